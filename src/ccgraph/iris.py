@@ -1,0 +1,141 @@
+"""The one module that mints ccgraph IRIs (see DESIGN.md, Identifiers).
+
+IRIs are derived from slugs only, so they are stable across rebuilds. The base is
+configurable at build time; every function takes it as an optional argument.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rdflib import URIRef
+
+DEFAULT_BASE = "https://w3id.org/ccgraph/"
+
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    """NFKD, strip diacritics, lowercase ASCII, runs of other characters to ``-``.
+
+    >>> slugify("Łódź – Film")
+    'lodz-film'
+    >>> slugify("São João del-Rei")
+    'sao-joao-del-rei'
+    """
+    # Letters that NFKD does not decompose into ASCII + combining mark.
+    text = text.translate(_SPECIAL)
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
+    ascii_only = ascii_only.encode("ascii", "ignore").decode("ascii").lower()
+    slug = _NON_SLUG.sub("-", ascii_only).strip("-")
+    if not slug:
+        raise ValueError(f"cannot make a slug from {text!r}: no letters or digits")
+    return slug
+
+
+_SPECIAL = str.maketrans({
+    "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae",
+    "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D",
+})
+
+
+def _cc(country_code: str) -> str:
+    code = country_code.strip().lower()
+    if not re.fullmatch(r"[a-z]{2}", code):
+        raise ValueError(f"not an ISO 3166-1 alpha-2 code: {country_code!r}")
+    return code
+
+
+def _iri(base: str, path: str) -> URIRef:
+    if not base.endswith("/"):
+        base += "/"
+    return URIRef(base + path)
+
+
+def city(cc: str, name: str, base: str = DEFAULT_BASE) -> URIRef:
+    return _iri(base, f"id/city/{_cc(cc)}/{slugify(name)}")
+
+
+def membership(cc: str, name: str, field: str, base: str = DEFAULT_BASE) -> URIRef:
+    return _iri(base, f"id/membership/{_cc(cc)}/{slugify(name)}/{slugify(field)}")
+
+
+def commitment(cc: str, name: str, field: str, position: int, base: str = DEFAULT_BASE) -> URIRef:
+    if position < 1:
+        raise ValueError(f"pledge positions start at 1, not {position}")
+    return _iri(base, f"id/commitment/{_cc(cc)}/{slugify(name)}/{slugify(field)}/{position}")
+
+
+def facility(cc: str, city_name: str, name: str, base: str = DEFAULT_BASE) -> URIRef:
+    return _iri(base, f"id/facility/{_cc(cc)}/{slugify(city_name)}/{slugify(name)}")
+
+
+def event(cc: str, city_name: str, name: str, base: str = DEFAULT_BASE) -> URIRef:
+    return _iri(base, f"id/event/{_cc(cc)}/{slugify(city_name)}/{slugify(name)}")
+
+
+def creator(name: str, base: str = DEFAULT_BASE) -> URIRef:
+    return _iri(base, f"id/creator/{slugify(name)}")
+
+
+def work(name: str, base: str = DEFAULT_BASE) -> URIRef:
+    return _iri(base, f"id/work/{slugify(name)}")
+
+
+def field(name: str, base: str = DEFAULT_BASE) -> URIRef:
+    return _iri(base, f"id/field/{slugify(name)}")
+
+
+def industry(name: str, base: str = DEFAULT_BASE) -> URIRef:
+    return _iri(base, f"id/industry/{slugify(name)}")
+
+
+def theme(name: str, base: str = DEFAULT_BASE) -> URIRef:
+    return _iri(base, f"id/theme/{slugify(name)}")
+
+
+def scheme(kind: str, base: str = DEFAULT_BASE) -> URIRef:
+    """The SKOS concept scheme ``id/field``, ``id/industry`` or ``id/theme``."""
+    return _iri(base, f"id/{slugify(kind)}")
+
+
+def country(cc: str, base: str = DEFAULT_BASE) -> URIRef:
+    return _iri(base, f"id/country/{_cc(cc)}")
+
+
+def network(base: str = DEFAULT_BASE) -> URIRef:
+    return _iri(base, "id/org/uccn")
+
+
+def profile(cc: str, name: str, field: str, base: str = DEFAULT_BASE) -> URIRef:
+    return _iri(base, f"id/profile/{_cc(cc)}/{slugify(name)}/{slugify(field)}")
+
+
+def evidence(document: URIRef, start: int, end: int) -> URIRef:
+    """A span of a source document, as an RFC 5147 fragment of the document's IRI."""
+    if not 0 <= start <= end:
+        raise ValueError(f"bad span {start}..{end}")
+    return URIRef(f"{document}#char={start},{end}")
+
+
+def contact(cc: str, name: str, field: str, base: str = DEFAULT_BASE) -> URIRef:
+    return _iri(base, f"id/contact/{_cc(cc)}/{slugify(name)}/{slugify(field)}")
+
+
+def report(cc: str, name: str, field: str, year: int, base: str = DEFAULT_BASE) -> URIRef:
+    return _iri(base, f"id/report/{_cc(cc)}/{slugify(name)}/{slugify(field)}/{year}")
+
+
+def graph(name: str, base: str = DEFAULT_BASE) -> URIRef:
+    """Named graphs: ``ontology``, ``vocab``, ``curated``, ``members``, ``void``."""
+    return _iri(base, f"graph/{name}")
+
+
+def profile_graph(cc: str, name: str, field: str, base: str = DEFAULT_BASE) -> URIRef:
+    return _iri(base, f"graph/profile/{_cc(cc)}/{slugify(name)}/{slugify(field)}")
+
+
+def dataset(base: str = DEFAULT_BASE) -> URIRef:
+    return _iri(base, "id/dataset")

@@ -1,0 +1,38 @@
+"""The RDF namespaces ccgraph uses, in one place, with the prefixes it publishes."""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, XSD
+
+CCG = Namespace("https://w3id.org/ccgraph/ontology#")
+SCHEMA = Namespace("http://schema.org/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+OA = Namespace("http://www.w3.org/ns/oa#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+
+#: prefix -> namespace IRI, used for Turtle output, the JSON-LD context and the query page.
+PREFIXES: dict[str, str] = {
+    "ccg": str(CCG),
+    "schema": str(SCHEMA),
+    "org": str(ORG),
+    "prov": str(PROV),
+    "oa": str(OA),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "sh": str(SH),
+    "void": str(VOID),
+    "dcat": str(DCAT),
+    "foaf": str(FOAF),
+    "sd": str(SD),
+}
+
+__all__ = [
+    "CCG", "DCAT", "DCTERMS", "FOAF", "OA", "ORG", "OWL", "PREFIXES", "PROV", "RDF", "RDFS",
+    "SCHEMA", "SD", "SH", "SKOS", "VOID", "XSD",
+]

@@ -1,0 +1,116 @@
+"""The one definition of every setting: flag, environment variable, default and help.
+
+The CLI builds its flags from this table and the Flask app reads the same values, so a
+setting is declared once. Precedence: explicit value (flag or ``create_app`` argument),
+then the environment, then the default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from . import iris
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    type: type = str
+    flag: str | None = None  # defaults to --name-with-dashes
+
+    @property
+    def env(self) -> str:
+        return "CCGRAPH_" + self.name.upper()
+
+    @property
+    def option(self) -> str:
+        return self.flag or "--" + self.name.replace("_", "-")
+
+
+TABLE: tuple[Setting, ...] = (
+    Setting("store", "build", "build directory holding the store, dumps and reports", Path),
+    Setting("sources", "../shared/sources",
+            "directory of source documents (profiles, members table) used by build and tests",
+            Path),
+    Setting("data", "", "directory of curated data (default: the data/ folder of the project)",
+            str),
+    Setting("base", iris.DEFAULT_BASE, "base IRI of every minted identifier", str),
+    Setting("host", "127.0.0.1", "address the server binds to", str),
+    Setting("port", 8080, "port the server listens on", int),
+    Setting("workers", 2, "number of server worker processes", int),
+    Setting("query_timeout", 10.0, "seconds a SPARQL query may run before it is stopped", float),
+    Setting("result_cap", 10000, "most rows (or triples) a query may return", int),
+    Setting("max_query_length", 100_000, "longest SPARQL query accepted, in characters", int),
+    Setting("public_url", "", "the server's public URL, when behind a proxy (default: from the request)",
+            str),
+)
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in TABLE}
+
+
+def _convert(setting: Setting, value: Any) -> Any:
+    if value is None or isinstance(value, setting.type):
+        return value
+    try:
+        return setting.type(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"setting {setting.name} ({setting.env}): {value!r} is not a {setting.type.__name__}"
+        ) from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings. Build with :func:`Settings.load`."""
+
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, overrides: Mapping[str, Any] | None = None,
+             environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        given = dict(overrides or {})
+        unknown = set(given) - set(BY_NAME)
+        if unknown:
+            raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+        values: dict[str, Any] = {}
+        for s in TABLE:
+            if given.get(s.name) is not None:
+                values[s.name] = _convert(s, given[s.name])
+            elif s.env in env:
+                values[s.name] = _convert(s, env[s.env])
+            else:
+                values[s.name] = _convert(s, s.default)
+        return cls(values)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "values" or name.startswith("__"):
+            raise AttributeError(name)
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def replace(self, **changes: Any) -> Settings:
+        merged = dict(self.values)
+        for key, value in changes.items():
+            merged[key] = _convert(BY_NAME[key], value)
+        return Settings(merged)
+
+
+def project_root() -> Path:
+    """The project checkout (holds ontology/, data/, shapes/)."""
+    return Path(__file__).resolve().parents[2]
+
+
+def data_dir(settings: Settings) -> Path:
+    return Path(settings.data) if settings.data else project_root() / "data"
+
+
+__all__ = ["BY_NAME", "TABLE", "Setting", "Settings", "data_dir", "fields", "project_root"]
