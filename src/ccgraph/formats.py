@@ -1,4 +1,4 @@
-"""The one table of RDF and SPARQL-results formats: media type <-> rdflib <-> pyoxigraph <-> suffix."""
+"""The one table of RDF and SPARQL-results formats: media type, rdflib, pyoxigraph, suffix."""
 
 from __future__ import annotations
 

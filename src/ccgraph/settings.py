@@ -47,8 +47,8 @@ TABLE: tuple[Setting, ...] = (
     Setting("query_timeout", 10.0, "seconds a SPARQL query may run before it is stopped", float),
     Setting("result_cap", 10000, "most rows (or triples) a query may return", int),
     Setting("max_query_length", 100_000, "longest SPARQL query accepted, in characters", int),
-    Setting("public_url", "", "the server's public URL, when behind a proxy (default: from the request)",
-            str),
+    Setting("public_url", "",
+            "the server's public URL, when behind a proxy (default: from the request)", str),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in TABLE}

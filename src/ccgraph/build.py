@@ -1,0 +1,200 @@
+"""The whole pipeline: sources -> extract -> model -> validate -> publish.
+
+``build()`` is what ``ccgraph build`` and ``ccgraph serve`` (with no build yet) call.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Dataset, Graph, URIRef
+
+from . import iris, model
+from .extract import read_sources
+from .extract.mentions import find_mentions
+from .members import MemberIndex, members_graph, read_members
+from .records import Profile
+from .settings import Settings, data_dir, project_root
+from .sources import read_turtle_dir
+from .store import BuildMeta
+from .themes import assign_themes, load_rules
+
+Progress = Callable[[str], None]
+
+
+class BuildFailed(Exception):
+    """The data does not conform to the shapes; nothing was published."""
+
+    def __init__(self, report: Any) -> None:
+        self.report = report
+        super().__init__("the graph does not conform to the shapes")
+
+
+@dataclass
+class Assembled:
+    dataset: Dataset
+    graph_sources: dict[URIRef, str]  # named graph -> the file it came from
+    quality: dict[str, Any] = field(default_factory=dict)
+    profiles: list[Profile] = field(default_factory=list)
+
+
+@dataclass
+class BuildResult:
+    meta: BuildMeta
+    report: Any  # validate.Report
+    quality: dict[str, Any]
+    seconds: dict[str, float]
+
+
+def _stage_timer() -> tuple[dict[str, float], Callable[[str], None]]:
+    times: dict[str, float] = {}
+    last = [time.perf_counter()]
+
+    def mark(stage: str) -> None:
+        now = time.perf_counter()
+        times[stage] = round(times.get(stage, 0.0) + now - last[0], 3)
+        last[0] = now
+
+    return times, mark
+
+
+def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | None = None,
+             progress: Progress | None = None,
+             mark: Callable[[str], None] | None = None) -> Assembled:
+    """Read every source and model it into one dataset of named graphs."""
+    say = progress or (lambda _m: None)
+    tick = mark or (lambda _s: None)
+    base: str = settings.base
+    data = data_dir(settings)
+    root = project_root()
+    ds = Dataset()
+    graph_sources: dict[URIRef, str] = {}
+
+    def add_graph(name: URIRef, g: Graph, origin: str) -> None:
+        target = ds.graph(name)
+        for triple in g:
+            target.add(triple)
+        graph_sources[name] = origin
+
+    say("read: ontology, vocabularies, curated facts")
+    add_graph(iris.graph("ontology", base), read_turtle_dir(root / "ontology", base), "ontology/")
+    vocab = read_turtle_dir(data / "vocab", base)
+    add_graph(iris.graph("vocab", base), vocab, "data/vocab/")
+    curated = read_turtle_dir(data / "curated", base)
+    add_graph(iris.graph("curated", base), curated, "data/curated/")
+
+    members_file = members_path or data / "members.csv"
+    members = read_members(members_file)
+    index = MemberIndex(members)
+    mgraph, member_warnings = members_graph(members, base)
+    add_graph(iris.graph("members", base), mgraph, str(members_file))
+    tick("read")
+
+    say("extract: profiles")
+    extracted = read_sources(list(sources))
+    for profile in extracted.profiles:
+        profile.mentions = find_mentions(profile.text, profile.about)
+    tick("extract")
+
+    say(f"model: {len(extracted.profiles)} profiles")
+    rules = load_rules(vocab)
+
+    def themes(text: str) -> list[URIRef]:
+        return assign_themes(text, rules)
+
+    unresolved: list[dict[str, str]] = []
+    duplicates: list[dict[str, str]] = []
+    modelled: list[Profile] = []
+    seen: dict[URIRef, str] = {}
+    for profile in extracted.profiles:
+        if profile.field is None:
+            unresolved.append({"source": profile.source, "city": profile.city,
+                               "reason": "the profile names no creative field"})
+            continue
+        member = index.lookup(profile.city, profile.field)
+        if member is None:
+            unresolved.append({
+                "source": profile.source, "city": profile.city, "field": profile.field,
+                "reason": "not in the members table; add the city to data/members.csv "
+                          "or an alias to data/city-aliases.csv"})
+            continue
+        name = iris.profile_graph(member.country_code, member.city, profile.field, base)
+        if name in seen:
+            duplicates.append({"source": profile.source, "kept": seen[name],
+                               "reason": "a second profile of the same city and field"})
+            continue
+        seen[name] = profile.source
+        profile.city = member.city
+        g = model.profile_graph(profile, member.country_code, base, themes, curated)
+        add_graph(name, g, profile.source)
+        modelled.append(profile)
+    tick("model")
+
+    quality: dict[str, Any] = {
+        "profiles_read": len(extracted.profiles),
+        "profiles_modelled": len(modelled),
+        "profiles_unresolved": unresolved,
+        "profiles_duplicate": duplicates,
+        "member_warnings": member_warnings,
+    }
+    quality.update(extracted.quality())
+    return Assembled(ds, graph_sources, quality, modelled)
+
+
+def build(sources: Iterable[Path], out: Path, settings: Settings,
+          members: Path | None = None, progress: Progress | None = None) -> BuildResult:
+    """Build and publish. Raises BuildFailed (nothing published) when the shapes fail,
+    and records.SourceError for a source that cannot be read."""
+    from . import publish, validate  # validate imports pyshacl lazily, at build time only
+
+    say = progress or (lambda _m: None)
+    times, mark = _stage_timer()
+    sources = list(sources)
+    assembled = assemble(sources, settings, members, say, mark)
+    say(f"validate: {len(assembled.dataset)} quads")
+    report = validate.validate(assembled.dataset, validate.load_shapes(),
+                               sources=assembled.graph_sources)
+    mark("validate")
+    if not report.conforms:
+        raise BuildFailed(report)
+    quality = assembled.quality
+    quality["warnings"] = len(report.warnings)
+    quality_json = json.dumps(quality, indent=2, ensure_ascii=False, sort_keys=True)
+    reports = {
+        "validation.txt": report.text(),
+        "validation.ttl": report.to_turtle(),
+        "validation.json": report.to_json(),
+        "quality.json": quality_json + "\n",
+        "quality.txt": quality_text(quality),
+    }
+    void_maker = None
+    try:
+        from .void import describe_dataset
+        void_maker = describe_dataset
+    except ImportError:  # pragma: no cover - until the VoID module exists
+        void_maker = None
+    meta = publish.publish(assembled.dataset, out, settings.base, reports,
+                           sources=[str(s) for s in sources], extra={"quality": {
+                               "profiles_modelled": quality["profiles_modelled"]}},
+                           void=void_maker, progress=say)
+    mark("publish")
+    return BuildResult(meta, report, quality, times)
+
+
+def quality_text(quality: dict[str, Any]) -> str:
+    lines = ["ccgraph build quality report", ""]
+    for key, value in quality.items():
+        if isinstance(value, list):
+            lines.append(f"{key}: {len(value)}")
+            lines.extend(f"  - {json.dumps(item, ensure_ascii=False)}" for item in value[:50])
+        elif isinstance(value, dict):
+            lines.append(f"{key}:")
+            lines.extend(f"  {k}: {v}" for k, v in value.items())
+        else:
+            lines.append(f"{key}: {value}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,260 @@
+"""The model stage: extraction records -> RDF, one named graph per source document.
+
+Every resource made from a profile says where it comes from: ``prov:wasDerivedFrom`` the
+profile document and ``ccg:evidence`` a span of it (see docs/model.md, Provenance).
+Curated resources meet extracted ones on the same IRIs: a curated resource that names the
+words a source uses for it (``ccg:mentionedAs``, or its English label) gains evidence from
+every profile of a city it is linked to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from . import iris
+from .namespaces import CCG, DCTERMS, OA, ORG, PROV, RDF, RDFS, SCHEMA, XSD
+from .records import Mention, Profile, Span
+
+#: schema.org class for each mention subtype; kinds without a subtype fall back per kind.
+MENTION_TYPES: dict[str, URIRef] = {
+    "museum": SCHEMA.Museum,
+    "concert-hall": SCHEMA.MusicVenue,
+    "music-venue": SCHEMA.MusicVenue,
+    "theatre": SCHEMA.PerformingArtsTheater,
+    "cinema": SCHEMA.MovieTheater,
+    "library": SCHEMA.Library,
+    "park": SCHEMA.Park,
+    "university": SCHEMA.CollegeOrUniversity,
+    "school": SCHEMA.School,
+    "centre": SCHEMA.CivicStructure,
+    "gallery": SCHEMA.Museum,
+    "market": SCHEMA.Place,
+    "festival": SCHEMA.Festival,
+    "biennale": SCHEMA.ExhibitionEvent,
+    "exhibition": SCHEMA.ExhibitionEvent,
+    "fair": SCHEMA.SaleEvent,
+    "forum": SCHEMA.BusinessEvent,
+    "competition": SCHEMA.Event,
+    "orchestra": SCHEMA.MusicGroup,
+}
+
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _bnode(*parts: object) -> BNode:
+    """A blank node whose id is derived from its content, so dumps are stable across builds."""
+    digest = hashlib.sha1("|".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
+    return BNode(f"b{digest}")
+
+
+def add_evidence(g: Graph, resource: URIRef, document: URIRef, span: Span) -> URIRef:
+    """Link ``resource`` to the span of ``document`` that supports it."""
+    ev = iris.evidence(document, span.start, span.end)
+    g.add((resource, PROV.wasDerivedFrom, document))
+    g.add((resource, CCG.evidence, ev))
+    if (ev, RDF.type, OA.SpecificResource) in g:
+        return ev
+    position = _bnode(ev, "position")
+    quote = _bnode(ev, "quote")
+    g.add((ev, RDF.type, OA.SpecificResource))
+    g.add((ev, RDFS.label, Literal(f"characters {span.start}–{span.end}", lang="en")))
+    g.add((ev, OA.hasSource, document))
+    g.add((ev, OA.hasSelector, position))
+    g.add((ev, OA.hasSelector, quote))
+    g.add((position, RDF.type, OA.TextPositionSelector))
+    g.add((position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
+    g.add((position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+    g.add((quote, RDF.type, OA.TextQuoteSelector))
+    g.add((quote, OA.exact, Literal(span.text)))
+    return ev
+
+
+def find_span(text: str, phrase: str, start: int = 0) -> Span | None:
+    """The first whole-word occurrence of ``phrase`` in ``text`` (case-sensitive)."""
+    if not phrase.strip():
+        return None
+    pattern = re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)")
+    match = pattern.search(text, start)
+    if match is None:
+        return None
+    return Span(match.start(), match.end(), match.group(0))
+
+
+def field_label(field_slug: str) -> str:
+    return field_slug.replace("-", " ").title().replace(" And ", " and ")
+
+
+ThemeAssigner = Callable[[str], list[URIRef]]
+
+
+def profile_graph(profile: Profile, cc: str, base: str = iris.DEFAULT_BASE,
+                  themes: ThemeAssigner | None = None,
+                  curated: Graph | None = None) -> Graph:
+    """The named graph of one profile document (its IRI is iris.profile_graph(...))."""
+    if profile.field is None:
+        raise ValueError(f"{profile.source}: the profile names no creative field")
+    city_name, field_slug = profile.city, profile.field
+    g = Graph()
+    doc = iris.profile(cc, city_name, field_slug, base)
+    city = iris.city(cc, city_name, base)
+    field = iris.field(field_slug, base)
+    membership = iris.membership(cc, city_name, field_slug, base)
+    label = f"{city_name}, {field_label(field_slug)}"
+
+    g.add((doc, RDF.type, CCG.ProfileDocument))
+    g.add((doc, RDFS.label, Literal(f"UNESCO profile of {label}", lang="en")))
+    g.add((doc, SCHEMA.text, Literal(profile.text)))
+    g.add((doc, CCG.sha256, Literal(sha256(profile.text))))
+    g.add((doc, CCG.describes, city))
+    if profile.url:
+        g.add((doc, SCHEMA.url, URIRef(profile.url)))
+    if profile.retrieved:
+        g.add((doc, DCTERMS.date, Literal(profile.retrieved.isoformat(), datatype=XSD.date)))
+
+    g.add((city, RDF.type, CCG.CreativeCity))
+    g.add((city, RDFS.label, Literal(city_name, lang="en")))
+    g.add((city, CCG.countryCode, Literal(cc.upper())))
+    g.add((city, SCHEMA.containedInPlace, iris.country(cc, base)))
+    g.add((city, CCG.membership, membership))
+    name_span = find_span(profile.text, city_name)
+    if name_span is not None:
+        add_evidence(g, city, doc, name_span)
+
+    g.add((membership, RDF.type, CCG.Membership))
+    g.add((membership, RDFS.label, Literal(label, lang="en")))
+    g.add((membership, ORG.member, city))
+    g.add((membership, ORG.organization, iris.network(base)))
+    g.add((membership, CCG.field, field))
+    if profile.intro is not None:
+        add_evidence(g, membership, doc, profile.intro)
+    if profile.member_since is not None:
+        year = _YEAR.search(profile.member_since.text)
+        if year:
+            g.add((membership, CCG.yearDesignated, Literal(year.group(1), datatype=XSD.gYear)))
+            add_evidence(g, membership, doc, profile.member_since)
+
+    for pledge in profile.pledges:
+        c = iris.commitment(cc, city_name, field_slug, pledge.position, base)
+        g.add((c, RDF.type, CCG.Commitment))
+        g.add((c, RDFS.label, Literal(f"{label}, pledge {pledge.position}", lang="en")))
+        g.add((c, CCG.commitmentOf, city))
+        g.add((c, CCG.field, field))
+        g.add((c, CCG.position, Literal(pledge.position, datatype=XSD.integer)))
+        g.add((c, SCHEMA.text, Literal(pledge.span.text, lang="en")))
+        for theme in themes(pledge.span.text) if themes else []:
+            g.add((c, CCG.theme, theme))
+        add_evidence(g, c, doc, pledge.span)
+
+    if profile.contact is not None:
+        _add_contact(g, profile, cc, city, doc, base)
+
+    for report_span in profile.monitoring_reports:
+        year = _YEAR.search(report_span.text)
+        if not year:
+            continue
+        r = iris.report(cc, city_name, field_slug, int(year.group(1)), base)
+        g.add((city, CCG.monitoringReport, r))
+        g.add((r, RDF.type, CCG.MonitoringReport))
+        g.add((r, RDFS.label, Literal(f"Monitoring report {year.group(1)}, {label}", lang="en")))
+        g.add((r, CCG.year, Literal(year.group(1), datatype=XSD.gYear)))
+        add_evidence(g, r, doc, report_span)
+
+    for mention in profile.mentions:
+        _add_mention(g, mention, cc, city_name, city, doc, base)
+
+    if curated is not None:
+        add_curated_evidence(g, curated, city, doc, profile.text)
+    return g
+
+
+def _add_contact(g: Graph, profile: Profile, cc: str, city: URIRef, doc: URIRef,
+                 base: str) -> None:
+    contact = profile.contact
+    assert contact is not None and profile.field is not None
+    node = iris.contact(cc, profile.city, profile.field, base)
+    g.add((city, CCG.contactPoint, node))
+    g.add((node, RDF.type, SCHEMA.ContactPoint))
+    g.add((node, RDFS.label, Literal(
+        f"Contact for {profile.city}, {field_label(profile.field)}", lang="en")))
+    for prop, part in ((SCHEMA.name, contact.name), (SCHEMA.jobTitle, contact.job_title),
+                       (CCG.department, contact.department), (SCHEMA.email, contact.email)):
+        if part is not None:
+            g.add((node, prop, Literal(part.text)))
+    add_evidence(g, node, doc, contact.line)
+
+
+def _add_mention(g: Graph, mention: Mention, cc: str, city_name: str, city: URIRef,
+                 doc: URIRef, base: str) -> None:
+    label = Literal(mention.label, lang="en")
+    extra = MENTION_TYPES.get(mention.subtype or "")
+    node: URIRef
+    if mention.kind == "facility":
+        node = iris.facility(cc, city_name, mention.label, base)
+        g.add((node, RDF.type, CCG.Facility))
+        g.add((node, CCG.locatedIn, city))
+        g.add((node, RDF.type, extra or SCHEMA.Place))
+    elif mention.kind == "event":
+        node = iris.event(cc, city_name, mention.label, base)
+        g.add((node, RDF.type, CCG.Event))
+        g.add((node, CCG.locatedIn, city))
+        if extra is not None:
+            g.add((node, RDF.type, extra))
+    elif mention.kind == "organisation":
+        node = iris.creator(mention.label, base)
+        g.add((node, RDF.type, CCG.Creator))
+        g.add((node, RDF.type, extra or SCHEMA.Organization))
+        g.add((node, CCG.basedIn, city))
+    else:
+        raise ValueError(f"unknown mention kind {mention.kind!r}")
+    g.add((node, RDFS.label, label))
+    add_evidence(g, node, doc, mention.span)
+
+
+#: Properties that tie a curated resource to a city, in either direction.
+_CITY_LINKS = (CCG.locatedIn, CCG.basedIn, CCG.originatedIn, CCG.commitmentOf, CCG.industry,
+               ORG.member, CCG.contactPoint)
+
+
+def linked_to_city(curated: Graph, city: URIRef) -> set[Node]:
+    """Curated resources linked to ``city``: itself, and what points at it or it points at."""
+    found: set[Node] = {city}
+    for prop in _CITY_LINKS:
+        found.update(curated.subjects(prop, city))
+        found.update(curated.objects(city, prop))
+    # one more hop: a museum inside a park located in the city; a work's creator
+    for node in list(found):
+        found.update(curated.subjects(SCHEMA.containedInPlace, node))
+        found.update(curated.objects(node, SCHEMA.creator))
+    return found
+
+
+def add_curated_evidence(g: Graph, curated: Graph, city: URIRef, doc: URIRef,
+                         text: str) -> None:
+    """Evidence for curated resources: where the profile uses the words they name."""
+    for resource in linked_to_city(curated, city):
+        if not isinstance(resource, URIRef) or resource == city:
+            continue
+        phrases = [str(o) for o in curated.objects(resource, CCG.mentionedAs)]
+        if not phrases:
+            phrases = [str(o) for o in curated.objects(resource, RDFS.label)
+                       if isinstance(o, Literal) and o.language == "en"]
+        for phrase in _unique(phrases):
+            span = find_span(text, phrase)
+            if span is not None:
+                add_evidence(g, resource, doc, span)
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)
