@@ -33,3 +33,19 @@ def seed_profile(sources_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def corpus_path(sources_dir: Path) -> Path:
     return sources_dir / "uccn-profiles-2024-10-01.json"
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory: pytest.TempPathFactory, seed_profile: Path) -> Path:
+    """A real build of the Sapporo seed profile (shared by the tests of a session)."""
+    from builds import make_build
+
+    return make_build(tmp_path_factory.mktemp("seed") / "build", [seed_profile])
+
+
+@pytest.fixture(scope="session")
+def bare_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real build with no source documents: curated data and members only."""
+    from builds import make_build
+
+    return make_build(tmp_path_factory.mktemp("bare") / "build", [])

@@ -1,0 +1,1 @@
+"""The extract stage: profile documents -> typed records with exact character offsets."""

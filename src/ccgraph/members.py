@@ -1,0 +1,296 @@
+"""The members table: every UCCN membership (city, country, field, year) and its graph.
+
+``data/members.csv`` (made by ``scripts/make_members.py`` from the shared table) has the
+columns ``city,country,country_code,field,year,source``; ``data/city-aliases.csv``
+(``alias,city,country_code``) maps spellings used by the profile corpus to the table's
+names (``Come`` -> Como, IT).
+
+One city can hold several memberships (Lyon: Media Arts 2008, Literature 2023), and one
+name can stand for several cities in different countries (Granada, Spain and Granada,
+Nicaragua): lookups by name alone return every match, never a guess.
+
+A row without a country (Cuenca, Gastronomy, 2025: the sources disagree between Spain
+and Ecuador) is read and kept in the table, but it cannot be given a city or country IRI,
+so :func:`members_graph` leaves it out and reports it as a warning; the build passes the
+warnings on to the quality report. No country is ever invented.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+
+from . import iris
+from .namespaces import CCG, ORG, SCHEMA
+from .records import SourceError
+from .settings import Settings, data_dir
+
+MEMBER_COLUMNS = ("city", "country", "country_code", "field", "year", "source")
+ALIAS_COLUMNS = ("alias", "city", "country_code")
+NETWORK_LABEL = "UNESCO Creative Cities Network"
+
+_CODE = re.compile(r"[A-Z]{2}")
+_YEAR = re.compile(r"\d{4}")
+_FIELD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_URL = re.compile(r"https?://\S+")
+_SMALL_WORDS = {"and", "of", "the"}
+
+
+@dataclass(frozen=True)
+class Member:
+    """One membership: a city in a creative field. ``country``/``country_code`` are
+    None when the source gives no country; ``year`` is None when it is unknown."""
+
+    city: str
+    country: str | None
+    country_code: str | None
+    field: str  # slug, e.g. "media-arts"
+    year: int | None
+    source: str  # one or more URLs separated by " ; "
+
+    @property
+    def sources(self) -> list[str]:
+        return [part.strip() for part in self.source.split(";") if part.strip()]
+
+    @property
+    def field_label(self) -> str:
+        return field_label(self.field)
+
+    @property
+    def label(self) -> str:
+        return f"{self.city}, {self.field_label}"
+
+
+@dataclass(frozen=True)
+class Alias:
+    alias: str
+    city: str
+    country_code: str
+
+
+def field_label(slug: str) -> str:
+    """``crafts-and-folk-art`` -> ``Crafts and Folk Art`` (English label from the slug)."""
+    words = slug.split("-")
+    return " ".join(w if i and w in _SMALL_WORDS else w.capitalize() for i, w in enumerate(words))
+
+
+def default_members_path() -> Path:
+    return data_dir(Settings.load()) / "members.csv"
+
+
+def default_aliases_path() -> Path:
+    return data_dir(Settings.load()) / "city-aliases.csv"
+
+
+def _rows(path: Path, columns: tuple[str, ...]) -> Iterable[tuple[int, dict[str, str]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise SourceError(str(path), f"cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceError(str(path), "not UTF-8 text", hint="save the table as UTF-8") from exc
+    reader = csv.DictReader(text.splitlines())
+    header = tuple(reader.fieldnames or ())
+    if header != columns:
+        raise SourceError(str(path), f"unexpected columns {','.join(header) or '(none)'}",
+                          line=1, hint=f"the header must be {','.join(columns)}")
+    for row in reader:
+        if None in row or any(value is None for value in row.values()):
+            raise SourceError(str(path), "wrong number of values", line=reader.line_num,
+                              hint=f"each row needs {len(columns)} comma-separated values; "
+                                   "quote values that contain commas")
+        yield reader.line_num, {k: (v or "").strip() for k, v in row.items()}
+
+
+def read_members(path: Path | None = None) -> list[Member]:
+    """Read the members table (default ``data/members.csv``); SourceError on bad rows."""
+    path = path or default_members_path()
+    members: list[Member] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for line, row in _rows(path, MEMBER_COLUMNS):
+
+        def fail(message: str, column: str, hint: str, line: int = line) -> SourceError:
+            return SourceError(str(path), message, line=line, field=column, hint=hint)
+
+        if not row["city"]:
+            raise fail("no city name", "city", "every row names a city")
+        code = row["country_code"]
+        if code and not _CODE.fullmatch(code):
+            raise fail(f"{code!r} is not a country code", "country_code",
+                       "use an upper-case ISO 3166-1 alpha-2 code such as JP, or leave it blank")
+        if bool(code) != bool(row["country"]):
+            raise fail("country and country_code must be both given or both blank",
+                       "country", "a blank country means the country is unknown")
+        if not _FIELD.fullmatch(row["field"]):
+            raise fail(f"{row['field']!r} is not a field slug", "field",
+                       "use a slug such as media-arts or crafts-and-folk-art")
+        year = row["year"]
+        if year and not _YEAR.fullmatch(year):
+            raise fail(f"{year!r} is not a year", "year",
+                       "write the year of designation as four digits, or leave it blank")
+        sources = [p.strip() for p in row["source"].split(";") if p.strip()]
+        if not sources or not all(_URL.fullmatch(p) for p in sources):
+            raise fail(f"{row['source']!r} is not a list of URLs", "source",
+                       "give one or more http(s) URLs separated by ' ; '")
+        key = (iris.slugify(row["city"]), code, row["field"])
+        if key in seen:
+            raise fail(f"{row['city']} is listed twice in {row['field']}", "city",
+                       f"the first listing is on line {seen[key]}")
+        seen[key] = line
+        members.append(Member(
+            city=row["city"], country=row["country"] or None, country_code=code or None,
+            field=row["field"], year=int(year) if year else None,
+            source=" ; ".join(sources)))
+    return members
+
+
+def read_aliases(path: Path | None = None) -> list[Alias]:
+    """Read ``alias,city,country_code`` rows (default ``data/city-aliases.csv``)."""
+    path = path or default_aliases_path()
+    aliases: list[Alias] = []
+    for line, row in _rows(path, ALIAS_COLUMNS):
+        if not row["alias"] or not row["city"]:
+            raise SourceError(str(path), "alias and city are required", line=line,
+                              hint="one spelling per row: alias,city,country_code")
+        if not _CODE.fullmatch(row["country_code"]):
+            raise SourceError(str(path), f"{row['country_code']!r} is not a country code",
+                              line=line, field="country_code",
+                              hint="use an upper-case ISO 3166-1 alpha-2 code such as IT")
+        aliases.append(Alias(row["alias"], row["city"], row["country_code"]))
+    return aliases
+
+
+class AmbiguousName(LookupError):
+    """A name and field that match memberships of several cities."""
+
+
+def _key(name: str) -> str:
+    return iris.slugify(name)
+
+
+class MemberIndex:
+    """Look up members by city name (or alias) and field.
+
+    Names are compared by slug, so case and diacritics do not matter. A name may stand
+    for several cities (Granada in Spain and in Nicaragua), so name lookups return lists.
+    """
+
+    def __init__(self, members: Iterable[Member], aliases: Iterable[Alias] = ()) -> None:
+        self.members: list[Member] = list(members)
+        self._by_name: dict[str, list[Member]] = defaultdict(list)
+        for member in self.members:
+            self._by_name[_key(member.city)].append(member)
+        self._aliases: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for alias in aliases:
+            target = [m for m in self._by_name.get(_key(alias.city), [])
+                      if m.country_code == alias.country_code]
+            if not target:
+                raise ValueError(f"alias {alias.alias!r} points to {alias.city} "
+                                 f"({alias.country_code}), which is not in the members table")
+            self._aliases[_key(alias.alias)].append((_key(alias.city), alias.country_code))
+
+    @classmethod
+    def load(cls, members_path: Path | None = None,
+             aliases_path: Path | None = None) -> MemberIndex:
+        return cls(read_members(members_path), read_aliases(aliases_path))
+
+    def by_name(self, name: str) -> list[Member]:
+        """Every membership of every city called ``name`` (directly or by alias)."""
+        key = _key(name)
+        found = list(self._by_name.get(key, []))
+        for city_key, code in self._aliases.get(key, []):
+            found.extend(m for m in self._by_name.get(city_key, [])
+                         if m.country_code == code and m not in found)
+        return found
+
+    def lookup_all(self, name: str, field: str) -> list[Member]:
+        """Every membership in ``field`` (slug or label) of a city called ``name``."""
+        wanted = _key(field)
+        return [m for m in self.by_name(name) if m.field == wanted]
+
+    def lookup(self, name: str, field: str, country_code: str | None = None) -> Member | None:
+        """The membership of city ``name`` (or an alias) in ``field``; None when none.
+
+        Raises :class:`AmbiguousName` when several cities of that name hold the field
+        and no ``country_code`` narrows it down."""
+        found = self.lookup_all(name, field)
+        if country_code is not None:
+            found = [m for m in found if m.country_code == country_code.upper()]
+        if len(found) > 1:
+            places = ", ".join(f"{m.city} ({m.country_code or 'no country'})" for m in found)
+            raise AmbiguousName(f"{name!r} in {field} is ambiguous: {places}")
+        return found[0] if found else None
+
+
+def members_graph(members: Iterable[Member], base: str = iris.DEFAULT_BASE,
+                  warnings: list[str] | None = None) -> Graph:
+    """The members graph: cities, countries, memberships and the network.
+
+    Members without a country are left out; a message for each is appended to
+    ``warnings`` when a list is given. A country spelled two ways gets the more common
+    spelling as its label (also reported)."""
+    members = list(members)
+    notes: list[str] = [] if warnings is None else warnings
+    g = Graph()
+    network = iris.network(base)
+    g.add((network, RDF.type, ORG.Organization))
+    g.add((network, RDF.type, SCHEMA.Organization))
+    g.add((network, RDFS.label, Literal(NETWORK_LABEL, lang="en")))
+
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in members:
+        if m.country_code and m.country:
+            spellings[m.country_code][m.country] += 1
+    for code, counts in spellings.items():
+        name = counts.most_common(1)[0][0]
+        if len(counts) > 1:
+            notes.append(f"country {code} is spelled {', '.join(sorted(counts))}; "
+                         f"labelled {name!r}")
+        country = iris.country(code, base)
+        g.add((country, RDF.type, SCHEMA.Country))
+        g.add((country, RDFS.label, Literal(name, lang="en")))
+        g.add((country, CCG.countryCode, Literal(code)))
+
+    for m in members:
+        if not m.country_code:
+            notes.append(f"{m.city} ({m.field_label}, {m.year or 'year unknown'}) has no "
+                         "country in the members table; left out of the graph")
+            continue
+        city = iris.city(m.country_code, m.city, base)
+        membership = iris.membership(m.country_code, m.city, m.field, base)
+        g.add((city, RDF.type, CCG.CreativeCity))
+        g.add((city, RDFS.label, Literal(m.city, lang="en")))
+        g.add((city, CCG.countryCode, Literal(m.country_code)))
+        g.add((city, SCHEMA.containedInPlace, iris.country(m.country_code, base)))
+        g.add((city, CCG.membership, membership))
+        g.add((membership, RDF.type, CCG.Membership))
+        g.add((membership, ORG.member, city))
+        g.add((membership, ORG.organization, network))
+        g.add((membership, CCG.field, iris.field(m.field, base)))
+        g.add((membership, RDFS.label, Literal(m.label, lang="en")))
+        if m.year is not None:
+            g.add((membership, CCG.yearDesignated, Literal(str(m.year), datatype=XSD.gYear)))
+        for url in m.sources:
+            g.add((membership, DCTERMS.source, URIRef(url)))
+    return g
+
+
+def members_graph_and_warnings(members: Iterable[Member],
+                               base: str = iris.DEFAULT_BASE) -> tuple[Graph, list[str]]:
+    """:func:`members_graph` and the warnings it reports, for the quality report."""
+    warnings: list[str] = []
+    return members_graph(members, base, warnings), warnings
+
+
+__all__ = [
+    "Alias", "AmbiguousName", "Member", "MemberIndex", "default_aliases_path",
+    "default_members_path", "field_label", "members_graph", "members_graph_and_warnings",
+    "read_aliases", "read_members",
+]

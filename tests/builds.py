@@ -1,0 +1,13 @@
+"""Helpers shared by tests that need a real build (imported by conftest fixtures)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ccgraph.build import build
+from ccgraph.settings import Settings
+
+
+def make_build(out: Path, sources: list[Path], **settings: object) -> Path:
+    build(sources, out, Settings.load({"store": out, **settings}))
+    return out
