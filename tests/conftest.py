@@ -49,3 +49,13 @@ def bare_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from builds import make_build
 
     return make_build(tmp_path_factory.mktemp("bare") / "build", [])
+
+
+@pytest.fixture(scope="session")
+def network_build(tmp_path_factory: pytest.TempPathFactory, sources_dir: Path) -> Path:
+    """A real build of the whole network: the seed, the JSON corpus and the members table."""
+    from builds import make_build
+
+    return make_build(tmp_path_factory.mktemp("network") / "build",
+                      [sources_dir / "sapporo-profile.txt",
+                       sources_dir / "uccn-profiles-2024-10-01.json"])

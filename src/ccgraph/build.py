@@ -17,7 +17,13 @@ from rdflib import Dataset, Graph, URIRef
 from . import iris, model
 from .extract import read_sources
 from .extract.mentions import find_mentions
-from .members import MemberIndex, members_graph, read_members
+from .members import (
+    AmbiguousName,
+    MemberIndex,
+    members_graph_and_warnings,
+    read_aliases,
+    read_members,
+)
 from .records import Profile
 from .settings import Settings, data_dir, project_root
 from .sources import read_turtle_dir
@@ -90,8 +96,8 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
 
     members_file = members_path or data / "members.csv"
     members = read_members(members_file)
-    index = MemberIndex(members)
-    mgraph, member_warnings = members_graph(members, base)
+    index = MemberIndex(members, read_aliases(data / "city-aliases.csv"))
+    mgraph, member_warnings = members_graph_and_warnings(members, base)
     add_graph(iris.graph("members", base), mgraph, str(members_file))
     tick("read")
 
@@ -116,8 +122,13 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
             unresolved.append({"source": profile.source, "city": profile.city,
                                "reason": "the profile names no creative field"})
             continue
-        member = index.lookup(profile.city, profile.field)
-        if member is None:
+        try:
+            member = index.lookup(profile.city, profile.field)
+        except AmbiguousName as exc:
+            unresolved.append({"source": profile.source, "city": profile.city,
+                               "field": profile.field, "reason": str(exc)})
+            continue
+        if member is None or member.country_code is None:
             unresolved.append({
                 "source": profile.source, "city": profile.city, "field": profile.field,
                 "reason": "not in the members table; add the city to data/members.csv "

@@ -112,9 +112,12 @@ _VERBS = (r"envisages|envisage(?:\s+de)?|is\s+dedicated(?:\s+to)?|is\s+committed
           r"|the\s+following\s+steps\s+will\s+be\s+important")
 _INTRO_HEAD = (r"(?:As|En\s+tant\s+que)\s+(?:an?\s+|une?\s+)?(?:UNESCO\s+)?"
                r"(?:Creative\s+City|City|Ville\s+cr[ée]ative)\s+(?:of|for|de|du|des|d')\s*"
-               r"(?P<field>[^,:;.\n]{2,60}?)\s*(?:,|\s)")
-_INTRO_COLON = re.compile(_INTRO_HEAD + r"(?P<rest>[^:;.\n]{0,150}?):")
-_INTRO_VERB = re.compile(_INTRO_HEAD + r"(?P<rest>[^:;.\n]{0,150}?(?:" + _VERBS + r"))")
+               r"(?P<field>[^,:;.\n]{2,60}?)")
+# With a comma after the field (all but one profile), the field is known exactly ...
+_INTRO_COLON = re.compile(_INTRO_HEAD + r"\s*,(?P<rest>[^:;.\n]{0,150}?):")
+_INTRO_VERB = re.compile(_INTRO_HEAD + r"\s*,(?P<rest>[^:;.\n]{0,150}?(?:" + _VERBS + r"))")
+# ... without it, field and city cannot be told apart: both stay unknown.
+_INTRO_BARE = re.compile(_INTRO_HEAD + r"(?P<rest>)[^,:;.\n]{0,150}?:")
 _TRAILING_VERB = re.compile(r"(?:^|\s)(?:" + _VERBS + r")\s*$", re.IGNORECASE)
 
 
@@ -128,13 +131,18 @@ class _Intro:
 def _find_intro(text: str, start: int, end: int) -> _Intro | None:
     """The last intro sentence in ``text[start:end]`` (the pledge list follows it)."""
     region = text[start:end]
+    bare = False
     matches = list(_INTRO_COLON.finditer(region)) or list(_INTRO_VERB.finditer(region))
+    if not matches:
+        matches, bare = list(_INTRO_BARE.finditer(region)), True
     if not matches:
         return None
     m = matches[-1]
     span = make_span(text, start + m.start(), start + m.end())
     if span is None:  # pragma: no cover - the match starts with "As"/"En"
         return None
+    if bare:
+        return _Intro(span, None, None)
     field = " ".join(m.group("field").split())
     rest = " ".join(m.group("rest").split())
     subject = _TRAILING_VERB.sub("", rest).strip(" ,")
@@ -212,12 +220,10 @@ def _first_word(text: str, start: int, end: int) -> str:
     return m.group(0) if m else ""
 
 
-# -ing words that start a continuation (prepositions), not a new item.
+# -ing words that are never the verb of an item.
 _NOT_GERUNDS = frozenset({
-    "including", "according", "regarding", "concerning", "during", "following", "excluding",
-    "notwithstanding", "pending", "considering", "something", "nothing", "anything",
-    "everything", "morning", "evening", "king", "thing", "spring", "string", "building",
-    "meeting", "clothing", "wedding", "painting", "housing", "funding", "training",
+    "during", "according", "notwithstanding", "something", "nothing", "anything",
+    "everything", "morning", "evening", "king", "thing", "spring", "string", "ceiling",
 })
 # Words that may stand before the verb of an item ("further promoting", "actively working").
 _MODIFIERS = frozenset({"further", "also", "jointly", "then", "better", "more", "continue",
@@ -225,8 +231,8 @@ _MODIFIERS = frozenset({"further", "also", "jointly", "then", "better", "more", 
 
 
 def _is_gerund(word: str) -> bool:
-    low = word.lower().split("-")[0]
-    return len(low) > 4 and low.endswith("ing") and low not in _NOT_GERUNDS
+    return any(len(part) > 4 and part.endswith("ing") and part not in _NOT_GERUNDS
+               for part in word.lower().split("-"))
 
 
 def form_of(text: str, start: int, end: int) -> str:
@@ -278,19 +284,14 @@ def split_pledges(text: str, start: int, end: int) -> list[Span]:
     items: list[_Segment] = []
     for seg in segments:
         s = _strip_lead(text, seg.start, seg.end, seg.after_semicolon, form if items else None)
-        if s >= seg.end or not _first_word(text, s, seg.end) and not items:
-            if not items and s < seg.end:
-                items.append(_Segment(s, seg.end, seg.bullet, seg.after_semicolon))
-            elif items and s < seg.end:
-                items[-1].end = seg.end
+        if s >= seg.end:  # nothing but white space, a bullet or a connector
             continue
         if not items:
             word = _first_word(text, s, seg.end)
             form = form_of(text, s, seg.end)
             capitalised = bool(word) and word[0].isupper()
             items.append(_Segment(s, seg.end, seg.bullet, seg.after_semicolon))
-            continue
-        if seg.bullet or _starts_item(text, s, seg.end, form, capitalised):
+        elif seg.bullet or _starts_item(text, s, seg.end, form, capitalised):
             items.append(_Segment(s, seg.end, seg.bullet, seg.after_semicolon))
         else:
             items[-1].end = seg.end  # a ";" inside a sentence: keep it in the item
@@ -390,6 +391,11 @@ def _field_slug(name: str | None) -> str | None:
         return None
 
 
+def _loose(slug: str) -> str:
+    """A slug without plural endings: "crafts-and-folk-arts" ~ "craft-and-folk-art"."""
+    return "-".join(part.removesuffix("s") for part in slug.split("-"))
+
+
 def read_profile_text(text: str, source: str, city: str | None = None,
                       field: str | None = None, url: str | None = None,
                       retrieved: date | None = None) -> Profile:
@@ -475,7 +481,7 @@ def read_profile_text(text: str, source: str, city: str | None = None,
     intro_slug = _field_slug(intro.field) if intro is not None else None
     if slug is None:
         slug = intro_slug
-    elif intro_slug is not None and intro_slug != slug:
+    elif intro_slug is not None and _loose(intro_slug) != _loose(slug):
         warnings.append(f"field-mismatch: intro says {intro_slug!r}, source says {slug!r}")
 
     return Profile(source=source, text=text, city=name, field=slug, url=url,

@@ -1,0 +1,133 @@
+"""Named mentions in the "About" text, measured against hand-annotated gold profiles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ccgraph.extract.mention_eval import (
+    KINDS,
+    about_span,
+    format_scores,
+    load_corpus,
+    load_gold,
+    mention_scores,
+)
+from ccgraph.extract.mentions import find_mentions, normalise_label
+from ccgraph.records import Span
+
+GOLD = Path(__file__).parent / "gold" / "mentions"
+FIELDS = {"Crafts and Folk Art", "Design", "Film", "Gastronomy", "Literature", "Media Arts",
+          "Music"}
+
+
+@pytest.fixture(scope="module")
+def scores(corpus_path: Path) -> dict[str, object]:
+    return mention_scores(GOLD, corpus_path)
+
+
+def test_gold_covers_every_field(corpus_path: Path) -> None:
+    golds = load_gold(GOLD)
+    records = load_corpus(corpus_path)
+    assert len(golds) >= 15
+    assert 319 in {g.index for g in golds}
+    per_field: dict[str, int] = {}
+    for gold in golds:
+        record = records[gold.index]
+        assert record["City Name"] == gold.city, gold.index
+        assert record["Category"] == gold.field, gold.index
+        per_field[gold.field] = per_field.get(gold.field, 0) + 1
+    assert {f for f, n in per_field.items() if n >= 2} == FIELDS
+
+
+def test_gold_labels_are_in_the_about_text(corpus_path: Path) -> None:
+    """Every gold label (or one of its aliases) is written in the record's About part."""
+    records = load_corpus(corpus_path)
+    for path in sorted(GOLD.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        text = records[data["index"]]["Description"]
+        about = normalise_label(about_span(text).text)
+        for item in data["mentions"]:
+            names = [item["label"], *item.get("aliases", [])]
+            assert any(normalise_label(n) in about for n in names), (path.name, item["label"])
+
+
+def test_precision_per_kind(scores: dict[str, object], capsys: pytest.CaptureFixture[str]) -> None:
+    with capsys.disabled():
+        print("\n" + format_scores(scores))
+    kinds = scores["kinds"]
+    assert isinstance(kinds, dict)
+    for kind in KINDS:
+        assert kinds[kind]["precision"] >= 0.9, (kind, scores["false_positives"])
+    overall = scores["overall"]
+    assert isinstance(overall, dict)
+    assert overall["recall"] >= 0.5, scores["false_negatives"]
+
+
+def test_sapporo(corpus_path: Path) -> None:
+    text = load_corpus(corpus_path)[319]["Description"]
+    found = {(m.kind, m.label, m.subtype) for m in find_mentions(text, about_span(text))}
+    assert ("facility", "Sapporo Concert Hall “Kitara”", "concert-hall") in found
+    assert ("facility", "Sapporo Art Park", "park") in found
+    assert ("facility", "Sapporo Art Museum", "museum") in found
+    assert not any("UNESCO" in label for _, label, _ in found)
+
+
+def test_spans_are_exact_and_inside_about(corpus_path: Path) -> None:
+    for record in load_corpus(corpus_path).values():
+        text = record["Description"]
+        about = about_span(text)
+        for mention in find_mentions(text, about):
+            mention.span.check(text)
+            assert about.start <= mention.span.start < mention.span.end <= about.end
+            assert mention.kind in KINDS
+
+
+def test_shapes() -> None:
+    text = ("The city hosts the Kuching Jazz Festival and Sarawak Regatta. It plans a Coffee "
+            "Museum. Art museums and the city's festivals abound. The Academy of Arts and "
+            "the “Small Press Zine” festival, too; the UNESCO Creative Cities Network.")
+    found = {(m.kind, m.label) for m in find_mentions(text)}
+    assert found == {("event", "Kuching Jazz Festival"), ("event", "Sarawak Regatta"),
+                     ("facility", "Academy of Arts"), ("event", "Small Press Zine")}
+
+
+def test_about_restricts_and_dedupes() -> None:
+    text = "Visit the Oulu Art Museum. The Oulu Art Museum again. Then the Oulu Music Festival."
+    cut = text.index("Then")
+    mentions = find_mentions(text, Span(0, cut, text[:cut]))
+    assert [m.label for m in mentions] == ["Oulu Art Museum"]
+    assert mentions[0].span.start == text.index("Oulu")
+
+
+_ALPHABET = st.sampled_from(
+    list("abcXYZ “”\"'’´&-.,;:()\n\t\u00a0") + ["of ", "and ", "the ", "The ", "Festival ",
+                                             "Museum ", "Hall ", "de ", "Centre ", "a "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, max_size=300).map("".join), st.integers(-5, 400),
+       st.integers(-5, 400))
+def test_hostile_input_never_raises(text: str, a: int, b: int) -> None:
+    for about in (None, Span(a, b, text[a:b] if a >= 0 and b >= 0 else "")):
+        for mention in find_mentions(text, about):
+            mention.span.check(text)
+            assert mention.label
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=500))
+def test_arbitrary_text(text: str) -> None:
+    for mention in find_mentions(text):
+        mention.span.check(text)
+
+
+def test_long_runs_are_linear() -> None:
+    """No catastrophic backtracking: long runs of names and connectors finish quickly."""
+    text = ("Grand " * 20000) + ("of the " * 20000) + "Festival " + ("’" * 20000)
+    found = find_mentions(text)
+    assert len(found) <= 1
