@@ -15,7 +15,9 @@ from ccgraph.extract.mention_eval import (
     format_scores,
     load_corpus,
     load_gold,
+    load_profiles,
     mention_scores,
+    profile_mentions,
 )
 from ccgraph.extract.mentions import find_mentions, normalise_label
 from ccgraph.records import Span
@@ -69,8 +71,8 @@ def test_precision_per_kind(scores: dict[str, object], capsys: pytest.CaptureFix
 
 
 def test_sapporo(corpus_path: Path) -> None:
-    text = load_corpus(corpus_path)[319]["Description"]
-    found = {(m.kind, m.label, m.subtype) for m in find_mentions(text, about_span(text))}
+    profile = load_profiles(corpus_path)[319]
+    found = {(m.kind, m.label, m.subtype) for m in profile_mentions(profile)}
     assert ("facility", "Sapporo Concert Hall “Kitara”", "concert-hall") in found
     assert ("facility", "Sapporo Art Park", "park") in found
     assert ("facility", "Sapporo Art Museum", "museum") in found
@@ -78,13 +80,24 @@ def test_sapporo(corpus_path: Path) -> None:
 
 
 def test_spans_are_exact_and_inside_about(corpus_path: Path) -> None:
-    for record in load_corpus(corpus_path).values():
-        text = record["Description"]
-        about = about_span(text)
-        for mention in find_mentions(text, about):
-            mention.span.check(text)
+    """On every parsed profile of the corpus, and on the seed profile file."""
+    profiles = list(load_profiles(corpus_path).values())
+    assert len(profiles) > 300
+    for profile in profiles:
+        about = profile.about or about_span(profile.text)
+        for mention in profile_mentions(profile):
+            mention.span.check(profile.text)
             assert about.start <= mention.span.start < mention.span.end <= about.end
             assert mention.kind in KINDS
+
+
+def test_seed_profile(seed_profile: Path) -> None:
+    from ccgraph.extract import read_profile_file
+
+    profile = read_profile_file(seed_profile)
+    assert profile.about is not None
+    labels = {m.label for m in find_mentions(profile.text, profile.about)}
+    assert {"Sapporo Concert Hall “Kitara”", "Sapporo Art Park", "Sapporo Art Museum"} <= labels
 
 
 def test_shapes() -> None:
@@ -105,8 +118,8 @@ def test_about_restricts_and_dedupes() -> None:
 
 
 _ALPHABET = st.sampled_from(
-    list("abcXYZ “”\"'’´&-.,;:()\n\t\u00a0") + ["of ", "and ", "the ", "The ", "Festival ",
-                                             "Museum ", "Hall ", "de ", "Centre ", "a "])
+    [*"abcXYZ “”\"'’´&-.,;:()\n\t\u00a0", "of ", "and ", "the ", "The ", "Festival ", "Museum ",
+     "Hall ", "de ", "Centre ", "a "])
 
 
 @settings(max_examples=300, deadline=None)

@@ -7,7 +7,8 @@ Offsets are Python string indices (Unicode code points), ``text == doc[start:end
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from datetime import date
 
 
@@ -70,12 +71,12 @@ class Profile:
     retrieved: date | None = None
     about: Span | None = None
     intro: Span | None = None  # "As a Creative City of …, X envisages:"
-    pledges: list[Pledge] = field(default_factory=list)
+    pledges: list[Pledge] = dataclasses.field(default_factory=list)
     member_since: Span | None = None
     contact: Contact | None = None
-    monitoring_reports: list[Span] = field(default_factory=list)
-    mentions: list[Mention] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    monitoring_reports: list[Span] = dataclasses.field(default_factory=list)
+    mentions: list[Mention] = dataclasses.field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
 
 class SourceError(ValueError):

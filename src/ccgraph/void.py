@@ -167,8 +167,8 @@ def describe_dataset(store: ox.Store, meta: DatasetInfo, base: str, *,
         g.add((ds, VOID.classPartition, part))
         g.add((part, VOID["class"], URIRef(cls.value)))
         g.add((part, VOID.entities, _int(int(n.value))))
-        if (ns := _namespace_of(cls.value)) is not None:
-            vocabularies.add(ns)
+        if (vocab := _namespace_of(cls.value)) is not None:
+            vocabularies.add(vocab)
     for row in _ask(store, graphs, PROPERTY_PARTITIONS):
         prop, n = row["p"], row["n"]
         assert isinstance(prop, ox.NamedNode) and isinstance(n, ox.Literal)
@@ -176,8 +176,8 @@ def describe_dataset(store: ox.Store, meta: DatasetInfo, base: str, *,
         g.add((ds, VOID.propertyPartition, part))
         g.add((part, VOID.property, URIRef(prop.value)))
         g.add((part, VOID.triples, _int(int(n.value))))
-        if (ns := _namespace_of(prop.value)) is not None:
-            vocabularies.add(ns)
+        if (vocab := _namespace_of(prop.value)) is not None:
+            vocabularies.add(vocab)
     for ns in sorted(vocabularies):
         g.add((ds, VOID.vocabulary, URIRef(ns)))
 

@@ -31,6 +31,7 @@ FIELDS = ("City Name", "Category", "Description", "Link")
 _NOT_FOUND = re.compile(r"^\s*(?:city\s+)?\w*\s*not\s+found\s*$", re.IGNORECASE)
 _DATED = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 CORPUS_GLOB = "uccn-profiles*.json"
+_INDEX = re.compile(r"[0-9]{1,9}")
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,9 @@ def _load_json(path: Path) -> Any:
     except json.JSONDecodeError as exc:
         raise SourceError(str(path), f"invalid JSON: {exc.msg} (column {exc.colno})",
                           line=exc.lineno, hint="fix the JSON syntax there") from None
+    except ValueError as exc:  # e.g. an integer too long to convert
+        raise SourceError(str(path), f"invalid JSON: {exc}",
+                          hint="a profile corpus holds only objects and strings") from None
     except RecursionError:
         raise SourceError(str(path), "invalid JSON: nested too deeply",
                           hint="a profile corpus is two levels of objects") from None
@@ -149,7 +153,7 @@ def _records(path: Path, data: Any) -> list[tuple[int, str, dict[str, str]]]:
                               "belongs", field=page_key, hint=hint)
         for key, record in page.items():
             where = f"{page_key}/{key}"
-            if not key.strip().isdigit():
+            if not _INDEX.fullmatch(key):
                 raise SourceError(src, f"record key {key!r} is not a number", field=where,
                                   hint=hint)
             index = int(key)

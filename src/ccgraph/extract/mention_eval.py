@@ -6,9 +6,10 @@ index and lists every facility, event and organisation named in the record's "Ab
 A found mention is right when its kind is the gold kind and its normalised label equals
 the gold label or one of its aliases ("MLF" for "Manchester Literature Festival").
 
-The mentions are looked for in the whole Description, as the build would without a parsed
-"About" span; the gold lists only the "About" part, so the text after the "Added Value"
-header or the "As a Creative City of" sentence is cut off first (``about_end``).
+The corpus is read with :func:`ccgraph.extract.read_corpus`, as the build reads it, and the
+mentions are looked for in each profile's parsed "About" span (the Description before the
+"Added Value" header or the "As a Creative City of" sentence). A gold index that the reader
+drops as a duplicate is scored on the record it keeps (the same text).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..records import Span
+from ..records import Mention, Profile, Span
+from .corpus import read_corpus
 from .mentions import find_mentions, normalise_label
 
 KINDS: tuple[str, ...] = ("facility", "event", "organisation")
@@ -58,8 +60,24 @@ def load_gold(gold_dir: Path) -> list[Gold]:
 
 
 def load_corpus(corpus: Path) -> dict[int, dict[str, str]]:
+    """The raw records of a JSON corpus by index."""
     data = json.loads(corpus.read_text(encoding="utf-8"))
     return {int(k): v for k, v in data["0"].items()}
+
+
+def load_profiles(corpus: Path) -> dict[int, Profile]:
+    """The parsed profiles of a JSON corpus by record index (duplicates -> the kept one)."""
+    result = read_corpus(corpus)
+    profiles = {int(p.source.rsplit("#", 1)[1]): p for p in result.profiles}
+    for dup in result.duplicates:
+        if dup.kept_index in profiles:
+            profiles.setdefault(dup.index, profiles[dup.kept_index])
+    return profiles
+
+
+def profile_mentions(profile: Profile) -> list[Mention]:
+    """The mentions of one parsed profile, in its About span (or the fallback cut)."""
+    return find_mentions(profile.text, profile.about or about_span(profile.text))
 
 
 def _ratio(a: int, b: int) -> float:
@@ -72,14 +90,13 @@ def mention_scores(gold_dir: Path, corpus: Path) -> dict[str, Any]:
     Returns ``{"profiles": n, "kinds": {kind: {"tp", "fp", "fn", "precision", "recall"}},
     "overall": {...}, "false_positives": [(index, kind, label)], "false_negatives": [...]}``.
     """
-    records = load_corpus(corpus)
+    profiles = load_profiles(corpus)
     golds = load_gold(gold_dir)
     counts = {k: {"tp": 0, "fp": 0, "fn": 0} for k in KINDS}
     false_pos: list[tuple[int, str, str]] = []
     false_neg: list[tuple[int, str, str]] = []
     for gold in golds:
-        text = records[gold.index]["Description"]
-        found = find_mentions(text, about_span(text))
+        found = profile_mentions(profiles[gold.index])
         matched: set[int] = set()
         for mention in found:
             key = normalise_label(mention.label)

@@ -115,8 +115,6 @@ _LOWER_HEADS: dict[str, tuple[str, str]] = {
 _QUALIFIED: dict[tuple[str, str], str] = {
     ("Concert", "Hall"): "concert-hall", ("Music", "Hall"): "concert-hall",
     ("Concert", "House"): "concert-hall", ("Opera", "House"): "opera-house",
-    ("Film", "Festival"): "film-festival", ("Art", "Gallery"): "gallery",
-    ("Film", "School"): "school",
 }
 
 _CONNECTORS = frozenset({
@@ -134,8 +132,8 @@ _LEADING = frozenset({
     "In", "At", "On", "By", "From", "With", "Since", "During", "Through", "For", "Of", "To",
     "Today", "Both", "Each", "Every", "Many", "Several", "Other", "Such", "Also", "Moreover",
     "Furthermore", "Additionally", "Indeed", "And", "Among", "As", "Like", "While", "When",
-    "About", "Besides", "Including", "Other", "Some", "Annual", "Every", "Under", "Within",
-    "Thanks", "Each", "Recently", "Currently", "Meanwhile", "However", "Finally", "Then",
+    "About", "Besides", "Including", "Some", "Annual", "Under", "Within",
+    "Thanks", "Recently", "Currently", "Meanwhile", "However", "Finally", "Then",
     "Here", "There", "Where", "Famous", "Renowned", "Notable", "Home", "Host", "Hosting",
 })
 _REJECT = re.compile(
@@ -210,7 +208,9 @@ def _runs(toks: list[_Tok]) -> list[tuple[int, int]]:
                    and toks[k].text in _CONNECTORS):
                 k += 1
             words = [t.text for t in toks[j:k]]
-            if "and" in words and "the" in words:  # "X Festival and the Y Show": two names
+            # "the" only after "of"/"for"/…: "Visit the X Museum" and "X Festival and the
+            # Y Show" are not one name.
+            if words and (words[0] == "the" or ("and" in words and "the" in words)):
                 break
             if k > j and k < n and _is_cap(toks[k]) and _joined(toks[k]):
                 j = k + 1

@@ -152,7 +152,9 @@ def _find_intro(text: str, start: int, end: int) -> _Intro | None:
 
 # --- the pledge list ----------------------------------------------------------------------
 
-_SEPARATOR = re.compile(r";|[•●▪◦‣∙]|(?:^|\n)[ \t\u00a0]*[-*–](?=[ \t\u00a0])")
+_SEPARATOR = re.compile(r";|[•●▪◦‣∙]|(?:^|\n)[ \t\u00a0]*[-*–](?=[ \t\u00a0])"
+                        # a full stop glued to a lower-case gerund: a lost ";" (maybe)
+                        r"|(?<=[^\W\d_]{2})\.(?=[ \u00a0]?[a-z][a-z-]{1,30}ing[\s\u00a0])")
 _CONNECTOR = re.compile(r"(?:and|et)(?=[\s\u00a0]|[A-Z]|[•●▪◦‣∙]|$)", re.IGNORECASE)
 _GLUED_AND = re.compile(r"and(?=[a-z])(?!roid|ante|ean|es\b|ersen|erson)")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -165,6 +167,7 @@ class _Segment:
     end: int
     bullet: bool  # a bullet precedes this segment
     after_semicolon: bool
+    after_stop: bool = False  # only a full stop precedes it
 
 
 def _strip_lead(text: str, start: int, end: int, after_semicolon: bool,
@@ -266,19 +269,25 @@ def _starts_item(text: str, start: int, end: int, form: str, capitalised: bool) 
 def split_pledges(text: str, start: int, end: int) -> list[Span]:
     """Split the pledge list in ``text[start:end]`` into item spans (see module doc)."""
     segments: list[_Segment] = []
-    cursor, bullet, semi = start, False, False
+    cursor, bullet, semi, stop = start, False, False, False
     for m in _SEPARATOR.finditer(text, start, end):
-        if text[cursor:m.start()].strip(" \t\n\r\u00a0\u200b"):
-            segments.append(_Segment(cursor, m.start(), bullet, semi))
-            bullet, semi = False, False
         sep = m.group(0)
+        if sep == "." and _WORD.findall(text[max(start, m.start() - 12):m.start()])[-1:] in (
+                ["etc"], ["e.g"], ["i.e"]):
+            continue  # an abbreviation, not a lost separator
+        cut = m.end() if sep == "." else m.start()  # a full stop stays with its item
+        if text[cursor:cut].strip(" \t\n\r\u00a0\u200b"):
+            segments.append(_Segment(cursor, cut, bullet, semi, stop and not semi))
+            bullet, semi, stop = False, False, False
         if sep == ";":
             semi = True
+        elif sep == ".":
+            stop = True
         else:
             bullet = True
         cursor = m.end()
     if text[cursor:end].strip(" \t\n\r\u00a0\u200b"):
-        segments.append(_Segment(cursor, end, bullet, semi))
+        segments.append(_Segment(cursor, end, bullet, semi, stop and not semi))
 
     form, capitalised = "other", False
     items: list[_Segment] = []
@@ -291,6 +300,12 @@ def split_pledges(text: str, start: int, end: int) -> list[Span]:
             form = form_of(text, s, seg.end)
             capitalised = bool(word) and word[0].isupper()
             items.append(_Segment(s, seg.end, seg.bullet, seg.after_semicolon))
+        elif seg.after_stop and not seg.bullet:
+            # "….fostering …" in a lower-case gerund list: a new item; else one sentence more
+            if form == "ing" and not capitalised and form_of(text, s, seg.end) == "ing":
+                items.append(_Segment(s, seg.end, False, False))
+            else:
+                items[-1].end = seg.end
         elif seg.bullet or _starts_item(text, s, seg.end, form, capitalised):
             items.append(_Segment(s, seg.end, seg.bullet, seg.after_semicolon))
         else:

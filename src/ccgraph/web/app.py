@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from .. import __version__
+from .. import __version__, formats
 from ..settings import Settings
 from ..store import Build, BuildMeta, open_build
 from . import dumps, http, meta, resources, sparql
@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None, *,
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
-        if http.formats.negotiate(request.headers.get("Accept"),
+        if formats.negotiate(request.headers.get("Accept"),
                                   [http.PAGE]) is not None and _wants_html():
             body = render_template("error.html", status=status, title=exc.name,
                                    message=exc.description)

@@ -15,8 +15,9 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 from flask import Flask, Response, current_app, request
+from rdflib import Graph
 
-from .. import __version__, formats
+from .. import __version__, formats, jsonld
 from ..formats import Format
 from ..namespaces import PREFIXES
 
@@ -127,21 +128,27 @@ def finish(resp: Response, tag: str | None, *, vary_accept: bool = True,
 
 
 def serialize_triples(triples: Iterable[ox.Triple], fmt: Format, base: str) -> bytes:
-    """Triples as bytes in a graph format. JSON-LD uses ccgraph.jsonld when present."""
+    """Triples as bytes in a graph format; JSON-LD compacted with the ccgraph context."""
     triples = list(triples)
     if fmt.name == "jsonld":
-        try:
-            from .. import jsonld  # type: ignore[attr-defined, unused-ignore]
-        except ImportError:
-            jsonld = None
-        if jsonld is not None and hasattr(jsonld, "to_jsonld"):
-            out = jsonld.to_jsonld(triples, base)
-            return out if isinstance(out, bytes) else str(out).encode("utf-8")
+        graph = Graph()
+        if triples:
+            graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+        return jsonld.to_jsonld(graph, base)
     assert isinstance(fmt.oxigraph, ox.RdfFormat)
+    if fmt.name in ("ttl", "rdf"):  # grouped by subject reads better
+        triples.sort(key=lambda t: (isinstance(t.subject, ox.BlankNode), str(t.subject),
+                                    str(t.predicate), str(t.object)))
     prefixes = dict(PREFIXES) if fmt.name in ("ttl", "rdf") else None
     data = ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
     assert data is not None
     return data
+
+
+def rdflib_triples(graph: Graph) -> list[ox.Triple]:
+    """An rdflib graph as pyoxigraph triples (through N-Triples, so every term survives)."""
+    data = graph.serialize(format="nt", encoding="utf-8")
+    return [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
 
 
 def graph_response(triples: Iterable[ox.Triple], fmt: Format, base: str, tag: str | None,

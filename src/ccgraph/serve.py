@@ -1,0 +1,86 @@
+"""``ccgraph serve``: the Flask app under gunicorn (gthread workers).
+
+Each worker process loads the app itself (no preload), so each opens the store once,
+read-only, after the fork. Worker class ``gthread``: a slow query holds one thread of one
+worker, never the whole worker; and a query still running long after its timeout makes
+its worker exit gracefully (see :mod:`ccgraph.web.sparql`), the master starting a new one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from .settings import Settings
+from .store import is_build
+
+log = logging.getLogger(__name__)
+THREADS = 8
+
+
+def gunicorn_options(settings: Settings) -> dict[str, Any]:
+    timeout = float(settings.query_timeout)
+    return {
+        "bind": f"{settings.host}:{settings.port}",
+        "workers": max(1, int(settings.workers)),
+        "worker_class": "gthread",
+        "threads": THREADS,
+        # the master kills a worker that stops heart-beating this long (the gthread main
+        # loop beats while queries run in other threads)
+        "timeout": int(max(30.0, 4 * timeout)),
+        "graceful_timeout": int(max(10.0, 2 * timeout)),
+        "keepalive": 5,
+        "preload_app": False,
+        "accesslog": "-",
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": "ccgraph",
+    }
+
+
+def recycle_worker() -> None:
+    """Ask this gunicorn worker to finish its requests and exit; the master replaces it."""
+    log.warning("recycling worker %s: a timed-out query is still running", os.getpid())
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+class GunicornServer(BaseApplication):  # type: ignore[misc]
+    def __init__(self, settings: Settings, options: dict[str, Any] | None = None) -> None:
+        self.settings = settings
+        self.options = options if options is not None else gunicorn_options(settings)
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings and value is not None:
+                self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        from .web import create_app
+
+        return create_app(self.settings, on_stuck=recycle_worker)
+
+
+def ensure_build(settings: Settings) -> Path:
+    """Build into ``settings.store`` unless it already holds a build."""
+    out = Path(settings.store)
+    if is_build(out):
+        return out
+    from .build import build  # the lead's module; imported only when a build is needed
+
+    sources = Path(settings.sources)
+    log.warning("no build in %s: building it first from %s", out, sources)
+    build([sources] if sources.exists() else [], out, settings)
+    return out
+
+
+def serve(settings: Settings) -> None:
+    """Serve the build at ``settings.store`` on ``settings.host:settings.port`` (blocks)."""
+    ensure_build(settings)
+    GunicornServer(settings).run()

@@ -1,0 +1,98 @@
+"""Assign commitment themes to pledge texts with rules that live in the vocabulary.
+
+Each theme concept in ``data/vocab/themes.ttl`` carries one or more ``ccg:keywordPattern``
+literals: Python regular expressions, matched case-insensitively anywhere in the text. A
+pledge gets every theme with at least one matching pattern. Nothing about the themes is
+coded here, so curators change the rules by editing the Turtle (see docs/themes.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from .namespaces import CCG
+
+#: the vocabulary file in the project's data directory
+DEFAULT_VOCAB = Path(__file__).resolve().parents[2] / "data" / "vocab" / "themes.ttl"
+
+
+@dataclass(frozen=True)
+class ThemeRule:
+    """One theme and its compiled keyword patterns (in the vocabulary's order, sorted)."""
+
+    theme: URIRef
+    label: str
+    patterns: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class Match:
+    """Why a theme was assigned: the pattern that matched and the text it matched."""
+
+    theme: URIRef
+    pattern: str
+    start: int
+    end: int
+    text: str
+
+
+class ThemeRuleError(ValueError):
+    """A ``ccg:keywordPattern`` that is not a valid regular expression."""
+
+
+def _label(vocab: Graph, theme: URIRef) -> str:
+    for obj in vocab.objects(theme, SKOS.prefLabel):
+        if isinstance(obj, Literal) and obj.language == "en":
+            return str(obj)
+    return str(theme).rsplit("/", 1)[-1]
+
+
+def load_rules(vocab: Graph) -> list[ThemeRule]:
+    """The rules of every ``ccg:Theme`` with keyword patterns, sorted by theme IRI.
+
+    Raises :class:`ThemeRuleError` naming the theme when a pattern does not compile.
+    """
+    rules: list[ThemeRule] = []
+    themes = {s for s in vocab.subjects(RDF.type, CCG.Theme) if isinstance(s, URIRef)}
+    for theme in sorted(themes):
+        sources = sorted(str(p) for p in vocab.objects(theme, CCG.keywordPattern))
+        compiled: list[re.Pattern[str]] = []
+        for source in sources:
+            try:
+                compiled.append(re.compile(source, re.IGNORECASE))
+            except re.error as exc:
+                raise ThemeRuleError(
+                    f"{theme}: ccg:keywordPattern {source!r} is not a valid regular "
+                    f"expression: {exc}") from exc
+        if compiled:
+            rules.append(ThemeRule(theme, _label(vocab, theme), tuple(compiled)))
+    return rules
+
+
+def load_default_rules(path: Path = DEFAULT_VOCAB) -> list[ThemeRule]:
+    """The rules of the project's own theme vocabulary file."""
+    graph = Graph()
+    graph.parse(path, format="turtle")
+    return load_rules(graph)
+
+
+def explain(text: str, rules: list[ThemeRule]) -> list[Match]:
+    """For each theme that applies, the first pattern (in sorted order) that matches."""
+    found: list[Match] = []
+    for rule in rules:
+        for pattern in rule.patterns:
+            m = pattern.search(text)
+            if m is not None:
+                found.append(Match(rule.theme, pattern.pattern, m.start(), m.end(), m.group()))
+                break
+    return sorted(found, key=lambda match: str(match.theme))
+
+
+def assign_themes(text: str, rules: list[ThemeRule]) -> list[URIRef]:
+    """The themes whose patterns match ``text``, sorted by IRI."""
+    return [match.theme for match in explain(text, rules)]

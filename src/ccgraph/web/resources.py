@@ -1,0 +1,291 @@
+"""Dereferenceable URIs: ``/id/...`` (303 See Other) and ``/doc/...`` (descriptions).
+
+The canonical IRIs ``{base}id/...`` (base from build.json) map onto this server's paths
+whatever host it runs on: ``/doc/city/jp/sapporo`` describes ``{base}id/city/jp/sapporo``.
+
+A description holds the resource's own triples, those of its sub-resources (blank nodes it
+points to, and hash IRIs ``{iri}#...`` such as evidence spans with their selectors, found
+from its own triples or its inbound links), every inbound link, and the ``rdfs:label`` /
+``skos:prefLabel`` of each neighbour.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, current_app, render_template
+
+from ..formats import Format, by_suffix
+from ..namespaces import PREFIXES, RDF, RDFS, SKOS, XSD
+from . import http
+
+bp = Blueprint("resources", __name__)
+
+LABELS = (ox.NamedNode(str(RDFS.label)), ox.NamedNode(str(SKOS.prefLabel)))
+SUFFIXES = tuple(f.suffix for f in http.DOC_OFFERS)
+RDF_TYPE = str(RDF.type)
+
+
+def _ext() -> Any:
+    return current_app.extensions["ccgraph"]
+
+
+def split_suffix(rest: str) -> tuple[str, Format | None]:
+    """``city/jp/sapporo.ttl`` -> (``city/jp/sapporo``, Turtle). Slugs never hold a dot."""
+    for suffix in SUFFIXES:
+        if rest.endswith(suffix):
+            return rest[: -len(suffix)], by_suffix(suffix)
+    return rest, None
+
+
+def exists(store: ox.Store, iri: str) -> bool:
+    node = ox.NamedNode(iri)
+    for _ in store.quads_for_pattern(node, None, None):
+        return True
+    for _ in store.quads_for_pattern(None, None, node):
+        return True
+    return False
+
+
+@dataclass
+class Description:
+    iri: str
+    triples: set[ox.Triple] = field(default_factory=set)
+    inbound: set[ox.Triple] = field(default_factory=set)
+    subjects: list[ox.NamedNode | ox.BlankNode] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.triples and not self.inbound
+
+    def all_triples(self) -> set[ox.Triple]:
+        return self.triples | self.inbound
+
+
+def describe(store: ox.Store, iri: str, *, inbound_cap: int = 10_000) -> Description:
+    """The resource's description (see the module docstring)."""
+    node = ox.NamedNode(iri)
+    hash_prefix = iri + "#"
+    desc = Description(iri)
+    seen: set[ox.NamedNode | ox.BlankNode] = set()
+    queue: list[ox.NamedNode | ox.BlankNode] = [node]
+
+    def is_sub(term: object) -> bool:
+        return isinstance(term, ox.BlankNode) or (
+            isinstance(term, ox.NamedNode) and term.value.startswith(hash_prefix))
+
+    def drain() -> None:
+        while queue:
+            subject = queue.pop(0)
+            if subject in seen:
+                continue
+            seen.add(subject)
+            desc.subjects.append(subject)
+            for quad in store.quads_for_pattern(subject, None, None):
+                desc.triples.add(quad.triple)
+                if is_sub(quad.object) and quad.object not in seen:
+                    queue.append(quad.object)  # type: ignore[arg-type]
+
+    drain()
+    for quad in store.quads_for_pattern(None, None, node):
+        if len(desc.inbound) >= inbound_cap:
+            break
+        desc.inbound.add(quad.triple)
+        if is_sub(quad.subject) and quad.subject not in seen:
+            queue.append(quad.subject)  # type: ignore[arg-type]
+    drain()
+    desc.inbound -= desc.triples
+    neighbours: set[ox.NamedNode] = set()
+    for triple in desc.triples:
+        if isinstance(triple.object, ox.NamedNode):
+            neighbours.add(triple.object)
+    for triple in desc.inbound:
+        if isinstance(triple.subject, ox.NamedNode):
+            neighbours.add(triple.subject)
+    for neighbour in neighbours:
+        if neighbour in seen:
+            continue
+        for predicate in LABELS:
+            for quad in store.quads_for_pattern(neighbour, predicate, None):
+                desc.triples.add(quad.triple)
+    return desc
+
+
+# ---------------------------------------------------------------- presentation helpers
+
+def curie(iri: str) -> str:
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
+            local = iri[len(ns):]
+            if local and all(c.isalnum() or c in "_-." for c in local):
+                best = prefix
+    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
+
+
+def local_href(iri: str, base: str) -> str:
+    """Where a browser on this server learns about ``iri``."""
+    if iri.startswith(base + "id/"):
+        return "/doc/" + iri[len(base) + 3:]
+    if iri.startswith(base + "ontology"):
+        return "/ontology" + iri[len(base) + len("ontology"):]
+    if iri == base + "graph/void":
+        return "/.well-known/void"
+    return iri
+
+
+def pick_label(labels: list[ox.Literal]) -> str | None:
+    for lit in labels:
+        if lit.language == "en":
+            return lit.value
+    for lit in labels:
+        if not lit.language:
+            return lit.value
+    return labels[0].value if labels else None
+
+
+@dataclass
+class View:
+    """Triples arranged for an HTML page."""
+
+    base: str
+    labels: dict[str, str]
+
+    def term(self, term: Any) -> dict[str, Any]:
+        if isinstance(term, ox.NamedNode):
+            label = self.labels.get(term.value)
+            return {"kind": "iri", "iri": term.value, "href": local_href(term.value, self.base),
+                    "text": label or curie(term.value),
+                    "title": term.value}
+        if isinstance(term, ox.BlankNode):
+            return {"kind": "bnode", "href": "#_" + term.value, "text": "_:" + term.value,
+                    "title": "blank node"}
+        if isinstance(term, ox.Literal):
+            extra = ""
+            if term.language:
+                extra = "@" + term.language
+            elif term.datatype.value != str(XSD.string):
+                extra = curie(term.datatype.value)
+            return {"kind": "literal", "text": term.value, "extra": extra,
+                    "lang": term.language or ""}
+        return {"kind": "other", "text": str(term)}
+
+    def anchor(self, subject: ox.NamedNode | ox.BlankNode) -> str:
+        if isinstance(subject, ox.BlankNode):
+            return "_" + subject.value
+        fragment = subject.value.partition("#")[2]
+        return fragment or "top"
+
+    def sections(self, triples: Iterable[ox.Triple],
+                 order: list[ox.NamedNode | ox.BlankNode]) -> list[dict[str, Any]]:
+        by_subject: dict[Any, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        for t in triples:
+            by_subject[t.subject][t.predicate.value].append(t.object)
+        subjects = [s for s in order if s in by_subject]
+        subjects += sorted((s for s in by_subject if s not in subjects), key=_sort_key)
+        out = []
+        for subject in subjects:
+            props = by_subject[subject]
+            rows = []
+            for predicate in sorted(props, key=lambda p: (p != RDF_TYPE, curie(p))):
+                values = sorted(props[predicate], key=_sort_key)
+                rows.append({"predicate": self.term(ox.NamedNode(predicate)),
+                             "objects": [self.term(v) for v in values]})
+            out.append({"subject": self.term(subject), "anchor": self.anchor(subject),
+                        "rows": rows})
+        return out
+
+
+def _sort_key(term: Any) -> tuple[int, str]:
+    if isinstance(term, ox.NamedNode):
+        return (0, term.value)
+    if isinstance(term, ox.Literal):
+        return (1, (term.language or "") + term.value)
+    return (2, str(term))
+
+
+def labels_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
+    found: dict[str, list[ox.Literal]] = defaultdict(list)
+    for t in triples:
+        if t.predicate in LABELS and isinstance(t.subject, ox.NamedNode) \
+                and isinstance(t.object, ox.Literal):
+            found[t.subject.value].append(t.object)
+    return {iri: label for iri, lits in found.items() if (label := pick_label(lits))}
+
+
+def render_graph_page(*, title: str, iri: str | None, triples: Iterable[ox.Triple],
+                      order: list[ox.NamedNode | ox.BlankNode], inbound: Iterable[ox.Triple] = (),
+                      alternates: list[dict[str, str]] | None = None,
+                      intro: str | None = None) -> str:
+    triples = list(triples)
+    inbound = list(inbound)
+    ext = _ext()
+    view = View(ext.base, labels_of(triples + inbound))
+    links = sorted(({"subject": view.term(t.subject), "predicate": view.term(t.predicate)}
+                    for t in inbound), key=lambda r: (r["predicate"]["text"], r["subject"]["text"]))
+    return render_template("describe.html", title=title, iri=iri,
+                           sections=view.sections(triples, order), inbound=links,
+                           alternates=alternates or [], intro=intro)
+
+
+def alternates_for(path: str) -> list[dict[str, str]]:
+    return [{"href": path + f.suffix, "type": f.media_type, "name": f.name}
+            for f in http.DOC_OFFERS]
+
+
+def link_header(alternates: list[dict[str, str]], chosen: Format) -> str:
+    return ", ".join(f'<{a["href"]}>; rel="alternate"; type="{a["type"]}"'
+                     for a in alternates if a["type"] != chosen.media_type)
+
+
+# ---------------------------------------------------------------- routes
+
+@bp.route("/id/<path:rest>")
+def identifier(rest: str) -> Response:
+    ext = _ext()
+    name, _ = split_suffix(rest)
+    if not exists(ext.store, ext.base + "id/" + name):
+        abort(404, description=f"no resource {ext.base}id/{name} in this dataset")
+    resp = Response(status=303)
+    resp.headers["Location"] = "/doc/" + rest
+    resp.autocorrect_location_header = False
+    return http.finish(resp, http.etag("id"), vary_accept=False)
+
+
+@bp.route("/doc/<path:rest>")
+def document(rest: str) -> Response:
+    ext = _ext()
+    name, explicit = split_suffix(rest)
+    try:
+        fmt = explicit or http.choose(http.DOC_OFFERS)
+    except http.NotAcceptable as exc:
+        return http.text_error(406, str(exc))
+    negotiated = explicit is None
+    tag = http.etag("doc-" + fmt.name)
+    if (hit := http.not_modified(tag, vary_accept=negotiated)) is not None:
+        return hit
+    iri = ext.base + "id/" + name
+    desc = describe(ext.store, iri, inbound_cap=int(ext.settings.result_cap))
+    if desc.empty:
+        abort(404, description=f"no resource {iri} in this dataset")
+    path = "/doc/" + name
+    alternates = alternates_for(path)
+    if fmt.kind == "page":
+        labels = labels_of(desc.triples)
+        title = labels.get(iri) or curie(iri)
+        body = render_graph_page(title=title, iri=iri, triples=desc.triples,
+                                 order=desc.subjects, inbound=desc.inbound,
+                                 alternates=alternates)
+        resp = Response(body, content_type=fmt.content_type)
+    else:
+        body_bytes = http.serialize_triples(desc.all_triples(), fmt, ext.base)
+        resp = Response(body_bytes, content_type=fmt.content_type)
+    if negotiated:
+        resp.headers["Content-Location"] = path + fmt.suffix
+    resp.headers["Link"] = link_header(alternates, fmt)
+    return http.finish(resp, tag, vary_accept=negotiated)
+

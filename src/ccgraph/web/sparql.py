@@ -1,0 +1,422 @@
+"""``/sparql``: the SPARQL 1.1 Protocol query operation, with a timeout and a result cap.
+
+Timeouts. pyoxigraph cannot cancel a running query, but it releases the GIL while it
+evaluates (measured: a ticker thread keeps running during a 5 s aggregate). So each query
+runs in a helper thread (:class:`QueryRunner`) and the request thread waits at most
+``query_timeout`` seconds for it:
+
+* results that stream (plain SELECT/CONSTRUCT) are pulled row by row in the helper, which
+  checks the deadline between rows and stops by itself;
+* a query that blocks inside pyoxigraph (ORDER BY, GROUP BY, aggregates, a join that yields
+  nothing) cannot be stopped: the request answers 503 "query timed out after N s" at the
+  deadline and the helper thread is *abandoned*. While two abandoned queries still run in a
+  process, new queries are answered 503 at once (the process is busy), and when one still
+  runs ``2 × query_timeout`` after its deadline the runner calls ``on_stuck`` — under
+  gunicorn that asks the worker to exit gracefully (SIGTERM to itself); the master starts a
+  fresh one and the runaway query dies with the old process. Other workers, and the other
+  threads of the same worker (gthread), serve requests all along.
+
+Result cap. At most ``result_cap`` rows (or triples) are returned; a capped answer carries
+``X-SPARQL-MaxRows: N`` and ``X-Result-Truncated: true`` (as Virtuoso-based endpoints do).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, render_template, request
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS
+
+from .. import formats, query_guard
+from ..formats import Format
+from ..namespaces import PREFIXES, SD
+from . import http
+
+log = logging.getLogger(__name__)
+bp = Blueprint("sparql", __name__)
+
+T = TypeVar("T")
+RESULT_FORMATS: list[Format] = formats.of_kind("results")
+W3C_FORMATS = "http://www.w3.org/ns/formats/"
+SD_RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+                     "SPARQL_Results_TSV", "Turtle", "JSON-LD", "N-Triples", "RDF_XML")
+EXAMPLE_QUERY = """SELECT ?city ?label ?year WHERE {
+  ?m a ccg:Membership ;
+     org:member ?city ;
+     ccg:field <%sid/field/media-arts> .
+  OPTIONAL { ?m ccg:yearDesignated ?year }
+  ?city rdfs:label ?label .
+  FILTER(LANG(?label) = "en")
+}
+ORDER BY ?year ?label
+LIMIT 100"""
+PAGE_PREFIXES = ("ccg", "schema", "org", "prov", "oa", "skos", "dcterms", "rdf", "rdfs", "xsd")
+
+
+class QueryTimeout(Exception):
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"query timed out after {seconds:g} s")
+
+
+class Busy(Exception):
+    """Too many timed-out queries are still running in this process."""
+
+
+@dataclass
+class QueryRunner:
+    """Runs work in a helper thread and gives up waiting after ``timeout`` seconds."""
+
+    timeout: float
+    on_stuck: Callable[[], None] | None = None
+    max_abandoned: int = 2
+    grace: float | None = None  # seconds after the deadline before on_stuck; 2 x timeout
+    _abandoned: list[tuple[threading.Thread, float]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _watchdog: threading.Thread | None = None
+    _stuck_reported: bool = False
+
+    def abandoned(self) -> int:
+        with self._lock:
+            self._abandoned = [(t, at) for t, at in self._abandoned if t.is_alive()]
+            return len(self._abandoned)
+
+    def run(self, work: Callable[[float], T]) -> T:
+        """``work(deadline)`` in a helper thread; QueryTimeout when it takes too long."""
+        if self.abandoned() >= self.max_abandoned:
+            raise Busy("the server is busy with long-running queries; retry in a moment")
+        deadline = time.monotonic() + self.timeout
+        box: list[tuple[bool, Any]] = []
+        done = threading.Event()
+
+        def target() -> None:
+            try:
+                box.append((True, work(deadline)))
+            except BaseException as exc:
+                box.append((False, exc))
+            finally:
+                done.set()
+
+        thread = threading.Thread(target=target, name="ccgraph-query", daemon=True)
+        thread.start()
+        if not done.wait(self.timeout):
+            with self._lock:
+                self._abandoned.append((thread, time.monotonic()))
+            self._start_watchdog()
+            raise QueryTimeout(self.timeout)
+        ok, value = box[0]
+        if ok:
+            return value  # type: ignore[no-any-return]
+        raise value
+
+    def _start_watchdog(self) -> None:
+        with self._lock:
+            if self._watchdog is not None and self._watchdog.is_alive():
+                return
+            self._watchdog = threading.Thread(target=self._watch, name="ccgraph-watchdog",
+                                              daemon=True)
+            self._watchdog.start()
+
+    def _watch(self) -> None:
+        grace = self.grace if self.grace is not None else max(2 * self.timeout, 1.0)
+        while self.abandoned():
+            with self._lock:
+                oldest = min(at for _, at in self._abandoned) if self._abandoned else None
+            if oldest is not None and time.monotonic() - oldest > grace \
+                    and not self._stuck_reported:
+                self._stuck_reported = True
+                log.warning("a timed-out query still runs %.1f s after its deadline", grace)
+                if self.on_stuck is not None:
+                    self.on_stuck()
+            time.sleep(0.25)
+
+
+@dataclass
+class Outcome:
+    kind: str  # "boolean", "solutions" or "triples"
+    boolean: bool = False
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    triples: list[ox.Triple] = field(default_factory=list)
+    truncated: bool = False
+
+
+def execute(store: ox.Store, query: str, options: dict[str, Any], cap: int,
+            deadline: float) -> Outcome:
+    """Run ``query`` and pull at most ``cap`` answers, stopping at ``deadline``."""
+    result = store.query(query, **options)
+    try:
+        return _collect_outcome(result, cap, deadline)
+    finally:
+        # pyoxigraph result iterators are bound to the thread that made them: drop this
+        # one here, even when an exception (and its traceback) travels to another thread.
+        del result
+
+
+def _collect_outcome(result: Any, cap: int, deadline: float) -> Outcome:
+    if isinstance(result, ox.QueryBoolean):
+        return Outcome("boolean", boolean=bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        out = Outcome("solutions", variables=names)
+        width = range(len(names))
+        for solution in result:
+            if len(out.rows) >= cap:
+                out.truncated = True
+                break
+            out.rows.append(tuple(solution[i] for i in width))
+            if time.monotonic() > deadline:
+                raise QueryTimeout(deadline)
+        return out
+    out = Outcome("triples")
+    for triple in result:
+        if len(out.triples) >= cap:
+            out.truncated = True
+            break
+        out.triples.append(triple)
+        if time.monotonic() > deadline:
+            raise QueryTimeout(deadline)
+    return out
+
+
+def term_json(term: Any) -> dict[str, Any]:
+    """A term in the SPARQL 1.1 Query Results JSON format."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": term_json(term.subject),
+                                            "predicate": term_json(term.predicate),
+                                            "object": term_json(term.object)}}
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def results_json(outcome: Outcome) -> bytes:
+    if outcome.kind == "boolean":
+        doc: dict[str, Any] = {"head": {}, "boolean": outcome.boolean}
+    else:
+        bindings = [{name: term_json(value) for name, value in zip(outcome.variables, row,
+                                                                    strict=True)
+                     if value is not None} for row in outcome.rows]
+        doc = {"head": {"vars": outcome.variables}, "results": {"bindings": bindings}}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def serialize_outcome(outcome: Outcome, fmt: Format, base: str) -> bytes:
+    if outcome.kind == "triples":
+        return http.serialize_triples(outcome.triples, fmt, base)
+    data = results_json(outcome)
+    if fmt.name == "json":
+        return data
+    assert isinstance(fmt.oxigraph, ox.QueryResultsFormat)
+    parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+    out = parsed.serialize(format=fmt.oxigraph)
+    assert out is not None
+    return out
+
+
+def _ext() -> Any:
+    return current_app.extensions["ccgraph"]
+
+
+def _collect() -> tuple[list[str], list[str], list[str]]:
+    """(queries, default-graph-uris, named-graph-uris) from the request, per the protocol."""
+    if request.method == "GET":
+        args = request.args
+        return (args.getlist("query"), args.getlist("default-graph-uri"),
+                args.getlist("named-graph-uri"))
+    mimetype = request.mimetype
+    if mimetype == "application/x-www-form-urlencoded":
+        if "update" in request.form:
+            raise query_guard.GuardError(
+                "SPARQL Update (update=) is not accepted: this endpoint answers queries only")
+        return (request.args.getlist("query") + request.form.getlist("query"),
+                request.args.getlist("default-graph-uri")
+                + request.form.getlist("default-graph-uri"),
+                request.args.getlist("named-graph-uri")
+                + request.form.getlist("named-graph-uri"))
+    if mimetype == "application/sparql-query":
+        body = request.get_data(cache=True).decode("utf-8", errors="strict")
+        return ([body, *request.args.getlist("query")],
+                request.args.getlist("default-graph-uri"),
+                request.args.getlist("named-graph-uri"))
+    if mimetype == "application/sparql-update":
+        raise query_guard.GuardError(
+            "SPARQL Update (application/sparql-update) is not accepted: "
+            "this endpoint answers queries only")
+    raise UnsupportedBody(mimetype)
+
+
+class UnsupportedBody(Exception):
+    pass
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint() -> Response:
+    ext = _ext()
+    try:
+        queries, default_graphs, named_graphs = _collect()
+    except UnsupportedBody as exc:
+        return http.text_error(
+            415, f"unsupported request body {exc.args[0] or '(none)'}: send "
+                 "application/x-www-form-urlencoded (query=...) or application/sparql-query")
+    except UnicodeDecodeError:
+        return http.text_error(400, "the query is not valid UTF-8")
+    except query_guard.GuardError as exc:
+        return http.text_error(400, str(exc))
+
+    if not queries:
+        if request.method == "GET" and not default_graphs and not named_graphs:
+            return service_description()
+        return http.text_error(400, "missing query: give exactly one query parameter "
+                                    "(query=...) or a application/sparql-query body")
+    if len(queries) > 1:
+        return http.text_error(400, f"{len(queries)} queries given: the SPARQL protocol "
+                                    "takes exactly one query per request")
+    query = queries[0]
+    if not query.strip():
+        return http.text_error(400, "empty query")
+    if len(query) > ext.settings.max_query_length:
+        return http.text_error(413, f"query too long: {len(query)} characters, at most "
+                                    f"{ext.settings.max_query_length}")
+    try:
+        info = query_guard.check(query, ext.graphs)
+        query_guard.check_graphs(default_graphs, ext.graphs, "default-graph-uri")
+        query_guard.check_graphs(named_graphs, ext.graphs, "named-graph-uri")
+    except query_guard.GuardError as exc:
+        return http.text_error(400, str(exc))
+
+    if info.form in ("CONSTRUCT", "DESCRIBE"):
+        offers = http.GRAPH_FORMATS
+    elif info.form in ("SELECT", "ASK"):
+        offers = RESULT_FORMATS
+    else:
+        offers = RESULT_FORMATS + http.GRAPH_FORMATS
+    try:
+        fmt = http.choose(offers)
+    except http.NotAcceptable as exc:
+        return http.text_error(406, str(exc))
+    tag = http.etag("sparql-" + fmt.name)
+    if info.form is not None and (hit := http.not_modified(tag)) is not None:
+        return hit
+
+    options: dict[str, Any] = {}
+    if default_graphs or named_graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    elif not info.has_dataset_clause:
+        options["use_default_graph_as_union"] = True
+    cap = int(ext.settings.result_cap)
+    try:
+        outcome = ext.runner.run(
+            lambda deadline: execute(ext.store, query, options, cap, deadline))
+    except QueryTimeout:
+        resp = http.text_error(503, f"query timed out after {ext.runner.timeout:g} s; "
+                                    "simplify it or add a LIMIT")
+        resp.headers["Retry-After"] = "5"
+        return resp
+    except Busy as exc:
+        resp = http.text_error(503, str(exc))
+        resp.headers["Retry-After"] = str(max(1, round(ext.runner.timeout)))
+        return resp
+    except SyntaxError as exc:
+        return http.text_error(400, f"malformed query: {exc}")
+    except (ValueError, TypeError) as exc:
+        return http.text_error(400, f"query error: {exc}")
+    except OSError as exc:
+        log.exception("query failed")
+        return http.text_error(500, f"query evaluation failed: {exc}")
+
+    want = "triples" if fmt.kind == "graph" else "results"
+    got = "triples" if outcome.kind == "triples" else "results"
+    if want != got:  # only when the scan could not tell the form
+        try:
+            fmt = http.choose(http.GRAPH_FORMATS if got == "triples" else RESULT_FORMATS)
+        except http.NotAcceptable as exc:
+            return http.text_error(406, str(exc))
+        tag = http.etag("sparql-" + fmt.name)
+    body = serialize_outcome(outcome, fmt, ext.base)
+    resp = Response(body, content_type=fmt.content_type)
+    if outcome.truncated:
+        resp.headers["X-SPARQL-MaxRows"] = str(cap)
+        resp.headers["X-Result-Truncated"] = "true"
+    return http.finish(resp, tag, cache_control="public, max-age=60")
+
+
+def endpoint_url() -> str:
+    public = _ext().settings.public_url
+    if public:
+        return str(public).rstrip("/") + "/sparql"
+    return request.base_url
+
+
+def describe_service(url: str, graphs: frozenset[str], base: str) -> Graph:
+    """The SPARQL 1.1 Service Description of this endpoint."""
+    g = Graph()
+    service = URIRef(url)
+    g.add((service, RDF.type, SD.Service))
+    g.add((service, SD.endpoint, service))
+    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    g.add((service, SD.feature, SD.UnionDefaultGraph))
+    g.add((service, SD.defaultEntailmentRegime,
+           URIRef("http://www.w3.org/ns/entailment/Simple")))
+    for name in SD_RESULT_FORMATS:
+        g.add((service, SD.resultFormat, URIRef(W3C_FORMATS + name)))
+    g.add((service, RDFS.label, _label("ccgraph SPARQL endpoint")))
+    g.add((service, RDFS.comment, _label(
+        "Read-only SPARQL 1.1 query service. The default graph is the union of the named "
+        "graphs. SERVICE and graphs from outside the dataset are refused.")))
+    dataset = BNode()
+    g.add((service, SD.defaultDataset, dataset))
+    g.add((dataset, RDF.type, SD.Dataset))
+    g.add((dataset, DCTERMS.source, URIRef(base + "id/dataset")))
+    default = BNode()
+    g.add((dataset, SD.defaultGraph, default))
+    g.add((default, RDF.type, SD.Graph))
+    for iri in sorted(graphs):
+        named = BNode()
+        g.add((dataset, SD.namedGraph, named))
+        g.add((named, RDF.type, SD.NamedGraph))
+        g.add((named, SD.name, URIRef(iri)))
+    return g
+
+
+def _label(text: str) -> Literal:
+    return Literal(text, lang="en")
+
+
+def service_description() -> Response:
+    ext = _ext()
+    try:
+        fmt = http.choose(http.DOC_OFFERS)
+    except http.NotAcceptable as exc:
+        return http.text_error(406, str(exc))
+    tag = http.etag("sd-" + fmt.name)
+    if (hit := http.not_modified(tag)) is not None:
+        return hit
+    if fmt.kind == "page":
+        prefixes = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in PAGE_PREFIXES)
+        body = render_template("sparql.html", query=prefixes + "\n" + EXAMPLE_QUERY % ext.base,
+                               result_formats=RESULT_FORMATS,
+                               graph_formats=http.GRAPH_FORMATS,
+                               timeout=ext.runner.timeout, cap=ext.settings.result_cap,
+                               graphs=sorted(ext.graphs))
+        return http.finish(Response(body, content_type=fmt.content_type), tag)
+    graph = describe_service(endpoint_url(), ext.graphs, ext.base)
+    return http.graph_response(http.rdflib_triples(graph), fmt, ext.base, tag)
