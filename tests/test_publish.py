@@ -11,27 +11,20 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, URIRef
 from rdflib.compare import isomorphic
 
 from ccgraph.build import BuildFailed, build
 from ccgraph.records import SourceError
 from ccgraph.settings import Settings, project_root
 from ccgraph.store import open_build
+from ccgraph.terms import parse_dataset, parse_graph, quads_to_dataset, union_graph
 
 
 def store_dataset(path: Path) -> Dataset:
+    """The named graphs of a built store."""
     build = open_build(path)
-    ds = Dataset()
-    ds.parse(data=build.store.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
-    return ds
-
-
-def union(ds: Dataset) -> Graph:
-    g = Graph()
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        g.add((s, p, o))
-    return g
+    return quads_to_dataset(q for q in build.store if isinstance(q.graph_name, ox.NamedNode))
 
 
 @pytest.fixture(scope="module")
@@ -45,25 +38,24 @@ def test_dump_files_exist(seed_build: Path) -> None:
 
 
 def test_nquads_dump_keeps_every_named_graph(seed_build: Path, served: Dataset) -> None:
-    dumped = Dataset()
-    dumped.parse(data=gzip.decompress((seed_build / "dumps/ccgraph.nq.gz").read_bytes()),
-                 format="nquads")
+    dumped = parse_dataset(gzip.decompress((seed_build / "dumps/ccgraph.nq.gz").read_bytes()),
+                           ox.RdfFormat.N_QUADS)
     names = {g.identifier for g in served.graphs() if len(g)}
     assert names == {g.identifier for g in dumped.graphs() if len(g)}
     for name in names:
         assert isomorphic(served.graph(name), dumped.graph(name)), name
 
 
-@pytest.mark.parametrize("name,fmt", [("ccgraph.ttl", "turtle"), ("ccgraph.nt.gz", "nt"),
-                                      ("ccgraph.jsonld", "json-ld")])
+@pytest.mark.parametrize("name,fmt", [("ccgraph.ttl", ox.RdfFormat.TURTLE),
+                                      ("ccgraph.nt.gz", ox.RdfFormat.N_TRIPLES),
+                                      ("ccgraph.jsonld", ox.RdfFormat.JSON_LD)])
 def test_union_dumps_are_isomorphic_to_the_store(seed_build: Path, served: Dataset, name: str,
-                                                 fmt: str) -> None:
+                                                 fmt: ox.RdfFormat) -> None:
     data = (seed_build / "dumps" / name).read_bytes()
     if name.endswith(".gz"):
         data = gzip.decompress(data)
-    g = Graph()
-    g.parse(data=data, format=fmt)
-    assert isomorphic(g, union(served))
+    g = parse_graph(data, fmt)
+    assert isomorphic(g, union_graph(served))
 
 
 def test_jsonld_dump_expands_offline_with_pyld(seed_build: Path) -> None:
@@ -72,8 +64,7 @@ def test_jsonld_dump_expands_offline_with_pyld(seed_build: Path) -> None:
     doc = json.loads((seed_build / "dumps/ccgraph.jsonld").read_text(encoding="utf-8"))
     assert isinstance(doc["@context"], dict), "the context is embedded, no fetch needed"
     nquads = jsonld.to_rdf(doc, {"format": "application/n-quads"})
-    g = Graph()
-    g.parse(data=nquads, format="nquads")
+    g = parse_graph(nquads, ox.RdfFormat.N_QUADS)
     assert (URIRef("https://w3id.org/ccgraph/id/city/jp/sapporo"), None, None) in g
 
 

@@ -26,6 +26,7 @@ from .store import (
     STORE_DIR,
     BuildMeta,
 )
+from .terms import dataset_quads
 
 DUMP_NAMES = ("ccgraph.ttl", "ccgraph.nt.gz", "ccgraph.nq.gz", "ccgraph.jsonld")
 
@@ -33,8 +34,11 @@ VoidMaker = Callable[[ox.Store, BuildMeta, str], Graph]
 
 
 def dataset_nquads(dataset: Dataset) -> bytes:
-    """The dataset's named graphs as N-Quads, lines sorted: a canonical form for hashing."""
-    data = dataset.serialize(format="nquads", encoding="utf-8")
+    """The dataset's named graphs as canonical N-Quads (RDFC-1.0 blank node labels, lines
+    sorted): the same data gives the same bytes, whatever blank node ids the parsers chose."""
+    canonical = ox.Dataset(dataset_quads(dataset))
+    canonical.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    data = ox.serialize(canonical, format=ox.RdfFormat.N_QUADS)
     lines = sorted({line for line in data.splitlines() if line.strip()})
     return b"\n".join(lines) + b"\n"
 
@@ -44,10 +48,25 @@ def version_of(nquads: bytes) -> str:
 
 
 def _union_triples(store: ox.Store) -> list[ox.Triple]:
+    """The distinct triples of every named graph (the RDF merge), in a stable order."""
     seen: dict[ox.Triple, None] = {}
     for quad in store:
-        seen.setdefault(quad.triple, None)
+        if isinstance(quad.graph_name, ox.NamedNode):
+            seen.setdefault(quad.triple, None)
     return list(seen)
+
+
+def fill_default_graph(store: ox.Store) -> int:
+    """Make the store's default graph the union of its named graphs, without duplicates.
+
+    Oxigraph's own union-default-graph mode repeats a triple once per graph that holds
+    it, which makes COUNT and DISTINCT-less queries wrong; a materialised default graph
+    gives SPARQL's set semantics."""
+    store.clear_graph(ox.DefaultGraph())
+    triples = _union_triples(store)
+    store.bulk_load(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
+                    format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    return len(triples)
 
 
 def write_dumps(store: ox.Store, dumps: Path, base: str) -> None:
@@ -57,8 +76,8 @@ def write_dumps(store: ox.Store, dumps: Path, base: str) -> None:
     (dumps / "ccgraph.ttl").write_bytes(turtle)
     nt = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
     _write_gzip(dumps / "ccgraph.nt.gz", nt)
-    nq = store.dump(format=ox.RdfFormat.N_QUADS)
-    assert nq is not None
+    named = (q for q in store if isinstance(q.graph_name, ox.NamedNode))
+    nq = ox.serialize(named, format=ox.RdfFormat.N_QUADS)
     _write_gzip(dumps / "ccgraph.nq.gz", nq)
     union = Graph()
     union.parse(data=nt, format="nt")
@@ -115,6 +134,7 @@ def publish(dataset: Dataset, out: Path, base: str,
             graphs[void_iri.value] = count
             meta = BuildMeta(**{**meta.__dict__, "graphs": dict(sorted(graphs.items())),
                                 "quads": sum(graphs.values())})
+        meta.extra["triples"] = fill_default_graph(store)
         store.flush()
         store.optimize()
         say("publish: dumps")

@@ -15,6 +15,7 @@ from rdflib.term import Node
 from . import iris
 from .formats import by_suffix
 from .records import SourceError
+from .terms import from_ox, quads_to_dataset
 
 _LINE = re.compile(r"line (\d+)", re.IGNORECASE)
 
@@ -73,9 +74,8 @@ def load_dataset(files: list[Path] | None = None, store: Path | None = None) -> 
         from .store import open_build
 
         build = open_build(store)
-        data = build.store.dump(format=ox.RdfFormat.N_QUADS)
-        ds.parse(data=data, format="nquads")
-        return ds
+        return quads_to_dataset(q for q in build.store
+                                if not isinstance(q.graph_name, ox.DefaultGraph))
     for path in files or []:
         fmt = by_suffix(path.suffix)
         if fmt is None or fmt.rdflib is None:
@@ -84,8 +84,12 @@ def load_dataset(files: list[Path] | None = None, store: Path | None = None) -> 
         if not path.is_file():
             raise SourceError(str(path), "file not found")
         try:
-            if fmt.kind == "dataset":
-                ds.parse(path, format=fmt.rdflib)
+            if fmt.kind == "dataset" and isinstance(fmt.oxigraph, ox.RdfFormat):
+                for q in ox.parse(path=str(path), format=fmt.oxigraph):
+                    graph = (URIRef(q.graph_name.value) if isinstance(q.graph_name, ox.NamedNode)
+                             else URIRef(path.resolve().as_uri()))
+                    ds.graph(graph).add((from_ox(q.subject), from_ox(q.predicate),
+                                         from_ox(q.object)))
             else:
                 ds.graph(URIRef(path.resolve().as_uri())).parse(path, format=fmt.rdflib)
         except Exception as exc:

@@ -11,8 +11,9 @@ A build directory (``--out``/``--store``, default ``./build``) holds::
     reports/validation.{txt,ttl,json}, reports/quality.{txt,json}
     build.json               metadata (see BuildMeta)
 
-Readers open the store read-only; the default graph of every query is the union of
-the named graphs.
+Readers open the store read-only. The store's default graph holds the union of the
+named graphs (materialised at publish time, each triple once), so a query without
+GRAPH sees the union with SPARQL's set semantics.
 """
 
 from __future__ import annotations
@@ -79,8 +80,7 @@ class Build:
         return self.path / CONTEXT_FILE
 
     def query(self, sparql: str, **kwargs: Any) -> Any:
-        """Run a query with the union of named graphs as the default graph."""
-        kwargs.setdefault("use_default_graph_as_union", True)
+        """Run a query; the default graph is the union of the named graphs."""
         return self.store.query(sparql, **kwargs)
 
 
