@@ -27,13 +27,15 @@ Span conventions (every span satisfies ``span.text == text[span.start:span.end]`
 - ``monitoring_reports``: one span per entry (line, or comma/semicolon separated entry when a
   line lists several years) after "Membership Monitoring Reports:".
 
-Item form ("grammar of the list"): the first item decides. If its first word is "To", a new
-item starts with "to"; if its first word ends in "-ing", a new item starts with an -ing word;
-otherwise a new item starts with a letter of the same case as the first item. A bullet always
-starts a new item; a clause after ";" that does not match the form continues the item before.
-When the list is capitalised, a capitalised clause after ";" also starts an item (mixed lists
-such as "To promote …; Developing …"), unless its first word is a proper name from the item
-before (seen in the text before).
+Item form ("grammar of the list"): the first item decides. If it starts with "To" (an
+infinitive), a new item starts with "to"; if it starts with an -ing word, possibly after a
+modifier ("further promoting", "actively pursuing", "long-term strengthening"), a new item
+starts the same way; otherwise (e.g. French infinitives) a new item starts with a letter of
+the same case as the first item. A bullet always starts a new item. A clause after ";" that
+does not have the list's form continues the item before (e.g. "…the Forum; a platform for
+…"). In a lower-case gerund list, a full stop glued to the next gerund ("…Arabic.fostering")
+is taken as a lost separator. The last item runs to the end of the list's section: sentences
+that follow it stay in it, since the source marks no boundary there.
 """
 
 from __future__ import annotations
@@ -155,7 +157,7 @@ def _find_intro(text: str, start: int, end: int) -> _Intro | None:
 _SEPARATOR = re.compile(r";|[•●▪◦‣∙]|(?:^|\n)[ \t\u00a0]*[-*–](?=[ \t\u00a0])"
                         # a full stop glued to a lower-case gerund: a lost ";" (maybe)
                         r"|(?<=[^\W\d_]{2})\.(?=[ \u00a0]?[a-z][a-z-]{1,30}ing[\s\u00a0])")
-_CONNECTOR = re.compile(r"(?:and|et)(?=[\s\u00a0]|[A-Z]|[•●▪◦‣∙]|$)", re.IGNORECASE)
+_CONNECTOR = re.compile(r"(?:[Aa]nd|[Ee]t)(?=[\s\u00a0]|[A-Z]|[•●▪◦‣∙]|$)")
 _GLUED_AND = re.compile(r"and(?=[a-z])(?!roid|ante|ean|es\b|ersen|erson)")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _ABBREVIATIONS = frozenset({"etc", "inc", "ltd", "co", "st", "no", "vs", "e.g", "i.e"})
