@@ -141,8 +141,9 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
             continue
         seen[name] = profile.source
         profile.city = member.city
-        g = model.profile_graph(profile, member.country_code, base, themes, curated)
-        add_graph(name, g, profile.source)
+        model.profile_graph(profile, member.country_code, base, themes, curated,
+                            into=ds.graph(name))
+        graph_sources[name] = profile.source
         modelled.append(profile)
     tick("model")
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 
@@ -21,6 +22,56 @@ def context(base: str) -> dict[str, Any]:
 
 def context_document(base: str) -> bytes:
     return json.dumps({"@context": context(base)}, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class _Compactor:
+    def __init__(self, ctx: dict[str, Any]) -> None:
+        # longest namespace first, so "ccg:" wins over "ccgraph:" for ontology terms
+        self.prefixes = sorted(((ns, p) for p, ns in ctx.items() if isinstance(ns, str)),
+                               key=lambda item: -len(item[0]))
+
+    def iri(self, value: str) -> str:
+        for ns, prefix in self.prefixes:
+            if value.startswith(ns):
+                rest = value[len(ns):]
+                if rest and not rest.startswith("//"):
+                    return f"{prefix}:{rest}"
+        return value
+
+    def node(self, term: ox.NamedNode | ox.BlankNode) -> str:
+        return f"_:{term.value}" if isinstance(term, ox.BlankNode) else self.iri(term.value)
+
+    def value(self, term: object) -> Any:
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return {"@value": term.value, "@language": term.language}
+            if term.datatype.value == _XSD_STRING:
+                return term.value
+            return {"@value": term.value, "@type": self.iri(term.datatype.value)}
+        if isinstance(term, ox.NamedNode | ox.BlankNode):
+            return {"@id": self.node(term)}
+        raise TypeError(f"cannot write {term!r} as JSON-LD")
+
+
+def triples_to_jsonld(triples: Iterable[ox.Triple], base: str) -> bytes:
+    """Fast JSON-LD for pyoxigraph triples: one node object per subject, compact IRIs
+    from the ccgraph context (embedded inline), so expanding it needs no network."""
+    ctx = context(base)
+    compact = _Compactor(ctx)
+    nodes: dict[str, dict[str, Any]] = {}
+    for t in triples:
+        key = compact.node(t.subject)
+        node = nodes.setdefault(key, {"@id": key})
+        if t.predicate.value == _RDF_TYPE and not isinstance(t.object, ox.Literal):
+            node.setdefault("@type", []).append(compact.node(t.object))
+        else:
+            node.setdefault(compact.iri(t.predicate.value), []).append(compact.value(t.object))
+    doc = {"@context": ctx, "@graph": list(nodes.values())}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def to_jsonld(graph: Graph | Iterable[tuple[Node, Node, Node]], base: str) -> bytes:

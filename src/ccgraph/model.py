@@ -71,8 +71,8 @@ def add_evidence(g: Graph, resource: URIRef, document: URIRef, span: Span) -> UR
     g.add((ev, OA.hasSelector, position))
     g.add((ev, OA.hasSelector, quote))
     g.add((position, RDF.type, OA.TextPositionSelector))
-    g.add((position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
-    g.add((position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+    g.add((position, OA.start, Literal(span.start, datatype=XSD.integer)))
+    g.add((position, OA.end, Literal(span.end, datatype=XSD.integer)))
     g.add((quote, RDF.type, OA.TextQuoteSelector))
     g.add((quote, OA.exact, Literal(span.text)))
     return ev
@@ -98,12 +98,14 @@ ThemeAssigner = Callable[[str], list[URIRef]]
 
 def profile_graph(profile: Profile, cc: str, base: str = iris.DEFAULT_BASE,
                   themes: ThemeAssigner | None = None,
-                  curated: Graph | None = None) -> Graph:
-    """The named graph of one profile document (its IRI is iris.profile_graph(...))."""
+                  curated: Graph | None = None, into: Graph | None = None) -> Graph:
+    """The named graph of one profile document (its IRI is iris.profile_graph(...)).
+
+    Triples go into ``into`` when given (e.g. a graph of a Dataset), else a new Graph."""
     if profile.field is None:
         raise ValueError(f"{profile.source}: the profile names no creative field")
     city_name, field_slug = profile.city, profile.field
-    g = Graph()
+    g = Graph() if into is None else into
     doc = iris.profile(cc, city_name, field_slug, base)
     city = iris.city(cc, city_name, base)
     field = iris.field(field_slug, base)

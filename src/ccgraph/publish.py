@@ -56,6 +56,10 @@ def _union_triples(store: ox.Store) -> list[ox.Triple]:
     return list(seen)
 
 
+def default_graph_triples(store: ox.Store) -> list[ox.Triple]:
+    return [q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
+
+
 def fill_default_graph(store: ox.Store) -> int:
     """Make the store's default graph the union of its named graphs, without duplicates.
 
@@ -71,7 +75,7 @@ def fill_default_graph(store: ox.Store) -> int:
 
 def write_dumps(store: ox.Store, dumps: Path, base: str) -> None:
     dumps.mkdir(parents=True, exist_ok=True)
-    triples = _union_triples(store)
+    triples = default_graph_triples(store)
     turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
     (dumps / "ccgraph.ttl").write_bytes(turtle)
     nt = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
@@ -79,9 +83,7 @@ def write_dumps(store: ox.Store, dumps: Path, base: str) -> None:
     named = (q for q in store if isinstance(q.graph_name, ox.NamedNode))
     nq = ox.serialize(named, format=ox.RdfFormat.N_QUADS)
     _write_gzip(dumps / "ccgraph.nq.gz", nq)
-    union = Graph()
-    union.parse(data=nt, format="nt")
-    (dumps / "ccgraph.jsonld").write_bytes(jsonld.to_jsonld(union, base))
+    (dumps / "ccgraph.jsonld").write_bytes(jsonld.triples_to_jsonld(triples, base))
 
 
 def _write_gzip(path: Path, data: bytes) -> None:

@@ -61,7 +61,7 @@ class Result:
     value: Node | None = None
     sources: list[str] = field(default_factory=list)
 
-    def to_dict(self, nsm: NamespaceManager | None = None) -> dict[str, object]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "focus": _term(self.focus),
             "path": _term(self.path) if self.path is not None else None,
@@ -208,17 +208,18 @@ def _attach_sources(results: list[Result], dataset: Dataset,
 
 def _sources_of(node: Node, dataset: Dataset, sources: Mapping[URIRef, str]) -> list[str]:
     graphs: set[Node] = set()
-    for _s, _p, _o, g in dataset.quads((node, None, None, None)):  # type: ignore[arg-type]
-        graphs.add(_graph_id(g))
+    if isinstance(node, (URIRef, BNode)):
+        for quad in dataset.quads((node, None, None, None)):
+            graphs.add(_graph_id(quad[3]))
     if not graphs:  # described nowhere: say where it is mentioned
-        for _s, _p, _o, g in dataset.quads((None, None, node, None)):
-            graphs.add(_graph_id(g))
+        for quad in dataset.quads((None, None, node, None)):
+            graphs.add(_graph_id(quad[3]))
     names = []
-    for g in graphs:
-        if isinstance(g, URIRef) and g in sources:
-            names.append(sources[g])
-        elif g != DATASET_DEFAULT_GRAPH_ID:
-            names.append(str(g))
+    for gid in graphs:
+        if isinstance(gid, URIRef) and gid in sources:
+            names.append(sources[gid])
+        elif gid != DATASET_DEFAULT_GRAPH_ID:
+            names.append(str(gid))
     return sorted(set(names))
 
 
