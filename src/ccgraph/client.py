@@ -71,9 +71,9 @@ def run_query(endpoint: str | None, query: str, fmt: str = "table") -> str:
         detail = exc.read().decode("utf-8", "replace") if hasattr(exc, "read") else ""
         raise QueryFailed(f"{endpoint}: {exc} {detail}".strip()) from None
     text = body.decode("utf-8")
-    if graph_query or fmt != "table":
-        return text
-    return render_table(json.loads(text))
+    if not graph_query and fmt == "table":
+        text = render_table(json.loads(text))
+    return text if text.endswith("\n") else text + "\n"
 
 
 def _message(exc: SPARQLWrapperException) -> str:

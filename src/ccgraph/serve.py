@@ -9,6 +9,7 @@ its worker exit gracefully (see :mod:`ccgraph.web.sparql`), the master starting 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import signal
 from pathlib import Path
@@ -41,6 +42,7 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "ccgraph",
+        "control_socket_disable": True,  # gunicorn >= 27: no control socket in $HOME
     }
 
 
@@ -67,16 +69,31 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         return create_app(self.settings, on_stuck=recycle_worker)
 
 
-def ensure_build(settings: Settings) -> Path:
-    """Build into ``settings.store`` unless it already holds a build."""
-    out = Path(settings.store)
-    if is_build(out):
-        return out
+def _build_here(settings: Settings) -> None:
     from .build import build  # the lead's module; imported only when a build is needed
 
     sources = Path(settings.sources)
-    log.warning("no build in %s: building it first from %s", out, sources)
-    build([sources] if sources.exists() else [], out, settings)
+    build([sources] if sources.exists() else [], Path(settings.store), settings)
+
+
+def ensure_build(settings: Settings) -> Path:
+    """Build into ``settings.store`` unless it already holds a build.
+
+    The build runs in a separate (spawned) process: the gunicorn master must not open an
+    Oxigraph store before it forks its workers (RocksDB's threads do not survive a fork;
+    measured: workers then crash with SIGSEGV when they exit).
+    """
+    out = Path(settings.store)
+    if is_build(out):
+        return out
+    log.warning("no build in %s: building it first from %s", out, settings.sources)
+    process = multiprocessing.get_context("spawn").Process(
+        target=_build_here, args=(settings,), name="ccgraph-build")
+    process.start()
+    process.join()
+    if process.exitcode != 0 or not is_build(out):
+        raise SystemExit(f"ccgraph serve: the build of {out} failed "
+                         f"(exit code {process.exitcode}); run `ccgraph build` to see why")
     return out
 
 

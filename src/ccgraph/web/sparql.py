@@ -153,12 +153,25 @@ def execute(store: ox.Store, query: str, options: dict[str, Any], cap: int,
             deadline: float) -> Outcome:
     """Run ``query`` and pull at most ``cap`` answers, stopping at ``deadline``."""
     result = store.query(query, **options)
+    failure: tuple[type[Exception], str] | None = None
     try:
-        return _collect_outcome(result, cap, deadline)
-    finally:
-        # pyoxigraph result iterators are bound to the thread that made them: drop this
-        # one here, even when an exception (and its traceback) travels to another thread.
-        del result
+        out = _collect_outcome(result, cap, deadline)
+    except Exception as exc:  # re-raised below, without frames that hold ``result``
+        out = Outcome("failed")
+        failure = (type(exc), str(exc))
+    # pyoxigraph result iterators belong to the thread that made them: drop this one here,
+    # so that no traceback carries it to the request thread.
+    del result
+    if failure is not None:
+        kind, message = failure
+        if kind is QueryTimeout:
+            raise QueryTimeout(deadline)
+        try:
+            error = kind(message)
+        except Exception:
+            error = OSError(message)
+        raise error
+    return out
 
 
 def _collect_outcome(result: Any, cap: int, deadline: float) -> Outcome:
@@ -316,12 +329,14 @@ def endpoint() -> Response:
     if info.form is not None and (hit := http.not_modified(tag)) is not None:
         return hit
 
+    # The store's default graph is the union of the named graphs, materialised at publish
+    # time with set semantics (store.py); FROM / FROM NAMED are honoured by pyoxigraph, and
+    # the protocol's graph parameters override them (an empty default graph when only
+    # named-graph-uri is given).
     options: dict[str, Any] = {}
     if default_graphs or named_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-    elif not info.has_dataset_clause:
-        options["use_default_graph_as_union"] = True
     cap = int(ext.settings.result_cap)
     try:
         outcome = ext.runner.run(
