@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from .extract import read_sources
 from .extract.mentions import find_mentions
 from .members import (
     AmbiguousName,
+    Member,
     MemberIndex,
     members_graph_and_warnings,
     read_aliases,
@@ -148,6 +150,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     tick("model")
 
     quality: dict[str, Any] = {
+        **network_quality(members, modelled, index),
         "profiles_read": len(extracted.profiles),
         "profiles_modelled": len(modelled),
         "profiles_unresolved": unresolved,
@@ -156,6 +159,45 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     }
     quality.update(extracted.quality())
     return Assembled(ds, graph_sources, quality, modelled)
+
+
+def network_quality(members: list[Member], modelled: list[Profile],
+                    index: MemberIndex) -> dict[str, Any]:
+    """Coverage of the network: which member cities have pledges, which years are known."""
+    with_pledges: set[tuple[str, str]] = set()
+    mentions: dict[str, int] = {}
+    for profile in modelled:
+        if profile.pledges and profile.field:
+            with_pledges.add((profile.city, profile.field))
+        for mention in profile.mentions:
+            mentions[mention.kind] = mentions.get(mention.kind, 0) + 1
+    cities = sorted({m.city for m in members})
+    cities_with = {city for city, _ in with_pledges}
+    return {
+        "member_cities": len(cities),
+        "memberships": len(members),
+        "fields": dict(sorted(Counter(m.field for m in members).items())),
+        "cities_without_pledges": [c for c in cities if c not in cities_with],
+        "memberships_without_year": [f"{m.city} ({m.field})" for m in members if m.year is None],
+        "mentions_per_kind": dict(sorted(mentions.items())),
+    }
+
+
+def mention_quality(sources: list[Path]) -> dict[str, Any]:
+    """Precision and recall of named mentions on the project's gold set, when the corpus
+    the gold set annotates is among the sources."""
+    gold = project_root() / "tests" / "gold" / "mentions"
+    corpora = [p for s in sources for p in ([s] if s.is_file() else sorted(s.glob("*.json")))
+               if p.name.startswith("uccn-profiles") and p.suffix == ".json"]
+    if not corpora or not gold.is_dir():
+        return {}
+    from .extract.mention_eval import mention_scores
+
+    scores = mention_scores(gold, corpora[0])
+    return {"mention_scores": {
+        "gold_profiles": scores["profiles"],
+        **{kind: {"precision": round(v["precision"], 3), "recall": round(v["recall"], 3)}
+           for kind, v in [*scores["kinds"].items(), ("overall", scores["overall"])]}}}
 
 
 def build(sources: Iterable[Path], out: Path, settings: Settings,
@@ -176,6 +218,7 @@ def build(sources: Iterable[Path], out: Path, settings: Settings,
         raise BuildFailed(report)
     quality = assembled.quality
     quality["warnings"] = len(report.warnings)
+    quality.update(mention_quality(sources))
     quality_json = json.dumps(quality, indent=2, ensure_ascii=False, sort_keys=True)
     reports = {
         "validation.txt": report.text(),
@@ -204,6 +247,8 @@ def quality_text(quality: dict[str, Any]) -> str:
         if isinstance(value, list):
             lines.append(f"{key}: {len(value)}")
             lines.extend(f"  - {json.dumps(item, ensure_ascii=False)}" for item in value[:50])
+            if len(value) > 50:
+                lines.append(f"  … and {len(value) - 50} more (see quality.json)")
         elif isinstance(value, dict):
             lines.append(f"{key}:")
             lines.extend(f"  {k}: {v}" for k, v in value.items())

@@ -115,6 +115,19 @@ def summary(result: Any, out: Path) -> str:
     q = result.quality
     lines.append(f"profiles modelled: {q.get('profiles_modelled', 0)}; "
                  f"validation warnings: {q.get('warnings', 0)}")
+    pledges = q.get("pledges", {})
+    if pledges:
+        lines.append(f"pledges: {pledges.get('total')} ({pledges.get('share_with_pledges', 0):.0%} "
+                     f"of parsed profiles have one); skipped sources: "
+                     f"{len(q.get('profiles_skipped', []))}; cities without pledges: "
+                     f"{len(q.get('cities_without_pledges', []))}; memberships without a year: "
+                     f"{len(q.get('memberships_without_year', []))}")
+    scores = q.get("mention_scores")
+    if scores:
+        lines.append("named mentions (gold set): " + ", ".join(
+            f"{kind} P {v['precision']:.2f} R {v['recall']:.2f}"
+            for kind, v in scores.items() if isinstance(v, dict)))
+    lines.append(f"quality report: {out / 'reports' / 'quality.txt'}")
     lines.append("seconds per stage: " + ", ".join(f"{k} {v:.2f}"
                                                   for k, v in result.seconds.items()))
     return "\n".join(lines)

@@ -42,8 +42,12 @@ class _Compactor:
                     return f"{prefix}:{rest}"
         return value
 
-    def node(self, term: ox.NamedNode | ox.BlankNode) -> str:
-        return f"_:{term.value}" if isinstance(term, ox.BlankNode) else self.iri(term.value)
+    def node(self, term: object) -> str:
+        if isinstance(term, ox.BlankNode):
+            return f"_:{term.value}"
+        if isinstance(term, ox.NamedNode):
+            return self.iri(term.value)
+        raise TypeError(f"cannot write {term!r} as a JSON-LD node")
 
     def value(self, term: object) -> Any:
         if isinstance(term, ox.Literal):

@@ -38,7 +38,7 @@ def dataset_nquads(dataset: Dataset) -> bytes:
     sorted): the same data gives the same bytes, whatever blank node ids the parsers chose."""
     canonical = ox.Dataset(dataset_quads(dataset))
     canonical.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    data = ox.serialize(canonical, format=ox.RdfFormat.N_QUADS)
+    data = ox.serialize(canonical, format=ox.RdfFormat.N_QUADS) or b""
     lines = sorted({line for line in data.splitlines() if line.strip()})
     return b"\n".join(lines) + b"\n"
 
@@ -77,7 +77,7 @@ def write_dumps(store: ox.Store, dumps: Path, base: str) -> None:
     dumps.mkdir(parents=True, exist_ok=True)
     triples = default_graph_triples(store)
     turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    (dumps / "ccgraph.ttl").write_bytes(turtle)
+    (dumps / "ccgraph.ttl").write_bytes(turtle or b"")
     nt = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
     _write_gzip(dumps / "ccgraph.nt.gz", nt)
     named = (q for q in store if isinstance(q.graph_name, ox.NamedNode))
@@ -86,10 +86,10 @@ def write_dumps(store: ox.Store, dumps: Path, base: str) -> None:
     (dumps / "ccgraph.jsonld").write_bytes(jsonld.triples_to_jsonld(triples, base))
 
 
-def _write_gzip(path: Path, data: bytes) -> None:
+def _write_gzip(path: Path, data: bytes | None) -> None:
     # mtime=0 keeps the bytes (and so the ETag) the same for the same data
     with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
-        gz.write(data)
+        gz.write(data or b"")
 
 
 def publish(dataset: Dataset, out: Path, base: str,

@@ -47,7 +47,10 @@ def dataset_quads(dataset: Dataset) -> Iterator[ox.Quad]:
         graph = g.identifier if isinstance(g, Graph) else g
         if not isinstance(graph, URIRef) or str(graph).startswith("urn:x-rdflib:"):
             raise ValueError(f"triple outside a named graph: {s} {p} {o}")
-        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(graph)))
+        subject, predicate = to_ox(s), to_ox(p)
+        if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+            raise ValueError(f"not a valid RDF triple: {s} {p} {o}")
+        yield ox.Quad(subject, predicate, to_ox(o), ox.NamedNode(str(graph)))
 
 
 def quads_to_dataset(quads: Iterable[ox.Quad]) -> Dataset:
