@@ -18,7 +18,7 @@ from ccgraph.records import Profile, SourceError, Span
 TOKENS = [
     "About the Creative City:", "Added Value:", "Added value:", "Member since:",
     "Membership Monitoring Reports:", "As a Creative City of Media Arts, Testville envisages:",
-    "As a Creative City of Design, the following steps will be important:",
+    "As a Creative City of Design, these steps matter:",
     "As a Creative City of Film Testville envisages",
     "En tant que Ville créative de design, X envisage de :",
     ";", "; and", "andTo", "andmaking", "•", " • ", "\n- ", "\n", " ", "\u00a0", "\u200b", ".",
