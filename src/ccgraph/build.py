@@ -73,8 +73,13 @@ def _stage_timer() -> tuple[dict[str, float], Callable[[str], None]]:
 
 def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | None = None,
              progress: Progress | None = None,
-             mark: Callable[[str], None] | None = None) -> Assembled:
-    """Read every source and model it into one dataset of named graphs."""
+             mark: Callable[[str], None] | None = None,
+             profile_sink: Callable[[URIRef, Graph], bool] | None = None) -> Assembled:
+    """Read every source and model it into one dataset of named graphs.
+
+    ``profile_sink`` (for very large builds): each profile graph is handed to it as soon as
+    it is modelled, and kept in the dataset only when it returns True (e.g. a sink that
+    writes the graph's N-Quads aside, publish.graph_nquads, keeping a sample to validate)."""
     say = progress or (lambda _m: None)
     tick = mark or (lambda _s: None)
     base: str = settings.base
@@ -85,8 +90,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
 
     def add_graph(name: URIRef, g: Graph, origin: str) -> None:
         target = ds.graph(name)
-        for triple in g:
-            target.add(triple)
+        target.addN((s, p, o, target) for s, p, o in g)
         graph_sources[name] = origin
 
     say("read: ontology, vocabularies, curated facts")
@@ -143,8 +147,14 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
             continue
         seen[name] = profile.source
         profile.city = member.city
-        model.profile_graph(profile, member.country_code, base, themes, curated,
-                            into=ds.graph(name))
+        if profile_sink is None:
+            model.profile_graph(profile, member.country_code, base, themes, curated,
+                                into=ds.graph(name))
+        else:
+            made = model.profile_graph(profile, member.country_code, base, themes, curated)
+            if profile_sink(name, made):
+                target = ds.graph(name)
+                target.addN((s, p, o, target) for s, p, o in made)
         graph_sources[name] = profile.source
         modelled.append(profile)
     tick("model")

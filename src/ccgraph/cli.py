@@ -24,7 +24,7 @@ COMMAND_SETTINGS: dict[str, tuple[str, ...]] = {
     "build": ("base", "data"),
     "validate": (),
     "serve": ("store", "host", "port", "workers", "query_timeout", "result_cap", "sources",
-              "public_url"),
+              "public_url", "update_token", "max_body_bytes"),
     "query": (),
     "export": ("store",),
 }

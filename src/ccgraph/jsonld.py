@@ -34,7 +34,15 @@ class _Compactor:
         self.prefixes = sorted(((ns, p) for p, ns in ctx.items() if isinstance(ns, str)),
                                key=lambda item: -len(item[0]))
 
+        self._compact: dict[str, str] = {}
+
     def iri(self, value: str) -> str:
+        found = self._compact.get(value)
+        if found is None:
+            found = self._compact[value] = self._iri(value)
+        return found
+
+    def _iri(self, value: str) -> str:
         for ns, prefix in self.prefixes:
             if value.startswith(ns):
                 rest = value[len(ns):]

@@ -46,6 +46,13 @@ _TOKEN = re.compile(
 )
 
 
+#: the deepest nesting of brackets, and the longest run of unary operators (``! - + ^``), a
+#: request may hold. pyoxigraph's parser recurses on both: a few thousand levels overflow
+#: its stack and kill the process (SIGSEGV, measured with pyoxigraph 0.5), and nested
+#: collections ``((( )))`` take cubic time (300 levels: 15 s). No real query comes close.
+MAX_NESTING = 64
+
+
 class GuardError(ValueError):
     """The request is refused; the message says why (answered with 400)."""
 
@@ -80,6 +87,10 @@ def tokens(query: str) -> list[Token]:
         if kind in ("ws", "comment"):
             continue
         text = match.group()
+        if kind == "other" and text in "'\"":
+            # A quote that starts no string: a literal left open. Stopping here keeps the
+            # scan linear (each later quote would otherwise search to the end again).
+            raise GuardError("malformed request: a string literal is not closed")
         if kind == "pname" and text.endswith(".") and not text.endswith("\\."):
             # A prefixed name cannot end with "."; it is the triple terminator.
             text = text.rstrip(".")
@@ -91,6 +102,7 @@ def analyse(query: str) -> QueryInfo:
     """Scan a query: its form, update keywords, SERVICE calls and dataset clauses."""
     info = QueryInfo()
     toks = tokens(query)
+    check_nesting(toks)
     prefixes: dict[str, str] = {}
     base: str | None = None
 
@@ -144,6 +156,22 @@ def analyse(query: str) -> QueryInfo:
                 continue
         i += 1
     return info
+
+
+def check_nesting(toks: list[Token], limit: int = MAX_NESTING) -> None:
+    """Refuse brackets nested deeper than ``limit``, or longer runs of unary operators."""
+    depth = run = 0
+    for tok in toks:
+        text = tok.text if tok.kind == "other" else ""
+        if text and text in "({[":
+            depth += 1
+            if depth > limit:
+                raise GuardError(f"the request nests brackets more than {limit} deep")
+        elif text and text in ")}]":
+            depth = max(0, depth - 1)
+        run = run + 1 if text and text in "!-+^" else 0
+        if run > limit:
+            raise GuardError(f"the request chains more than {limit} unary operators")
 
 
 def check(query: str, graphs: set[str] | frozenset[str]) -> QueryInfo:

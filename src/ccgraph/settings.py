@@ -47,8 +47,15 @@ TABLE: tuple[Setting, ...] = (
     Setting("query_timeout", 10.0, "seconds a SPARQL query may run before it is stopped", float),
     Setting("result_cap", 10000, "most rows (or triples) a query may return", int),
     Setting("max_query_length", 100_000, "longest SPARQL query accepted, in characters", int),
+    Setting("result_cache_mb", 64.0,
+            "memory bound of each worker's cache of finished answers, in MB (0: no cache)",
+            float),
     Setting("public_url", "",
             "the server's public URL, when behind a proxy (default: from the request)", str),
+    Setting("update_token", "",
+            "bearer token that enables writes (SPARQL Update on /sparql, Graph Store on "
+            "/graph-store); empty: the server is read-only", str),
+    Setting("max_body_bytes", 16 << 20, "largest request body accepted, in bytes", int),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in TABLE}

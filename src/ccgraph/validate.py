@@ -12,10 +12,15 @@ importing this module (or ``ccgraph``) never loads it.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable, Mapping
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -128,16 +133,34 @@ class Report:
         return json.dumps([r.to_dict() for r in self.results], ensure_ascii=False, indent=2)
 
 
+#: below this many data triples one pyshacl pass is quicker than starting a second process
+SPLIT_MIN_TRIPLES = 20_000
+#: seconds each costly node shape took on the whole network (pyshacl, one shape at a time);
+#: used to balance the groups of a split run (other shapes count as 0.05)
+SHAPE_COSTS: dict[str, float] = {
+    "CityLocalLabelShape": 1.27, "TextPositionSelectorShape": 1.19,
+    "EvidenceSelectorsShape": 0.97, "EvidenceQuoteShape": 0.88,
+    "CommitmentPositionShape": 0.62, "CommitmentShape": 0.61, "LabelShape": 0.47,
+    "EvidenceShape": 0.22, "FacilityShape": 0.18, "SourcedCommitmentShape": 0.16,
+    "TextQuoteSelectorShape": 0.16, "ProfileDocumentShape": 0.13, "CityShape": 0.10,
+    "MembershipYearShape": 0.10, "MembershipShape": 0.08, "CreatorShape": 0.08,
+}
+
+
 def validate(data: Dataset | Graph, shapes: Graph | None = None,
-             sources: Mapping[URIRef, str] | None = None) -> Report:
+             sources: Mapping[URIRef, str] | None = None,
+             processes: int | None = None) -> Report:
     """Validate ``data`` against ``shapes`` (default: :func:`load_shapes`).
 
     A Dataset is validated as the union of all its graphs. ``sources`` maps named-graph IRIs
     to source file names; each result lists the sources of the graphs that describe its
     focus node (the graph IRI itself when the map does not name it).
-    """
-    from pyshacl import validate as shacl_validate  # lazy: pyshacl patches rdflib
 
+    ``processes`` (default: 2 when the machine has 2 cores or more and the data is large):
+    the node shapes are split into that many groups, each checked by its own pyshacl pass
+    over the *whole* data graph in a forked process, so every shape sees every graph, as in
+    a single pass; the reports are merged into one. Results are the same as one pass.
+    """
     if shapes is None:
         shapes = load_shapes()
     if isinstance(data, Dataset):
@@ -149,22 +172,180 @@ def validate(data: Dataset | Graph, shapes: Graph | None = None,
     # Advanced mode clones the data graph unless told to work in place. Nothing is written
     # when there is no inference and no SHACL rule, so the clone is skipped in that case.
     has_rules = (None, SH.rule, None) in shapes
-    _conforms, report_graph, _text = shacl_validate(
-        target,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        allow_infos=True,
-        inplace=own_copy or not has_rules,
-    )
-    if not isinstance(report_graph, Graph):  # pyshacl's ValidationFailure: the shapes are at fault
-        raise ValueError(f"the shapes cannot be applied: {report_graph}")
+    inplace = own_copy or not has_rules
+    if processes is None:
+        processes = 2 if (os.cpu_count() or 1) >= 2 and len(target) >= SPLIT_MIN_TRIPLES else 1
+    groups = shape_groups(shapes, processes) if processes > 1 and not has_rules else []
+    if len(groups) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        report_graph = _validate_split(target, shapes, groups, inplace)
+    else:
+        report_graph = _run_pyshacl(target, shapes, inplace)
     results = list(_results(report_graph))
     if isinstance(data, Dataset):
         _attach_sources(results, data, sources or {})
     conforms = not any(r.severity == "Violation" for r in results)
     return Report(conforms=conforms, results=results, graph=report_graph)
+
+
+_translate_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def remembered_sparql() -> Iterator[None]:
+    """While inside, rdflib parses and translates each distinct SPARQL text once.
+
+    pyshacl asks the same constraint query once per focus node (``$this`` goes in as an
+    initial binding, the text does not change) and rdflib parses it every time: ~25 ms a
+    parse, the largest cost of a SPARQL constraint with a few dozen focus nodes. A
+    translated query is reusable with other bindings (rdflib's own prepareQuery relies on
+    that), so the cache changes no answer."""
+    from rdflib.plugins.sparql import processor
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    original = processor.SPARQLProcessor.query
+    memo: dict[tuple[str, str | None, tuple[tuple[str, Any], ...]], Any] = {}
+
+    def query(self: Any, strOrQuery: Any, initBindings: Any = None,
+              initNs: Any = None, base: str | None = None, DEBUG: bool = False) -> Any:
+        if isinstance(strOrQuery, str):
+            key = (strOrQuery, base, tuple(sorted((initNs or {}).items())))
+            translated = memo.get(key)
+            if translated is None:
+                translated = translateQuery(parseQuery(strOrQuery), base, initNs)
+                memo[key] = translated
+            strOrQuery = translated
+        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    with _translate_lock:
+        processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            processor.SPARQLProcessor.query = original  # type: ignore[method-assign]
+
+
+def _run_pyshacl(target: Graph, shapes: Graph, inplace: bool) -> Graph:
+    from pyshacl import validate as shacl_validate  # lazy: pyshacl patches rdflib
+
+    with remembered_sparql():
+        _conforms, report_graph, _text = shacl_validate(
+            target,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            allow_infos=True,
+            inplace=inplace,
+        )
+    if not isinstance(report_graph, Graph):  # pyshacl's ValidationFailure: the shapes are at fault
+        raise ValueError(f"the shapes cannot be applied: {report_graph}")
+    return report_graph
+
+
+def shape_groups(shapes: Graph, count: int) -> list[Graph]:
+    """Split ``shapes`` into up to ``count`` shapes graphs with disjoint sets of top-level
+    node shapes; each holds what its shapes reference (property shapes, lists, blank
+    nodes, prefix declarations). Empty when the shapes cannot be split safely (a node shape
+    referenced by another shape, e.g. through sh:node, would be checked twice)."""
+    tops = sorted({s for s in shapes.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)},
+                  key=str)
+    referenced = {o for s, p, o in shapes if o in tops and p != RDF.type and s != o}
+    if referenced or len(tops) < 2 or count < 2:
+        return []
+    def cost(shape: URIRef) -> float:
+        return SHAPE_COSTS.get(str(shape).rpartition("#")[2], 0.05)
+
+    buckets: list[list[URIRef]] = [[] for _ in range(count)]
+    loads = [0.0] * count
+    for shape in sorted(tops, key=lambda s: (-cost(s), str(s))):  # heaviest first, lightest bucket
+        lightest = loads.index(min(loads))
+        buckets[lightest].append(shape)
+        loads[lightest] += cost(shape)
+    return [shapes_subgraph(shapes, bucket) for bucket in buckets if bucket]
+
+
+def shapes_subgraph(shapes: Graph, keep: Iterable[URIRef]) -> Graph:
+    """The shapes graph with only the top-level node shapes ``keep`` (and everything else
+    that is not a node shape: property shapes, prefix declarations), with what they reference."""
+    tops = {s for s in shapes.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)}
+    skip = tops - set(keep)
+    subjects = set(shapes.subjects())
+    g = Graph()
+    for prefix, namespace in shapes.namespaces():
+        g.bind(prefix, namespace, override=False)
+    seen: set[Node] = set()
+    todo: list[Node] = [s for s in subjects if s not in skip and not isinstance(s, BNode)]
+    while todo:
+        node = todo.pop()
+        if node in seen or node in skip:
+            continue
+        seen.add(node)
+        for triple in shapes.triples((node, None, None)):
+            g.add(triple)
+            if triple[2] in subjects and triple[2] not in seen:
+                todo.append(triple[2])
+    return g
+
+
+def _validate_split(target: Graph, shapes: Graph, groups: Sequence[Graph],
+                    inplace: bool) -> Graph:
+    """One pyshacl pass per group; the first runs here, the others in forked processes
+    (which see ``target`` without copying it). Reports merged into one report node."""
+    ctx = multiprocessing.get_context("fork")
+    receivers = []
+    children = []
+    for group in groups[1:]:
+        receive, send = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=_child_pass, args=(target, group, inplace, send),
+                            name="ccgraph-validate", daemon=True)
+        child.start()
+        send.close()
+        receivers.append(receive)
+        children.append(child)
+    try:
+        merged = _run_pyshacl(target, groups[0], inplace)
+        for receive in receivers:
+            ok, payload = receive.recv()
+            if not ok:
+                raise ValueError(payload)
+            part = Graph()
+            part.parse(data=payload, format="nt")
+            _merge_report(merged, part)
+    finally:
+        for child in children:
+            child.join(timeout=60)
+            if child.is_alive():
+                child.kill()
+    return merged
+
+
+def _child_pass(target: Graph, shapes: Graph, inplace: bool, send: Any) -> None:
+    try:
+        report = _run_pyshacl(target, shapes, inplace)
+        send.send((True, report.serialize(format="nt", encoding="utf-8")))
+    except BaseException as exc:  # reported to the parent, which raises it
+        send.send((False, str(exc)))
+    finally:
+        send.close()
+
+
+def _merge_report(into: Graph, part: Graph) -> None:
+    """Move the results of report ``part`` onto the report node of ``into``."""
+    report = into.value(predicate=RDF.type, object=SH.ValidationReport)
+    other = part.value(predicate=RDF.type, object=SH.ValidationReport)
+    assert report is not None and other is not None
+    conforms = into.value(report, SH.conforms)
+    other_conforms = part.value(other, SH.conforms)
+    for s, p, o in part:
+        if other in (s, o):
+            continue
+        into.add((s, p, o))
+    for result in part.objects(other, SH.result):
+        into.add((report, SH.result, result))
+    if isinstance(conforms, Literal) and isinstance(other_conforms, Literal):
+        both = bool(conforms.toPython()) and bool(other_conforms.toPython())
+        into.set((report, SH.conforms, Literal(both)))
 
 
 def union_graph(dataset: Dataset) -> Graph:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,13 +13,15 @@ import pyoxigraph as ox
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from .. import __version__, formats
+from .. import __version__, formats, writes
 from ..settings import Settings
-from ..store import Build, BuildMeta, open_build
-from . import dumps, http, meta, resources, sparql
+from ..store import Build, BuildMeta, current_link, open_build, remove_leftovers
+from . import dumps, graph_store, http, meta, pages, resources, sparql
+from .cache import ResultCache
 from .sparql import QueryRunner
 
 EXTENSION = "ccgraph"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -30,7 +33,33 @@ class Ccgraph:
     runner: QueryRunner
     graphs: frozenset[str]
     cache: dict[str, Any] = field(default_factory=dict)
+    #: finished answers (SPARQL results, /doc bodies), keyed with the data's version
+    results: ResultCache = field(default_factory=lambda: ResultCache(0))
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: where ``<store>/current`` pointed when ``build`` was opened (None: not versioned)
+    live: str | None = None
+    writer: writes.Writer | None = None
+
+    def refresh(self) -> None:
+        """Reopen the store when a write (or a rebuild) made a new version current: one
+        readlink per request. Requests already running keep the store they started with."""
+        root = Path(self.settings.store)
+        link = current_link(root)
+        if link is None or link == self.live:
+            return
+        with self.lock:
+            if current_link(root) == self.live:
+                return
+            try:
+                build = open_build(root)
+            except Exception:  # keep serving what is open; the next request tries again
+                log.exception("reopening the store at %s failed", root)
+                return
+            self.graphs = frozenset(g.value for g in build.store.named_graphs()
+                                    if isinstance(g, ox.NamedNode))
+            self.build = build
+            self.live = f"{build.path.parent.name}/{build.path.name}"
+            self.cache = {}
 
     @property
     def store(self) -> ox.Store:
@@ -68,17 +97,29 @@ def create_app(settings: Settings | None = None, *,
     build = open_build(settings.store)
     app = Flask(__name__)
     app.config["JSON_SORT_KEYS"] = False
+    app.config["MAX_CONTENT_LENGTH"] = int(settings.max_body_bytes)
     app.url_map.strict_slashes = False
     runner = QueryRunner(timeout=float(settings.query_timeout), on_stuck=on_stuck)
     graphs = frozenset(g.value for g in build.store.named_graphs()
                        if isinstance(g, ox.NamedNode))
-    app.extensions[EXTENSION] = Ccgraph(settings=settings, build=build, runner=runner,
-                                        graphs=graphs)
+    app.extensions[EXTENSION] = Ccgraph(
+        settings=settings, build=build, runner=runner, graphs=graphs,
+        results=ResultCache(int(float(settings.result_cache_mb) * 2**20)))
+    ext: Ccgraph = app.extensions[EXTENSION]
+    ext.live = f"{build.path.parent.name}/{build.path.name}" if current_link(
+        settings.store) else None
+    if settings.update_token:  # writes on: clear what crashed writes left behind
+        remove_leftovers(Path(settings.store))
+        ext.writer = writes.Writer(Path(settings.store), ext.base, writes.Limits(
+            timeout=float(settings.query_timeout), cap=int(settings.result_cap)))
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(dumps.bp)
     app.register_blueprint(meta.bp)
+    app.register_blueprint(graph_store.bp)
+    app.before_request(ext.refresh)
+    pages.install(app)
     http.install(app)
 
     @app.context_processor

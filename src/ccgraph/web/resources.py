@@ -12,7 +12,7 @@ from its own triples or its inbound links), every inbound link, and the ``rdfs:l
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,12 +22,16 @@ from flask import Blueprint, Response, abort, current_app, render_template
 from ..formats import Format, by_suffix
 from ..namespaces import PREFIXES, RDF, RDFS, SKOS, XSD
 from . import http
+from .cache import Cached
 
 bp = Blueprint("resources", __name__)
 
 LABELS = (ox.NamedNode(str(RDFS.label)), ox.NamedNode(str(SKOS.prefLabel)))
 SUFFIXES = tuple(f.suffix for f in http.DOC_OFFERS)
 RDF_TYPE = str(RDF.type)
+#: HTML views of particular kinds of resource (web/pages.py registers its own): each gets the
+#: IRI and its description and returns a page, or None to leave it to the generic page.
+HTML_VIEWS: list[Callable[[str, Description], str | None]] = []
 
 
 def _ext() -> Any:
@@ -43,7 +47,10 @@ def split_suffix(rest: str) -> tuple[str, Format | None]:
 
 
 def exists(store: ox.Store, iri: str) -> bool:
-    node = ox.NamedNode(iri)
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:  # not a valid IRI: no such resource
+        return False
     for _ in store.quads_for_pattern(node, None, None):
         return True
     for _ in store.quads_for_pattern(None, None, node):
@@ -135,7 +142,10 @@ def local_href(iri: str, base: str) -> str:
         return "/ontology" + iri[len(base) + len("ontology"):]
     if iri == base + "graph/void":
         return "/.well-known/void"
-    return iri
+    # data may hold any IRI (javascript:, data:, ...): only web and mail links are followed
+    if iri.lower().startswith(("http://", "https://", "ftp://", "mailto:")):
+        return iri
+    return "#"
 
 
 def pick_label(labels: list[ox.Literal]) -> str | None:
@@ -269,21 +279,36 @@ def document(rest: str) -> Response:
     if (hit := http.not_modified(tag, vary_accept=negotiated)) is not None:
         return hit
     iri = ext.base + "id/" + name
-    desc = describe(ext.store, iri, inbound_cap=int(ext.settings.result_cap))
-    if desc.empty:
+    try:
+        ox.NamedNode(iri)
+    except ValueError:  # a path no IRI can have (quotes, spaces, ...): nothing to describe
         abort(404, description=f"no resource {iri} in this dataset")
+    # RDF bodies are kept per worker (web/cache.py), keyed with the data's version
+    version = http.build_version()
+    key = ("doc", name, fmt.name)
+    cached = None if fmt.kind == "page" else ext.results.get(version, key)
+    if cached is None:
+        desc = describe(ext.store, iri, inbound_cap=int(ext.settings.result_cap))
+        if desc.empty:
+            abort(404, description=f"no resource {iri} in this dataset")
     path = "/doc/" + name
     alternates = alternates_for(path)
     if fmt.kind == "page":
-        labels = labels_of(desc.triples)
-        title = labels.get(iri) or curie(iri)
-        body = render_graph_page(title=title, iri=iri, triples=desc.triples,
-                                 order=desc.subjects, inbound=desc.inbound,
-                                 alternates=alternates)
+        body = next((page for view in HTML_VIEWS if (page := view(iri, desc)) is not None), "")
+        if not body:
+            labels = labels_of(desc.triples)
+            title = labels.get(iri) or curie(iri)
+            body = render_graph_page(title=title, iri=iri, triples=desc.triples,
+                                     order=desc.subjects, inbound=desc.inbound,
+                                     alternates=alternates)
         resp = Response(body, content_type=fmt.content_type)
     else:
-        body_bytes = http.serialize_triples(desc.all_triples(), fmt, ext.base)
-        resp = Response(body_bytes, content_type=fmt.content_type)
+        if cached is None:
+            cached = Cached(http.serialize_triples(desc.all_triples(), fmt, ext.base),
+                            fmt.content_type)
+            if http.build_version() == version:
+                ext.results.put(version, key, cached)
+        resp = Response(cached.body, content_type=cached.content_type)
     if negotiated:
         resp.headers["Content-Location"] = path + fmt.suffix
     resp.headers["Link"] = link_header(alternates, fmt)

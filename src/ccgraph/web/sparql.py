@@ -22,11 +22,12 @@ Result cap. At most ``result_cap`` rows (or triples) are returned; a capped answ
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -38,7 +39,8 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 from .. import formats, query_guard
 from ..formats import Format
 from ..namespaces import PREFIXES, SD
-from . import http
+from . import http, update
+from .cache import Cached
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sparql", __name__)
@@ -58,6 +60,10 @@ EXAMPLE_QUERY = """SELECT ?city ?label ?year WHERE {
 }
 ORDER BY ?year ?label
 LIMIT 100"""
+#: SELECT answers with more rows than this are streamed as SPARQL JSON (never cached)
+STREAM_ROWS = 2000
+SPARQL_CACHE_CONTROL = "public, max-age=60"
+STREAM_CHUNK = 500
 PAGE_PREFIXES = ("ccg", "schema", "org", "prov", "oa", "skos", "dcterms", "rdf", "rdfs", "xsd")
 
 
@@ -220,15 +226,28 @@ def term_json(term: Any) -> dict[str, Any]:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def results_json(outcome: Outcome) -> bytes:
-    if outcome.kind == "boolean":
-        doc: dict[str, Any] = {"head": {}, "boolean": outcome.boolean}
-    else:
-        bindings = [{name: term_json(value) for name, value in zip(outcome.variables, row,
-                                                                    strict=True)
-                     if value is not None} for row in outcome.rows]
-        doc = {"head": {"vars": outcome.variables}, "results": {"bindings": bindings}}
+def _dumps(doc: Any) -> bytes:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def results_json_chunks(outcome: Outcome, chunk: int = STREAM_CHUNK) -> Iterator[bytes]:
+    """SPARQL JSON results in pieces of ``chunk`` rows; joined, they are results_json."""
+    if outcome.kind == "boolean":
+        yield _dumps({"head": {}, "boolean": outcome.boolean})
+        return
+    names = outcome.variables
+    yield b'{"head":' + _dumps({"vars": names}) + b',"results":{"bindings":['
+    rows = outcome.rows
+    for start in range(0, len(rows), chunk):
+        bindings = [{name: term_json(value) for name, value in zip(names, row, strict=True)
+                     if value is not None} for row in rows[start:start + chunk]]
+        piece = _dumps(bindings)[1:-1]
+        yield (b"," + piece) if start and piece else piece
+    yield b"]}}"
+
+
+def results_json(outcome: Outcome) -> bytes:
+    return b"".join(results_json_chunks(outcome))
 
 
 def serialize_outcome(outcome: Outcome, fmt: Format, base: str) -> bytes:
@@ -283,6 +302,8 @@ class UnsupportedBody(Exception):
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
     ext = _ext()
+    if update.is_update_request():  # SPARQL Update: web/update.py (off without a token)
+        return update.handle()
     try:
         queries, default_graphs, named_graphs = _collect()
     except UnsupportedBody as exc:
@@ -309,7 +330,7 @@ def endpoint() -> Response:
         return http.text_error(413, f"query too long: {len(query)} characters, at most "
                                     f"{ext.settings.max_query_length}")
     try:
-        info = query_guard.check(query, ext.graphs)
+        info = _guard(query, ext.graphs)
         query_guard.check_graphs(default_graphs, ext.graphs, "default-graph-uri")
         query_guard.check_graphs(named_graphs, ext.graphs, "named-graph-uri")
     except query_guard.GuardError as exc:
@@ -328,6 +349,11 @@ def endpoint() -> Response:
     tag = http.etag("sparql-" + fmt.name)
     if info.form is not None and (hit := http.not_modified(tag)) is not None:
         return hit
+    # A finished answer for the same query, format, graphs and data version: no query work.
+    version = http.build_version()
+    key = ("sparql", query, fmt.name, tuple(default_graphs), tuple(named_graphs))
+    if info.form is not None and (cached := ext.results.get(version, key)) is not None:
+        return http.finish(cached_response(cached), tag, cache_control=SPARQL_CACHE_CONTROL)
 
     # The store's default graph is the union of the named graphs, materialised at publish
     # time with set semantics (store.py); FROM / FROM NAMED are honoured by pyoxigraph, and
@@ -340,7 +366,7 @@ def endpoint() -> Response:
     cap = int(ext.settings.result_cap)
     try:
         outcome = ext.runner.run(
-            lambda deadline: execute(ext.store, query, options, cap, deadline))
+            lambda deadline, store=ext.store: execute(store, query, options, cap, deadline))
     except QueryTimeout:
         resp = http.text_error(503, f"query timed out after {ext.runner.timeout:g} s; "
                                     "simplify it or add a LIMIT")
@@ -358,6 +384,7 @@ def endpoint() -> Response:
         log.exception("query failed")
         return http.text_error(500, f"query evaluation failed: {exc}")
 
+    cacheable = info.form is not None
     want = "triples" if fmt.kind == "graph" else "results"
     got = "triples" if outcome.kind == "triples" else "results"
     if want != got:  # only when the scan could not tell the form
@@ -366,12 +393,37 @@ def endpoint() -> Response:
         except http.NotAcceptable as exc:
             return http.text_error(406, str(exc))
         tag = http.etag("sparql-" + fmt.name)
-    body = serialize_outcome(outcome, fmt, ext.base)
-    resp = Response(body, content_type=fmt.content_type)
+        cacheable = False  # the format hung on the answer: not kept
+    extra: tuple[tuple[str, str], ...] = ()
     if outcome.truncated:
-        resp.headers["X-SPARQL-MaxRows"] = str(cap)
-        resp.headers["X-Result-Truncated"] = "true"
-    return http.finish(resp, tag, cache_control="public, max-age=60")
+        extra = (("X-SPARQL-MaxRows", str(cap)), ("X-Result-Truncated", "true"))
+    if fmt.name == "json" and outcome.kind == "solutions" and len(outcome.rows) > STREAM_ROWS:
+        resp = Response(results_json_chunks(outcome), content_type=fmt.content_type)
+        resp.headers.extend(extra)
+        return http.finish(resp, tag, cache_control=SPARQL_CACHE_CONTROL)
+    answer = Cached(serialize_outcome(outcome, fmt, ext.base), fmt.content_type, extra)
+    if cacheable and http.build_version() == version:
+        ext.results.put(version, key, answer)
+    return http.finish(cached_response(answer), tag, cache_control=SPARQL_CACHE_CONTROL)
+
+
+def cached_response(answer: Cached) -> Response:
+    resp = Response(answer.body, content_type=answer.content_type)
+    resp.headers.extend(answer.headers)
+    return resp
+
+
+@functools.lru_cache(maxsize=1024)
+def _guard_cached(query: str, graphs: frozenset[str]) -> query_guard.QueryInfo:
+    return query_guard.check(query, graphs)
+
+
+def _guard(query: str, graphs: frozenset[str] | set[str]) -> query_guard.QueryInfo:
+    """query_guard.check, remembered per worker for queries asked again (the scan is pure
+    Python; GuardError is raised, never remembered)."""
+    if len(query) > 20_000:
+        return query_guard.check(query, graphs)
+    return _guard_cached(query, frozenset(graphs))
 
 
 def endpoint_url() -> str:
