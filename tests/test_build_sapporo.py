@@ -171,3 +171,13 @@ def test_default_graph_is_the_union_of_named_graphs(seed: Build) -> None:
     assert int(named[0]["n"]) == seed.meta.quads
     for graph in ("ontology", "vocab", "curated", "members"):
         assert f"{B}graph/{graph}" in seed.meta.graphs
+
+
+def test_blank_nodes_are_the_same_nodes_in_named_and_default_graphs(seed: Build) -> None:
+    # every evidence selector (a blank node) seen in its profile graph is found, with the
+    # same label, in the union default graph
+    found = rows(seed, """SELECT (COUNT(*) AS ?n) WHERE {
+        GRAPH ?g { ?ev oa:hasSelector ?sel . ?sel oa:start ?start }
+        FILTER NOT EXISTS { ?sel oa:start ?start } }""")
+    assert found[0]["n"] == "0"
+    assert ask(seed, "ASK { GRAPH ?g { ?ev oa:hasSelector ?sel } ?sel a oa:TextPositionSelector }")

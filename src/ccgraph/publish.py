@@ -134,30 +134,8 @@ def version_of(nquads: bytes) -> str:
     return hashlib.sha256(nquads).hexdigest()[:16]
 
 
-def _union_triples(store: ox.Store) -> list[ox.Triple]:
-    """The distinct triples of every named graph (the RDF merge), in a stable order."""
-    seen: dict[ox.Triple, None] = {}
-    for quad in store:
-        if isinstance(quad.graph_name, ox.NamedNode):
-            seen.setdefault(quad.triple, None)
-    return list(seen)
-
-
 def default_graph_triples(store: ox.Store) -> list[ox.Triple]:
     return [q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
-
-
-def fill_default_graph(store: ox.Store) -> int:
-    """Make the store's default graph the union of its named graphs, without duplicates.
-
-    Oxigraph's own union-default-graph mode repeats a triple once per graph that holds
-    it, which makes COUNT and DISTINCT-less queries wrong; a materialised default graph
-    gives SPARQL's set semantics."""
-    store.clear_graph(ox.DefaultGraph())
-    triples = _union_triples(store)
-    store.bulk_load(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
-                    format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
-    return len(triples)
 
 
 def write_dumps(store: ox.Store, dumps: Path, base: str, *, union: bytes | None = None,
@@ -208,7 +186,10 @@ def publish(dataset: Dataset, out: Path, base: str,
         version = version_of(nquads)
         say("publish: loading the store")
         store = ox.Store(str(tmp / STORE_DIR))
-        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        # bulk_extend of parsed quads keeps blank node labels; bulk_load would rename them on
+        # every call, so a blank node of a named graph would not be the same node in the
+        # default graph loaded next
+        store.bulk_extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
         graphs = graph_counts(nquads)
         meta = BuildMeta(
             version=version,
@@ -234,7 +215,7 @@ def publish(dataset: Dataset, out: Path, base: str,
                                 "quads": sum(graphs.values())})
         # the default graph: the union of the named graphs, each triple once (store.py)
         union, meta.extra["triples"] = union_ntriples(nquads, void_nquads)
-        store.bulk_load(union, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+        store.bulk_extend(ox.parse(union, format=ox.RdfFormat.N_TRIPLES))
         store.flush()
         store.optimize()
         say("publish: dumps")
