@@ -181,3 +181,8 @@ def test_blank_nodes_are_the_same_nodes_in_named_and_default_graphs(seed: Build)
         FILTER NOT EXISTS { ?sel oa:start ?start } }""")
     assert found[0]["n"] == "0"
     assert ask(seed, "ASK { GRAPH ?g { ?ev oa:hasSelector ?sel } ?sel a oa:TextPositionSelector }")
+
+
+def test_seed_document_carries_its_web_address(seed: Build) -> None:
+    assert ask(seed, f"""ASK {{ <{B}id/profile/jp/sapporo/media-arts>
+        schema:url <https://en.unesco.org/creative-cities/sapporo> }}""")

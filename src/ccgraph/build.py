@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,7 @@ from .members import (
     read_aliases,
     read_members,
 )
-from .records import Profile
+from .records import Profile, SourceError
 from .settings import Settings, data_dir, project_root
 from .sources import read_turtle_dir
 from .store import BuildMeta
@@ -109,8 +111,13 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
 
     say("extract: profiles")
     extracted = read_sources(list(sources))
+    documents = read_document_facts(data / "source-documents.csv")
     for profile in extracted.profiles:
         profile.mentions = find_mentions(profile.text, profile.about)
+        known = documents.get(Path(profile.source).name)
+        if known is not None:
+            profile.url = profile.url or known[0]
+            profile.retrieved = profile.retrieved or known[1]
     tick("extract")
 
     say(f"model: {len(extracted.profiles)} profiles")
@@ -169,6 +176,24 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     }
     quality.update(extracted.quality())
     return Assembled(ds, graph_sources, quality, modelled)
+
+
+def read_document_facts(path: Path) -> dict[str, tuple[str | None, date | None]]:
+    """What curators know of single source files that do not say it themselves:
+    ``file,url,retrieved`` (a profile .txt file's web address and retrieval date)."""
+    if not path.is_file():
+        return {}
+    facts: dict[str, tuple[str | None, date | None]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            try:
+                retrieved = date.fromisoformat(row["retrieved"]) if row.get("retrieved") else None
+            except ValueError:
+                raise SourceError(str(path), f"retrieved {row['retrieved']!r} is not a date",
+                                  line=line, field="retrieved",
+                                  hint="write it as YYYY-MM-DD, or leave it empty") from None
+            facts[row["file"]] = (row.get("url") or None, retrieved)
+    return facts
 
 
 def network_quality(members: list[Member], modelled: list[Profile],
