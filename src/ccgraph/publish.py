@@ -12,6 +12,7 @@ import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -165,6 +166,41 @@ def _write_gzip(path: Path, data: bytes | None) -> None:
         gz.write(data or b"")
 
 
+@dataclass
+class Filled:
+    meta: BuildMeta  # with the graph counts, VoID included
+    union: bytes  # the union of the named graphs, N-Triples, each triple once
+    void_quads: list[ox.Quad]
+    void_nquads: bytes
+
+
+def fill_store(store: ox.Store, nquads: bytes, meta: BuildMeta, base: str,
+               void: VoidMaker | None) -> Filled:
+    """Fill an empty store: the named graphs of ``nquads``, the VoID graph made by
+    ``void``, and the default graph as the union of all of them (store.py)."""
+    # bulk_extend of parsed quads keeps blank node labels; bulk_load renames them on every
+    # call, so a blank node of a named graph would not be the same node in the default graph
+    store.bulk_extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    graphs = dict(meta.graphs)
+    void_quads: list[ox.Quad] = []
+    if void is not None:
+        void_graph = void(store, meta, base)
+        void_iri = ox.NamedNode(str(iris.graph("void", base)))
+        void_quads = [ox.Quad(q.subject, q.predicate, q.object, void_iri) for q in
+                      ox.parse(void_graph.serialize(format="nt", encoding="utf-8"),
+                               format=ox.RdfFormat.N_TRIPLES)]
+        store.extend(void_quads)
+        graphs[void_iri.value] = len({q.triple for q in void_quads})
+    void_nquads = ox.serialize(void_quads, format=ox.RdfFormat.N_QUADS) or b""
+    meta = BuildMeta(**{**meta.__dict__, "graphs": dict(sorted(graphs.items())),
+                        "quads": sum(graphs.values())})
+    union, meta.extra["triples"] = union_ntriples(nquads, void_nquads)
+    store.bulk_extend(ox.parse(union, format=ox.RdfFormat.N_TRIPLES))
+    store.flush()
+    store.optimize()
+    return Filled(meta, union, void_quads, void_nquads)
+
+
 def publish(dataset: Dataset, out: Path, base: str,
             reports: Mapping[str, str | bytes] | None = None,
             sources: list[str] | None = None,
@@ -186,10 +222,6 @@ def publish(dataset: Dataset, out: Path, base: str,
         version = version_of(nquads)
         say("publish: loading the store")
         store = ox.Store(str(tmp / STORE_DIR))
-        # bulk_extend of parsed quads keeps blank node labels; bulk_load would rename them on
-        # every call, so a blank node of a named graph would not be the same node in the
-        # default graph loaded next
-        store.bulk_extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
         graphs = graph_counts(nquads)
         meta = BuildMeta(
             version=version,
@@ -200,24 +232,9 @@ def publish(dataset: Dataset, out: Path, base: str,
             sources=list(sources or []),
             extra=dict(extra or {}),
         )
-        void_nquads = b""
-        if void is not None:
-            say("publish: VoID description")
-            void_graph = void(store, meta, base)
-            void_iri = ox.NamedNode(str(iris.graph("void", base)))
-            void_quads = [ox.Quad(q.subject, q.predicate, q.object, void_iri) for q in
-                          ox.parse(void_graph.serialize(format="nt", encoding="utf-8"),
-                                   format=ox.RdfFormat.N_TRIPLES)]
-            store.extend(void_quads)
-            void_nquads = ox.serialize(void_quads, format=ox.RdfFormat.N_QUADS) or b""
-            graphs[void_iri.value] = len({q.triple for q in void_quads})
-            meta = BuildMeta(**{**meta.__dict__, "graphs": dict(sorted(graphs.items())),
-                                "quads": sum(graphs.values())})
-        # the default graph: the union of the named graphs, each triple once (store.py)
-        union, meta.extra["triples"] = union_ntriples(nquads, void_nquads)
-        store.bulk_extend(ox.parse(union, format=ox.RdfFormat.N_TRIPLES))
-        store.flush()
-        store.optimize()
+        say("publish: VoID and the union default graph")
+        filled = fill_store(store, nquads, meta, base, void)
+        meta, union, void_nquads = filled.meta, filled.union, filled.void_nquads
         say("publish: dumps")
         write_dumps(store, tmp / DUMPS_DIR, base, union=union, named=nquads + void_nquads)
         del store

@@ -267,9 +267,6 @@ def write_version(staging: Path, quads: Iterable[ox.Quad], base: str, previous: 
     old = BuildMeta.from_json((previous / META_FILE).read_text(encoding="utf-8"))
     nquads = nquads_of(quads)
     store = ox.Store(str(staging / STORE_DIR))
-    # bulk_extend keeps blank node labels (bulk_load renames them, per call: the default
-    # graph's copy of a triple would then not share its blank nodes with the named graph's)
-    store.bulk_extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
     graphs = publish.graph_counts(nquads)
     extra = {k: v for k, v in old.extra.items() if k not in ("triples", "write")}
     meta = BuildMeta(version=publish.version_of(nquads),
@@ -277,21 +274,9 @@ def write_version(staging: Path, quads: Iterable[ox.Quad], base: str, previous: 
                      base=old.base or base, quads=sum(graphs.values()),
                      graphs=dict(sorted(graphs.items())), sources=list(old.sources),
                      extra={**extra, "write": {"parent": old.version, **note}})
-    void_graph = describe_dataset(store, meta, base)
-    void_iri = ox.NamedNode(str(iris.graph("void", base)))
-    void_quads = [ox.Quad(q.subject, q.predicate, q.object, void_iri) for q in
-                  ox.parse(void_graph.serialize(format="nt", encoding="utf-8"),
-                           format=ox.RdfFormat.N_TRIPLES)]
-    store.extend(void_quads)
-    void_nquads = ox.serialize(void_quads, format=ox.RdfFormat.N_QUADS) or b""
-    graphs[void_iri.value] = len({q.triple for q in void_quads})
-    meta = BuildMeta(**{**meta.__dict__, "graphs": dict(sorted(graphs.items())),
-                        "quads": sum(graphs.values())})
-    union, meta.extra["triples"] = publish.union_ntriples(nquads, void_nquads)
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-                      for t in ox.parse(union, format=ox.RdfFormat.N_TRIPLES))
-    store.flush()
-    store.optimize()
+    filled = publish.fill_store(store, nquads, meta, base, describe_dataset)
+    meta, union, void_nquads, void_quads = (filled.meta, filled.union, filled.void_nquads,
+                                            filled.void_quads)
     publish.write_dumps(store, staging / DUMPS_DIR, base, union=union,
                         named=nquads + void_nquads)
     del store
