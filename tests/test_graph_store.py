@@ -15,7 +15,8 @@ from rdflib.compare import isomorphic
 from ccgraph import iris
 from ccgraph.store import open_build
 from ccgraph.terms import parse_graph
-from writehelp import AUTH, CURATED, SAPPORO, TOKEN, VOID, copy_build, snapshot, werkzeug_server
+from servers import werkzeug_server
+from writehelp import AUTH, CURATED, SAPPORO, TOKEN, VOID, copy_build, snapshot
 
 MEMBERS = str(iris.graph("members", iris.DEFAULT_BASE))
 NEW = "https://example.org/graphs/notes"

@@ -3,16 +3,11 @@ port, queried with SPARQLWrapper and requests; a burst with a runaway query in i
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +20,12 @@ from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from ccgraph import iris
 from ccgraph.serve import gunicorn_options
 from ccgraph.settings import Settings
+from servers import gunicorn_server
 
 SAPPORO = str(iris.city("jp", "Sapporo"))
 #: a cross product that blocks inside pyoxigraph (an aggregate) for far longer than 1 s
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 QUICK = f"SELECT ?label WHERE {{ <{SAPPORO}> <{RDFS.label}> ?label }}"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -44,43 +34,10 @@ def build_dir(seed_build: Path) -> Path:
     return seed_build
 
 
-@contextmanager
-def gunicorn(log: Path, **settings: str) -> Iterator[dict[str, Any]]:
-    """``serve(Settings.load())`` in a child process, settings from the environment."""
-    port = free_port()
-    env = {**os.environ, "CCGRAPH_HOST": "127.0.0.1", "CCGRAPH_PORT": str(port),
-           **{"CCGRAPH_" + k.upper(): v for k, v in settings.items()}}
-    code = ("from ccgraph.serve import serve; from ccgraph.settings import Settings; "
-            "serve(Settings.load())")
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if requests.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("gunicorn did not start:\n" + log.read_text(errors="replace"))
-            time.sleep(0.2)
-        yield {"url": url, "log": log, "proc": proc}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @pytest.fixture(scope="module")
 def server(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     log = tmp_path_factory.mktemp("gunicorn") / "server.log"
-    with gunicorn(log, store=str(build_dir), workers="2", query_timeout="1") as running:
+    with gunicorn_server(build_dir, log, workers="2", query_timeout="1") as running:
         yield running
 
 
@@ -163,7 +120,7 @@ def test_serve_builds_first_when_there_is_no_build(tmp_path: Path, seed_profile:
     shutil.copy(seed_profile, sources / seed_profile.name)
     store = tmp_path / "build"
     log = tmp_path / "server.log"
-    with gunicorn(log, store=str(store), sources=str(sources), workers="1") as running:
+    with gunicorn_server(store, log, sources=str(sources), workers="1") as running:
         assert (store / "build.json").is_file()
         resp = requests.get(running["url"] + "/doc/city/jp/sapporo", timeout=10,
                             headers={"Accept": "text/turtle"})

@@ -15,16 +15,8 @@ from types import ModuleType
 import requests
 
 from ccgraph import writes
-from writehelp import (
-    AUTH,
-    TOKEN,
-    check_consistent,
-    comment_insert,
-    comments,
-    copy_build,
-    gunicorn_server,
-    stop_group,
-)
+from servers import gunicorn_server, stop_group
+from writehelp import AUTH, TOKEN, check_consistent, comment_insert, comments, copy_build
 
 ROOT = Path(__file__).resolve().parents[1]
 

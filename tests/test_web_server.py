@@ -12,7 +12,6 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,38 +23,19 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS, VOID
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, TURTLE, XML, SPARQLWrapper
-from werkzeug.serving import make_server
 
 from ccgraph import iris
 from ccgraph.namespaces import OA, ORG, SD
-from ccgraph.settings import Settings, project_root
+from ccgraph.settings import project_root
 from ccgraph.store import open_build
-from ccgraph.web import create_app
+from servers import werkzeug_server
 
 BASE = iris.DEFAULT_BASE
 SAPPORO = iris.city("jp", "Sapporo")
 SLOW_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
 
 
-@contextmanager
-def running(build: Path, **overrides: Any) -> Iterator[str]:
-    """A werkzeug threaded server for the build on a free loopback port."""
-    settings = Settings.load({"store": build, **overrides}, environ={})
-    app = create_app(settings)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
-        # werkzeug cannot recycle a process: let timed-out queries finish before going on
-        runner = app.extensions["ccgraph"].runner
-        deadline = time.monotonic() + 120
-        while runner.abandoned() and time.monotonic() < deadline:
-            time.sleep(0.1)
+running = werkzeug_server  # a werkzeug threaded server for the build (tests/servers.py)
 
 
 @pytest.fixture(scope="module")

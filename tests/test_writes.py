@@ -17,6 +17,7 @@ import pytest
 
 from ccgraph import store, writes
 from ccgraph.store import open_build
+from servers import stop_group
 from writehelp import (
     BASE,
     CURATED,
@@ -27,7 +28,6 @@ from writehelp import (
     comment_insert,
     comments,
     copy_build,
-    stop_group,
 )
 
 G1 = "https://example.org/g1"

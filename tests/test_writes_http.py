@@ -13,6 +13,7 @@ import requests
 from rdflib import Graph
 
 from ccgraph.namespaces import SH
+from servers import werkzeug_server
 from writehelp import (
     AUTH,
     BAD_EMAIL,
@@ -25,7 +26,6 @@ from writehelp import (
     comment_insert,
     copy_build,
     snapshot,
-    werkzeug_server,
 )
 
 UPDATE_TYPE = {"Content-Type": "application/sparql-update"}
