@@ -283,32 +283,31 @@ def document(rest: str) -> Response:
         ox.NamedNode(iri)
     except ValueError:  # a path no IRI can have (quotes, spaces, ...): nothing to describe
         abort(404, description=f"no resource {iri} in this dataset")
-    # RDF bodies are kept per worker (web/cache.py), keyed with the data's version
+    # bodies (RDF and HTML pages alike: a page depends only on the data) are kept per worker
+    # (web/cache.py), keyed with the data's version
     version = http.build_version()
     key = ("doc", name, fmt.name)
-    cached = None if fmt.kind == "page" else ext.results.get(version, key)
+    path = "/doc/" + name
+    alternates = alternates_for(path)
+    cached = ext.results.get(version, key)
     if cached is None:
         desc = describe(ext.store, iri, inbound_cap=int(ext.settings.result_cap))
         if desc.empty:
             abort(404, description=f"no resource {iri} in this dataset")
-    path = "/doc/" + name
-    alternates = alternates_for(path)
-    if fmt.kind == "page":
-        body = next((page for view in HTML_VIEWS if (page := view(iri, desc)) is not None), "")
-        if not body:
-            labels = labels_of(desc.triples)
-            title = labels.get(iri) or curie(iri)
-            body = render_graph_page(title=title, iri=iri, triples=desc.triples,
-                                     order=desc.subjects, inbound=desc.inbound,
-                                     alternates=alternates)
-        resp = Response(body, content_type=fmt.content_type)
-    else:
-        if cached is None:
-            cached = Cached(http.serialize_triples(desc.all_triples(), fmt, ext.base),
-                            fmt.content_type)
-            if http.build_version() == version:
-                ext.results.put(version, key, cached)
-        resp = Response(cached.body, content_type=cached.content_type)
+        if fmt.kind == "page":
+            page = next((p for view in HTML_VIEWS if (p := view(iri, desc)) is not None), "")
+            if not page:
+                labels = labels_of(desc.triples)
+                page = render_graph_page(title=labels.get(iri) or curie(iri), iri=iri,
+                                         triples=desc.triples, order=desc.subjects,
+                                         inbound=desc.inbound, alternates=alternates)
+            body = page.encode("utf-8")
+        else:
+            body = http.serialize_triples(desc.all_triples(), fmt, ext.base)
+        cached = Cached(body, fmt.content_type)
+        if http.build_version() == version:
+            ext.results.put(version, key, cached)
+    resp = Response(cached.body, content_type=cached.content_type)
     if negotiated:
         resp.headers["Content-Location"] = path + fmt.suffix
     resp.headers["Link"] = link_header(alternates, fmt)
