@@ -17,6 +17,7 @@ from servers import werkzeug_server
 from writehelp import (
     AUTH,
     BAD_EMAIL,
+    BASE,
     CURATED,
     RDFS_COMMENT,
     SAPPORO,
@@ -209,6 +210,23 @@ def test_the_void_graph_is_403(url: str) -> None:
     resp = post_update(url, f'INSERT DATA {{ GRAPH <{VOID}> {{ <urn:a> <urn:b> "c" }} }}',
                        AUTH)
     assert resp.status_code == 403 and "generated" in resp.text
+
+
+@pytest.mark.parametrize("update,needle", [
+    ("DROP ALL", "ontology"),
+    (f"DROP GRAPH <{BASE}graph/vocab>", "vocab"),
+    ("DELETE WHERE { ?city a <https://w3id.org/ccgraph/ontology#CreativeCity> }",
+     "every member city"),
+])
+def test_wiping_the_dataset_is_refused(seed_build: Path, tmp_path: Path, update: str,
+                                      needle: str) -> None:
+    # a cap large enough for the whole dataset, so that only the wiping guard can refuse
+    build = copy_build(seed_build, tmp_path / "b")
+    before = snapshot(build)
+    with werkzeug_server(build, update_token=TOKEN, result_cap=1_000_000) as root:
+        resp = post_update(root, update, AUTH)
+    assert resp.status_code == 403 and needle in resp.text, resp.text
+    assert snapshot(build) == before
 
 
 def test_a_slow_update_is_503_and_the_next_write_works(seed_build: Path,

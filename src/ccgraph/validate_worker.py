@@ -94,6 +94,10 @@ class Worker:
             return {"status": writes.TOO_LARGE, "seconds": times, **counts,
                     "message": f"the write would change {inserted + deleted} quads; at most "
                                f"{cap} may change in one write (result_cap)"}
+        try:
+            writes.refuse_wiping(old, after, base)
+        except writes.WriteError as exc:
+            return {"status": exc.status, "message": str(exc), "seconds": times, **counts}
         report = writes.validate_quads(after, self.shapes)
         tick("validate")
         if not report.conforms:

@@ -51,6 +51,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from . import formats, iris, jsonld, publish
+from .namespaces import CCG, RDF
 from .store import (
     CONTEXT_FILE,
     DUMPS_DIR,
@@ -218,6 +219,29 @@ def apply(named: list[ox.Quad], req: Request, base: str) -> Applied:
         if isinstance(q.subject, ox.Triple) or isinstance(q.object, ox.Triple):
             raise WriteError(BAD_REQUEST, "triple terms (RDF-star) are not accepted")
     return Applied(before, result, created)
+
+
+_CITY_TYPE = (ox.NamedNode(str(RDF.type)), ox.NamedNode(str(CCG.CreativeCity)))
+
+
+def refuse_wiping(before: set[ox.Quad], after: set[ox.Quad], base: str) -> None:
+    """The shapes check what is there, not that anything is: a write that empties the
+    ontology or the vocabularies (they come from the project's files), or removes every
+    member city (``DROP ALL``, ``DELETE ?default``), is refused instead."""
+    for name in ("ontology", "vocab"):
+        node = ox.NamedNode(str(iris.graph(name, base)))
+        if any(q.graph_name == node for q in before) and \
+                not any(q.graph_name == node for q in after):
+            raise WriteError(FORBIDDEN, f"the write would empty <{node.value}>, which is made "
+                                        f"from the project's {name} files: change those and "
+                                        "rebuild instead")
+
+    def has_city(quads: set[ox.Quad]) -> bool:
+        return any((q.predicate, q.object) == _CITY_TYPE for q in quads)
+
+    if has_city(before) and not has_city(after):
+        raise WriteError(FORBIDDEN, "the write would remove every member city from the "
+                                    "dataset; remove cities one by one if that is meant")
 
 
 # ------------------------------------------------------------------ validate (in the child)

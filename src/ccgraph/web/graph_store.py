@@ -9,8 +9,8 @@ PUT (replace), POST (merge) and DELETE are writes: they need the update token
 (web/update.py) and go through :mod:`ccgraph.writes` (SHACL, atomic commit). On the
 default graph they mean what they mean to a reader: PUT ``?default`` makes the union equal
 the payload, POST ``?default`` adds to it (new triples land in ``{base}graph/curated``),
-DELETE ``?default`` removes every triple from every graph (which ``result_cap`` refuses
-for any real dataset).
+DELETE ``?default`` would remove every triple from every graph: ``result_cap`` refuses it
+for any real dataset, and :func:`ccgraph.writes.refuse_wiping` (403) whatever the cap.
 
 Status codes (the protocol's): 200 GET; 201 Created when PUT/POST makes a new graph; 204
 No Content when they change an existing one, and for DELETE; 404 for GET/HEAD/DELETE of a
