@@ -7,12 +7,10 @@ short text, so any request list of the benchmark can be played against it.
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from flask import Flask, Response
-from gunicorn.app.base import BaseApplication
 
-from ccgraph.serve import gunicorn_options
+from ccgraph.serve import GunicornServer, gunicorn_options
 from ccgraph.settings import Settings
 
 
@@ -27,20 +25,6 @@ def make_app() -> Flask:
     return app
 
 
-class Hello(BaseApplication):  # type: ignore[misc]
-    def __init__(self, options: dict[str, Any]) -> None:
-        self.options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            if key in self.cfg.settings and value is not None:
-                self.cfg.set(key, value)
-
-    def load(self) -> Flask:
-        return make_app()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
@@ -49,7 +33,7 @@ def main() -> None:
     settings = Settings.load({"host": "127.0.0.1", "port": args.port, "workers": args.workers})
     options = gunicorn_options(settings)
     options["proc_name"] = "ccgraph-bench-hello"
-    Hello(options).run()
+    GunicornServer(settings, options, load_app=make_app).run()
 
 
 if __name__ == "__main__":

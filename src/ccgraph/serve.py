@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +54,14 @@ def recycle_worker() -> None:
 
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]
-    def __init__(self, settings: Settings, options: dict[str, Any] | None = None) -> None:
+    """gunicorn run in-process with ``options`` (gunicorn_options), serving the WSGI app
+    that ``load_app`` makes in each worker after the fork (default: ccgraph's app)."""
+
+    def __init__(self, settings: Settings, options: dict[str, Any] | None = None,
+                 load_app: Callable[[], Flask] | None = None) -> None:
         self.settings = settings
         self.options = options if options is not None else gunicorn_options(settings)
+        self.load_app = load_app
         super().__init__()
 
     def load_config(self) -> None:
@@ -64,6 +70,8 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
                 self.cfg.set(key, value)
 
     def load(self) -> Flask:
+        if self.load_app is not None:
+            return self.load_app()
         from .web import create_app
 
         return create_app(self.settings, on_stuck=recycle_worker)

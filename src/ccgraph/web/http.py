@@ -163,6 +163,21 @@ def text_error(status: int, message: str) -> Response:
                     content_type="text/plain; charset=utf-8")
 
 
+def one_operation(texts: list[str], kind: str, plural: str, max_length: int,
+                  several: str) -> str | Response:
+    """The one query or update of a request, or the 400/413 that says what is wrong with
+    ``texts`` (none is the caller's case). ``several`` explains what to do instead."""
+    if len(texts) != 1:
+        return text_error(400, f"{len(texts)} {plural} given: {several}")
+    text = texts[0]
+    if not text.strip():
+        return text_error(400, f"empty {kind}")
+    if len(text) > max_length:
+        return text_error(413, f"{kind} too long: {len(text)} characters, at most "
+                               f"{max_length}")
+    return text
+
+
 def _accepts_gzip() -> bool:
     return request.accept_encodings["gzip"] > 0 if request.accept_encodings else False
 

@@ -320,15 +320,11 @@ def endpoint() -> Response:
             return service_description()
         return http.text_error(400, "missing query: give exactly one query parameter "
                                     "(query=...) or a application/sparql-query body")
-    if len(queries) > 1:
-        return http.text_error(400, f"{len(queries)} queries given: the SPARQL protocol "
-                                    "takes exactly one query per request")
-    query = queries[0]
-    if not query.strip():
-        return http.text_error(400, "empty query")
-    if len(query) > ext.settings.max_query_length:
-        return http.text_error(413, f"query too long: {len(query)} characters, at most "
-                                    f"{ext.settings.max_query_length}")
+    query = http.one_operation(queries, "query", "queries",
+                               int(ext.settings.max_query_length),
+                               "the SPARQL protocol takes exactly one query per request")
+    if isinstance(query, Response):
+        return query
     try:
         info = _guard(query, ext.graphs)
         query_guard.check_graphs(default_graphs, ext.graphs, "default-graph-uri")

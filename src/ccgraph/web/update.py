@@ -139,15 +139,11 @@ def handle() -> Response:
         if request.args.getlist(name) or request.form.getlist(name):
             return http.text_error(400, f"{name} is not supported: name the graphs in the "
                                         "update (USING, WITH, GRAPH)")
-    if len(updates) != 1:
-        return http.text_error(400, f"{len(updates)} updates given: send exactly one "
-                                    "(several operations may be joined with ';')")
-    update = updates[0]
-    if not update.strip():
-        return http.text_error(400, "empty update")
-    if len(update) > ext.settings.max_query_length:
-        return http.text_error(413, f"update too long: {len(update)} characters, at most "
-                                    f"{ext.settings.max_query_length}")
+    update = http.one_operation(updates, "update", "updates",
+                                int(ext.settings.max_query_length),
+                                "send exactly one (several operations may be joined with ';')")
+    if isinstance(update, Response):
+        return update
     try:
         check_update(update)
     except query_guard.GuardError as exc:
