@@ -61,26 +61,26 @@ def as_root() -> list[str] | None:
 
 def apt_install(packages: list[str], why: str) -> None:
     """Install Debian packages, or stop naming the command a root user would run."""
-    by_hand = (f"sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y "
-               f"{' '.join(packages)}")
+    names = " ".join(packages)
+    by_hand = (f"apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y {names}")
     if shutil.which("apt-get") is None:
-        raise Stop(f"{why} needs {' '.join(packages)}, and this system has no apt-get: install "
-                   "them with its package manager, then run `python3 dev.py test` again")
+        raise Stop(f"{names} (for {why}) is missing, and this system has no apt-get: install "
+                   "it with the system's package manager, then run `python3 dev.py test` again")
     prefix = as_root()
     if prefix is None:
-        raise Stop(f"{why} needs the Debian package(s) {' '.join(packages)}, which only root "
-                   f"can install (no sudo here). As root, run:\n    {by_hand}\n"
+        raise Stop(f"{names} (for {why}) is missing, and only root can install it (there "
+                   f"is no sudo here). As root, run:\n    {by_hand}\n"
                    "then `python3 dev.py test` again")
     apt = [*prefix, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]
     install = [*apt, "install", "-y", "-qq", *packages]
-    say(f"installing {' '.join(packages)} for {why}: {shlex.join(install)}")
+    say(f"installing {names} for {why}: {shlex.join(install)}")
     known = all(run(["apt-cache", "show", p], stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL) == 0 for p in packages)
     if not known or run(install) != 0:
         say("refreshing the package lists first: " + shlex.join([*apt, "update", "-qq"]))
         if run([*apt, "update", "-qq"]) != 0 or run(install) != 0:
-            raise Stop(f"could not install {' '.join(packages)} (apt-get failed, see above; "
-                       f"no network?). Run:\n    {by_hand}\nthen `python3 dev.py test` again")
+            raise Stop(f"could not install {names} (apt-get failed, see above; no network?). "
+                       f"As root, run:\n    {by_hand}\nthen `python3 dev.py test` again")
 
 
 def ensure_venv_module() -> None:
@@ -119,7 +119,7 @@ def ensure_axe() -> None:
     install = ["npm", "install", "--prefix", str(NPM_PREFIX.relative_to(ROOT)), "--no-audit",
                "--no-fund", "--loglevel=error", "axe-core@4"]
     if shutil.which("npm") is None:
-        apt_install(["npm"], "axe-core (the accessibility checks)")
+        apt_install(["npm"], "installing axe-core, used by the accessibility checks")
     say(f"installing axe-core for the accessibility checks: {shlex.join(install)}")
     if run(install, cwd=ROOT, stdout=subprocess.DEVNULL) != 0 or not AXE.is_file():
         raise Stop(f"npm could not install axe-core (see above; no network?). Run, in "
@@ -199,7 +199,8 @@ def main(argv: list[str]) -> int:
     ccgraph = str(BIN / "ccgraph")
     build = ROOT / "build"
     if sources == "missing":
-        say("serving what is here without the profiles (no network?). For the whole network: "
+        say("going on without the profiles (no network?): the graph holds the curated data "
+            "and the members table only. For the whole network, when online: "
             "`.venv/bin/ccgraph fetch && python3 dev.py build`, then `python3 dev.py serve`")
     if command == "build" or not (build / "build.json").exists() or sources == "fetched":
         code = run([ccgraph, "build", "--out", str(build)], cwd=ROOT, env=env)
