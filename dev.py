@@ -149,14 +149,15 @@ def ensure_venv() -> None:
     STAMP.write_text(wanted)
 
 
-def ensure_sources(env: dict[str, str]) -> str:
+def ensure_sources(env: dict[str, str], notes: bool) -> str:
     """The public sources (data/sources.csv), fetched when missing: "found", "fetched" or
-    "missing" (could not be fetched). Sources with no public download are named."""
+    "missing" (could not be fetched). With ``notes``, missing sources that have no public
+    download are named (the tests that need them fail, saying so)."""
     ccgraph = str(BIN / "ccgraph")
     check = subprocess.run([ccgraph, "fetch", "--check"], cwd=ROOT, env=env,
                            capture_output=True, text=True, check=False)
     for line in check.stdout.splitlines():
-        if ": missing (" in line and "run `ccgraph fetch`" not in line:
+        if notes and ": missing (" in line and "run `ccgraph fetch`" not in line:
             say(f"note: {line}")
     if check.returncode == 0:
         return "found"
@@ -170,7 +171,7 @@ def prerequisites(command: str, env: dict[str, str]) -> str:
         ensure_chromium()
         ensure_axe()
     ensure_venv()
-    return ensure_sources(env)
+    return ensure_sources(env, notes=command in ("test", "setup"))
 
 
 def main(argv: list[str]) -> int:
@@ -199,14 +200,15 @@ def main(argv: list[str]) -> int:
     ccgraph = str(BIN / "ccgraph")
     build = ROOT / "build"
     if sources == "missing":
-        say("going on without the profiles (no network?): the graph holds the curated data "
+        say("going on without the profiles (see above): the graph holds the curated data "
             "and the members table only. For the whole network, when online: "
             "`.venv/bin/ccgraph fetch && python3 dev.py build`, then `python3 dev.py serve`")
     if command == "build" or not (build / "build.json").exists() or sources == "fetched":
         code = run([ccgraph, "build", "--out", str(build)], cwd=ROOT, env=env)
         if code or command == "build":
             return code
-    return run([ccgraph, "serve", "--store", str(build), *rest], cwd=ROOT, env=env)
+    os.chdir(ROOT)  # the server replaces this process: signals reach it directly
+    os.execve(ccgraph, [ccgraph, "serve", "--store", str(build), *rest], env)
 
 
 if __name__ == "__main__":

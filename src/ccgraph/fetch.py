@@ -128,11 +128,6 @@ def fetch_entry(entry: Entry, into: Path, mirror: str = "", timeout: float = 30.
     target = into / entry.name
     if is_verified(target, entry):
         return False
-    try:
-        into.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise FetchError(f"cannot create {into}: {exc.strerror}; choose another directory "
-                         "with --into") from None
     part = into / f".{entry.name}.part"
     if part.is_file() and part.stat().st_size >= entry.bytes and not is_verified(part, entry):
         part.unlink()
@@ -179,6 +174,11 @@ def _download(url: str, part: Path, expected: int, timeout: float,
             "Content-Range", "").startswith(f"bytes {have}-")
         mode = "ab" if resumed else "wb"  # a server that ignores Range sends it all again
         done = have if resumed else 0
+        try:
+            part.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise FetchError(f"cannot create {part.parent}: {exc.strerror}; choose another "
+                             "directory with --into") from None
         try:
             with part.open(mode) as out:
                 while done < expected:
