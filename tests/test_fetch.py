@@ -284,3 +284,27 @@ def test_a_build_from_fetched_sources_equals_one_from_the_shared_sources(
     assert meta(out)["version"] == meta(network_build)["version"]  # the canonical N-Quads' hash
     assert meta(out)["quads"] == meta(network_build)["quads"]
     assert nquads(out) == nquads(network_build)
+
+
+def test_progress_shows_on_a_terminal_only(shared: dict[str, bytes], tmp_path: Path) -> None:
+    leader, follower = os.openpty()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CCGRAPH_")}
+    with source_server(shared) as srv:
+        done = subprocess.run([sys.executable, "-m", "ccgraph.cli", "fetch", "--into",
+                               str(tmp_path / "s"), "--from", url(srv)], stdout=subprocess.PIPE,
+                              stderr=follower, env=clean, cwd=ROOT, timeout=120, check=False)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # EIO: the terminal has no writer left
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert done.returncode == 0
+    text = seen.decode()
+    assert f"\r{CORPUS}: 100% ({len(shared[CORPUS]) // 1024:,} of" in text
+    assert "%" not in done.stdout.decode()
