@@ -9,6 +9,7 @@ import gzip
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -308,3 +309,32 @@ def test_progress_shows_on_a_terminal_only(shared: dict[str, bytes], tmp_path: P
     text = seen.decode()
     assert f"\r{CORPUS}: 100% ({len(shared[CORPUS]) // 1024:,} of" in text
     assert "%" not in done.stdout.decode()
+
+
+def test_an_interrupted_download_leaves_only_a_hidden_part(shared: dict[str, bytes],
+                                                           tmp_path: Path) -> None:
+    into = tmp_path / "sources"
+    part = into / f".{CORPUS}.part"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CCGRAPH_")}
+    with source_server(shared, mode="stall") as srv:
+        proc = subprocess.Popen([sys.executable, "-m", "ccgraph.cli", "fetch", "--into",
+                                 str(into), "--from", url(srv)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=clean, cwd=ROOT, text=True)
+        deadline = time.monotonic() + 30
+        while not (part.is_file() and part.stat().st_size) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)  # Ctrl-C
+        _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "Traceback" not in err
+    assert "fetch interrupted" in err
+    assert visible(into) == [] and part.stat().st_size > 0
+
+
+def test_a_local_directory_can_be_the_mirror(corpus_path: Path, tmp_path: Path) -> None:
+    into = tmp_path / "sources"
+    done = fetch("--into", str(into), "--from", str(corpus_path.parent))
+    assert done.returncode == 0, done.stderr
+    assert (into / CORPUS).read_bytes() == corpus_path.read_bytes()
+    missing = fetch("--into", str(tmp_path / "other"), "--from", str(tmp_path / "nowhere"))
+    assert missing.returncode == 1 and "no such file" in missing.stderr

@@ -228,6 +228,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     except FetchError as exc:
         print(f"fetch failed: {exc}", file=sys.stderr)
         return EXIT_DATA
+    except KeyboardInterrupt:
+        print("\nfetch interrupted: a partial download is kept hidden (.NAME.part) and is "
+              "resumed by the next `ccgraph fetch`", file=sys.stderr)
+        return 130
     return EXIT_OK
 
 

@@ -96,8 +96,13 @@ def is_verified(path: Path, entry: Entry) -> bool:
 
 
 def url_for(entry: Entry, mirror: str = "") -> str:
-    """Where to download ``entry``: ``mirror/NAME`` when a mirror is given, else its URL."""
-    return f"{mirror.rstrip('/')}/{entry.name}" if mirror else entry.url
+    """Where to download ``entry``: ``mirror/NAME`` when a mirror is given (a base URL, or
+    a local directory), else its URL."""
+    if not mirror:
+        return entry.url
+    if "://" not in mirror:
+        mirror = Path(mirror).expanduser().resolve().as_uri()
+    return f"{mirror.rstrip('/')}/{entry.name}"
 
 
 Progress = Callable[[int, int], None]
@@ -168,6 +173,8 @@ def _download(url: str, part: Path, expected: int, timeout: float,
         raise FetchError(_network_message(url, where, exc, timeout)) from None
     except (HTTPException, OSError) as exc:
         raise FetchError(_network_message(url, where, exc, timeout)) from None
+    except ValueError as exc:  # not a URL urllib can open
+        raise FetchError(f"{url}: {exc}; give --from an http(s) URL or a directory") from None
     with response:
         status = response.status or 200  # file: URLs have no status
         resumed = have and status == 206 and response.headers.get(
@@ -210,7 +217,7 @@ def _network_message(url: str, where: str, reason: object, timeout: float) -> st
     elif isinstance(reason, socket.gaierror):
         why = f"cannot resolve {where}: no network, or no DNS (offline?)"
     elif isinstance(reason, FileNotFoundError):
-        why = f"{url}: no such file"
+        return f"{url}: no such file; check the directory given to --from"
     else:
         why = f"cannot download {url}: {getattr(reason, 'strerror', None) or reason}"
     return (f"{why}. Nothing was changed. Run `ccgraph fetch` again when the network is "
