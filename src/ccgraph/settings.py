@@ -43,8 +43,8 @@ TABLE: tuple[Setting, ...] = (
             "tests look after `sources` (default: ${XDG_CACHE_HOME:-~/.cache}/ccgraph/sources)",
             str, flag="--into"),
     Setting("sources_mirror", "",
-            "base URL to download the sources from, each file by its name (default: each "
-            "file's own URL in data/sources.csv)", str, flag="--from"),
+            "base URL (or local directory) to download the sources from, each file by its "
+            "name (default: each file's own URL in data/sources.csv)", str, flag="--from"),
     Setting("fetch_timeout", 30.0, "seconds a download waits for the server before it gives up",
             float, flag="--timeout"),
     Setting("data", "", "directory of curated data (default: the data/ folder of the project)",
