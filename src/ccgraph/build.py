@@ -28,6 +28,7 @@ from .members import (
     read_aliases,
     read_members,
 )
+from .near_duplicates import detect as detect_near_duplicates
 from .records import Profile, SourceError
 from .settings import Settings, data_dir, project_root
 from .sources import read_turtle_dir
@@ -129,6 +130,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     unresolved: list[dict[str, str]] = []
     duplicates: list[dict[str, str]] = []
     modelled: list[Profile] = []
+    countries: list[str] = []  # the country code of each modelled profile
     seen: dict[URIRef, str] = {}
     for profile in extracted.profiles:
         if profile.field is None:
@@ -164,7 +166,17 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
                 target.addN((s, p, o, target) for s, p, o in made)
         graph_sources[name] = profile.source
         modelled.append(profile)
+        countries.append(member.country_code)
     tick("model")
+
+    near: dict[str, Any] = {}
+    if modelled:
+        say("near-duplicates: pledges and descriptions across profiles")
+        found = detect_near_duplicates(zip(modelled, countries, strict=True),
+                                       [m.city for m in members], base)
+        add_graph(iris.graph("near-duplicates", base), found.graph, "near-duplicate detection")
+        near = found.quality()
+        tick("near-duplicates")
 
     quality: dict[str, Any] = {
         **network_quality(members, modelled, index),
@@ -173,6 +185,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
         "profiles_unresolved": unresolved,
         "profiles_duplicate": duplicates,
         "member_warnings": member_warnings,
+        **near,
     }
     quality.update(extracted.quality())
     return Assembled(ds, graph_sources, quality, modelled)
