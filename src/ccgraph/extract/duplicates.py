@@ -42,7 +42,7 @@ from itertools import pairwise
 #: Pairs at or above this similarity are near-duplicates (chosen from the data, see above).
 THRESHOLD = 0.85
 #: The quality report's histogram counts the aligned pairs from this similarity up.
-HISTOGRAM_FLOOR = 0.7
+HISTOGRAM_FLOOR = 0.8
 #: Width of a histogram bin.
 BIN = 0.05
 #: The word a city's name becomes.
