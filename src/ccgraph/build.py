@@ -77,12 +77,15 @@ def _stage_timer() -> tuple[dict[str, float], Callable[[str], None]]:
 def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | None = None,
              progress: Progress | None = None,
              mark: Callable[[str], None] | None = None,
-             profile_sink: Callable[[URIRef, Graph], bool] | None = None) -> Assembled:
+             profile_sink: Callable[[URIRef, Graph], bool] | None = None,
+             near_duplicates: bool = True) -> Assembled:
     """Read every source and model it into one dataset of named graphs.
 
     ``profile_sink`` (for very large builds): each profile graph is handed to it as soon as
     it is modelled, and kept in the dataset only when it returns True (e.g. a sink that
-    writes the graph's N-Quads aside, publish.graph_nquads, keeping a sample to validate)."""
+    writes the graph's N-Quads aside, publish.graph_nquads, keeping a sample to validate).
+    ``near_duplicates``: look for copied pledges and descriptions across the profiles
+    (near_duplicates.py; off for synthetic networks made of copies)."""
     say = progress or (lambda _m: None)
     tick = mark or (lambda _s: None)
     base: str = settings.base
@@ -170,7 +173,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     tick("model")
 
     near: dict[str, Any] = {}
-    if modelled:
+    if modelled and near_duplicates:
         say("near-duplicates: pledges and descriptions across profiles")
         found = detect_near_duplicates(zip(modelled, countries, strict=True),
                                        [m.city for m in members], base)

@@ -68,7 +68,6 @@ class Detected:
 
     def quality(self) -> dict[str, Any]:
         """``near_duplicates`` (one entry per pair) and ``near_duplicate_detection``."""
-        summary = self.report.summary()
         pairs = []
         for pair in self.report.pairs:
             a, b = self.sources[pair.a.key], self.sources[pair.b.key]
@@ -76,7 +75,7 @@ class Detected:
                           "a": a.label, "b": b.label,
                           "a_iri": str(a.passage), "b_iri": str(b.passage)})
         return {"near_duplicates": pairs,
-                "near_duplicate_detection": {k: v for k, v in summary.items() if k != "pairs"}}
+                "near_duplicate_detection": self.report.summary()}
 
 
 def passages(located: Iterable[tuple[Profile, str]],

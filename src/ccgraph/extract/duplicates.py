@@ -30,10 +30,10 @@ threshold above 0.8 (see there), so the result is the same as aligning every pai
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import time
 import unicodedata
-import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +41,8 @@ from itertools import pairwise
 
 #: Pairs at or above this similarity are near-duplicates (chosen from the data, see above).
 THRESHOLD = 0.85
-#: The quality report's histogram counts the aligned pairs from this similarity up.
+#: The quality report's histogram counts the pairs from this similarity up (one bin below
+#: the threshold, which the data leaves empty: a pair landing there is worth a look).
 HISTOGRAM_FLOOR = 0.8
 #: Width of a histogram bin.
 BIN = 0.05
@@ -84,11 +85,12 @@ class DuplicateReport:
     passages: dict[str, int]  # kind -> passages compared
     candidates: int  # pairs of different cities sharing a word bigram
     aligned: int  # candidates aligned (the others cannot reach the histogram floor)
-    histogram: dict[str, int] = field(default_factory=dict)  # bin start -> aligned pairs
+    floor: float = HISTOGRAM_FLOOR
+    histogram: dict[str, int] = field(default_factory=dict)  # bin start -> pairs in the bin
     seconds: float = 0.0
 
     def summary(self) -> dict[str, object]:
-        """The report as plain data, for quality.json: the pairs sorted by similarity."""
+        """How the search went, as plain data for the quality report (the pairs aside)."""
         return {
             "method": "word alignment (Ratcliff/Obershelp) after folding case, accents and "
                       "city names; see docs/near-duplicates.md",
@@ -96,12 +98,9 @@ class DuplicateReport:
             "passages": self.passages,
             "candidate_pairs": self.candidates,
             "aligned_pairs": self.aligned,
-            "histogram_from": HISTOGRAM_FLOOR,
+            "histogram_from": self.floor,
             "histogram": self.histogram,
             "seconds": round(self.seconds, 3),
-            "pairs": [{"kind": p.a.kind, "similarity": p.similarity,
-                       "a": {"city": p.a.city, "key": p.a.key},
-                       "b": {"city": p.b.city, "key": p.b.key}} for p in self.pairs],
         }
 
 
@@ -190,7 +189,7 @@ def find_near_duplicates(passages: Iterable[Passage], city_names: Iterable[str],
     started = time.perf_counter()
     words_of = normaliser(city_names)
     unique = {p.key: p for p in passages}
-    items = [p for p in sorted(unique.values(), key=lambda p: p.key)]
+    items = sorted(unique.values(), key=lambda p: p.key)
     words = [words_of(p.text) for p in items]
     low = min(threshold, floor)
     grams = [_bigrams(w) for w in words]
@@ -234,7 +233,7 @@ def find_near_duplicates(passages: Iterable[Passage], city_names: Iterable[str],
     return DuplicateReport(
         pairs=pairs, threshold=threshold,
         passages={k: counts[k] for k in sorted(counts, key=_kind_order)},
-        candidates=len(candidates), aligned=aligned, histogram=bins,
+        candidates=len(candidates), aligned=aligned, floor=floor, histogram=bins,
         seconds=time.perf_counter() - started)
 
 
