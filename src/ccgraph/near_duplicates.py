@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
@@ -141,4 +140,7 @@ def graph_of(report: DuplicateReport, sources: dict[str, Source],
 
 
 def _decimal(value: float) -> Literal:
-    return Literal(Decimal(f"{value:.3f}"), datatype=XSD.decimal)
+    """Three decimals at most, written as the store writes them (``1``, ``0.85``), so that
+    the dumps and the store hold the same literal."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return Literal(text, datatype=XSD.decimal)
