@@ -31,8 +31,8 @@ FESTIVAL = ("Strengthening {c}'s winter light festival so that young creators of
             "their work to visitors from every continent")
 ARCHIVE = ("Opening a public archive of old film reels where students restore, catalogue and "
            "screen forgotten local documentaries")
-COOPERATION = "Enhancing cooperation and exchange with other Creative Cities of Music"
-COOPERATION_TOO = ("Enhancing cooperation with other Creative Cities of Music through joint "
+COOPERATION = "Working together and trading ideas with the other Creative Cities of Music"
+COOPERATION_TOO = ("Working together with the other Creative Cities of Music through joint "
                    "residencies for young composers and an annual touring concert")
 
 

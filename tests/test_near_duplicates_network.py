@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import requests
+from playwright.sync_api import Browser, expect
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
@@ -23,6 +24,9 @@ from ccgraph.extract.duplicates import THRESHOLD
 from ccgraph.namespaces import CCG, PROV, RDF, XSD
 from ccgraph.settings import project_root
 from servers import werkzeug_server
+from test_browser import DESKTOP, PHONE, axe_violations, browser, shot
+
+__all__ = ["browser"]  # the Chromium fixture of test_browser, shared
 
 LLIRIA = ("es", "Llíria")
 LEIRIA = ("pt", "Leiria")
@@ -210,3 +214,24 @@ def test_a_city_without_copies_has_no_note(url: str) -> None:
     notes = Notes()
     notes.feed(resp.text)
     assert resp.status_code == 200 and notes.aside_links == [] and notes.marks == {}
+
+
+def test_the_note_is_visible_and_accessible_in_a_browser(browser: Browser, url: str) -> None:
+    """Chromium, desktop and phone: the note shows, links to Leiria, and axe finds nothing
+    serious on the page."""
+    path = local(str(iris.city(*LLIRIA)))
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        ctx = browser.new_context(viewport=viewport, bypass_csp=True)
+        try:
+            pg = ctx.new_page()
+            pg.goto(url + path)
+            note = pg.locator("#near-duplicates")
+            expect(note).to_be_visible()
+            expect(note.get_by_role("link", name=LEIRIA[1], exact=True).first).to_be_visible()
+            expect(pg.locator("#pledge-1 .near-duplicate")).to_be_visible()
+            shot(pg, f"near-duplicates-lliria-{name}")
+            bad = [(v["id"], v["impact"]) for v in axe_violations(pg)
+                   if v["impact"] in ("serious", "critical")]
+            assert not bad, f"{path} ({name}): {bad}"
+        finally:
+            ctx.close()

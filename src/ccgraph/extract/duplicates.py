@@ -19,8 +19,8 @@ The similarity of two passages, a number from 0 to 1, is computed in three steps
 The threshold comes from the data (``docs/near-duplicates.md`` has the histogram): over the
 whole network's pledges, similarities fall off steadily from 0 to 0.8, no pair scores between
 0.8 and 0.85, and the pairs above 0.85 are copies (word for word, or with a word or three
-changed); just below sit pledges that share a formula of the network ("cooperation and
-exchange with other Creative Cities of …").
+changed); just below sit pledges that share a formula of the network (cooperation with the
+other Creative Cities of the field) but say different things.
 
 Only pairs that share a word bigram are aligned, and of those only the ones that the two
 bounds of :func:`_may_reach` do not rule out; neither step can drop a pair that reaches a
