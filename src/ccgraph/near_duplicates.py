@@ -55,8 +55,6 @@ class Source:
     span: Span
     label: str
     slug: str
-    city: str
-    field: str
 
 
 @dataclass
@@ -99,8 +97,7 @@ def passages(located: Iterable[tuple[Profile, str]],
         for kind, passage, span, text_label, passage_slug in parts:
             key = str(passage)
             found.append(Passage(key, kind, f"{cc}/{iris.slugify(city)}", span.text))
-            sources[key] = Source(passage, doc, span, text_label, iris.slugify(passage_slug),
-                                  city, field)
+            sources[key] = Source(passage, doc, span, text_label, iris.slugify(passage_slug))
     return found, sources
 
 
