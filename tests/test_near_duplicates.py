@@ -9,9 +9,11 @@ import random
 from pathlib import Path
 
 import pytest
+import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from builds import make_build
 from ccgraph import iris
 from ccgraph.extract import read_corpus
 from ccgraph.extract.duplicates import (
@@ -23,6 +25,8 @@ from ccgraph.extract.duplicates import (
     normaliser,
     similarity,
 )
+from ccgraph.store import open_build
+from servers import werkzeug_server
 
 CITIES = ["Sapporo", "Bologna", "Santiago de Cali", "Llíria", "Leiria"]
 
@@ -162,3 +166,38 @@ def test_the_fast_search_finds_what_comparing_every_pair_finds(corpus_path: Path
     assert {(p.a.key, p.b.key, p.similarity) for p in report.pairs} == expected
     assert len(expected) >= 8  # Llíria/Leiria's six and more: the test has something to find
     assert report.aligned < report.candidates
+
+
+# --- end to end on a small build: two profiles written for the test ------------------------
+
+PROFILE = """About the Creative City:
+{c} keeps a long habit of street bands, brass schools and late choirs in its old squares, and
+its music schools train players who go on to tour far beyond {c} and its valley.
+
+Added Value:
+As a Creative City of Music, {c} envisages:
+  • building rehearsal rooms for teenage bands in every district of {c}, open every evening; and
+  • {own}.
+"""
+OWN = {"Bologna": "lending old instruments from the conservatory to primary schools",
+       "Glasgow": "recording the city's dance-hall repertoire for a public sound archive"}
+
+
+def test_a_build_publishes_copied_descriptions_and_pledges(tmp_path: Path) -> None:
+    sources = []
+    for city, own in OWN.items():
+        path = tmp_path / f"{city.lower()}.txt"
+        path.write_text(PROFILE.format(c=city, own=own), encoding="utf-8")
+        sources.append(path)
+    out = make_build(tmp_path / "build", sources)  # the shapes pass, or this raises
+    rows = open_build(out).query("""PREFIX ccg: <https://w3id.org/ccgraph/ontology#>
+        SELECT ?d ?s WHERE { ?d a ccg:NearDuplicate ; ccg:similarity ?s }""")
+    found = {row["d"].value.rsplit("/", 2)[1]: float(row["s"].value) for row in rows}
+    assert found == {"pledge": 1.0, "description": 1.0}  # the pledges of their own: no pair
+    with werkzeug_server(out) as url:
+        for city, other in (("it/bologna", "Glasgow"), ("gb/glasgow", "Bologna")):
+            html = requests.get(f"{url}/doc/city/{city}", headers={"Accept": "text/html"},
+                                timeout=30).text
+            note = html[html.index('id="near-duplicates"'):html.index("</aside>")]
+            assert f"description in UNESCO profile of {other}, Music" in note
+            assert f"{other}, Music, pledge 1" in note and "pledge 2" not in note
