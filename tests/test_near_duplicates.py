@@ -1,6 +1,7 @@
 """Near-duplicate detection (src/ccgraph/extract/duplicates.py): the similarity, the city-name
 folding, the threshold, and that the fast candidate search finds what comparing every pair
-finds. The network build and the server are tested in test_near_duplicates_network.py."""
+finds; and a small build of two profiles written here. The network build, its pages and its
+endpoint are tested in test_near_duplicates_network.py."""
 
 from __future__ import annotations
 
