@@ -28,6 +28,7 @@ from .members import (
     read_aliases,
     read_members,
 )
+from .near_duplicates import detect as detect_near_duplicates
 from .records import Profile, SourceError
 from .settings import Settings, data_dir, project_root
 from .sources import read_turtle_dir
@@ -76,12 +77,15 @@ def _stage_timer() -> tuple[dict[str, float], Callable[[str], None]]:
 def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | None = None,
              progress: Progress | None = None,
              mark: Callable[[str], None] | None = None,
-             profile_sink: Callable[[URIRef, Graph], bool] | None = None) -> Assembled:
+             profile_sink: Callable[[URIRef, Graph], bool] | None = None,
+             near_duplicates: bool = True) -> Assembled:
     """Read every source and model it into one dataset of named graphs.
 
     ``profile_sink`` (for very large builds): each profile graph is handed to it as soon as
     it is modelled, and kept in the dataset only when it returns True (e.g. a sink that
-    writes the graph's N-Quads aside, publish.graph_nquads, keeping a sample to validate)."""
+    writes the graph's N-Quads aside, publish.graph_nquads, keeping a sample to validate).
+    ``near_duplicates``: look for copied pledges and descriptions across the profiles
+    (near_duplicates.py; off for synthetic networks made of copies)."""
     say = progress or (lambda _m: None)
     tick = mark or (lambda _s: None)
     base: str = settings.base
@@ -129,6 +133,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     unresolved: list[dict[str, str]] = []
     duplicates: list[dict[str, str]] = []
     modelled: list[Profile] = []
+    countries: list[str] = []  # the country code of each modelled profile
     seen: dict[URIRef, str] = {}
     for profile in extracted.profiles:
         if profile.field is None:
@@ -164,7 +169,17 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
                 target.addN((s, p, o, target) for s, p, o in made)
         graph_sources[name] = profile.source
         modelled.append(profile)
+        countries.append(member.country_code)
     tick("model")
+
+    near: dict[str, Any] = {}
+    if modelled and near_duplicates:
+        say("near-duplicates: pledges and descriptions across profiles")
+        found = detect_near_duplicates(zip(modelled, countries, strict=True),
+                                       [m.city for m in members], base)
+        add_graph(iris.graph("near-duplicates", base), found.graph, "near-duplicate detection")
+        near = found.quality()
+        tick("near-duplicates")
 
     quality: dict[str, Any] = {
         **network_quality(members, modelled, index),
@@ -173,6 +188,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
         "profiles_unresolved": unresolved,
         "profiles_duplicate": duplicates,
         "member_warnings": member_warnings,
+        **near,
     }
     quality.update(extracted.quality())
     return Assembled(ds, graph_sources, quality, modelled)

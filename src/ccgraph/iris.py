@@ -139,3 +139,16 @@ def profile_graph(cc: str, name: str, field: str, base: str = DEFAULT_BASE) -> U
 
 def dataset(base: str = DEFAULT_BASE) -> URIRef:
     return _iri(base, "id/dataset")
+
+
+def near_duplicate(kind: str, a: str, b: str, base: str = DEFAULT_BASE) -> URIRef:
+    """A pair of near-duplicate passages: ``id/near-duplicate/{kind}/{a}--{b}``, ``a`` and
+    ``b`` the slugs of the two passages (``pt-leiria-music-1``) in sorted order, so the pair
+    has one IRI whichever way round it is named."""
+    first, second = sorted((slugify(a), slugify(b)))
+    return _iri(base, f"id/near-duplicate/{slugify(kind)}/{first}--{second}")
+
+
+def activity(name: str, base: str = DEFAULT_BASE) -> URIRef:
+    """A process of the build that made data (``prov:Activity``): ``id/activity/{name}``."""
+    return _iri(base, f"id/activity/{slugify(name)}")

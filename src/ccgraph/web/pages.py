@@ -440,7 +440,29 @@ def city_data(iri: str) -> dict[str, Any]:
                             "url": value(r.get("url"))} for r in reports),
                           key=lambda r: r["year"]),
         "profiles": sorted((item(r["d"].value) for r in profiles), key=lambda p: p["text"]),
+        "near_duplicates": near_duplicates_of(iri),
     }
+
+
+def near_duplicates_of(city: str) -> list[dict[str, Any]]:
+    """The city's passages (pledges, description spans) that are near-duplicates of another
+    city's, each with that city, its passage, the similarity and the record (graph
+    ``near-duplicates``), most similar first."""
+    rows = select("""SELECT ?d ?sim ?mine ?other ?city WHERE {
+        ?d a ccg:NearDuplicate ; ccg:similarity ?sim ; ccg:passage ?mine , ?other .
+        ?mine ccg:commitmentOf|oa:hasSource/ccg:describes <$c> .
+        ?other ccg:commitmentOf|oa:hasSource/ccg:describes ?city .
+        FILTER(?city != <$c>) }""", c=city)
+    spans = {r[k].value for r in rows for k in ("mine", "other") if "#" in r[k].value}
+    names = labels({r[k].value for r in rows for k in ("d", "mine", "other", "city")}
+                   | {s.partition("#")[0] for s in spans})
+    for span in spans:
+        names[span] = "description in " + names.get(span.partition("#")[0], "the profile")
+    notes = [{"record": link(r["d"].value, names), "mine": link(r["mine"].value, names),
+              "other": link(r["other"].value, names), "city": link(r["city"].value, names),
+              "similarity": f"{float(value(r['sim'])):.3f}"} for r in rows]
+    return sorted(notes, key=lambda n: (-float(n["similarity"]), n["mine"]["text"],
+                                        n["other"]["text"]))
 
 
 def city_page(iri: str, desc: Description) -> str:
