@@ -18,6 +18,7 @@ from typing import Any
 from rdflib import Dataset, Graph, URIRef
 
 from . import iris, model
+from .evidence import external_only
 from .extract import read_sources
 from .extract.mentions import find_mentions
 from .members import (
@@ -27,6 +28,7 @@ from .members import (
     members_graph_and_warnings,
     read_aliases,
     read_members,
+    with_ends,
 )
 from .records import Profile, SourceError
 from .settings import Settings, data_dir, project_root
@@ -103,7 +105,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     add_graph(iris.graph("curated", base), curated, "data/curated/")
 
     members_file = members_path or data / "members.csv"
-    members = read_members(members_file)
+    members = with_ends(read_members(members_file), data / "membership-ends.csv")
     index = MemberIndex(members, read_aliases(data / "city-aliases.csv"))
     mgraph, member_warnings = members_graph_and_warnings(members, base)
     add_graph(iris.graph("members", base), mgraph, str(members_file))
@@ -173,6 +175,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
         "profiles_unresolved": unresolved,
         "profiles_duplicate": duplicates,
         "member_warnings": member_warnings,
+        **external_only(ds),
     }
     quality.update(extracted.quality())
     return Assembled(ds, graph_sources, quality, modelled)
@@ -209,8 +212,12 @@ def network_quality(members: list[Member], modelled: list[Profile],
     cities = sorted({m.city for m in members})
     cities_with = {city for city, _ in with_pledges}
     return {
-        "member_cities": len(cities),
+        "member_cities": len({(m.country_code, iris.slugify(m.city)) for m in members
+                              if m.country_code}),
         "memberships": len(members),
+        "memberships_current": sum(1 for m in members if m.current),
+        "memberships_ended": [f"{m.city} ({m.field}, {m.year}–{m.ended})"
+                              for m in members if not m.current],
         "fields": dict(sorted(Counter(m.field for m in members).items())),
         "cities_without_pledges": [c for c in cities if c not in cities_with],
         "memberships_without_year": [f"{m.city} ({m.field})" for m in members if m.year is None],
