@@ -124,6 +124,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
 
     say(f"model: {len(extracted.profiles)} profiles")
     rules = load_rules(vocab)
+    names = model.field_names(vocab)
 
     def themes(text: str) -> list[URIRef]:
         return assign_themes(text, rules)
@@ -158,9 +159,10 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
         profile.city = member.city
         if profile_sink is None:
             model.profile_graph(profile, member.country_code, base, themes, curated,
-                                into=ds.graph(name))
+                                into=ds.graph(name), names=names)
         else:
-            made = model.profile_graph(profile, member.country_code, base, themes, curated)
+            made = model.profile_graph(profile, member.country_code, base, themes, curated,
+                                       names=names)
             if profile_sink(name, made):
                 target = ds.graph(name)
                 target.addN((s, p, o, target) for s, p, o in made)

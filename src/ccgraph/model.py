@@ -21,7 +21,7 @@ from rdflib.term import Node
 
 from . import iris
 from .evidence import states_designation, states_year
-from .namespaces import CCG, DCTERMS, OA, ORG, PROV, RDF, RDFS, SCHEMA, XSD
+from .namespaces import CCG, DCTERMS, OA, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 from .records import Mention, Profile, Span
 
 #: schema.org class for each mention subtype; kinds without a subtype fall back per kind.
@@ -135,13 +135,27 @@ def field_label(field_slug: str) -> str:
 ThemeAssigner = Callable[[str], list[URIRef]]
 
 
+def field_names(vocab: Graph) -> dict[str, list[str]]:
+    """Every name of each field (slug -> skos:prefLabel and skos:altLabel values, all
+    languages): what a designation statement may call it ("Crafts and Folk Arts")."""
+    names: dict[str, list[str]] = {}
+    for concept, notation in vocab.subject_objects(SKOS.notation):
+        if (concept, RDF.type, CCG.CreativeField) in vocab:
+            names[str(notation)] = _unique(
+                str(o) for p in (SKOS.prefLabel, SKOS.altLabel) for o in vocab.objects(concept, p))
+    return names
+
+
 def profile_graph(profile: Profile, cc: str, base: str = iris.DEFAULT_BASE,
                   themes: ThemeAssigner | None = None,
-                  curated: Graph | None = None, into: Graph | None = None) -> Graph:
+                  curated: Graph | None = None, into: Graph | None = None,
+                  names: dict[str, list[str]] | None = None) -> Graph:
     """The named graph of one profile document (its IRI is iris.profile_graph(...)).
 
     Triples go into ``into`` when given (e.g. a graph of a Dataset), else a new Graph.
-    They are gathered first and added in one go."""
+    They are gathered first and added in one go. ``names`` (see :func:`field_names`)
+    gives the names a designation statement may use for each field; by default the
+    English label made from the slug."""
     if profile.field is None:
         raise ValueError(f"{profile.source}: the profile names no creative field")
     city_name, field_slug = profile.city, profile.field
@@ -180,9 +194,9 @@ def profile_graph(profile: Profile, cc: str, base: str = iris.DEFAULT_BASE,
     # Evidence only where the span proves the claim (see evidence.py): the intro sentence
     # when it names the city and the field as a designation; "Member since:" when it holds
     # the year. Otherwise the statement rests on its dcterms:source (the members table).
-    field_names = (field_label(field_slug),)
+    called = (names or {}).get(field_slug) or [field_label(field_slug)]
     if profile.intro is not None and states_designation(profile.intro.text, (city_name,),
-                                                        field_names):
+                                                        called):
         add_evidence(g, membership, doc, profile.intro)
     if profile.member_since is not None:
         year = _YEAR.search(profile.member_since.text)
