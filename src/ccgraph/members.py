@@ -15,9 +15,9 @@ One city can hold several memberships (Lyon: Media Arts 2008, Literature 2023), 
 name can stand for several cities in different countries (Granada, Spain and Granada,
 Nicaragua): lookups by name alone return every match, never a guess.
 
-A row without a country (Cuenca, Gastronomy, 2025: the sources disagree between Spain
-and Ecuador) is read and kept in the table, but it cannot be given a city or country IRI,
-so :func:`members_graph` leaves it out and reports it as a warning; the build passes the
+A row without a country (none in the table of 2026-12-01; Cuenca, Gastronomy 2025, once
+had none) is read and kept in the table, but it cannot be given a city or country IRI, so
+:func:`members_graph` leaves it out and reports it as a warning; the build passes the
 warnings on to the quality report. No country is ever invented.
 """
 
