@@ -180,6 +180,17 @@ def test_a_name_shared_by_two_cities_in_one_field_is_ambiguous() -> None:
 def test_the_alias_come_is_como(index: MemberIndex) -> None:
     como = index.lookup("Come", "crafts-and-folk-art")
     assert como is not None and (como.city, como.country_code) == ("Como", "IT")
+    assert index.names_of(como) == ["Como", "Come"]
+
+
+def test_aliases_are_the_cities_mentioned_as(members: list[Member]) -> None:
+    aliases = read_aliases()
+    g = members_graph(members, aliases=aliases)
+    for alias in aliases:
+        city = iris.city(alias.country_code, alias.city)
+        assert (city, CCG.mentionedAs, Literal(alias.alias)) in g, alias
+    assert set(g.objects(iris.city("IT", "Torino"), CCG.mentionedAs)) == {Literal("Turin")}
+    assert not list(members_graph(members).triples((None, CCG.mentionedAs, None)))
 
 
 def test_every_corpus_city_resolves_except_the_broken_record(index: MemberIndex,

@@ -106,8 +106,9 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
 
     members_file = members_path or data / "members.csv"
     members = with_ends(read_members(members_file), data / "membership-ends.csv")
-    index = MemberIndex(members, read_aliases(data / "city-aliases.csv"))
-    mgraph, member_warnings = members_graph_and_warnings(members, base)
+    aliases = read_aliases(data / "city-aliases.csv")
+    index = MemberIndex(members, aliases)
+    mgraph, member_warnings = members_graph_and_warnings(members, base, aliases)
     add_graph(iris.graph("members", base), mgraph, str(members_file))
     tick("read")
 
@@ -159,10 +160,11 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
         profile.city = member.city
         if profile_sink is None:
             model.profile_graph(profile, member.country_code, base, themes, curated,
-                                into=ds.graph(name), names=names)
+                                into=ds.graph(name), names=names,
+                                aka=index.names_of(member))
         else:
             made = model.profile_graph(profile, member.country_code, base, themes, curated,
-                                       names=names)
+                                       names=names, aka=index.names_of(member))
             if profile_sink(name, made):
                 target = ds.graph(name)
                 target.addN((s, p, o, target) for s, p, o in made)

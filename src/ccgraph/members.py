@@ -9,7 +9,9 @@ ended or not (Lyon: Media Arts 2008, ended 2023 when it changed field; Literatur
 ``data/members.csv`` (made by ``scripts/make_members.py`` from the shared table) has the
 columns ``city,country,country_code,field,year,source``; ``data/city-aliases.csv``
 (``alias,city,country_code``) maps spellings used by the profile corpus to the table's
-names (``Come`` -> Como, IT).
+names (``Come`` -> Como, IT; ``Turin`` -> Torino, IT); the graph gives each city its
+aliases as ``ccg:mentionedAs`` (a hidden label: how sources write its name, misspellings
+included), which the designation evidence rule accepts as the city's name.
 
 One city can hold several memberships (Lyon: Media Arts 2008, Literature 2023), and one
 name can stand for several cities in different countries (Granada, Spain and Granada,
@@ -252,6 +254,7 @@ class MemberIndex:
         for member in self.members:
             self._by_name[_key(member.city)].append(member)
         self._aliases: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self._alias_names: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for alias in aliases:
             target = [m for m in self._by_name.get(_key(alias.city), [])
                       if m.country_code == alias.country_code]
@@ -259,11 +262,18 @@ class MemberIndex:
                 raise ValueError(f"alias {alias.alias!r} points to {alias.city} "
                                  f"({alias.country_code}), which is not in the members table")
             self._aliases[_key(alias.alias)].append((_key(alias.city), alias.country_code))
+            self._alias_names[alias.alias].append((_key(alias.city), alias.country_code))
 
     @classmethod
     def load(cls, members_path: Path | None = None,
              aliases_path: Path | None = None) -> MemberIndex:
         return cls(with_ends(read_members(members_path)), read_aliases(aliases_path))
+
+    def names_of(self, member: Member) -> list[str]:
+        """The city's name and every alias that points to it (``Torino``, ``Turin``)."""
+        key = (_key(member.city), member.country_code)
+        return [member.city] + [alias for alias, targets in self._alias_names.items()
+                                if key in targets]
 
     def by_name(self, name: str) -> list[Member]:
         """Every membership of every city called ``name`` (directly or by alias)."""
@@ -294,9 +304,10 @@ class MemberIndex:
 
 
 def members_graph(members: Iterable[Member], base: str = iris.DEFAULT_BASE,
-                  warnings: list[str] | None = None) -> Graph:
+                  warnings: list[str] | None = None, aliases: Iterable[Alias] = ()) -> Graph:
     """The members graph: cities, countries, memberships and the network.
 
+    Each alias of a city in the graph becomes its ``ccg:mentionedAs``.
     Members without a country are left out; a message for each is appended to
     ``warnings`` when a list is given. A country spelled two ways gets the more common
     spelling as its label (also reported)."""
@@ -349,14 +360,18 @@ def members_graph(members: Iterable[Member], base: str = iris.DEFAULT_BASE,
                 g.add((membership, DCTERMS.source, URIRef(m.end_source)))
         for url in m.sources:
             g.add((membership, DCTERMS.source, URIRef(url)))
+    for alias in aliases:
+        city = iris.city(alias.country_code, alias.city, base)
+        if (city, RDF.type, CCG.CreativeCity) in g:
+            g.add((city, CCG.mentionedAs, Literal(alias.alias)))
     return g
 
 
-def members_graph_and_warnings(members: Iterable[Member],
-                               base: str = iris.DEFAULT_BASE) -> tuple[Graph, list[str]]:
+def members_graph_and_warnings(members: Iterable[Member], base: str = iris.DEFAULT_BASE,
+                               aliases: Iterable[Alias] = ()) -> tuple[Graph, list[str]]:
     """:func:`members_graph` and the warnings it reports, for the quality report."""
     warnings: list[str] = []
-    return members_graph(members, base, warnings), warnings
+    return members_graph(members, base, warnings, aliases), warnings
 
 
 __all__ = [

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -149,13 +149,15 @@ def field_names(vocab: Graph) -> dict[str, list[str]]:
 def profile_graph(profile: Profile, cc: str, base: str = iris.DEFAULT_BASE,
                   themes: ThemeAssigner | None = None,
                   curated: Graph | None = None, into: Graph | None = None,
-                  names: dict[str, list[str]] | None = None) -> Graph:
+                  names: dict[str, list[str]] | None = None,
+                  aka: Sequence[str] = ()) -> Graph:
     """The named graph of one profile document (its IRI is iris.profile_graph(...)).
 
     Triples go into ``into`` when given (e.g. a graph of a Dataset), else a new Graph.
     They are gathered first and added in one go. ``names`` (see :func:`field_names`)
     gives the names a designation statement may use for each field; by default the
-    English label made from the slug."""
+    English label made from the slug. ``aka``: other names of the city that a designation
+    statement may use (its aliases, published as ``ccg:mentionedAs``)."""
     if profile.field is None:
         raise ValueError(f"{profile.source}: the profile names no creative field")
     city_name, field_slug = profile.city, profile.field
@@ -195,8 +197,8 @@ def profile_graph(profile: Profile, cc: str, base: str = iris.DEFAULT_BASE,
     # when it names the city and the field as a designation; "Member since:" when it holds
     # the year. Otherwise the statement rests on its dcterms:source (the members table).
     called = (names or {}).get(field_slug) or [field_label(field_slug)]
-    if profile.intro is not None and states_designation(profile.intro.text, (city_name,),
-                                                        called):
+    if profile.intro is not None and states_designation(profile.intro.text,
+                                                        (city_name, *aka), called):
         add_evidence(g, membership, doc, profile.intro)
     if profile.member_since is not None:
         year = _YEAR.search(profile.member_since.text)
