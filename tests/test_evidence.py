@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -195,3 +197,16 @@ def test_states_year() -> None:
     assert states_year("Member since: 2013", 2013)
     assert not states_year("Member since: 20134", 2013)
     assert not states_year("As a Creative City of Media Arts, Lyon envisages:", 2008)
+
+
+def test_evidence_counts_script_agrees_with_the_quality_report(network_build: Path) -> None:
+    quality = json.loads((network_build / "reports" / "quality.json").read_text("utf-8"))
+    done = subprocess.run([sys.executable, str(project_root() / "scripts" / "evidence_counts.py"),
+                           str(network_build / "dumps" / "ccgraph.nq.gz")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    spans = quality["memberships_with_span_evidence"]
+    external = len(quality["memberships_external_only"])
+    assert f"memberships {spans + external}: with span evidence {spans}, " \
+           f"external sources only {external}" in done.stdout
+    assert f"stating the designation {spans}, not 0" in done.stdout
