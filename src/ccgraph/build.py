@@ -18,6 +18,7 @@ from typing import Any
 from rdflib import Dataset, Graph, URIRef
 
 from . import iris, model
+from .evidence import external_only
 from .extract import read_sources
 from .extract.mentions import find_mentions
 from .members import (
@@ -27,6 +28,7 @@ from .members import (
     members_graph_and_warnings,
     read_aliases,
     read_members,
+    with_ends,
 )
 from .near_duplicates import detect as detect_near_duplicates
 from .records import Profile, SourceError
@@ -107,9 +109,10 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     add_graph(iris.graph("curated", base), curated, "data/curated/")
 
     members_file = members_path or data / "members.csv"
-    members = read_members(members_file)
-    index = MemberIndex(members, read_aliases(data / "city-aliases.csv"))
-    mgraph, member_warnings = members_graph_and_warnings(members, base)
+    members = with_ends(read_members(members_file), data / "membership-ends.csv")
+    aliases = read_aliases(data / "city-aliases.csv")
+    index = MemberIndex(members, aliases)
+    mgraph, member_warnings = members_graph_and_warnings(members, base, aliases)
     add_graph(iris.graph("members", base), mgraph, str(members_file))
     tick("read")
 
@@ -126,6 +129,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
 
     say(f"model: {len(extracted.profiles)} profiles")
     rules = load_rules(vocab)
+    names = model.field_names(vocab)
 
     def themes(text: str) -> list[URIRef]:
         return assign_themes(text, rules)
@@ -161,9 +165,11 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
         profile.city = member.city
         if profile_sink is None:
             model.profile_graph(profile, member.country_code, base, themes, curated,
-                                into=ds.graph(name))
+                                into=ds.graph(name), names=names,
+                                aka=index.names_of(member))
         else:
-            made = model.profile_graph(profile, member.country_code, base, themes, curated)
+            made = model.profile_graph(profile, member.country_code, base, themes, curated,
+                                       names=names, aka=index.names_of(member))
             if profile_sink(name, made):
                 target = ds.graph(name)
                 target.addN((s, p, o, target) for s, p, o in made)
@@ -188,7 +194,11 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
         "profiles_unresolved": unresolved,
         "profiles_duplicate": duplicates,
         "member_warnings": member_warnings,
+<<<<<<< HEAD
         **near,
+=======
+        **external_only(ds),
+>>>>>>> members
     }
     quality.update(extracted.quality())
     return Assembled(ds, graph_sources, quality, modelled)
@@ -225,8 +235,12 @@ def network_quality(members: list[Member], modelled: list[Profile],
     cities = sorted({m.city for m in members})
     cities_with = {city for city, _ in with_pledges}
     return {
-        "member_cities": len(cities),
+        "member_cities": len({(m.country_code, iris.slugify(m.city)) for m in members
+                              if m.country_code}),
         "memberships": len(members),
+        "memberships_current": sum(1 for m in members if m.current),
+        "memberships_ended": [f"{m.city} ({m.field}, {m.year}–{m.ended})"
+                              for m in members if not m.current],
         "fields": dict(sorted(Counter(m.field for m in members).items())),
         "cities_without_pledges": [c for c in cities if c not in cities_with],
         "memberships_without_year": [f"{m.city} ({m.field})" for m in members if m.year is None],
