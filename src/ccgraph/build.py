@@ -194,11 +194,8 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
         "profiles_unresolved": unresolved,
         "profiles_duplicate": duplicates,
         "member_warnings": member_warnings,
-<<<<<<< HEAD
         **near,
-=======
         **external_only(ds),
->>>>>>> members
     }
     quality.update(extracted.quality())
     return Assembled(ds, graph_sources, quality, modelled)
