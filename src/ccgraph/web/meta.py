@@ -88,7 +88,7 @@ def void(suffix: str | None = None) -> Response:
     return _negotiated_graph(
         "void", void_triples, title="About this dataset (VoID and DCAT)",
         main=str(iris.dataset(ext.base)), explicit=suffix, path="/.well-known/void",
-        intro="Counts cover every named graph except the one holding this description.")
+        intro=void_module.COUNTING_NOTE)
 
 
 @bp.route("/ontology")

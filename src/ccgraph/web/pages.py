@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from .. import void as void_module
 from ..gallery import Example, load_gallery
 from ..namespaces import PREFIXES
 from ..settings import project_root
@@ -164,6 +165,7 @@ def home_data() -> dict[str, Any]:
         (COUNT(DISTINCT ?ev) AS ?spans) WHERE {
           { ?doc a ccg:ProfileDocument } UNION { ?c a ccg:Commitment }
           UNION { ?x ccg:evidence ?ev } }""")[0]
+    size = select(void_module.COUNT_DEFAULT_GRAPH)[0]  # the counting convention: void.py
     fields = field_counts()
     years = select("""SELECT ?year ?f (COUNT(DISTINCT ?m) AS ?n) WHERE {
         ?m a ccg:Membership ; ccg:field ?f ; ccg:yearDesignated ?year }
@@ -193,7 +195,8 @@ def home_data() -> dict[str, Any]:
         OPTIONAL { <$d> dcterms:license ?license } } LIMIT 1""", d=_ext().base + "id/dataset")
     info = dataset[0] if dataset else {}
     return {
-        "counts": {k: to_int(v) for k, v in {**counts, **others}.items()},
+        "counts": {k: to_int(v) for k, v in {**counts, **others, "triples": size["n"]}.items()},
+        "counting": void_module.COUNTING_NOTE,
         "no_year": to_int(no_year.get("n")),
         "fields": fields,
         "years": year_list, "year_table": year_table,
