@@ -177,21 +177,44 @@ def count_statistics(store: ox.Store, space: str) -> Statistics:
         class_partitions=parts[0], property_partitions=parts[1])
 
 
-def _union(store: ox.Store, graphs: list[ox.NamedNode]) -> list[ox.Triple]:
+def _union(store: ox.Store, graphs: list[ox.NamedNode]) -> tuple[set[ox.Triple], dict[str, int]]:
+    """The distinct triples of ``graphs``, and how many each graph states."""
     seen: set[ox.Triple] = set()
+    sizes: dict[str, int] = {}
     for graph in graphs:
-        seen.update(q.triple for q in store.quads_for_pattern(None, None, None, graph))
-    return list(seen)
+        triples = [q.triple for q in store.quads_for_pattern(None, None, None, graph)]
+        sizes[graph.value] = len(triples)
+        seen.update(triples)
+    return seen, sizes
 
 
-def _statistics_with(data: list[ox.Triple], description: Graph, space: str) -> Statistics:
-    """The statistics of the union of ``data`` and ``description`` (an in-memory store)."""
-    scratch = ox.Store()
-    default = ox.DefaultGraph()
-    scratch.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in data)
-    scratch.extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in ox.parse(
-        description.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
-    return count_statistics(scratch, space)
+class _Scratch:
+    """An in-memory store holding the data's union, to which a draft description is added
+    for counting and then taken away again."""
+
+    def __init__(self, data: set[ox.Triple], space: str) -> None:
+        self.data = data
+        self.space = space
+        self.store = ox.Store()
+        self.store.extend(self._quad(t) for t in data)
+
+    @staticmethod
+    def _quad(t: ox.Triple) -> ox.Quad:
+        return ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+
+    def statistics(self, description: Graph | None = None) -> Statistics:
+        """The statistics of the data's union with ``description``."""
+        added: list[ox.Quad] = []
+        if description is not None:
+            added = [self._quad(q.triple) for q in ox.parse(
+                description.serialize(format="nt", encoding="utf-8"),
+                format=ox.RdfFormat.N_TRIPLES) if q.triple not in self.data]
+            self.store.extend(added)
+        try:
+            return count_statistics(self.store, self.space)
+        finally:
+            for quad in added:
+                self.store.remove(quad)
 
 
 #: rounds of :func:`describe_dataset` before ``void:distinctObjects`` is given up
@@ -209,34 +232,33 @@ def describe_dataset(store: ox.Store, meta: DatasetInfo, base: str, *,
     """
     if not base.endswith("/"):
         base += "/"
-    space = f"{base}id/"
     graphs = dataset_graphs(store, base)
-    data = _union(store, graphs)
-    stats: Statistics | None = None
+    data, sizes = _union(store, graphs)
+    scratch = _Scratch(data, f"{base}id/")
+    stats = scratch.statistics()  # the data alone: the first draft
     with_objects = True
     for round_ in range(2 * MAX_ROUNDS):
         if round_ == MAX_ROUNDS:
             with_objects = False  # no value of distinctObjects counts itself right
-        g = _describe(store, graphs, meta, base, public_url, stats, with_objects)
-        counted = _statistics_with(data, g, space)
-        if counted == stats or (not with_objects and stats is not None
+        g = _describe(store, graphs, sizes, meta, base, public_url, stats, with_objects)
+        counted = scratch.statistics(g)
+        if counted == stats or (not with_objects
                                 and replace(counted, objects=0) == replace(stats, objects=0)):
             return g
         stats = counted
     raise RuntimeError("the dataset description did not settle on its own counts")
 
 
-def _describe(store: ox.Store, graphs: list[ox.NamedNode], meta: DatasetInfo, base: str,
-              public_url: str | None, stats: Statistics | None, with_objects: bool) -> Graph:
-    """One draft of the description, stating ``stats`` (zeros in the first draft)."""
+def _describe(store: ox.Store, graphs: list[ox.NamedNode], sizes: Mapping[str, int],
+              meta: DatasetInfo, base: str, public_url: str | None, stats: Statistics,
+              with_objects: bool) -> Graph:
+    """One draft of the description, stating ``stats``; ``sizes``: triples per graph."""
     site = (public_url or base).rstrip("/") + "/"
     g = Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
     ds = iris.dataset(base)
     extra = dict(meta.extra or {})
-    if stats is None:
-        stats = Statistics(0, 0, 0, 0, 0, 0, (), ())
 
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
@@ -297,8 +319,7 @@ def _describe(store: ox.Store, graphs: list[ox.NamedNode], meta: DatasetInfo, ba
         g.add((sub, RDF.type, VOID.Dataset))
         g.add((sub, RDF.type, SD.NamedGraph))
         g.add((sub, SD.name, URIRef(graph.value)))
-        g.add((sub, VOID.triples, _int(sum(1 for _ in store.quads_for_pattern(
-            None, None, None, graph)))))
+        g.add((sub, VOID.triples, _int(sizes[graph.value])))
 
     endpoint = URIRef(site + "sparql")
     g.add((ds, VOID.sparqlEndpoint, endpoint))
