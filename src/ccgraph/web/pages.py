@@ -522,9 +522,9 @@ def examples() -> list[Example]:
 
 
 def default_query() -> str:
+    """The workbench's first query: no PREFIX lines, the endpoint declares them."""
     ext = _ext()
-    prologue = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in QUERY_PREFIXES)
-    return prologue + f"""
+    return f"""# ccg:, org:, rdfs: … are declared by the endpoint: no PREFIX lines needed
 SELECT ?city ?label ?year WHERE {{
   ?m a ccg:Membership ;
      org:member ?city ;
