@@ -9,7 +9,8 @@ concept scheme with its concepts, and the terms borrowed from other vocabularies
 
 The words come from the sources themselves: ``rdfs:comment`` in the ontology for ``ccg:``
 terms, ``sh:description`` on the shapes for the borrowed ones (``shapes/descriptions.ttl``).
-Served at ``/docs/model``; ``ccgraph docs`` writes the same as ``docs/data-dictionary.md``.
+Served at ``/docs/model``; ``scripts/data_dictionary.py`` writes the same as
+``docs/data-dictionary.md``.
 """
 
 from __future__ import annotations
@@ -126,11 +127,23 @@ class BorrowedTerm:
 
 
 @dataclass(frozen=True)
+class Alignment:
+    """A ccg: term declared a specialisation of a borrowed one (rdfs:subClassOf,
+    rdfs:subPropertyOf): a reader who knows the borrowed term knows roughly this one."""
+
+    term: str
+    relation: str  # "subclass of" or "subproperty of"
+    borrowed: str
+    comment: str
+
+
+@dataclass(frozen=True)
 class Dictionary:
     classes: tuple[ClassEntry, ...]
     schemes: tuple[Scheme, ...]
     borrowed: tuple[BorrowedTerm, ...]
     missing: tuple[str, ...] = field(default=())  # borrowed terms with no explanation
+    alignments: tuple[Alignment, ...] = field(default=())
 
 
 # ------------------------------------------------------------------ reading the sources
@@ -252,7 +265,21 @@ def build_dictionary(ontology: Graph, vocab: Graph, shapes: Graph,
                             if isinstance(s, URIRef)))
         classes.append(ClassEntry(str(cls), label, comment, supers, subs, tuple(props),
                                   examples.get(str(cls)), _query(str(cls), props)))
-    return Dictionary(tuple(classes), tuple(_schemes(vocab)), *_borrowed(classes))
+    terms, missing = _borrowed(classes)
+    return Dictionary(tuple(classes), tuple(_schemes(vocab)), terms, missing,
+                      tuple(_alignments(ontology)))
+
+
+def _alignments(ontology: Graph) -> list[Alignment]:
+    out = []
+    for relation, predicate in (("subclass of", RDFS.subClassOf),
+                                ("subproperty of", RDFS.subPropertyOf)):
+        for term, parent in ontology.subject_objects(predicate):
+            if isinstance(term, URIRef) and isinstance(parent, URIRef) \
+                    and not borrowed(str(term)) and borrowed(str(parent)):
+                out.append(Alignment(curie(str(term)), relation, curie(str(parent)),
+                                     _text(ontology, term, RDFS.comment)))
+    return sorted(out, key=lambda a: (a.borrowed, a.term))
 
 
 def _schemes(vocab: Graph) -> list[Scheme]:
