@@ -84,6 +84,8 @@ class ClassEntry:
     properties: tuple[Property, ...]
     example: str | None
     query: str
+    #: other types its instances carry in the built data (schema:Festival for an event …)
+    also_typed: tuple[str, ...] = ()
 
     @property
     def curie(self) -> str:
@@ -240,9 +242,12 @@ def _query(cls: str, props: Iterable[Property]) -> str:
 
 
 def build_dictionary(ontology: Graph, vocab: Graph, shapes: Graph,
-                     examples: Mapping[str, str] | None = None) -> Dictionary:
-    """The dictionary of the model in these graphs; ``examples``: class IRI -> an instance."""
+                     examples: Mapping[str, str] | None = None,
+                     also_typed: Mapping[str, tuple[str, ...]] | None = None) -> Dictionary:
+    """The dictionary of the model in these graphs; ``examples``: class IRI -> an instance;
+    ``also_typed``: class IRI -> the other types its instances carry."""
     examples = examples or {}
+    also_typed = also_typed or {}
     own = {c for c in ontology.subjects(RDF.type, OWL.Class)
            if isinstance(c, URIRef) and not borrowed(str(c))}
     targets = {o for o in shapes.objects(None, SH.targetClass) if isinstance(o, URIRef)}
@@ -264,7 +269,8 @@ def build_dictionary(ontology: Graph, vocab: Graph, shapes: Graph,
         subs = tuple(sorted(curie(str(s)) for s in ontology.subjects(RDFS.subClassOf, cls)
                             if isinstance(s, URIRef)))
         classes.append(ClassEntry(str(cls), label, comment, supers, subs, tuple(props),
-                                  examples.get(str(cls)), _query(str(cls), props)))
+                                  examples.get(str(cls)), _query(str(cls), props),
+                                  also_typed.get(str(cls), ())))
     terms, missing = _borrowed(classes)
     return Dictionary(tuple(classes), tuple(_schemes(vocab)), terms, missing,
                       tuple(_alignments(ontology)))
@@ -331,6 +337,18 @@ def example_iris(store: ox.Store, classes: Iterable[str], base: str) -> dict[str
     return out
 
 
+def other_types(store: ox.Store, classes: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """For each class, the other types its instances carry in the built data, as CURIEs."""
+    out: dict[str, tuple[str, ...]] = {}
+    for cls in classes:
+        result = store.query("SELECT DISTINCT ?t WHERE { ?x a <" + cls + "> , ?t "
+                             "FILTER(isIRI(?t) && ?t != <" + cls + ">) }")
+        assert isinstance(result, ox.QuerySolutions)
+        out[cls] = tuple(sorted(curie(row["t"].value) for row in result
+                                if isinstance(row["t"], ox.NamedNode)))
+    return out
+
+
 def read_graph(paths: Iterable[Path]) -> Graph:
     g = Graph()
     for path in paths:
@@ -348,8 +366,9 @@ def load_dictionary(root: Path, store: ox.Store | None = None,
     plain = build_dictionary(ontology, vocab, shapes)
     if store is None:
         return plain
-    examples = example_iris(store, [c.iri for c in plain.classes], base)
-    return build_dictionary(ontology, vocab, shapes, examples)
+    classes = [c.iri for c in plain.classes]
+    return build_dictionary(ontology, vocab, shapes, example_iris(store, classes, base),
+                            other_types(store, classes))
 
 
 def ontology_classes(ontology: Graph) -> list[str]:

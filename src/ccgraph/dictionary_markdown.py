@@ -25,6 +25,8 @@ def _class(entry: ClassEntry) -> list[str]:
         facts.append("Subclass of " + ", ".join(f"`{c}`" for c in entry.superclasses))
     if entry.subclasses:
         facts.append("Subclasses: " + ", ".join(f"`{c}`" for c in entry.subclasses))
+    if entry.also_typed:
+        facts.append("Also typed, in the data: " + ", ".join(f"`{t}`" for t in entry.also_typed))
     facts.append(f"Example: <{entry.example}>" if entry.example
                  else "Example: none with an IRI in the build (blank nodes)")
     out += [f"- {fact}" for fact in facts] + [""]
