@@ -18,7 +18,13 @@ from rdflib.namespace import VOID
 from ccgraph import iris, query_guard
 from ccgraph.namespaces import SD
 from ccgraph.store import BuildMeta, open_build
-from ccgraph.void import COUNT_TRIPLES, dataset_graphs, describe_dataset
+from ccgraph.void import (
+    COUNT_TRIPLES,
+    count_statistics,
+    dataset_graphs,
+    describe_dataset,
+    tally,
+)
 from ccgraph.web.sparql import Busy, QueryRunner, QueryTimeout, execute
 
 GRAPHS = frozenset({"https://w3id.org/ccgraph/graph/members",
@@ -232,6 +238,11 @@ def test_void_counts_on_the_seed_build(build_dir: Path) -> None:
     stored = {q.triple for q in build.store.quads_for_pattern(
         None, None, None, ox.NamedNode(str(iris.graph("void", build.meta.base))))}
     assert stored, "the build stores its VoID description in graph/void"
+    # the counts made in Python while drafting are the queries' counts
+    default = [q.triple for q in build.store.quads_for_pattern(None, None, None,
+                                                               ox.DefaultGraph())]
+    space = build.meta.base + "id/"
+    assert tally(default, space) == count_statistics(build.store, space)
 
 
 @pytest.fixture(scope="module")
