@@ -115,7 +115,10 @@ def test_examples_resolve_and_queries_run(page: DictionaryPage, url: str) -> Non
                             headers={"Accept": "application/sparql-results+json"}, timeout=60)
         assert resp.status_code == 200, (cls, resp.text)
         rows = resp.json()["results"]["bindings"]
-        assert rows, f"the query for {cls} finds nothing in the network build"
+        exists = requests.get(url + "/sparql", params={"query": f"ASK {{ ?x a <{cls}> }}"},
+                              headers={"Accept": "application/sparql-results+json"},
+                              timeout=60).json()["boolean"]
+        assert bool(rows) == exists, f"the query for {cls} misses its instances"
 
 
 def test_home_and_ontology_link_to_it(url: str) -> None:

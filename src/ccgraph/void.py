@@ -23,10 +23,11 @@ The chicken and the egg: the description sits in the union it counts, so its own
 are counted too. :func:`describe_dataset` makes a draft, counts the union of the data and
 the draft (:func:`tally`, in Python: the same numbers as the queries below, measured equal
 in the tests, and fast enough to repeat), writes those counts into the next draft, and
-repeats until the counts no longer change (the second round in practice: the number of triples of the description does not
-depend on the numbers it states). Only ``void:distinctObjects`` depends on its own value (a
-number may or may not equal another object); in the rare case that no value is right, it
-is left out rather than stated wrongly.
+repeats until the counts no longer change: three or four rounds on the network (the first
+draft adds the description's own classes and properties, the next their partitions; the
+number of triples does not depend on the numbers stated). Only ``void:distinctObjects``
+depends on its own value (a number may or may not equal another object); in the rare case
+that no value is right, it is left out rather than stated wrongly.
 
 :data:`COUNT_TRIPLES` and friends are those queries, run on the default graph.
 """
