@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from .. import void as void_module
 from ..gallery import Example, load_gallery
 from ..namespaces import PREFIXES
 from ..settings import project_root
@@ -167,6 +168,7 @@ def home_data() -> dict[str, Any]:
         (COUNT(DISTINCT ?ev) AS ?spans) WHERE {
           { ?doc a ccg:ProfileDocument } UNION { ?c a ccg:Commitment }
           UNION { ?x ccg:evidence ?ev } }""")[0]
+    size = select(void_module.COUNT_DEFAULT_GRAPH)[0]  # the counting convention: void.py
     fields = field_counts()
     years = select("""SELECT ?year ?f (COUNT(DISTINCT ?m) AS ?n) WHERE {
         ?m a ccg:Membership ; ccg:field ?f ; ccg:yearDesignated ?year }
@@ -197,7 +199,9 @@ def home_data() -> dict[str, Any]:
         OPTIONAL { <$d> dcterms:license ?license } } LIMIT 1""", d=_ext().base + "id/dataset")
     info = dataset[0] if dataset else {}
     return {
-        "counts": {k: to_int(v) for k, v in {**counts, **ended, **others}.items()},
+        "counts": {k: to_int(v) for k, v in
+                   {**counts, **ended, **others, "triples": size["n"]}.items()},
+        "counting": void_module.COUNTING_NOTE,
         "no_year": to_int(no_year.get("n")),
         "fields": fields,
         "years": year_list, "year_table": year_table,
@@ -553,9 +557,9 @@ def examples() -> list[Example]:
 
 
 def default_query() -> str:
+    """The workbench's first query: no PREFIX lines, the endpoint declares them."""
     ext = _ext()
-    prologue = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in QUERY_PREFIXES)
-    return prologue + f"""
+    return f"""# ccg:, org:, rdfs: … are declared by the endpoint: no PREFIX lines needed
 SELECT ?city ?label ?year WHERE {{
   ?m a ccg:Membership ;
      org:member ?city ;

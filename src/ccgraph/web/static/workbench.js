@@ -72,6 +72,7 @@
   var downloads = document.getElementById("downloads");
   var tableWrap = document.getElementById("table-wrap");
   var graphOut = document.getElementById("graph-out");
+  var truncatedBox = document.getElementById("truncated");
   var base = document.getElementById("config").getAttribute("data-base") || "";
   var KNOWN = {};
   try { KNOWN = JSON.parse(document.getElementById("config").getAttribute("data-prefixes") || "{}"); }
@@ -171,6 +172,7 @@
     show(downloads, false);
     show(tableWrap, false);
     show(graphOut, false);
+    if (truncatedBox) show(truncatedBox, false);
     tableWrap.textContent = "";
     graphOut.textContent = "";
     statusBox.textContent = "Running…";
@@ -214,13 +216,16 @@
           return;
         }
         renderTable(data);
+        var capped = r.truncated || !!(data.head && data.head.link && data.head.link.length);
+        if (truncatedBox) show(truncatedBox, capped);
         var n = data.results.bindings.length;
         statusBox.textContent = n + (n === 1 ? " row" : " rows") + " · " + ms + " ms" +
-          (r.truncated ? " · cut at the result cap" : "");
+          (capped ? " · cut at the result cap" : "");
         setDownloads("results");
       } else {
         graphOut.textContent = r.body;
         show(graphOut, true);
+        if (truncatedBox) show(truncatedBox, r.truncated);
         statusBox.textContent = "Graph result (Turtle) · " + ms + " ms";
         setDownloads("graph");
       }
