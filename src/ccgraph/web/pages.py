@@ -558,19 +558,11 @@ def examples() -> list[Example]:
 
 def default_query() -> str:
     """The workbench's first query: no PREFIX lines, the endpoint declares them."""
-    ext = _ext()
-    return f"""# ccg:, org:, rdfs: … are declared by the endpoint: no PREFIX lines needed
-SELECT ?city ?label ?year WHERE {{
-  ?m a ccg:Membership ;
-     org:member ?city ;
-     ccg:field <{ext.base}id/field/media-arts> .
-  OPTIONAL {{ ?m ccg:yearDesignated ?year }}
-  ?city rdfs:label ?label .
-  FILTER(LANG(?label) = "en")
-}}
-ORDER BY ?year ?label
-LIMIT 100
-"""
+    from .sparql import EXAMPLE_QUERY
+
+    base: str = _ext().base
+    return ("# ccg:, org:, rdfs: … are declared by the endpoint: no PREFIX lines needed\n"
+            + EXAMPLE_QUERY % base + "\n")
 
 
 @bp.route("/query")
