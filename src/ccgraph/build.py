@@ -20,6 +20,7 @@ from rdflib import Dataset, Graph, URIRef
 from . import iris, model
 from .extract import read_sources
 from .extract.mentions import find_mentions
+from .inputs import describe_inputs
 from .members import (
     AmbiguousName,
     Member,
@@ -270,7 +271,8 @@ def build(sources: Iterable[Path], out: Path, settings: Settings,
         void_maker = None
     meta = publish.publish(assembled.dataset, out, settings.base, reports,
                            sources=[str(s) for s in sources], extra={"quality": {
-                               "profiles_modelled": quality["profiles_modelled"]}},
+                               "profiles_modelled": quality["profiles_modelled"]},
+                               "inputs": describe_inputs(sources, settings, members)},
                            void=void_maker, progress=say)
     mark("publish")
     return BuildResult(meta, report, quality, times)

@@ -27,6 +27,7 @@ COMMAND_SETTINGS: dict[str, tuple[str, ...]] = {
               "public_url", "update_token", "max_body_bytes"),
     "query": (),
     "export": ("store",),
+    "release": ("store",),
 }
 
 
@@ -69,6 +70,11 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=("ttl", "nt", "nq", "jsonld"), required=True)
     e.add_argument("--out", type=Path, default=None, help="output file (default: stdout)")
     _add_settings(e, COMMAND_SETTINGS["export"])
+
+    r = sub.add_parser("release", help="turn the live build into an immutable, citable release")
+    r.add_argument("--name", required=True, help="the release's name, e.g. 2026.12")
+    r.add_argument("--notes", type=Path, default=None, help="a Markdown file of release notes")
+    _add_settings(r, COMMAND_SETTINGS["release"])
     return p
 
 
@@ -195,8 +201,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_release(args: argparse.Namespace) -> int:
+    from .release import ReleaseError, make_release
+
+    settings = _settings(args)
+    try:
+        release = make_release(Path(settings.store), args.name, args.notes, _progress)
+    except ReleaseError as exc:
+        print(f"release: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    print(f"released {release.name} ({release.issued}): {release.quads} quads, "
+          f"{len(release.files)} files in {release.path}")
+    if release.previous:
+        print(f"changes since {release.previous}: {release.path / 'CHANGES.md'}")
+    return EXIT_OK
+
+
 COMMANDS = {"build": cmd_build, "validate": cmd_validate, "serve": cmd_serve,
             "query": cmd_query, "export": cmd_export}
+COMMANDS["release"] = cmd_release
 
 
 def main(argv: Sequence[str] | None = None) -> int:

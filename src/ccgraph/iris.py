@@ -139,3 +139,16 @@ def profile_graph(cc: str, name: str, field: str, base: str = DEFAULT_BASE) -> U
 
 def dataset(base: str = DEFAULT_BASE) -> URIRef:
     return _iri(base, "id/dataset")
+
+
+def profile_for_graph(graph_iri: str, base: str = DEFAULT_BASE) -> URIRef | None:
+    """The profile document a ``graph/profile/…`` graph describes (None for other graphs)."""
+    prefix = str(graph("profile", base)) + "/"
+    if not graph_iri.startswith(prefix):
+        return None
+    return _iri(base, "id/profile/" + graph_iri[len(prefix):])
+
+
+def release(name: str, base: str = DEFAULT_BASE) -> URIRef:
+    """A release of the dataset (``ccgraph release --name NAME``)."""
+    return _iri(base, f"release/{name}")

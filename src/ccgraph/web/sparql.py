@@ -39,7 +39,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 from .. import formats, query_guard
 from ..formats import Format
 from ..namespaces import PREFIXES, SD
-from . import http, update
+from . import http, releases, update
 from .cache import Cached
 
 log = logging.getLogger(__name__)
@@ -305,6 +305,10 @@ def endpoint() -> Response:
     if update.is_update_request():  # SPARQL Update: web/update.py (off without a token)
         return update.handle()
     try:
+        ext = releases.target(ext)  # release=NAME: that release's store (web/releases.py)
+    except releases.PinError as exc:
+        return http.text_error(exc.status, str(exc))
+    try:
         queries, default_graphs, named_graphs = _collect()
     except UnsupportedBody as exc:
         return http.text_error(
@@ -342,11 +346,11 @@ def endpoint() -> Response:
         fmt = http.choose(offers)
     except http.NotAcceptable as exc:
         return http.text_error(406, str(exc))
-    tag = http.etag("sparql-" + fmt.name)
+    tag = http.etag("sparql-" + fmt.name, version=ext.meta.version)
     if info.form is not None and (hit := http.not_modified(tag)) is not None:
         return hit
     # A finished answer for the same query, format, graphs and data version: no query work.
-    version = http.build_version()
+    version = ext.meta.version
     key = ("sparql", query, fmt.name, tuple(default_graphs), tuple(named_graphs))
     if info.form is not None and (cached := ext.results.get(version, key)) is not None:
         return http.finish(cached_response(cached), tag, cache_control=SPARQL_CACHE_CONTROL)
@@ -388,7 +392,7 @@ def endpoint() -> Response:
             fmt = http.choose(http.GRAPH_FORMATS if got == "triples" else RESULT_FORMATS)
         except http.NotAcceptable as exc:
             return http.text_error(406, str(exc))
-        tag = http.etag("sparql-" + fmt.name)
+        tag = http.etag("sparql-" + fmt.name, version=ext.meta.version)
         cacheable = False  # the format hung on the answer: not kept
     extra: tuple[tuple[str, str], ...] = ()
     if outcome.truncated:
@@ -398,7 +402,7 @@ def endpoint() -> Response:
         resp.headers.extend(extra)
         return http.finish(resp, tag, cache_control=SPARQL_CACHE_CONTROL)
     answer = Cached(serialize_outcome(outcome, fmt, ext.base), fmt.content_type, extra)
-    if cacheable and http.build_version() == version:
+    if cacheable and ext.meta.version == version:
         ext.results.put(version, key, answer)
     return http.finish(cached_response(answer), tag, cache_control=SPARQL_CACHE_CONTROL)
 
