@@ -335,6 +335,9 @@ def test_a_pinned_query_answers_from_the_older_release(released: Released) -> No
                              headers={"Accept": "application/sparql-results+json"},
                              timeout=60).json()["results"]["bindings"][0]["t"]["value"]
     assert live_text != released.old_pledge
+    update = requests.post(f"{released.url}/sparql", data={
+        "update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }", "release": OLD}, timeout=30)
+    assert update.status_code == 400 and "never changes" in update.text
     for name, status in (("1999.1", 404), ("../x", 400)):
         resp = requests.get(f"{released.url}/sparql", params={"release": name,
                                                               "query": COUNT_PLEDGES}, timeout=30)

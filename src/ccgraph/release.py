@@ -41,7 +41,7 @@ import pyoxigraph as ox
 
 from . import changelog, iris, publish, quaddiff, rights
 from .inputs import describe_inputs, sha256_file
-from .store import NoBuild, fsync_dir, fsync_tree, open_build, write_lock
+from .store import NoBuild, fsync_dir, fsync_tree, is_versioned, open_build, write_lock
 
 RELEASES_DIR = "releases"
 META_FILE = "release.json"
@@ -178,6 +178,9 @@ def make_release(root: Path | str, name: str, notes: Path | None = None,
         build = open_build(root)
     except NoBuild as exc:
         raise ReleaseError(str(exc)) from None
+    if not is_versioned(root):  # its next build would replace the directory, releases and all
+        raise ReleaseError(f"{root} holds a build from before versioned build directories; "
+                           f"run `ccgraph build --out {root}` again, then release")
     if not validated(build.path):
         raise ReleaseError(
             f"the build in {root} did not validate (see {build.path / 'reports'}); "

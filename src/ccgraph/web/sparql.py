@@ -303,6 +303,9 @@ class UnsupportedBody(Exception):
 def endpoint() -> Response:
     ext = _ext()
     if update.is_update_request():  # SPARQL Update: web/update.py (off without a token)
+        if request.values.get("release"):
+            return http.text_error(400, "a release never changes: send updates without "
+                                        "release=")
         return update.handle()
     try:
         ext = releases.target(ext)  # release=NAME: that release's store (web/releases.py)
