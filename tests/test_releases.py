@@ -159,6 +159,28 @@ def test_change_files_turn_the_first_release_into_the_second(released: Released)
         line for line in new.splitlines() if line)
 
 
+def test_a_release_holds_the_data_of_its_build(released: Released) -> None:
+    """The release's N-Quads (blank nodes relabelled from content) mean what the build
+    published (its own dump, without the description graph)."""
+    build_dump = gzip.decompress((released.root / "dumps" / "ccgraph.nq.gz").read_bytes())
+    build_lines = b"\n".join(line for line in build_dump.splitlines()
+                             if not line.endswith(b"/graph/void> ."))
+    _datasets_isomorphic(parse_dataset(build_lines, ox.RdfFormat.N_QUADS),
+                         parse_dataset(_nq(released, NEW, "ccgraph.nq.gz"),
+                                       ox.RdfFormat.N_QUADS))
+
+
+def test_an_interrupted_release_leaves_nothing_visible(released: Released) -> None:
+    folder = released.root / "releases"
+    dead = folder / ".tmp-999999999-abcd"  # no such process
+    dead.mkdir()
+    (dead / "ccgraph.nq.gz").write_bytes(b"half")
+    with pytest.raises(ReleaseError, match="exists already"):
+        make_release(released.root, OLD)
+    assert not dead.exists()
+    assert ".tmp" not in _get(f"{released.url}/releases/", Accept="text/turtle").text
+
+
 def test_the_change_set_is_what_changed_and_no_more(released: Released) -> None:
     added = _nq(released, NEW, "changes/added.nq.gz").decode("utf-8")
     removed = _nq(released, NEW, "changes/removed.nq.gz").decode("utf-8")

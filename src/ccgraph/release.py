@@ -194,6 +194,7 @@ def make_release(root: Path | str, name: str, notes: Path | None = None,
     folder = releases_dir(root)
     folder.mkdir(parents=True, exist_ok=True)
     with write_lock(folder):
+        remove_interrupted(folder)
         if (folder / name).exists():
             raise ReleaseError(f"release {name} exists already in {folder}; releases are "
                                "immutable: choose another name")
@@ -211,6 +212,29 @@ def make_release(root: Path | str, name: str, notes: Path | None = None,
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return Release.load(folder / name)
+
+
+def remove_interrupted(folder: Path) -> list[str]:
+    """Remove what interrupted ``ccgraph release`` runs left (``.tmp-<pid>-…`` folders
+    whose process is gone). Call with the releases' lock held."""
+    removed = []
+    for entry in folder.iterdir():
+        parts = entry.name.split("-")
+        if not entry.name.startswith(".tmp-") or len(parts) < 3 or not parts[1].isdigit():
+            continue
+        pid = int(parts[1])
+        if pid == os.getpid():
+            continue
+        try:
+            os.kill(pid, 0)
+            continue  # still running
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry.name)
+    return removed
 
 
 def _gzip(path: Path, data: bytes) -> None:
