@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -10,29 +9,58 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _sources() -> Path:
-    configured = os.environ.get("CCGRAPH_SOURCES")
-    path = Path(configured) if configured else ROOT.parent / "shared" / "sources"
-    return path.resolve()
+def search_dirs() -> list[Path]:
+    """Where the tests look for sources, in order: CCGRAPH_SOURCES (else ../shared/sources),
+    then the cache ``ccgraph fetch`` downloads into (ccgraph.locate)."""
+    from ccgraph.locate import search_dirs as dirs
+    from ccgraph.settings import Settings
+
+    return [d.resolve() for d in dirs(Settings.load(), relative_to=ROOT)]
+
+
+def find_source(name: str) -> Path:
+    """The first copy of source ``name``; a missing source fails the test (never a skip),
+    saying how to get it."""
+    from ccgraph.fetch import read_manifest
+    from ccgraph.locate import find
+
+    dirs = search_dirs()
+    found = find(name, dirs)
+    if found is not None:
+        return found
+    entries = {e.name: e for e in read_manifest(ROOT / "data" / "sources.csv")}
+    entry = entries.get(name)
+    if entry is not None and entry.fetchable:
+        how = "run `.venv/bin/ccgraph fetch` (it needs the network) or set CCGRAPH_SOURCES"
+    elif entry is not None:
+        how = entry.note
+    else:
+        how = "set CCGRAPH_SOURCES to the directory holding it"
+    pytest.fail(f"source {name} not found in {', '.join(map(str, dirs))}: {how}",
+                pytrace=False)
 
 
 @pytest.fixture(scope="session")
 def sources_dir() -> Path:
-    """The shared sources. Missing sources fail the tests; they are never skipped."""
-    path = _sources()
-    if not (path / "sapporo-profile.txt").is_file():
-        pytest.fail(f"shared sources not found at {path}; set CCGRAPH_SOURCES")
-    return path
+    """The directory holding the shared sources (the seed profile among them). Missing
+    sources fail the tests; they are never skipped."""
+    return find_source("sapporo-profile.txt").parent
 
 
 @pytest.fixture(scope="session")
-def seed_profile(sources_dir: Path) -> Path:
-    return sources_dir / "sapporo-profile.txt"
+def seed_profile() -> Path:
+    return find_source("sapporo-profile.txt")
 
 
 @pytest.fixture(scope="session")
-def corpus_path(sources_dir: Path) -> Path:
-    return sources_dir / "uccn-profiles-2024-10-01.json"
+def corpus_path() -> Path:
+    return find_source("uccn-profiles-2024-10-01.json")
+
+
+@pytest.fixture(scope="session")
+def members_table() -> Path:
+    """The shared members table that data/members.csv is derived from."""
+    return find_source("uccn-members.csv")
 
 
 @pytest.fixture(scope="session")
@@ -52,10 +80,9 @@ def bare_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def network_build(tmp_path_factory: pytest.TempPathFactory, sources_dir: Path) -> Path:
+def network_build(tmp_path_factory: pytest.TempPathFactory, seed_profile: Path,
+                  corpus_path: Path) -> Path:
     """A real build of the whole network: the seed, the JSON corpus and the members table."""
     from builds import make_build
 
-    return make_build(tmp_path_factory.mktemp("network") / "build",
-                      [sources_dir / "sapporo-profile.txt",
-                       sources_dir / "uccn-profiles-2024-10-01.json"])
+    return make_build(tmp_path_factory.mktemp("network") / "build", [seed_profile, corpus_path])

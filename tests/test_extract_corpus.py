@@ -187,7 +187,7 @@ def test_glued_and_bullets_and_semicolons(corpus: CorpusResult, raw: dict[str, A
     assert profiles[319].pledges[-1].span.text.startswith("applying")
 
 
-def test_quality_report(corpus: CorpusResult, sources_dir: Path) -> None:
+def test_quality_report(corpus: CorpusResult, seed_profile: Path, corpus_path: Path) -> None:
     q = corpus_quality(corpus)
     assert q["documents_read"] == 354
     assert q["profiles_parsed"] == len(corpus.profiles)
@@ -204,7 +204,7 @@ def test_quality_report(corpus: CorpusResult, sources_dir: Path) -> None:
     assert "histogram" in text and "skipped" in text
     print(text)  # the distribution, visible with pytest -s
 
-    whole = read_sources([sources_dir])
+    whole = read_sources([seed_profile, corpus_path])
     qw = whole.quality()
     assert qw["documents_read"] == 355
     assert qw["profiles_parsed"] == len(corpus.profiles)  # the seed replaces record 319

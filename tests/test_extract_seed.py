@@ -112,8 +112,8 @@ def test_corpus_record_yields_the_same_pledges(seed: Profile, corpus_path: Path)
     assert record.intro.text == seed.intro.text
 
 
-def test_read_sources_prefers_the_profile_file(sources_dir: Path, seed_profile: Path) -> None:
-    result = read_sources([sources_dir])
+def test_read_sources_prefers_the_profile_file(seed_profile: Path, corpus_path: Path) -> None:
+    result = read_sources([seed_profile, corpus_path])
     sapporo = [p for p in result.profiles if p.city == "Sapporo" and p.field == "media-arts"]
     assert [p.source for p in sapporo] == [str(seed_profile)]
     assert any(d.kept_source == str(seed_profile) and d.source.endswith("#319")

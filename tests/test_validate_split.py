@@ -66,8 +66,9 @@ def test_split_and_single_pass_agree_on_a_broken_seed(shapes: Graph, seed_profil
 
 
 @pytest.mark.slow
-def test_split_and_single_pass_agree_on_the_network(shapes: Graph, sources_dir: Path) -> None:
-    assembled = assemble([sources_dir], Settings.load(environ={}))
+def test_split_and_single_pass_agree_on_the_network(shapes: Graph, seed_profile: Path,
+                                                    corpus_path: Path) -> None:
+    assembled = assemble([seed_profile, corpus_path], Settings.load(environ={}))
     single = validate(assembled.dataset, shapes, sources=assembled.graph_sources, processes=1)
     split = validate(assembled.dataset, shapes, sources=assembled.graph_sources, processes=2)
     assert single.results, "the network has warnings to compare"

@@ -6,7 +6,6 @@ Exit codes: 0 success, 1 data does not conform or a source is invalid, 2 usage.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ COMMAND_SETTINGS: dict[str, tuple[str, ...]] = {
               "public_url", "update_token", "max_body_bytes"),
     "query": (),
     "export": ("store",),
+    "fetch": ("sources_cache", "sources_mirror", "fetch_timeout"),
     "release": ("store",),
 }
 
@@ -46,7 +46,8 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build, validate and publish the graph")
     b.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                    help="profile .txt files, directories or a JSON corpus "
-                        "(default: the directory in CCGRAPH_SOURCES, if set)")
+                        "(default: the sources found in CCGRAPH_SOURCES, else "
+                        "../shared/sources, then where `ccgraph fetch` puts them)")
     b.add_argument("--members", type=Path, help="members table CSV (default data/members.csv)")
     b.add_argument("--out", dest="store", type=Path, default=None,
                    help=f"{BY_NAME['store'].help} (env {BY_NAME['store'].env}, default build)")
@@ -71,6 +72,12 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--out", type=Path, default=None, help="output file (default: stdout)")
     _add_settings(e, COMMAND_SETTINGS["export"])
 
+    f = sub.add_parser("fetch", help="download the public sources pinned in data/sources.csv")
+    f.add_argument("--check", action="store_true",
+                   help="download nothing: say where each source is found (exit 1 when a "
+                        "fetchable one is missing)")
+    _add_settings(f, COMMAND_SETTINGS["fetch"])
+
     r = sub.add_parser("release", help="turn the live build into an immutable, citable release")
     r.add_argument("--name", required=True, help="the release's name, e.g. 2026.12")
     r.add_argument("--notes", type=Path, default=None, help="a Markdown file of release notes")
@@ -87,18 +94,23 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.load(given)
 
 
-def default_sources() -> list[Path]:
-    env = os.environ.get(BY_NAME["sources"].env)
-    return [Path(env)] if env else []
+def default_sources(settings: Settings) -> list[Path]:
+    """The sources of a build with no PATH (see locate.py for the order)."""
+    from .locate import search_dirs, source_files
+
+    return source_files(search_dirs(settings))
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import BuildFailed, build
 
     settings = _settings(args)
-    paths = list(args.paths) or default_sources()
+    paths = list(args.paths) or default_sources(settings)
     if not paths:
-        _progress("no sources given: building from the curated data and members table only")
+        _progress("no sources found: building from the curated data and members table only "
+                  "(`ccgraph fetch` downloads the profiles)")
+    elif not args.paths:
+        _progress("sources: " + ", ".join(str(p) for p in paths))
     try:
         result = build(paths, Path(settings.store), settings, args.members, _progress)
     except BuildFailed as failed:
@@ -201,6 +213,34 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from .fetch import FetchError, check_sources, fetch_all, read_manifest
+    from .locate import cache_dir, search_dirs
+    from .settings import data_dir
+
+    settings = _settings(args)
+    try:
+        entries = read_manifest(data_dir(settings) / "sources.csv")
+    except SourceError as exc:
+        print(f"fetch: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    if args.check:
+        lines, complete = check_sources(entries, search_dirs(settings))
+        print("\n".join(lines))
+        return EXIT_OK if complete else EXIT_DATA
+    try:
+        fetch_all(entries, cache_dir(settings), settings.sources_mirror,
+                  settings.fetch_timeout)
+    except FetchError as exc:
+        print(f"fetch failed: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    except KeyboardInterrupt:
+        print("\nfetch interrupted: a partial download is kept hidden (.NAME.part) and is "
+              "resumed by the next `ccgraph fetch`", file=sys.stderr)
+        return 130
+    return EXIT_OK
+
+
 def cmd_release(args: argparse.Namespace) -> int:
     from .release import ReleaseError, make_release
 
@@ -218,8 +258,8 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"build": cmd_build, "validate": cmd_validate, "serve": cmd_serve,
-            "query": cmd_query, "export": cmd_export}
-COMMANDS["release"] = cmd_release
+            "query": cmd_query, "export": cmd_export, "fetch": cmd_fetch,
+            "release": cmd_release}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -79,9 +79,9 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
 
 def _build_here(settings: Settings) -> None:
     from .build import build  # the lead's module; imported only when a build is needed
+    from .locate import search_dirs, source_files
 
-    sources = Path(settings.sources)
-    build([sources] if sources.exists() else [], Path(settings.store), settings)
+    build(source_files(search_dirs(settings)), Path(settings.store), settings)
 
 
 def ensure_build(settings: Settings) -> Path:

@@ -38,6 +38,15 @@ TABLE: tuple[Setting, ...] = (
     Setting("sources", "../shared/sources",
             "directory of source documents (profiles, members table) used by build and tests",
             Path),
+    Setting("sources_cache", "",
+            "directory `ccgraph fetch` downloads the public sources into, and where build and "
+            "tests look after `sources` (default: ${XDG_CACHE_HOME:-~/.cache}/ccgraph/sources)",
+            str, flag="--into"),
+    Setting("sources_mirror", "",
+            "base URL (or local directory) to download the sources from, each file by its "
+            "name (default: each file's own URL in data/sources.csv)", str, flag="--from"),
+    Setting("fetch_timeout", 30.0, "seconds a download waits for the server before it gives up",
+            float, flag="--timeout"),
     Setting("data", "", "directory of curated data (default: the data/ folder of the project)",
             str),
     Setting("base", iris.DEFAULT_BASE, "base IRI of every minted identifier", str),
