@@ -7,6 +7,7 @@ A harvester holding release 1 applies release 2's change files and must hold rel
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
 import re
@@ -253,14 +254,19 @@ def test_checksums_and_sizes_in_the_description_are_the_files(released: Released
 def test_release_says_what_it_was_built_from(released: Released) -> None:
     g = _graph(_get(f"{released.url}/releases/{NEW}/", Accept="application/ld+json"), "json-ld")
     node = URIRef(f"{BASE}release/{NEW}")
-    sums = {}
+    sums, urls = {}, {}
     for source in g.objects(node, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")):
         checksum = g.value(source, SPDX.checksum)
-        sums[str(g.value(source, DCTERMS.title))] = (str(g.value(checksum, SPDX.checksumValue)),
-                                                    int(g.value(source, DCAT.byteSize)))
+        title = str(g.value(source, DCTERMS.title))
+        sums[title] = (str(g.value(checksum, SPDX.checksumValue)),
+                       int(g.value(source, DCAT.byteSize)))
+        urls[title] = g.value(source, DCAT.downloadURL)
     corpus = released.sources / "uccn-profiles-2024-10-01.json"
     data = corpus.read_bytes()
     assert sums[corpus.name] == (hashlib.sha256(data).hexdigest(), len(data))
+    with (project_root() / "data" / "sources.csv").open(encoding="utf-8", newline="") as f:
+        pinned = {row["name"]: row["url"] for row in csv.DictReader(f)}
+    assert str(urls[corpus.name]) == pinned[corpus.name]  # where `ccgraph fetch` gets it
     assert "members.csv" in sums and "sapporo.ttl" in sums
     assert g.value(node, URIRef(DCAT3 + "previousVersion")) == URIRef(f"{BASE}release/{OLD}")
 
