@@ -15,15 +15,16 @@ What the derivation does, column by column:
 - ``country``: copied, except that one code gets one name: where the source spells a
   country two ways (TR: Turkey/Türkiye, RU: Russia/Russian Federation) every row takes
   the spelling most rows use, and the script prints the change.
-- ``country_code``: the ISO 3166-1 alpha-2 code, upper case. Blank stays blank: the one
-  row without a country (Cuenca, Gastronomy, 2025 — sources disagree between Spain and
-  Ecuador) is kept as it is, with country and code empty; ``ccgraph.members`` leaves it
-  out of the graph and reports it, it never guesses a country.
+- ``country_code``: the ISO 3166-1 alpha-2 code, upper case. Blank stays blank (the table
+  of 2026-12-01 has no such row: Cuenca, Gastronomy 2025, is in Ecuador, EC); a row
+  without a country is kept as it is, and ``ccgraph.members`` leaves it out of the graph
+  and reports it: it never guesses a country.
 - ``field``: the field name as a slug (``Crafts and Folk Art`` -> ``crafts-and-folk-art``).
 - ``year``: the year of designation, blank when the source does not give one.
-- ``source``: the row's source URLs, joined by `` ; ``. Parts of the source column that
-  are not URLs (the note ``country: geographic fact`` on some rows) are dropped; the
-  script prints how many.
+- ``source``: the row's source URLs, as they are, joined by `` ; `` (the source separates
+  them by `` ; ``, a few cells by a space only). Text in the source column that is not a
+  URL (the note ``country: geographic fact`` on some rows) is dropped; the script prints
+  how many.
 
 The script refuses (exit 1, with the line) rows it cannot read: a missing city or field,
 a code that is not two letters, a year that is not four digits, a row without any URL,
@@ -87,10 +88,8 @@ def derive(text: str) -> tuple[list[dict[str, str]], list[str]]:
             raise RowError(f"line {line}: year {year!r} is not four digits")
         urls: list[str] = []
         for part in (row["source_url"] or "").split(";"):
-            part = part.strip()
-            if _URL.fullmatch(part):
-                urls.append(part)
-            elif part:
+            urls.extend(_URL.findall(part))  # a few cells separate URLs by a space only
+            if _URL.sub("", part).strip():
                 dropped += 1
         if not urls:
             raise RowError(f"line {line}: no source URL")

@@ -194,7 +194,7 @@ def test_workbench_example_table_and_syntax_error(page: Page, browser: Browser,
     shown = page.locator("#highlight").text_content() or ""
     assert shown.rstrip("\n") == editor.input_value().rstrip("\n")
 
-    example = page.locator("a.example", has_text="Members per field and year")
+    example = page.locator("a.example", has_text="Designations per field and year")
     example.click()
     table = page.locator("#table-wrap table.results")
     expect(table).to_be_visible()

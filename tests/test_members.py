@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -21,6 +23,7 @@ from ccgraph.members import (
     members_graph_and_warnings,
     read_aliases,
     read_members,
+    with_ends,
 )
 from ccgraph.namespaces import CCG, ORG, SCHEMA
 from ccgraph.records import SourceError
@@ -31,7 +34,7 @@ HEADER = "city,country,country_code,field,year,source\n"
 
 @pytest.fixture(scope="module")
 def members() -> list[Member]:
-    return read_members()
+    return with_ends(read_members())
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +42,34 @@ def index(members: list[Member]) -> MemberIndex:
     return MemberIndex(members, read_aliases())
 
 
+def shared_rows(members_table: Path) -> list[dict[str, str]]:
+    with members_table.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
 def test_the_table_has_every_row_of_the_shared_table(members: list[Member],
                                                      members_table: Path) -> None:
-    shared = members_table.read_text(encoding="utf-8").splitlines()
-    assert len(members) == len(shared) - 1 == 391
-    assert Counter(m.field for m in members)["media-arts"] == 28
+    shared = shared_rows(members_table)
+    # the shared README: "406 memberships (405 cities)"
+    assert len(members) == len(shared) == 406
+    assert len({(m.country_code, iris.slugify(m.city)) for m in members}) == 405
+    assert Counter(m.field for m in members) == Counter(
+        iris.slugify(row["field"]) for row in shared)
     assert {m.field for m in members} >= {"media-arts", "crafts-and-folk-art", "architecture"}
+
+
+def test_every_row_keeps_all_its_source_urls(members: list[Member], members_table: Path) -> None:
+    """Several URLs in one cell (" ; " or a space between them) all reach the table."""
+    for row, member in zip(shared_rows(members_table), members, strict=True):
+        urls = re.findall(r"https?://\S+", row["source_url"])
+        assert member.sources == urls, member.label
+    assert any(len(m.sources) > 1 for m in members)
+
+
+def test_cuenca_is_in_ecuador(index: MemberIndex) -> None:
+    cuenca = index.by_name("Cuenca")
+    assert [(m.country, m.country_code, m.field, m.year) for m in cuenca] == [
+        ("Ecuador", "EC", "gastronomy", 2025)]
 
 
 def test_make_members_regenerates_the_committed_table(members_table: Path, tmp_path: Path) -> None:
@@ -55,7 +80,7 @@ def test_make_members_regenerates_the_committed_table(members_table: Path, tmp_p
         capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert out.read_bytes() == (ROOT / "data" / "members.csv").read_bytes()
-    assert "Cuenca" in done.stderr  # the row without a country is reported
+    assert "wrote 406 rows" in done.stderr
 
 
 def test_sapporo_is_media_arts_2013(index: MemberIndex) -> None:
@@ -72,6 +97,62 @@ def test_lyon_is_one_city_with_two_memberships(index: MemberIndex) -> None:
     assert sorted((m.field, m.year) for m in lyon) == [("literature", 2023), ("media-arts", 2008)]
     assert {iris.city(m.country_code or "", m.city) for m in lyon} == {
         URIRef(iris.DEFAULT_BASE + "id/city/fr/lyon")}
+
+
+def test_lyon_has_one_current_and_one_ended_membership(index: MemberIndex) -> None:
+    lyon = {m.field: m for m in index.by_name("Lyon")}
+    assert lyon["literature"].current and lyon["literature"].ended is None
+    media = lyon["media-arts"]
+    assert not media.current and media.ended == 2023
+    assert media.end_reason and "Literature" in media.end_reason
+    assert media.end_source and media.end_source.startswith("https://")
+    # every other membership is current: the ends table holds Lyon's only
+    assert [m.label for m in index.members if not m.current] == ["Lyon, Media Arts"]
+
+
+def test_lyon_ended_membership_in_the_graph(index: MemberIndex) -> None:
+    g = members_graph(index.members)
+    b = iris.DEFAULT_BASE
+    media = URIRef(b + "id/membership/fr/lyon/media-arts")
+    literature = URIRef(b + "id/membership/fr/lyon/literature")
+    assert g.value(media, CCG.yearEnded) == Literal("2023", datatype=XSD.gYear)
+    assert g.value(media, CCG.yearDesignated) == Literal("2008", datatype=XSD.gYear)
+    reason = g.value(media, CCG.endReason)
+    assert isinstance(reason, Literal) and reason.language == "en"
+    ended = next(m for m in index.members if m.label == "Lyon, Media Arts")
+    assert (media, DCTERMS.source, URIRef(ended.end_source or "")) in g
+    assert g.value(literature, CCG.yearEnded) is None
+    assert len(set(g.subjects(CCG.yearEnded, None))) == 1
+
+
+ENDS = "city,country_code,field,ended,reason,source\n"
+
+
+@pytest.mark.parametrize(("row", "column", "words"), [
+    ("Lyon,FR,music,2023,Changed field,https://example.org/e", "city", "no membership"),
+    ("Lyon,DE,media-arts,2023,Changed field,https://example.org/e", "city", "no membership"),
+    ("Lyon,FR,media-arts,2003,Changed field,https://example.org/e", "ended", "before"),
+    ("Lyon,FR,media-arts,23,Changed field,https://example.org/e", "ended", "not a year"),
+    ("Lyon,FR,media-arts,2023,,https://example.org/e", "reason", "no reason"),
+    ("Lyon,FR,media-arts,2023,Changed field,nowhere", "source", "not a URL"),
+])
+def test_a_bad_end_is_a_source_error_naming_the_line(members: list[Member], tmp_path: Path,
+                                                     row: str, column: str, words: str) -> None:
+    path = tmp_path / "ends.csv"
+    path.write_text(ENDS + row + "\n", encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        with_ends(members, path)
+    error = caught.value
+    assert (error.line, error.field) == (2, column)
+    assert f"{path}:2" in str(error) and words in str(error) and error.hint
+
+
+def test_a_membership_ended_twice_is_refused(members: list[Member], tmp_path: Path) -> None:
+    path = tmp_path / "ends.csv"
+    row = "Lyon,FR,media-arts,2023,Changed field,https://example.org/e\n"
+    path.write_text(ENDS + row + row, encoding="utf-8")
+    with pytest.raises(SourceError, match=r":3 \[city\]: .*twice.*line 2"):
+        with_ends(members, path)
 
 
 def test_granada_is_two_cities_and_valencia_one(index: MemberIndex) -> None:
@@ -99,6 +180,17 @@ def test_a_name_shared_by_two_cities_in_one_field_is_ambiguous() -> None:
 def test_the_alias_come_is_como(index: MemberIndex) -> None:
     como = index.lookup("Come", "crafts-and-folk-art")
     assert como is not None and (como.city, como.country_code) == ("Como", "IT")
+    assert index.names_of(como) == ["Como", "Come"]
+
+
+def test_aliases_are_the_cities_mentioned_as(members: list[Member]) -> None:
+    aliases = read_aliases()
+    g = members_graph(members, aliases=aliases)
+    for alias in aliases:
+        city = iris.city(alias.country_code, alias.city)
+        assert (city, CCG.mentionedAs, Literal(alias.alias)) in g, alias
+    assert set(g.objects(iris.city("IT", "Torino"), CCG.mentionedAs)) == {Literal("Turin")}
+    assert not list(members_graph(members).triples((None, CCG.mentionedAs, None)))
 
 
 def test_every_corpus_city_resolves_except_the_broken_record(index: MemberIndex,
@@ -146,20 +238,25 @@ def test_the_graph_describes_sapporo(members: list[Member]) -> None:
         (membership, CCG.field, URIRef(b + "id/field/media-arts")),
         (membership, CCG.yearDesignated, Literal("2013", datatype=XSD.gYear)),
         (membership, RDFS.label, Literal("Sapporo, Media Arts", lang="en")),
-        (membership, DCTERMS.source, URIRef("https://wikimili.com/en/City_of_Media_Arts")),
+        (membership, DCTERMS.source, URIRef("https://www.crypton.co.jp/cfm/news/2013/11/131122")),
         (network, RDF.type, ORG.Organization),
         (network, RDFS.label, Literal("UNESCO Creative Cities Network", lang="en")),
     }
     assert expected <= set(g)
-    assert len(set(g.subjects(RDF.type, CCG.Membership))) == 390  # all but Cuenca
+    assert len(set(g.subjects(RDF.type, CCG.Membership))) == len(members) == 406
+    assert len(set(g.subjects(RDF.type, CCG.CreativeCity))) == 405  # Lyon once
     assert len(set(g.objects(URIRef(b + "id/city/fr/lyon"), CCG.membership))) == 2
 
 
-def test_a_member_without_country_is_left_out_with_a_warning(members: list[Member]) -> None:
-    g, warnings = members_graph_and_warnings(members)
+def test_a_member_without_country_is_left_out_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "members.csv"
+    path.write_text(HEADER + "Sapporo,Japan,JP,media-arts,2013,https://example.org/a\n"
+                    "Cuenca,,,gastronomy,2025,https://example.org/c\n", encoding="utf-8")
+    g, warnings = members_graph_and_warnings(read_members(path))
     assert [w for w in warnings if "Cuenca" in w]
     assert not [s for s in g.subjects(RDFS.label, Literal("Cuenca", lang="en"))]
     assert not [s for s in g.subjects(RDF.type, CCG.Membership) if "cuenca" in str(s)]
+    assert len(set(g.subjects(RDF.type, CCG.Membership))) == 1
 
 
 def test_the_graph_follows_the_base(members: list[Member]) -> None:

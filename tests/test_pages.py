@@ -83,18 +83,23 @@ def links(html: str) -> list[tuple[str, str]]:
 
 def test_home_counts_come_from_the_store(client: FlaskClient, store: ox.Store) -> None:
     html = page(client, "/")
+    current = "FILTER NOT EXISTS { ?m ccg:yearEnded ?end }"
     cities = int(rows(store, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE "
-                             "{ ?m a ccg:Membership ; org:member ?c }")[0]["n"].value)
+                             f"{{ ?m a ccg:Membership ; org:member ?c {current} }}")[0]["n"].value)
     assert f"<strong>{cities}</strong> cities" in html
+    ended = int(rows(store, "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE "
+                            "{ ?m a ccg:Membership ; ccg:yearEnded ?end }")[0]["n"].value)
+    assert ended >= 1  # Lyon, Media Arts
+    assert f"current memberships ({ended} more ended)" in html
     found = {href: text for href, text in links(html)}
     per_field = rows(store, "SELECT ?f (COUNT(DISTINCT ?m) AS ?n) WHERE "
-                            "{ ?m a ccg:Membership ; ccg:field ?f } GROUP BY ?f")
+                            f"{{ ?m a ccg:Membership ; ccg:field ?f {current} }} GROUP BY ?f")
     assert len(per_field) >= 8
     for row in per_field:
         href = "/doc/" + row["f"].value[len(BASE) + 3:]
         assert href in found
         assert re.search(re.escape(found[href]) + r"</a> <span class=\"count\">"
-                         + row["n"].value + " members", html), href
+                         + row["n"].value + " current members", html), href
     for target in ("/query", "/dumps/", "/.well-known/void", "/ontology"):
         assert target in found
     assert "creativecommons.org/licenses/by/4.0/" in html and 'id="cite"' in html
@@ -127,6 +132,23 @@ def test_field_page_lists_every_member(client: FlaskClient, store: ox.Store) -> 
     for row in members:
         assert "/doc/" + row["c"].value[len(BASE) + 3:] in hrefs
     assert client.get("/field/media-arts").headers["Location"].endswith("/doc/field/media-arts")
+
+
+def test_lyon_is_a_former_member_of_media_arts_and_a_current_one_of_literature(
+        client: FlaskClient, store: ox.Store) -> None:
+    [row] = rows(store, f"""SELECT ?end ?reason WHERE {{
+        <{BASE}id/membership/fr/lyon/media-arts> ccg:yearEnded ?end ; ccg:endReason ?reason }}""")
+    city = page(client, "/doc/city/fr/lyon")
+    assert f"<strong>ended {row['end'].value}</strong>: {row['reason'].value}" in city
+    assert city.count("(current)") == 1
+    media = page(client, "/doc/field/media-arts")
+    members_table = media[media.index('id="h-members"'):media.index('id="h-former"')]
+    assert "/doc/city/fr/lyon" not in members_table
+    former = media[media.index('id="h-former"'):]
+    assert "/doc/city/fr/lyon" in former[:former.index("</ul>")]
+    assert f"membership ended {row['end'].value}" in former
+    literature = page(client, "/doc/field/literature")
+    assert "/doc/city/fr/lyon" in literature and 'id="h-former"' not in literature
 
 
 def test_city_page_shows_pledges_in_order_with_evidence(client: FlaskClient,

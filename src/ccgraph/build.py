@@ -18,6 +18,7 @@ from typing import Any
 from rdflib import Dataset, Graph, URIRef
 
 from . import iris, model
+from .evidence import external_only
 from .extract import read_sources
 from .extract.mentions import find_mentions
 from .inputs import describe_inputs
@@ -28,7 +29,9 @@ from .members import (
     members_graph_and_warnings,
     read_aliases,
     read_members,
+    with_ends,
 )
+from .near_duplicates import detect as detect_near_duplicates
 from .records import Profile, SourceError
 from .settings import Settings, data_dir, project_root
 from .sources import read_turtle_dir
@@ -77,12 +80,15 @@ def _stage_timer() -> tuple[dict[str, float], Callable[[str], None]]:
 def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | None = None,
              progress: Progress | None = None,
              mark: Callable[[str], None] | None = None,
-             profile_sink: Callable[[URIRef, Graph], bool] | None = None) -> Assembled:
+             profile_sink: Callable[[URIRef, Graph], bool] | None = None,
+             near_duplicates: bool = True) -> Assembled:
     """Read every source and model it into one dataset of named graphs.
 
     ``profile_sink`` (for very large builds): each profile graph is handed to it as soon as
     it is modelled, and kept in the dataset only when it returns True (e.g. a sink that
-    writes the graph's N-Quads aside, publish.graph_nquads, keeping a sample to validate)."""
+    writes the graph's N-Quads aside, publish.graph_nquads, keeping a sample to validate).
+    ``near_duplicates``: look for copied pledges and descriptions across the profiles
+    (near_duplicates.py; off for synthetic networks made of copies)."""
     say = progress or (lambda _m: None)
     tick = mark or (lambda _s: None)
     base: str = settings.base
@@ -104,9 +110,10 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     add_graph(iris.graph("curated", base), curated, "data/curated/")
 
     members_file = members_path or data / "members.csv"
-    members = read_members(members_file)
-    index = MemberIndex(members, read_aliases(data / "city-aliases.csv"))
-    mgraph, member_warnings = members_graph_and_warnings(members, base)
+    members = with_ends(read_members(members_file), data / "membership-ends.csv")
+    aliases = read_aliases(data / "city-aliases.csv")
+    index = MemberIndex(members, aliases)
+    mgraph, member_warnings = members_graph_and_warnings(members, base, aliases)
     add_graph(iris.graph("members", base), mgraph, str(members_file))
     tick("read")
 
@@ -123,6 +130,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
 
     say(f"model: {len(extracted.profiles)} profiles")
     rules = load_rules(vocab)
+    names = model.field_names(vocab)
 
     def themes(text: str) -> list[URIRef]:
         return assign_themes(text, rules)
@@ -130,6 +138,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     unresolved: list[dict[str, str]] = []
     duplicates: list[dict[str, str]] = []
     modelled: list[Profile] = []
+    countries: list[str] = []  # the country code of each modelled profile
     seen: dict[URIRef, str] = {}
     for profile in extracted.profiles:
         if profile.field is None:
@@ -157,15 +166,27 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
         profile.city = member.city
         if profile_sink is None:
             model.profile_graph(profile, member.country_code, base, themes, curated,
-                                into=ds.graph(name))
+                                into=ds.graph(name), names=names,
+                                aka=index.names_of(member))
         else:
-            made = model.profile_graph(profile, member.country_code, base, themes, curated)
+            made = model.profile_graph(profile, member.country_code, base, themes, curated,
+                                       names=names, aka=index.names_of(member))
             if profile_sink(name, made):
                 target = ds.graph(name)
                 target.addN((s, p, o, target) for s, p, o in made)
         graph_sources[name] = profile.source
         modelled.append(profile)
+        countries.append(member.country_code)
     tick("model")
+
+    near: dict[str, Any] = {}
+    if modelled and near_duplicates:
+        say("near-duplicates: pledges and descriptions across profiles")
+        found = detect_near_duplicates(zip(modelled, countries, strict=True),
+                                       [m.city for m in members], base)
+        add_graph(iris.graph("near-duplicates", base), found.graph, "near-duplicate detection")
+        near = found.quality()
+        tick("near-duplicates")
 
     quality: dict[str, Any] = {
         **network_quality(members, modelled, index),
@@ -174,6 +195,8 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
         "profiles_unresolved": unresolved,
         "profiles_duplicate": duplicates,
         "member_warnings": member_warnings,
+        **near,
+        **external_only(ds),
     }
     quality.update(extracted.quality())
     return Assembled(ds, graph_sources, quality, modelled)
@@ -210,8 +233,12 @@ def network_quality(members: list[Member], modelled: list[Profile],
     cities = sorted({m.city for m in members})
     cities_with = {city for city, _ in with_pledges}
     return {
-        "member_cities": len(cities),
+        "member_cities": len({(m.country_code, iris.slugify(m.city)) for m in members
+                              if m.country_code}),
         "memberships": len(members),
+        "memberships_current": sum(1 for m in members if m.current),
+        "memberships_ended": [f"{m.city} ({m.field}, {m.year}–{m.ended})"
+                              for m in members if not m.current],
         "fields": dict(sorted(Counter(m.field for m in members).items())),
         "cities_without_pledges": [c for c in cities if c not in cities_with],
         "memberships_without_year": [f"{m.city} ({m.field})" for m in members if m.year is None],

@@ -145,6 +145,9 @@ def summary(result: Any, out: Path) -> str:
         lines.append("named mentions (gold set): " + ", ".join(
             f"{kind} P {v['precision']:.2f} R {v['recall']:.2f}"
             for kind, v in scores.items() if isinstance(v, dict)))
+    if "near_duplicate_detection" in q:
+        lines.append(f"near-duplicate passages across profiles: {len(q['near_duplicates'])} "
+                     f"pairs at similarity >= {q['near_duplicate_detection']['threshold']}")
     lines.append(f"quality report: {out / 'reports' / 'quality.txt'}")
     lines.append("seconds per stage: " + ", ".join(f"{k} {v:.2f}"
                                                   for k, v in result.seconds.items()))

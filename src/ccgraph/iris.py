@@ -141,6 +141,19 @@ def dataset(base: str = DEFAULT_BASE) -> URIRef:
     return _iri(base, "id/dataset")
 
 
+def near_duplicate(kind: str, a: str, b: str, base: str = DEFAULT_BASE) -> URIRef:
+    """A pair of near-duplicate passages: ``id/near-duplicate/{kind}/{a}--{b}``, ``a`` and
+    ``b`` the slugs of the two passages (``pt-leiria-music-1``) in sorted order, so the pair
+    has one IRI whichever way round it is named."""
+    first, second = sorted((slugify(a), slugify(b)))
+    return _iri(base, f"id/near-duplicate/{slugify(kind)}/{first}--{second}")
+
+
+def activity(name: str, base: str = DEFAULT_BASE) -> URIRef:
+    """A process of the build that made data (``prov:Activity``): ``id/activity/{name}``."""
+    return _iri(base, f"id/activity/{slugify(name)}")
+
+
 def profile_for_graph(graph_iri: str, base: str = DEFAULT_BASE) -> URIRef | None:
     """The profile document a ``graph/profile/…`` graph describes (None for other graphs)."""
     prefix = str(graph("profile", base)) + "/"

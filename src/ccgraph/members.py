@@ -1,23 +1,32 @@
 """The members table: every UCCN membership (city, country, field, year) and its graph.
 
+``data/membership-ends.csv`` (``city,country_code,field,ended,reason,source``, curated)
+says which memberships ended, when, why and on whose word; :func:`with_ends` joins it to
+the table, and a row that matches no membership is an error naming its line. A
+membership is *current* when it has no end. The members table keeps every designation,
+ended or not (Lyon: Media Arts 2008, ended 2023 when it changed field; Literature 2023).
+
 ``data/members.csv`` (made by ``scripts/make_members.py`` from the shared table) has the
 columns ``city,country,country_code,field,year,source``; ``data/city-aliases.csv``
 (``alias,city,country_code``) maps spellings used by the profile corpus to the table's
-names (``Come`` -> Como, IT).
+names (``Come`` -> Como, IT; ``Turin`` -> Torino, IT); the graph gives each city its
+aliases as ``ccg:mentionedAs`` (a hidden label: how sources write its name, misspellings
+included), which the designation evidence rule accepts as the city's name.
 
 One city can hold several memberships (Lyon: Media Arts 2008, Literature 2023), and one
 name can stand for several cities in different countries (Granada, Spain and Granada,
 Nicaragua): lookups by name alone return every match, never a guess.
 
-A row without a country (Cuenca, Gastronomy, 2025: the sources disagree between Spain
-and Ecuador) is read and kept in the table, but it cannot be given a city or country IRI,
-so :func:`members_graph` leaves it out and reports it as a warning; the build passes the
+A row without a country (none in the table of 2026-12-01; Cuenca, Gastronomy 2025, once
+had none) is read and kept in the table, but it cannot be given a city or country IRI, so
+:func:`members_graph` leaves it out and reports it as a warning; the build passes the
 warnings on to the quality report. No country is ever invented.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -33,6 +42,7 @@ from .records import SourceError
 from .settings import Settings, data_dir
 
 MEMBER_COLUMNS = ("city", "country", "country_code", "field", "year", "source")
+END_COLUMNS = ("city", "country_code", "field", "ended", "reason", "source")
 ALIAS_COLUMNS = ("alias", "city", "country_code")
 NETWORK_LABEL = "UNESCO Creative Cities Network"
 
@@ -54,6 +64,14 @@ class Member:
     field: str  # slug, e.g. "media-arts"
     year: int | None
     source: str  # one or more URLs separated by " ; "
+    ended: int | None = None  # the year the membership ended; None while it is current
+    end_reason: str | None = None  # why it ended, in the curators' words (English)
+    end_source: str | None = None  # the URL that says it ended
+
+    @property
+    def current(self) -> bool:
+        """A membership is current until it has an end."""
+        return self.ended is None
 
     @property
     def sources(self) -> list[str]:
@@ -151,6 +169,54 @@ def read_members(path: Path | None = None) -> list[Member]:
     return members
 
 
+def default_ends_path() -> Path:
+    return data_dir(Settings.load()) / "membership-ends.csv"
+
+
+def with_ends(members: Iterable[Member], path: Path | None = None) -> list[Member]:
+    """The members with the ends of ``data/membership-ends.csv`` (or ``path``) joined in.
+
+    Each row names one membership by ``city,country_code,field``; SourceError (file, line,
+    column) for a row that matches no membership, names one twice, ends before the year
+    of designation, or lacks a reason or a source URL."""
+    path = path or default_ends_path()
+    members = list(members)
+    by_key = {(iris.slugify(m.city), m.country_code, m.field): i for i, m in enumerate(members)}
+    done: dict[int, int] = {}
+    for line, row in _rows(path, END_COLUMNS):
+
+        def fail(message: str, column: str, hint: str, line: int = line) -> SourceError:
+            return SourceError(str(path), message, line=line, field=column, hint=hint)
+
+        key = (iris.slugify(row["city"]), row["country_code"], row["field"])
+        at = by_key.get(key)
+        if at is None:
+            raise fail(f"no membership of {row['city'] or '(no city)'} "
+                       f"({row['country_code'] or 'no code'}) in {row['field'] or '(no field)'}",
+                       "city", "city, country_code and field must match a row of the "
+                               "members table (field as a slug such as media-arts)")
+        if at in done:
+            raise fail(f"{row['city']} in {row['field']} is ended twice", "city",
+                       f"the first end is on line {done[at]}")
+        if not _YEAR.fullmatch(row["ended"]):
+            raise fail(f"{row['ended']!r} is not a year", "ended",
+                       "write the year the membership ended as four digits")
+        member = members[at]
+        ended = int(row["ended"])
+        if member.year is not None and ended < member.year:
+            raise fail(f"ends in {ended}, before its designation in {member.year}", "ended",
+                       "check the year")
+        if not row["reason"]:
+            raise fail("no reason", "reason", "say in a few words of your own why it ended")
+        if not _URL.fullmatch(row["source"]):
+            raise fail(f"{row['source']!r} is not a URL", "source",
+                       "give the http(s) URL of a page that says the membership ended")
+        done[at] = line
+        members[at] = dataclasses.replace(member, ended=ended, end_reason=row["reason"],
+                                          end_source=row["source"])
+    return members
+
+
 def read_aliases(path: Path | None = None) -> list[Alias]:
     """Read ``alias,city,country_code`` rows (default ``data/city-aliases.csv``)."""
     path = path or default_aliases_path()
@@ -188,6 +254,7 @@ class MemberIndex:
         for member in self.members:
             self._by_name[_key(member.city)].append(member)
         self._aliases: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self._alias_names: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for alias in aliases:
             target = [m for m in self._by_name.get(_key(alias.city), [])
                       if m.country_code == alias.country_code]
@@ -195,11 +262,18 @@ class MemberIndex:
                 raise ValueError(f"alias {alias.alias!r} points to {alias.city} "
                                  f"({alias.country_code}), which is not in the members table")
             self._aliases[_key(alias.alias)].append((_key(alias.city), alias.country_code))
+            self._alias_names[alias.alias].append((_key(alias.city), alias.country_code))
 
     @classmethod
     def load(cls, members_path: Path | None = None,
              aliases_path: Path | None = None) -> MemberIndex:
-        return cls(read_members(members_path), read_aliases(aliases_path))
+        return cls(with_ends(read_members(members_path)), read_aliases(aliases_path))
+
+    def names_of(self, member: Member) -> list[str]:
+        """The city's name and every alias that points to it (``Torino``, ``Turin``)."""
+        key = (_key(member.city), member.country_code)
+        return [member.city] + [alias for alias, targets in self._alias_names.items()
+                                if key in targets]
 
     def by_name(self, name: str) -> list[Member]:
         """Every membership of every city called ``name`` (directly or by alias)."""
@@ -230,9 +304,10 @@ class MemberIndex:
 
 
 def members_graph(members: Iterable[Member], base: str = iris.DEFAULT_BASE,
-                  warnings: list[str] | None = None) -> Graph:
+                  warnings: list[str] | None = None, aliases: Iterable[Alias] = ()) -> Graph:
     """The members graph: cities, countries, memberships and the network.
 
+    Each alias of a city in the graph becomes its ``ccg:mentionedAs``.
     Members without a country are left out; a message for each is appended to
     ``warnings`` when a list is given. A country spelled two ways gets the more common
     spelling as its label (also reported)."""
@@ -277,20 +352,30 @@ def members_graph(members: Iterable[Member], base: str = iris.DEFAULT_BASE,
         g.add((membership, RDFS.label, Literal(m.label, lang="en")))
         if m.year is not None:
             g.add((membership, CCG.yearDesignated, Literal(str(m.year), datatype=XSD.gYear)))
+        if m.ended is not None:
+            g.add((membership, CCG.yearEnded, Literal(str(m.ended), datatype=XSD.gYear)))
+            if m.end_reason:
+                g.add((membership, CCG.endReason, Literal(m.end_reason, lang="en")))
+            if m.end_source:
+                g.add((membership, DCTERMS.source, URIRef(m.end_source)))
         for url in m.sources:
             g.add((membership, DCTERMS.source, URIRef(url)))
+    for alias in aliases:
+        city = iris.city(alias.country_code, alias.city, base)
+        if (city, RDF.type, CCG.CreativeCity) in g:
+            g.add((city, CCG.mentionedAs, Literal(alias.alias)))
     return g
 
 
-def members_graph_and_warnings(members: Iterable[Member],
-                               base: str = iris.DEFAULT_BASE) -> tuple[Graph, list[str]]:
+def members_graph_and_warnings(members: Iterable[Member], base: str = iris.DEFAULT_BASE,
+                               aliases: Iterable[Alias] = ()) -> tuple[Graph, list[str]]:
     """:func:`members_graph` and the warnings it reports, for the quality report."""
     warnings: list[str] = []
-    return members_graph(members, base, warnings), warnings
+    return members_graph(members, base, warnings, aliases), warnings
 
 
 __all__ = [
     "Alias", "AmbiguousName", "Member", "MemberIndex", "default_aliases_path",
-    "default_members_path", "field_label", "members_graph", "members_graph_and_warnings",
-    "read_aliases", "read_members",
+    "default_ends_path", "default_members_path", "field_label", "members_graph",
+    "members_graph_and_warnings", "read_aliases", "read_members", "with_ends",
 ]

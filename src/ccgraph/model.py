@@ -4,21 +4,24 @@ Every resource made from a profile says where it comes from: ``prov:wasDerivedFr
 profile document and ``ccg:evidence`` a span of it (see docs/model.md, Provenance).
 Curated resources meet extracted ones on the same IRIs: a curated resource that names the
 words a source uses for it (``ccg:mentionedAs``, or its English label) gains evidence from
-every profile of a city it is linked to.
+every profile of a city it is linked to. A membership's evidence is never a label found in
+the text: only a span that states the designation, and a year's only one that states the
+year (``evidence.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from . import iris
-from .namespaces import CCG, DCTERMS, OA, ORG, PROV, RDF, RDFS, SCHEMA, XSD
+from .evidence import states_designation, states_year
+from .namespaces import CCG, DCTERMS, OA, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 from .records import Mention, Profile, Span
 
 #: schema.org class for each mention subtype; kinds without a subtype fall back per kind.
@@ -90,11 +93,13 @@ def _bnode(*parts: object) -> BNode:
     return BNode(f"b{digest}")
 
 
-def add_evidence(g: Triples, resource: URIRef, document: URIRef, span: Span) -> URIRef:
-    """Link ``resource`` to the span of ``document`` that supports it."""
+def add_evidence(g: Triples, resource: URIRef, document: URIRef, span: Span,
+                 prop: URIRef = CCG.evidence) -> URIRef:
+    """Link ``resource`` to the span of ``document`` that supports it (by ``prop``:
+    ``ccg:evidence``, or ``ccg:yearEvidence`` for a membership's year)."""
     ev = iris.evidence(document, span.start, span.end)
     g.add((resource, PROV.wasDerivedFrom, document))
-    g.add((resource, CCG.evidence, ev))
+    g.add((resource, prop, ev))
     if (ev, RDF.type, OA.SpecificResource) in g:
         return ev
     position = _bnode(ev, "position")
@@ -130,13 +135,29 @@ def field_label(field_slug: str) -> str:
 ThemeAssigner = Callable[[str], list[URIRef]]
 
 
+def field_names(vocab: Graph) -> dict[str, list[str]]:
+    """Every name of each field (slug -> skos:prefLabel and skos:altLabel values, all
+    languages): what a designation statement may call it ("Crafts and Folk Arts")."""
+    names: dict[str, list[str]] = {}
+    for concept, notation in vocab.subject_objects(SKOS.notation):
+        if (concept, RDF.type, CCG.CreativeField) in vocab:
+            names[str(notation)] = _unique(
+                str(o) for p in (SKOS.prefLabel, SKOS.altLabel) for o in vocab.objects(concept, p))
+    return names
+
+
 def profile_graph(profile: Profile, cc: str, base: str = iris.DEFAULT_BASE,
                   themes: ThemeAssigner | None = None,
-                  curated: Graph | None = None, into: Graph | None = None) -> Graph:
+                  curated: Graph | None = None, into: Graph | None = None,
+                  names: dict[str, list[str]] | None = None,
+                  aka: Sequence[str] = ()) -> Graph:
     """The named graph of one profile document (its IRI is iris.profile_graph(...)).
 
     Triples go into ``into`` when given (e.g. a graph of a Dataset), else a new Graph.
-    They are gathered first and added in one go."""
+    They are gathered first and added in one go. ``names`` (see :func:`field_names`)
+    gives the names a designation statement may use for each field; by default the
+    English label made from the slug. ``aka``: other names of the city that a designation
+    statement may use (its aliases, published as ``ccg:mentionedAs``)."""
     if profile.field is None:
         raise ValueError(f"{profile.source}: the profile names no creative field")
     city_name, field_slug = profile.city, profile.field
@@ -172,13 +193,18 @@ def profile_graph(profile: Profile, cc: str, base: str = iris.DEFAULT_BASE,
     g.add((membership, ORG.member, city))
     g.add((membership, ORG.organization, iris.network(base)))
     g.add((membership, CCG.field, field))
-    if profile.intro is not None:
+    # Evidence only where the span proves the claim (see evidence.py): the intro sentence
+    # when it names the city and the field as a designation; "Member since:" when it holds
+    # the year. Otherwise the statement rests on its dcterms:source (the members table).
+    called = (names or {}).get(field_slug) or [field_label(field_slug)]
+    if profile.intro is not None and states_designation(profile.intro.text,
+                                                        (city_name, *aka), called):
         add_evidence(g, membership, doc, profile.intro)
     if profile.member_since is not None:
         year = _YEAR.search(profile.member_since.text)
-        if year:
+        if year and states_year(profile.member_since.text, year.group(1)):
             g.add((membership, CCG.yearDesignated, Literal(year.group(1), datatype=XSD.gYear)))
-            add_evidence(g, membership, doc, profile.member_since)
+            add_evidence(g, membership, doc, profile.member_since, CCG.yearEvidence)
 
     for pledge in profile.pledges:
         c = iris.commitment(cc, city_name, field_slug, pledge.position, base)
@@ -284,6 +310,10 @@ def add_curated_evidence(g: Triples, curated: Graph, city: URIRef, doc: URIRef,
     """Evidence for curated resources: where the profile uses the words they name."""
     for resource in linked_to_city(curated, city):
         if not isinstance(resource, URIRef) or resource == city:
+            continue
+        if (resource, RDF.type, CCG.Membership) in curated:
+            # a membership's label ("Sapporo, Media Arts") found in the text proves nothing:
+            # its evidence is a designation statement, found by profile_graph
             continue
         phrases = [str(o) for o in curated.objects(resource, CCG.mentionedAs)]
         if not phrases:

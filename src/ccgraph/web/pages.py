@@ -156,11 +156,14 @@ def evidence_for(resources: set[str]) -> dict[str, list[Evidence]]:
 # ------------------------------------------------------------------ home
 
 def home_data() -> dict[str, Any]:
+    # Members are current memberships (no ccg:yearEnded); ended ones are history.
     counts = select("""SELECT
         (COUNT(DISTINCT ?city) AS ?cities) (COUNT(DISTINCT ?m) AS ?memberships)
         (COUNT(DISTINCT ?country) AS ?countries) WHERE {
-          ?m a ccg:Membership ; org:member ?city .
+          ?m a ccg:Membership ; org:member ?city . FILTER NOT EXISTS { ?m ccg:yearEnded ?e }
           OPTIONAL { ?city schema:containedInPlace ?country } }""")[0]
+    ended = select("""SELECT (COUNT(DISTINCT ?m) AS ?ended) WHERE {
+          ?m a ccg:Membership ; ccg:yearEnded ?e }""")[0]
     others = select("""SELECT
         (COUNT(DISTINCT ?doc) AS ?profiles) (COUNT(DISTINCT ?c) AS ?pledges)
         (COUNT(DISTINCT ?ev) AS ?spans) WHERE {
@@ -184,6 +187,7 @@ def home_data() -> dict[str, Any]:
     countries = select("""SELECT ?country ?cc (COUNT(DISTINCT ?city) AS ?cities)
         (COUNT(DISTINCT ?m) AS ?memberships) WHERE {
           ?m a ccg:Membership ; org:member ?city . ?city schema:containedInPlace ?country .
+          FILTER NOT EXISTS { ?m ccg:yearEnded ?e }
           OPTIONAL { ?country ccg:countryCode ?cc } }
         GROUP BY ?country ?cc""")
     names = labels({r["country"].value for r in countries})
@@ -195,7 +199,7 @@ def home_data() -> dict[str, Any]:
         OPTIONAL { <$d> dcterms:license ?license } } LIMIT 1""", d=_ext().base + "id/dataset")
     info = dataset[0] if dataset else {}
     return {
-        "counts": {k: to_int(v) for k, v in {**counts, **others}.items()},
+        "counts": {k: to_int(v) for k, v in {**counts, **ended, **others}.items()},
         "no_year": to_int(no_year.get("n")),
         "fields": fields,
         "years": year_list, "year_table": year_table,
@@ -219,7 +223,8 @@ def home_data() -> dict[str, Any]:
 def field_counts() -> list[dict[str, Any]]:
     rows = select("""SELECT ?f ?slug (COUNT(DISTINCT ?m) AS ?n) WHERE {
         ?f a ccg:CreativeField . OPTIONAL { ?f skos:notation ?slug }
-        OPTIONAL { ?m a ccg:Membership ; ccg:field ?f } } GROUP BY ?f ?slug""")
+        OPTIONAL { ?m a ccg:Membership ; ccg:field ?f FILTER NOT EXISTS { ?m ccg:yearEnded ?e } }
+        } GROUP BY ?f ?slug""")
     names = labels({r["f"].value for r in rows})
     fields = sorted(({**link(r["f"].value, names), "slug": value(r.get("slug")),
                       "count": to_int(r["n"])} for r in rows), key=lambda f: f["text"])
@@ -278,16 +283,18 @@ def statements(iri: str, desc: Description) -> dict[str, Any]:
 
 
 def field_data(iri: str) -> dict[str, Any]:
-    rows = select("""SELECT ?m ?city ?country ?year WHERE {
+    rows = select("""SELECT ?m ?city ?country ?year ?ended WHERE {
         ?m a ccg:Membership ; ccg:field <$f> ; org:member ?city .
-        OPTIONAL { ?m ccg:yearDesignated ?year }
+        OPTIONAL { ?m ccg:yearDesignated ?year } OPTIONAL { ?m ccg:yearEnded ?ended }
         OPTIONAL { ?city schema:containedInPlace ?country } }""", f=iri)
     names = labels({r["city"].value for r in rows} | {r["country"].value for r in rows
                                                       if "country" in r})
     members: list[dict[str, Any]] = sorted(({"city": link(r["city"].value, names),
                        "country": link(r["country"].value, names) if "country" in r else None,
-                       "year": value(r.get("year"))[:4]} for r in rows),
+                       "year": value(r.get("year"))[:4], "ended": value(r.get("ended"))[:4]}
+                      for r in rows),
                      key=lambda m: (m["year"] or "9999", m["city"]["text"]))
+    current = [m for m in members if not m["ended"]]
     per_year: dict[str, int] = defaultdict(int)
     for m in members:
         if m["year"]:
@@ -302,7 +309,8 @@ def field_data(iri: str) -> dict[str, Any]:
         OPTIONAL { <$f> skos:notation ?notation } } LIMIT 1""", f=iri)
     all_labels = select("SELECT ?l WHERE { <$f> skos:prefLabel ?l }", f=iri)
     return {
-        "members": members, "per_year": [(y, per_year.get(y, 0)) for y in years],
+        "members": current, "former": [m for m in members if m["ended"]],
+        "per_year": [(y, per_year.get(y, 0)) for y in years],
         "chart": charts.stacked_columns(
             "field-years", "Cities joining this field per year",
             f"Columns, one per year from {years[0]} to {years[-1]}; the height is the number "
@@ -313,7 +321,7 @@ def field_data(iri: str) -> dict[str, Any]:
                           for r in themes), key=lambda t: (-t["count"], t["text"])),
         "definition": value(info[0].get("definition")) if info else "",
         "labels": sorted((lit(r["l"]) for r in all_labels), key=lambda x: x["lang"]),
-        "cities": len({m["city"]["iri"] for m in members}),
+        "cities": len({m["city"]["iri"] for m in current}),
     }
 
 
@@ -331,10 +339,12 @@ def city_data(iri: str) -> dict[str, Any]:
         OPTIONAL { <$c> schema:description ?description FILTER(lang(?description) = "en") }
         } LIMIT 1""", c=iri)[0]
     names_all = select("SELECT ?l WHERE { <$c> rdfs:label ?l }", c=iri)
-    memberships = select("""SELECT ?m ?field ?year ?source WHERE {
+    memberships = select("""SELECT ?m ?field ?year ?ended ?reason ?source WHERE {
         { <$c> ccg:membership ?m } UNION { ?m org:member <$c> }
         ?m ccg:field ?field .
-        OPTIONAL { ?m ccg:yearDesignated ?year } OPTIONAL { ?m dcterms:source ?source } }""",
+        OPTIONAL { ?m ccg:yearDesignated ?year } OPTIONAL { ?m dcterms:source ?source }
+        OPTIONAL { ?m ccg:yearEnded ?ended }
+        OPTIONAL { ?m ccg:endReason ?reason FILTER(lang(?reason) = "en") } }""",
                          c=iri)
     pledges = select("""SELECT ?p ?field ?pos ?summary ?text ?theme WHERE {
         ?p ccg:commitmentOf <$c> ; ccg:position ?pos .
@@ -378,7 +388,9 @@ def city_data(iri: str) -> dict[str, Any]:
     for row in memberships:
         m = row["m"].value
         entry = membership_list.setdefault(m, {**item(m), "field": link(row["field"].value, names),
-                                               "year": value(row.get("year"))[:4], "sources": []})
+                                               "year": value(row.get("year"))[:4],
+                                               "ended": value(row.get("ended"))[:4],
+                                               "reason": value(row.get("reason")), "sources": []})
         if "source" in row and value(row["source"]) not in entry["sources"]:
             entry["sources"].append(value(row["source"]))
     pledge_map: dict[str, dict[str, Any]] = {}
@@ -442,7 +454,29 @@ def city_data(iri: str) -> dict[str, Any]:
                             "url": value(r.get("url"))} for r in reports),
                           key=lambda r: r["year"]),
         "profiles": sorted((item(r["d"].value) for r in profiles), key=lambda p: p["text"]),
+        "near_duplicates": near_duplicates_of(iri),
     }
+
+
+def near_duplicates_of(city: str) -> list[dict[str, Any]]:
+    """The city's passages (pledges, description spans) that are near-duplicates of another
+    city's, each with that city, its passage, the similarity and the record (graph
+    ``near-duplicates``), most similar first."""
+    rows = select("""SELECT ?d ?sim ?mine ?other ?city WHERE {
+        ?d a ccg:NearDuplicate ; ccg:similarity ?sim ; ccg:passage ?mine , ?other .
+        ?mine ccg:commitmentOf|oa:hasSource/ccg:describes <$c> .
+        ?other ccg:commitmentOf|oa:hasSource/ccg:describes ?city .
+        FILTER(?city != <$c>) }""", c=city)
+    spans = {r[k].value for r in rows for k in ("mine", "other") if "#" in r[k].value}
+    names = labels({r[k].value for r in rows for k in ("d", "mine", "other", "city")}
+                   | {s.partition("#")[0] for s in spans})
+    for span in spans:
+        names[span] = "description in " + names.get(span.partition("#")[0], "the profile")
+    notes = [{"record": link(r["d"].value, names), "mine": link(r["mine"].value, names),
+              "other": link(r["other"].value, names), "city": link(r["city"].value, names),
+              "similarity": f"{float(value(r['sim'])):.3f}"} for r in rows]
+    return sorted(notes, key=lambda n: (-float(n["similarity"]), n["mine"]["text"],
+                                        n["other"]["text"]))
 
 
 def city_page(iri: str, desc: Description) -> str:
