@@ -152,3 +152,16 @@ def near_duplicate(kind: str, a: str, b: str, base: str = DEFAULT_BASE) -> URIRe
 def activity(name: str, base: str = DEFAULT_BASE) -> URIRef:
     """A process of the build that made data (``prov:Activity``): ``id/activity/{name}``."""
     return _iri(base, f"id/activity/{slugify(name)}")
+
+
+def profile_for_graph(graph_iri: str, base: str = DEFAULT_BASE) -> URIRef | None:
+    """The profile document a ``graph/profile/…`` graph describes (None for other graphs)."""
+    prefix = str(graph("profile", base)) + "/"
+    if not graph_iri.startswith(prefix):
+        return None
+    return _iri(base, "id/profile/" + graph_iri[len(prefix):])
+
+
+def release(name: str, base: str = DEFAULT_BASE) -> URIRef:
+    """A release of the dataset (``ccgraph release --name NAME``)."""
+    return _iri(base, f"release/{name}")

@@ -11,6 +11,9 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+#: DCAT 3 terms rdflib's closed DCAT namespace lacks (version, hasVersion, previousVersion)
+DCAT3 = Namespace(str(DCAT))
 
 #: prefix -> namespace IRI, used for Turtle output, the JSON-LD context and the query page.
 PREFIXES: dict[str, str] = {
@@ -33,6 +36,23 @@ PREFIXES: dict[str, str] = {
 }
 
 __all__ = [
-    "CCG", "DCAT", "DCTERMS", "FOAF", "OA", "ORG", "OWL", "PREFIXES", "PROV", "RDF", "RDFS",
-    "SCHEMA", "SD", "SH", "SKOS", "VOID", "XSD",
+    "CCG",
+    "DCAT",
+    "DCAT3",
+    "DCTERMS",
+    "FOAF",
+    "OA",
+    "ORG",
+    "OWL",
+    "PREFIXES",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SCHEMA",
+    "SD",
+    "SH",
+    "SKOS",
+    "SPDX",
+    "VOID",
+    "XSD",
 ]

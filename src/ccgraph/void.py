@@ -43,7 +43,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
-from . import iris
+from . import iris, rights
 from .namespaces import PREFIXES, SD
 
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -327,6 +327,8 @@ def _describe(store: ox.Store, graphs: list[ox.NamedNode], sizes: Mapping[str, i
         g.add((sub, RDF.type, SD.NamedGraph))
         g.add((sub, SD.name, URIRef(graph.value)))
         g.add((sub, VOID.triples, _int(sizes[graph.value])))
+        rights.describe_subset(g, ds, sub, graph.value, base)
+    rights.describe_statements(g, ds)
 
     endpoint = URIRef(site + "sparql")
     g.add((ds, VOID.sparqlEndpoint, endpoint))

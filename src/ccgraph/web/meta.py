@@ -15,7 +15,7 @@ from .. import __version__, iris, jsonld
 from .. import void as void_module
 from ..formats import by_suffix
 from ..settings import project_root
-from . import http
+from . import http, releases
 from .resources import render_graph_page
 
 bp = Blueprint("meta", __name__)
@@ -90,7 +90,9 @@ def void_triples() -> list[ox.Triple]:
 def void(suffix: str | None = None) -> Response:
     ext = _ext()
     return _negotiated_graph(
-        "void", void_triples, title="About this dataset (VoID and DCAT)",
+        f"void-{releases.fingerprint()}",
+        lambda: [*void_triples(), *releases.catalogue_triples()],
+        title="About this dataset (VoID and DCAT)",
         main=str(iris.dataset(ext.base)), explicit=suffix, path="/.well-known/void",
         intro=void_module.COUNTING_NOTE)
 

@@ -14,17 +14,19 @@ import difflib
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from .. import release as rel
 from .. import void as void_module
 from ..gallery import Example, load_gallery
 from ..namespaces import PREFIXES
 from ..settings import project_root
-from . import charts, http
+from . import charts, http, releases
 from .resources import (
     HTML_VIEWS,
     Description,
@@ -239,7 +241,7 @@ def field_counts() -> list[dict[str, Any]]:
 
 @bp.route("/")
 def home() -> Response:
-    tag = http.etag("home")
+    tag = http.etag("home-" + releases.fingerprint())
     if (hit := http.not_modified(tag, vary_accept=False)) is not None:
         return hit
     ext = _ext()
@@ -575,8 +577,13 @@ def workbench() -> Response:
         if not found:
             abort(404, description=f"no example query {chosen!r}")
         query = found[0].query
+    pinned = None
+    if request.args.get("release"):
+        pinned = rel.find_release(Path(ext.settings.store).resolve(), request.args["release"])
+        if pinned is None:
+            abort(404, description=f"no release {request.args['release']!r}; see /releases/")
     body = render_template("workbench.html", title="Query workbench",
-                           query=query or default_query(), chosen=chosen,
+                           query=query or default_query(), chosen=chosen, pinned=pinned,
                            timeout=ext.runner.timeout, cap=ext.settings.result_cap)
     return Response(body, content_type=http.PAGE.content_type)
 

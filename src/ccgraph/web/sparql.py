@@ -47,7 +47,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 from .. import formats, query_errors, query_guard
 from ..formats import Format
 from ..namespaces import PREFIXES, SD, SH, XSD
-from . import http, update
+from . import http, releases, update
 from .cache import Cached
 
 log = logging.getLogger(__name__)
@@ -336,7 +336,14 @@ class UnsupportedBody(Exception):
 def endpoint() -> Response:
     ext = _ext()
     if update.is_update_request():  # SPARQL Update: web/update.py (off without a token)
+        if request.values.get("release"):
+            return http.text_error(400, "a release never changes: send updates without "
+                                        "release=")
         return update.handle()
+    try:
+        ext = releases.target(ext)  # release=NAME: that release's store (web/releases.py)
+    except releases.PinError as exc:
+        return http.text_error(exc.status, str(exc))
     try:
         queries, default_graphs, named_graphs = _collect()
     except UnsupportedBody as exc:
@@ -381,11 +388,11 @@ def endpoint() -> Response:
         if fallback is None:
             return http.text_error(406, str(exc))
         fmt, graph_as_rows = fallback, True
-    tag = http.etag("sparql-" + fmt.name)
+    tag = http.etag("sparql-" + fmt.name, version=ext.meta.version)
     if info.form is not None and (hit := http.not_modified(tag)) is not None:
         return hit
     # A finished answer for the same query, format, graphs and data version: no query work.
-    version = http.build_version()
+    version = ext.meta.version
     key = ("sparql", query, fmt.name, tuple(default_graphs), tuple(named_graphs),
            request.host_url)
     if info.form is not None and (cached := ext.results.get(version, key)) is not None:
@@ -430,7 +437,7 @@ def endpoint() -> Response:
             fmt = http.choose(http.GRAPH_FORMATS if got == "triples" else RESULT_FORMATS)
         except http.NotAcceptable as exc:
             return http.text_error(406, str(exc))
-        tag = http.etag("sparql-" + fmt.name)
+        tag = http.etag("sparql-" + fmt.name, version=ext.meta.version)
         cacheable = False  # the format hung on the answer: not kept
     extra: tuple[tuple[str, str], ...] = ()
     if outcome.truncated:
@@ -443,7 +450,7 @@ def endpoint() -> Response:
         return http.finish(resp, tag, cache_control=SPARQL_CACHE_CONTROL)
     answer = Cached(serialize_outcome(outcome, fmt, ext.base, cap_link), fmt.content_type,
                     extra)
-    if cacheable and http.build_version() == version:
+    if cacheable and ext.meta.version == version:
         ext.results.put(version, key, answer)
     return http.finish(cached_response(answer), tag, cache_control=SPARQL_CACHE_CONTROL)
 

@@ -78,11 +78,21 @@
   try { KNOWN = JSON.parse(document.getElementById("config").getAttribute("data-prefixes") || "{}"); }
   catch (e) { KNOWN = {}; }
   var PREFIXES = {};
+  // release=NAME: the page answers from that release; the permalink pins the newest one
+  var pinnedInput = document.getElementById("release");
+  var permalink = document.getElementById("permalink");
+  function pin() {
+    return pinnedInput && pinnedInput.value ? "&release=" + encodeURIComponent(pinnedInput.value) : "";
+  }
 
   document.documentElement.classList.add("js");
 
   function refresh() {
     highlight(editor.value, code);
+    if (permalink) {
+      permalink.href = "/query?release=" + encodeURIComponent(permalink.getAttribute("data-release")) +
+        "&query=" + encodeURIComponent(editor.value);
+    }
     pre.scrollTop = editor.scrollTop;
     pre.scrollLeft = editor.scrollLeft;
     readPrefixes();
@@ -141,7 +151,7 @@
   });
 
   function endpointUrl(format) {
-    var url = "/sparql?query=" + encodeURIComponent(editor.value);
+    var url = "/sparql?query=" + encodeURIComponent(editor.value) + pin();
     return format ? url + "&format=" + encodeURIComponent(format) : url;
   }
 
@@ -186,7 +196,7 @@
         "Content-Type": "application/x-www-form-urlencoded",
         "Accept": "application/sparql-results+json, text/turtle;q=0.9"
       },
-      body: "query=" + encodeURIComponent(query),
+      body: "query=" + encodeURIComponent(query) + pin(),
       signal: controller ? controller.signal : undefined
     }).then(function (resp) {
       var type = resp.headers.get("Content-Type") || "";
@@ -316,5 +326,5 @@
   }
 
   // the page was opened on an example: run it
-  if (/[?&]example=/.test(window.location.search)) run();
+  if (/[?&](example|release)=/.test(window.location.search)) run();
 })();
