@@ -181,8 +181,8 @@ def prerequisites(command: str, env: dict[str, str]) -> str:
     """Everything ``command`` needs; returns the state of the sources (ensure_sources)."""
     if command in ("test", "setup"):
         ensure_chromium()
-        ensure_programs()
         ensure_axe()
+        ensure_programs()
     ensure_venv()
     return ensure_sources(env, notes=command in ("test", "setup"))
 
