@@ -8,9 +8,10 @@
 
 Anything after the command is passed on (e.g. ``python3 dev.py test -k shapes``).
 What `test` installs when it is missing, saying so: Debian's python3-venv, chromium and
-rasqal-utils (roqet; with apt-get, as root or through sudo), axe-core (npm, into .cache/npm), the project and its test
-tools (pip, into .venv) and the public sources (`ccgraph fetch`). When it cannot, it stops
-with the command to run. Runs with the bare system python: standard library only.
+rasqal-utils (roqet; with apt-get, as root or through sudo), axe-core (npm, into
+.cache/npm), the project and its test tools (pip, into .venv) and the public sources
+(`ccgraph fetch`). When it cannot, it stops with the command to run. Runs with the bare
+system python: standard library only.
 """
 
 from __future__ import annotations
