@@ -19,12 +19,12 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 import requests
-from pyld import jsonld
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS, VOID
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, TURTLE, XML, SPARQLWrapper
 
+import jsonld_offline
 from ccgraph import iris
 from ccgraph.namespaces import OA, ORG, SD
 from ccgraph.settings import project_root
@@ -87,8 +87,7 @@ def parse(data: bytes | str, fmt: str) -> Graph:
 
 def expand_jsonld(data: bytes) -> Graph:
     """JSON-LD -> triples with pyld (an independent processor), no network."""
-    nquads = jsonld.to_rdf(json.loads(data), {"format": "application/n-quads"})
-    return parse(nquads, "nt")
+    return jsonld_offline.to_graph(json.loads(data))
 
 
 def union_graph(url: str) -> Graph:

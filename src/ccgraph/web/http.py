@@ -25,6 +25,7 @@ GRAPH_FORMATS: list[Format] = [formats.by_name(n) for n in ("ttl", "jsonld", "nt
 PAGE = formats.by_name("html")
 #: for data resources: Turtle when the client does not care, HTML when a browser asks.
 DOC_OFFERS: list[Format] = [*GRAPH_FORMATS, PAGE]
+JSONLD = formats.by_name("jsonld")
 CACHE_CONTROL = "public, max-age=300"
 COMPRESS_MIN = 1024
 COMPRESSIBLE = ("text/", "application/ld+json", "application/json", "application/n-triples",
@@ -92,14 +93,16 @@ def requested_formats() -> list[str]:
     return [v for v in values if v and v.strip()]
 
 
-def choose(offers: list[Format], *, allow_override: bool = True) -> Format:
-    """The format to answer with: ``format=``/``output=`` first, then ``Accept``. Raises
-    NotAcceptable."""
+def choose(offers: list[Format], *, allow_override: bool = True,
+           accept: str | None = None) -> Format:
+    """The format to answer with: ``format=``/``output=`` first, then ``Accept`` (or
+    ``accept``, the header as the caller read it). Raises NotAcceptable."""
     if allow_override:
         chosen = format_override(requested_formats(), offers)
         if chosen is not None:
             return chosen
-    accept = request.headers.get("Accept")
+    if accept is None:
+        accept = request.headers.get("Accept")
     chosen = formats.negotiate(accept, offers)
     if chosen is None:
         raise NotAcceptable(offers, accept or "")

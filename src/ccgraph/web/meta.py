@@ -9,9 +9,9 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, request, send_file
+from flask import Blueprint, Response, abort, current_app, request
 
-from .. import __version__, iris, jsonld
+from .. import __version__, framing, iris
 from .. import void as void_module
 from ..formats import by_suffix
 from ..settings import project_root
@@ -137,20 +137,16 @@ def shapes() -> Response:
 
 
 @bp.route("/context.jsonld")
+@bp.route("/context/v1.jsonld")
 def context() -> Response:
-    ext = _ext()
-    path = ext.build.context_path
-    if path.is_file():
-        resp = send_file(path, mimetype="application/ld+json", conditional=True,
-                         etag=f"{ext.meta.version[:32]}-context", max_age=3600)
-        resp.headers["Cache-Control"] = "public, max-age=3600"
-        return resp
-    tag = http.etag("context")
+    """The JSON-LD context of plain terms: ``/context/v1.jsonld`` is fixed for ever (the
+    committed file's bytes); ``/context.jsonld`` is the current version (v1 today)."""
+    body = framing.context_bytes()
+    tag = "context-v1-" + hashlib.sha256(body).hexdigest()[:16]
     if (hit := http.not_modified(tag, vary_accept=False)) is not None:
         return hit
-    body = json.dumps(jsonld.context(ext.base), ensure_ascii=False, indent=2)
-    return http.finish(Response(body, content_type="application/ld+json"), tag,
-                       vary_accept=False)
+    resp = Response(body, content_type="application/ld+json")
+    return http.finish(resp, tag, vary_accept=False, cache_control="public, max-age=86400")
 
 
 def sitemap_iris() -> list[str]:

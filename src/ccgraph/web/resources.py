@@ -5,8 +5,12 @@ whatever host it runs on: ``/doc/city/jp/sapporo`` describes ``{base}id/city/jp/
 
 A description holds the resource's own triples, those of its sub-resources (blank nodes it
 points to, and hash IRIs ``{iri}#...`` such as evidence spans with their selectors, found
-from its own triples or its inbound links), every inbound link, and the ``rdfs:label`` /
-``skos:prefLabel`` of each neighbour.
+from its own triples or its inbound links), the evidence spans it cites (``ccg:evidence``,
+``ccg:yearEvidence``, with their selectors), the resources it is made of (a city's
+memberships, pledges, facilities, events, creators and works, with their own triples and
+evidence: ``OWNED_OUT``/``OWNED_IN``), every inbound link, and the ``rdfs:label`` /
+``skos:prefLabel`` of each neighbour. The framed JSON-LD (``ccgraph.framing``) arranges
+exactly these triples as a tree.
 """
 
 from __future__ import annotations
@@ -17,10 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from ..formats import Format, by_suffix
-from ..namespaces import PREFIXES, RDF, RDFS, SKOS, XSD
+from ..framing import forms, tree
+from ..namespaces import CCG, PREFIXES, RDF, RDFS, SKOS, XSD
 from . import http
 from .cache import Cached
 
@@ -29,6 +34,13 @@ bp = Blueprint("resources", __name__)
 LABELS = (ox.NamedNode(str(RDFS.label)), ox.NamedNode(str(SKOS.prefLabel)))
 SUFFIXES = tuple(f.suffix for f in http.DOC_OFFERS)
 RDF_TYPE = str(RDF.type)
+#: objects of these are evidence spans: described with the resource that cites them
+EVIDENCE = (ox.NamedNode(str(CCG.evidence)), ox.NamedNode(str(CCG.yearEvidence)))
+#: the parts of a resource, described with it: what it points to (a city's memberships) ...
+OWNED_OUT = (ox.NamedNode(str(CCG.membership)),)
+#: ... and what points to it (a city's pledges)
+OWNED_IN = tuple(ox.NamedNode(str(p)) for p in (CCG.commitmentOf, CCG.locatedIn, CCG.basedIn,
+                                                 CCG.originatedIn))
 #: HTML views of particular kinds of resource (web/pages.py registers its own): each gets the
 #: IRI and its description and returns a page, or None to leave it to the generic page.
 HTML_VIEWS: list[Callable[[str, Description], str | None]] = []
@@ -94,7 +106,10 @@ def describe(store: ox.Store, iri: str, *, inbound_cap: int = 10_000) -> Descrip
             desc.subjects.append(subject)
             for quad in store.quads_for_pattern(subject, None, None):
                 desc.triples.add(quad.triple)
-                if is_sub(quad.object) and quad.object not in seen:
+                owned = quad.predicate in EVIDENCE or (
+                    subject == node and quad.predicate in OWNED_OUT)
+                if (owned or is_sub(quad.object)) and quad.object not in seen \
+                        and not isinstance(quad.object, ox.Literal):
                     queue.append(quad.object)  # type: ignore[arg-type]
 
     drain()
@@ -102,7 +117,7 @@ def describe(store: ox.Store, iri: str, *, inbound_cap: int = 10_000) -> Descrip
         if len(desc.inbound) >= inbound_cap:
             break
         desc.inbound.add(quad.triple)
-        if is_sub(quad.subject) and quad.subject not in seen:
+        if (quad.predicate in OWNED_IN or is_sub(quad.subject)) and quad.subject not in seen:
             queue.append(quad.subject)  # type: ignore[arg-type]
     drain()
     desc.inbound -= desc.triples
@@ -271,12 +286,27 @@ def identifier(rest: str) -> Response:
 def document(rest: str) -> Response:
     ext = _ext()
     name, explicit = split_suffix(rest)
+    asked = forms.from_accept(request.headers.get("Accept"))
     try:
-        fmt = explicit or http.choose(http.DOC_OFFERS)
+        form = forms.from_query(request.args.getlist("form"))
+    except ValueError as exc:
+        return http.text_error(400, str(exc))
+    if asked.refused and explicit is None:
+        return http.text_error(406, "no JSON-LD profile asked for is known here ("
+                               + ", ".join(forms.FORMS.values()) + "), and nothing else "
+                               "is acceptable")
+    try:
+        if explicit is None and form is not None and not http.requested_formats():
+            explicit = http.JSONLD  # ?form= names a JSON-LD form
+        fmt = explicit or http.choose(http.DOC_OFFERS, accept=asked.accept)
     except http.NotAcceptable as exc:
         return http.text_error(406, str(exc))
-    negotiated = explicit is None
-    tag = http.etag("doc-" + fmt.name)
+    negotiated = not rest.endswith(fmt.suffix) and (form is None or bool(http.requested_formats()))
+    variant = fmt.name
+    if fmt.name == "jsonld":
+        form = form or asked.form or forms.DEFAULT
+        variant = f"jsonld-{form}"
+    tag = http.etag("doc-" + variant)
     if (hit := http.not_modified(tag, vary_accept=negotiated)) is not None:
         return hit
     iri = ext.base + "id/" + name
@@ -287,7 +317,7 @@ def document(rest: str) -> Response:
     # bodies (RDF and HTML pages alike: a page depends only on the data) are kept per worker
     # (web/cache.py), keyed with the data's version
     version = http.build_version()
-    key = ("doc", name, fmt.name)
+    key = ("doc", name, variant)
     path = "/doc/" + name
     alternates = alternates_for(path)
     cached = ext.results.get(version, key)
@@ -303,9 +333,14 @@ def document(rest: str) -> Response:
                                          triples=desc.triples, order=desc.subjects,
                                          inbound=desc.inbound, alternates=alternates)
             body = page.encode("utf-8")
+        elif fmt.name == "jsonld" and form is not None:
+            body = tree.render(form, desc.all_triples(), iri, ext.base)
         else:
             body = http.serialize_triples(desc.all_triples(), fmt, ext.base)
-        cached = Cached(body, fmt.content_type)
+        content_type = fmt.content_type
+        if fmt.name == "jsonld" and form is not None:
+            content_type = f'application/ld+json; profile="{forms.FORMS[form]}"'
+        cached = Cached(body, content_type)
         if http.build_version() == version:
             ext.results.put(version, key, cached)
     resp = Response(cached.body, content_type=cached.content_type)

@@ -1,0 +1,370 @@
+"""A description's triples as one framed JSON-LD tree, with the plain terms of the context.
+
+Every triple is written exactly once: in its subject's node object, or (for a node embedded
+under the resource it points to, such as a city's pledges) as a reverse property of its
+object. A node is embedded once, where a breadth-first walk from the root first meets it;
+elsewhere it is referenced by ``id``. A value that does not fit a term's definition (a label
+without a language, a year that is not an ``xsd:gYear``) is written with its compact IRI
+instead, so expansion gives back every triple as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import pyoxigraph as ox
+
+from . import context_object, context_url
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD + "string"
+CCG = "https://w3id.org/ccgraph/ontology#"
+POSITION = CCG + "position"
+#: terms that only fit objects (or, for reverse terms, subjects) of a class
+TERM_CLASS = {
+    "country": "http://schema.org/Country",
+    "facilities": CCG + "Facility",
+    "events": CCG + "Event",
+}
+#: ... known by their IRIs where the description does not give their class
+TERM_PATH = {"country": "/id/country/", "facilities": "/id/facility/", "events": "/id/event/"}
+
+Subject = ox.NamedNode | ox.BlankNode
+
+
+def subject_of(t: ox.Triple) -> Subject:
+    """The subject of ``t`` (ccgraph's data holds no quoted triples)."""
+    s = t.subject
+    if isinstance(s, ox.Triple):
+        raise TypeError(f"cannot write the quoted triple {s} in JSON-LD 1.1")
+    return s
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    iri: str
+    reverse: bool
+    kind: str  # "id", "lang", "plain" or a datatype IRI
+    is_set: bool
+
+
+@dataclass
+class Vocabulary:
+    """The context, read for writing: terms by property IRI, class names, prefixes."""
+
+    forward: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
+    reverse: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
+    classes: dict[str, str] = field(default_factory=dict)
+    prefixes: list[tuple[str, str]] = field(default_factory=list)
+
+    def expand(self, value: str) -> str:
+        prefix, sep, rest = value.partition(":")
+        for ns, name in self.prefixes:
+            if sep and name == prefix:
+                return ns + rest
+        return value
+
+    def compact(self, iri: str) -> str:
+        for ns, name in self.prefixes:
+            if iri.startswith(ns):
+                rest = iri[len(ns):]
+                if rest and not rest.startswith("//"):
+                    return f"{name}:{rest}"
+        return iri
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    ctx = context_object()
+    vocab = Vocabulary()
+    for key, value in ctx.items():
+        if isinstance(value, str) and not key.startswith("@") and value.endswith(("#", "/")):
+            vocab.prefixes.append((value, key))
+    vocab.prefixes.sort(key=lambda item: -len(item[0]))
+    for key, value in ctx.items():
+        if key.startswith("@") or (isinstance(value, str) and value.startswith("@")):
+            continue
+        if isinstance(value, str):
+            if not value.endswith(("#", "/")):
+                vocab.classes[vocab.expand(value)] = key
+            continue
+        reverse = "@reverse" in value
+        iri = vocab.expand(value["@reverse"] if reverse else value["@id"])
+        container = value.get("@container")
+        kind = "plain"
+        if container == "@language":
+            kind = "lang"
+        elif value.get("@type") == "@id":
+            kind = "id"
+        elif "@type" in value:
+            kind = vocab.expand(value["@type"])
+        term = Term(key, iri, reverse, "id" if reverse else kind, container == "@set")
+        (vocab.reverse if reverse else vocab.forward)[iri].append(term)
+    return vocab
+
+
+def _natural(text: str) -> tuple[Any, ...]:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
+
+
+class Framer:
+    """Builds the tree of one description."""
+
+    def __init__(self, triples: Iterable[ox.Triple]) -> None:
+        self.vocab = vocabulary()
+        self.out: dict[Subject, list[ox.Triple]] = defaultdict(list)
+        self.into: dict[Subject, list[ox.Triple]] = defaultdict(list)
+        self.types: dict[Subject, set[str]] = defaultdict(set)
+        self.mentions: dict[Subject, int] = defaultdict(int)
+        for t in set(triples):
+            self.out[subject_of(t)].append(t)
+            if isinstance(t.object, ox.NamedNode | ox.BlankNode):
+                self.into[t.object].append(t)
+                self.mentions[t.object] += 1
+            if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
+                self.types[subject_of(t)].add(t.object.value)
+        for triples_ in self.out.values():
+            triples_.sort(key=lambda t: (t.predicate.value, str(t.object)))
+        for triples_ in self.into.values():
+            triples_.sort(key=lambda t: (t.predicate.value, str(t.subject)))
+        #: node -> the triple under which it is embedded (None for top-level nodes)
+        self.placed: dict[Subject, ox.Triple | None] = {}
+
+    # ------------------------------------------------------------ placement
+
+    def place(self, root: Subject) -> None:
+        """Embed each node where a walk from ``root`` first meets it: following links
+        forward and the reverse terms of the context (a city's pledges) first, then any
+        other link backwards."""
+        if root in self.placed:
+            return
+        self.placed[root] = None
+        order = [root]
+        self._walk(order, everything=False)
+        self._walk(order, everything=True)
+
+    def _walk(self, order: list[Subject], *, everything: bool) -> None:
+        queue = list(order)
+        while queue:
+            node = queue.pop(0)
+            for t in self.out.get(node, ()):
+                obj = t.object
+                if isinstance(obj, ox.NamedNode | ox.BlankNode) and obj in self.out \
+                        and obj not in self.placed and t.predicate.value != RDF_TYPE:
+                    self.placed[obj] = t
+                    queue.append(obj)
+                    order.append(obj)
+            for t in self.into.get(node, ()):
+                if (s := subject_of(t)) in self.placed:
+                    continue
+                if everything or self._term(self.vocab.reverse.get(t.predicate.value, []),
+                                            node, s) is not None:
+                    self.placed[s] = t
+                    queue.append(s)
+                    order.append(s)
+
+    # ------------------------------------------------------------ values
+
+    def _term(self, terms: list[Term], value: object, other: Subject | None) -> Term | None:
+        for term in terms:
+            wanted = TERM_CLASS.get(term.name)
+            if wanted is not None and not self._is_a(other, wanted, TERM_PATH[term.name]):
+                continue
+            if term.kind in ("id", "plain") and isinstance(value, ox.NamedNode | ox.BlankNode):
+                return term
+            elif isinstance(value, ox.Literal):
+                if term.kind == "lang":
+                    if value.language:
+                        return term
+                elif term.kind == "plain":
+                    if not value.language and value.datatype.value == XSD_STRING:
+                        return term
+                elif not value.language and value.datatype.value == term.kind:
+                    return term
+        return None
+
+    def _is_a(self, node: Subject | None, cls: str, path: str) -> bool:
+        if node is None:
+            return False
+        types = self.types.get(node)
+        if types:
+            return cls in types
+        return isinstance(node, ox.NamedNode) and path in node.value
+
+    def _literal(self, lit: ox.Literal, term: Term | None) -> Any:
+        if term is not None:
+            if term.kind == XSD + "integer" and re.fullmatch(r"-?[1-9][0-9]*|0", lit.value):
+                return int(lit.value)
+            return lit.value
+        if lit.language:
+            return {"@value": lit.value, "@language": lit.language}
+        if lit.datatype.value == XSD_STRING:
+            return lit.value
+        return {"@value": lit.value, "@type": self.vocab.compact(lit.datatype.value)}
+
+    def _ref(self, node: Subject, term: Term | None) -> Any:
+        ident = node.value if isinstance(node, ox.NamedNode) else f"_:{node.value}"
+        return ident if term is not None and term.kind == "id" else {"id": ident}
+
+    # ------------------------------------------------------------ nodes
+
+    def node(self, subject: Subject, skip: ox.Triple | None = None) -> dict[str, Any]:
+        obj: dict[str, Any] = {}
+        placed = self.placed.get(subject)
+        if isinstance(subject, ox.NamedNode):
+            obj["id"] = subject.value
+        elif placed is None or placed.object != subject or self.mentions.get(subject, 0) != 1:
+            obj["id"] = f"_:{subject.value}"
+        values: dict[str, list[Any]] = defaultdict(list)
+        langs: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        terms: dict[str, Term | None] = {}
+        types = []
+        for t in self.out.get(subject, ()):
+            if t == skip:
+                continue
+            p, o = t.predicate.value, t.object
+            if p == RDF_TYPE and isinstance(o, ox.NamedNode):
+                types.append(self.vocab.classes.get(o.value) or self.vocab.compact(o.value))
+                continue
+            other = o if isinstance(o, ox.NamedNode | ox.BlankNode) else None
+            term = self._term(self.vocab.forward.get(p, []), o, other)
+            key = term.name if term is not None else self.vocab.compact(p)
+            terms[key] = term
+            if isinstance(o, ox.Literal):
+                if term is not None and term.kind == "lang":
+                    langs[key][o.language or ""].append(o.value)
+                else:
+                    values[key].append(self._literal(o, term))
+            elif other is not None and self.placed.get(other) == t:
+                values[key].append(self.node(other))
+            elif other is not None:
+                values[key].append(self._ref(other, term))
+        if types:
+            obj["type"] = sorted(types) if len(types) > 1 else types[0]
+        reverse: dict[str, list[Any]] = defaultdict(list)
+        for t in self.into.get(subject, ()):
+            s = subject_of(t)
+            if self.placed.get(s) != t:
+                continue  # written in its subject's node
+            term = self._term(self.vocab.reverse.get(t.predicate.value, []), subject, s)
+            child = self.node(s, skip=t)
+            if term is not None:
+                terms[term.name] = term
+                values[term.name].append(child)
+            else:
+                reverse[self.vocab.compact(t.predicate.value)].append(child)
+        for key in sorted(values, key=self._key_order):
+            items = sorted(values[key], key=self._value_order)
+            term = terms.get(key)
+            obj[key] = items if len(items) > 1 or (term is not None and term.is_set) \
+                else items[0]
+        for key in sorted(langs, key=self._key_order):
+            obj[key] = {lang: (vals[0] if len(vals) == 1 else sorted(vals))
+                        for lang, vals in sorted(langs[key].items())}
+        if reverse:
+            obj["@reverse"] = {k: sorted(v, key=self._value_order)
+                               for k, v in sorted(reverse.items())}
+        return obj
+
+    @staticmethod
+    def _key_order(key: str) -> tuple[int, str]:
+        return (":" in key, key)
+
+    def _value_order(self, value: Any) -> tuple[Any, ...]:
+        if isinstance(value, dict):
+            position = value.get("position", value.get("ccg:position"))
+            if isinstance(position, dict):
+                position = position.get("@value")
+            number = int(position) if isinstance(position, int | str) and \
+                str(position).lstrip("-").isdigit() else 0
+            return (0, number, _natural(str(value.get("id", ""))), json.dumps(value,
+                                                                               sort_keys=True))
+        return (1, 0, _natural(str(value)), "")
+
+
+def frame(triples: Iterable[ox.Triple], iri: str, base: str) -> dict[str, Any]:
+    """The framed document of the resource ``iri`` described by ``triples``."""
+    framer = Framer(triples)
+    root = ox.NamedNode(iri)
+    framer.place(root)
+    doc: dict[str, Any] = {"@context": context_url(base)}
+    doc.update(framer.node(root) if root in framer.out or root in framer.into
+               else {"id": iri})
+    included = []
+    for subject in sorted(framer.out, key=str):
+        if subject not in framer.placed:
+            framer.place(subject)
+            included.append(framer.node(subject))
+    if included:
+        doc["@included"] = included
+    return doc
+
+
+def flattened(triples: Iterable[ox.Triple], base: str) -> dict[str, Any]:
+    """Every subject as a top-level node object, with the same terms (flattened form)."""
+    framer = Framer(triples)
+    nodes = []
+    for subject in sorted(framer.out, key=lambda s: (isinstance(s, ox.BlankNode), str(s))):
+        framer.placed[subject] = None
+        node = framer.node(subject)
+        if isinstance(subject, ox.BlankNode):
+            node["id"] = f"_:{subject.value}"
+        nodes.append(node)
+    return {"@context": context_url(base), "@graph": nodes}
+
+
+def _expanded_value(term: object) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"@id": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"@id": f"_:{term.value}"}
+    assert isinstance(term, ox.Literal)
+    if term.language:
+        return {"@value": term.value, "@language": term.language}
+    if term.datatype.value == XSD_STRING:
+        return {"@value": term.value}
+    return {"@value": term.value, "@type": term.datatype.value}
+
+
+def expanded(triples: Iterable[ox.Triple]) -> list[dict[str, Any]]:
+    """JSON-LD expanded form: full IRIs, no context, one node object per subject."""
+    nodes: dict[str, dict[str, Any]] = {}
+    for t in sorted(set(triples), key=str):
+        s = subject_of(t)
+        key = s.value if isinstance(s, ox.NamedNode) else f"_:{s.value}"
+        node = nodes.setdefault(key, {"@id": key})
+        if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
+            node.setdefault("@type", []).append(t.object.value)
+        else:
+            node.setdefault(t.predicate.value, []).append(_expanded_value(t.object))
+    return list(nodes.values())
+
+
+def dumps(doc: Any) -> bytes:
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def render(form: str, triples: Iterable[ox.Triple], iri: str, base: str) -> bytes:
+    """The description of ``iri`` as a JSON-LD document of ``form`` (see forms.FORMS):
+    framed and flattened with the plain terms, expanded without a context, compacted
+    with the prefixes-only context (embedded, the form ccgraph served before v1)."""
+    triples = list(triples)
+    if form == "framed":
+        return dumps(frame(triples, iri, base))
+    if form == "flattened":
+        return dumps(flattened(triples, base))
+    if form == "expanded":
+        return dumps(expanded(triples))
+    if form == "compacted":
+        from .. import jsonld  # the prefixes-only context
+
+        return jsonld.triples_to_jsonld(triples, base)
+    raise ValueError(f"unknown form {form!r}")
