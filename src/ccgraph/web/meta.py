@@ -149,6 +149,20 @@ def context() -> Response:
     return http.finish(resp, tag, vary_accept=False, cache_control="public, max-age=86400")
 
 
+@bp.route("/frames/<name>.jsonld")
+def frame(name: str) -> Response:
+    """A committed JSON-LD frame (``ccgraph.framing.FRAMES``), for framing with any processor."""
+    try:
+        body = framing.frame_bytes(name)
+    except KeyError as exc:
+        abort(404, description=str(exc.args[0]))
+    tag = "frame-" + hashlib.sha256(body).hexdigest()[:16]
+    if (hit := http.not_modified(tag, vary_accept=False)) is not None:
+        return hit
+    resp = Response(body, content_type="application/ld+json")
+    return http.finish(resp, tag, vary_accept=False, cache_control="public, max-age=86400")
+
+
 def sitemap_iris() -> list[str]:
     ext = _ext()
 
