@@ -26,7 +26,7 @@ from .. import void as void_module
 from ..gallery import Example, load_gallery
 from ..namespaces import PREFIXES
 from ..settings import project_root
-from . import charts, http, releases
+from . import charts, http, releases, schemaorg
 from .resources import (
     HTML_VIEWS,
     Description,
@@ -658,3 +658,4 @@ def install(app: Flask) -> None:
     if special_view not in HTML_VIEWS:
         HTML_VIEWS.append(special_view)
     app.register_blueprint(bp)
+    schemaorg.install(app)
