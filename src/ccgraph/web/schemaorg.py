@@ -76,8 +76,9 @@ def dataset(store: ox.Store, base: str, root: str, version: str) -> dict[str, An
     """The home page's ``Dataset``: what a dataset search engine needs."""
     node = ox.NamedNode(base + "id/dataset")
     modified = _one(store, node, str(DCTERMS.modified)) or ""
-    years = sorted(int(q.object.value) for q in store.quads_for_pattern(
-        None, ox.NamedNode(str(CCG.yearDesignated)), None) if q.object.value.isdigit())
+    years = sorted(int(o.value) for q in store.quads_for_pattern(
+        None, ox.NamedNode(str(CCG.yearDesignated)), None)
+        if isinstance(o := q.object, ox.Literal) and o.value.isdigit())
     out: dict[str, Any] = {
         "@context": CONTEXT, "@type": "Dataset", "@id": node.value,
         "name": _one(store, node, str(DCTERMS.title)) or "ccgraph",
