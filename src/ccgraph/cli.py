@@ -68,7 +68,10 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     e = sub.add_parser("export", help="write the graph in one format")
-    e.add_argument("--format", choices=("ttl", "nt", "nq", "jsonld"), required=True)
+    e.add_argument("--format", choices=("ttl", "nt", "nq", "jsonld", "jsonl", "geojson"),
+                   required=True)
+    e.add_argument("--frame", choices=("city",), default=None,
+                   help="with --format jsonl or geojson: the framed class (city)")
     e.add_argument("--out", type=Path, default=None, help="output file (default: stdout)")
     _add_settings(e, COMMAND_SETTINGS["export"])
 
@@ -204,6 +207,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .store import NoBuild
 
     settings = _settings(args)
+    if args.format in ("jsonl", "geojson"):
+        return _export_framed(args, Path(settings.store))
     try:
         data = export(Path(settings.store), args.format)
     except NoBuild as exc:
@@ -213,6 +218,23 @@ def cmd_export(args: argparse.Namespace) -> int:
         args.out.write_bytes(data)
     else:
         sys.stdout.buffer.write(data)
+    return EXIT_OK
+
+
+def _export_framed(args: argparse.Namespace, store: Path) -> int:
+    from .export import export_framed
+    from .store import NoBuild
+
+    frame = args.frame or "city"
+    try:
+        if args.out:
+            with args.out.open("wb") as out:
+                export_framed(store, args.format, frame, out)
+        else:
+            export_framed(store, args.format, frame, sys.stdout.buffer)
+    except (NoBuild, ValueError) as exc:
+        print(f"export: {exc}", file=sys.stderr)
+        return EXIT_DATA
     return EXIT_OK
 
 

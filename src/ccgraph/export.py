@@ -3,12 +3,35 @@
 from __future__ import annotations
 
 import gzip
+import shutil
 from pathlib import Path
+from typing import IO
 
 from .store import open_build
 
 _DUMPS = {"ttl": "ccgraph.ttl", "nt": "ccgraph.nt.gz", "nq": "ccgraph.nq.gz",
           "jsonld": "ccgraph.jsonld"}
+
+
+#: framed files, by (format, frame): streamed from the build's dumps
+FRAMED = {("jsonl", "city"): "cities.jsonl.gz", ("geojson", "city"): "cities.geojson"}
+
+
+def export_framed(build_dir: Path, fmt: str, frame: str, out: IO[bytes]) -> None:
+    """Copy the build's framed ``fmt`` file of ``frame`` to ``out``, uncompressed, a block at a
+    time (``jsonl``: one framed city per line; ``geojson``: a FeatureCollection of cities)."""
+    name = FRAMED.get((fmt, frame))
+    if name is None:
+        raise ValueError(f"no {fmt} export of {frame!r}; one of "
+                         + ", ".join(f"--format {f} --frame {n}" for f, n in FRAMED))
+    build = open_build(build_dir)
+    path = build.dumps_dir / name
+    if not path.is_file():
+        raise ValueError(f"{path} is missing: this build is older than the framed files; "
+                         "run `ccgraph build` again")
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as src:
+        shutil.copyfileobj(src, out, 1 << 16)
 
 
 def export(build_dir: Path, fmt: str) -> bytes:

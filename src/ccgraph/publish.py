@@ -21,6 +21,7 @@ from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from . import iris, jsonld
+from .framing import bulk
 from .namespaces import PREFIXES
 from .store import (
     CONTEXT_FILE,
@@ -237,6 +238,8 @@ def publish(dataset: Dataset, out: Path, base: str,
         meta, union, void_nquads = filled.meta, filled.union, filled.void_nquads
         say("publish: dumps")
         write_dumps(store, tmp / DUMPS_DIR, base, union=union, named=nquads + void_nquads)
+        say("publish: framed cities (JSON Lines, GeoJSON)")
+        bulk.write_dumps(store, tmp / DUMPS_DIR, base)
         del store
         (tmp / CONTEXT_FILE).write_bytes(jsonld.context_document(base))
         reports_dir = tmp / REPORTS_DIR

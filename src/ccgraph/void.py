@@ -90,6 +90,12 @@ DUMPS: dict[str, tuple[str, bool]] = {
     "ccgraph.nq.gz": ("application/n-quads", True),
     "ccgraph.jsonld": ("application/ld+json", False),
 }
+#: files of framed cities (not RDF dumps: no void:dataDump): name -> (IANA media type or
+#: None, gzip?, the specification it follows)
+CITY_FILES: dict[str, tuple[str | None, bool, str]] = {
+    "cities.jsonl.gz": (None, True, "https://jsonlines.org/"),
+    "cities.geojson": ("application/geo+json", False, "https://www.rfc-editor.org/rfc/rfc7946"),
+}
 
 
 class DatasetInfo(Protocol):
@@ -348,6 +354,18 @@ def _describe(store: ox.Store, graphs: list[ox.NamedNode], sizes: Mapping[str, i
         g.add((dist, DCAT.downloadURL, url))
         g.add((dist, DCAT.mediaType, URIRef(IANA + media_type)))
         g.add((dist, DCTERMS.title, Literal(name)))
+        if compressed:
+            g.add((dist, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
+    for name, (city_type, compressed, spec) in CITY_FILES.items():
+        url = URIRef(f"{site}dumps/{name}")
+        dist = URIRef(f"{ds}#dump-{name.replace('.', '-')}")
+        g.add((ds, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCAT.downloadURL, url))
+        g.add((dist, DCTERMS.title, Literal(name)))
+        g.add((dist, DCTERMS.conformsTo, URIRef(spec)))
+        if city_type is not None:
+            g.add((dist, DCAT.mediaType, URIRef(IANA + city_type)))
         if compressed:
             g.add((dist, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
     _describe_own_graph(g, ds, base)

@@ -18,6 +18,10 @@ FILES: dict[str, tuple[str, str]] = {
     "ccgraph.nt.gz": ("application/gzip", "union of all graphs, N-Triples, gzip"),
     "ccgraph.nq.gz": ("application/gzip", "every named graph, N-Quads, gzip"),
     "ccgraph.jsonld": ("application/ld+json", "union of all graphs, JSON-LD"),
+    "cities.jsonl.gz": ("application/gzip",
+                        "every city, framed JSON-LD (context v1), one per line, gzip"),
+    "cities.geojson": ("application/geo+json",
+                       "every city as a GeoJSON point, the framed city as its properties"),
 }
 #: the JSON listing; a single offer, not a second format table.
 LISTING_JSON = Format("json-listing", "application/json", ".json", "page")
