@@ -1,9 +1,10 @@
 """A description's triples as one framed JSON-LD tree, with the plain terms of the context.
 
-Every triple is written exactly once: in its subject's node object, or (for a node embedded
-under the resource it points to, such as a city's pledges) as a reverse property of its
-object. A node is embedded once, where a breadth-first walk from the root first meets it;
-elsewhere it is referenced by ``id``. A value that does not fit a term's definition (a label
+Every triple is written once: in its subject's node object, or (for a node embedded under
+the resource it points to, such as a city's pledges) as a reverse property of its object. A
+node is embedded once, where a breadth-first walk from the root first meets it; elsewhere it
+is referenced by ``id`` -- except nodes with literals only (a theme and its labels), embedded
+wherever they are used. A value that does not fit a term's definition (a label
 without a language, a year that is not an ``xsd:gYear``) is written with its compact IRI
 instead, so expansion gives back every triple as it is.
 """
@@ -191,6 +192,15 @@ class Framer:
                     return term
         return None
 
+    def _leaf(self, node: Subject) -> bool:
+        """A node with literals only (a concept's labels): embedded wherever it is used (its
+        triples, written twice, are still the same triples)."""
+        if node not in self.out or isinstance(node, ox.BlankNode):
+            return False
+        if any(self.placed.get(subject_of(t)) == t for t in self.into.get(node, ())):
+            return False
+        return all(isinstance(t.object, ox.Literal) for t in self.out[node])
+
     def _is_a(self, node: Subject | None, cls: str, path: str) -> bool:
         if node is None:
             return False
@@ -243,7 +253,7 @@ class Framer:
                     langs[key][o.language or ""].append(o.value)
                 else:
                     values[key].append(self._literal(o, term))
-            elif other is not None and self.placed.get(other) == t:
+            elif other is not None and (self.placed.get(other) == t or self._leaf(other)):
                 values[key].append(self.node(other))
             elif other is not None:
                 values[key].append(self._ref(other, term))
@@ -349,7 +359,7 @@ def expanded(triples: Iterable[ox.Triple]) -> list[dict[str, Any]]:
 
 
 def dumps(doc: Any) -> bytes:
-    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def render(form: str, triples: Iterable[ox.Triple], iri: str, base: str) -> bytes:

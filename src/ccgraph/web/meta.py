@@ -150,16 +150,20 @@ def context() -> Response:
 
 
 @bp.route("/frames/<name>.jsonld")
+@bp.route("/frames/<name>.schema.json")
 def frame(name: str) -> Response:
-    """A committed JSON-LD frame (``ccgraph.framing.FRAMES``), for framing with any processor."""
+    """A committed JSON-LD frame (``ccgraph.framing.FRAMES``), for framing with any processor,
+    or the JSON Schema of the framed documents."""
+    schema = request.path.endswith(".schema.json")
     try:
-        body = framing.frame_bytes(name)
+        body = framing.schema_bytes(name) if schema else framing.frame_bytes(name)
     except KeyError as exc:
         abort(404, description=str(exc.args[0]))
     tag = "frame-" + hashlib.sha256(body).hexdigest()[:16]
     if (hit := http.not_modified(tag, vary_accept=False)) is not None:
         return hit
-    resp = Response(body, content_type="application/ld+json")
+    resp = Response(body, content_type="application/schema+json" if schema
+                    else "application/ld+json")
     return http.finish(resp, tag, vary_accept=False, cache_control="public, max-age=86400")
 
 
