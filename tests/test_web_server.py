@@ -558,7 +558,8 @@ def test_gzip_when_accepted_and_large(url: str) -> None:
 def test_dump_listing_html_and_json(url: str) -> None:
     listing = get(url, "/dumps/", "application/json").json()
     names = {d["name"] for d in listing["dumps"]}
-    assert names == {"ccgraph.ttl", "ccgraph.nt.gz", "ccgraph.nq.gz", "ccgraph.jsonld"}
+    assert names == {"ccgraph.ttl", "ccgraph.nt.gz", "ccgraph.nq.gz", "ccgraph.jsonld",
+                     "cities.jsonl.gz", "cities.geojson"}
     page = get(url, "/dumps/", "text/html")
     assert page.headers["Content-Type"].startswith("text/html")
     for name in names:
