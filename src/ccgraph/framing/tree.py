@@ -186,8 +186,7 @@ class Framer:
                     if value.language:
                         return term
                 elif term.kind == "plain":
-                    if not value.language and value.datatype.value == XSD_STRING:
-                        return term
+                    return term  # a string, or a value object with its type or language
                 elif not value.language and value.datatype.value == term.kind:
                     return term
         return None
@@ -210,7 +209,7 @@ class Framer:
         return isinstance(node, ox.NamedNode) and path in node.value
 
     def _literal(self, lit: ox.Literal, term: Term | None) -> Any:
-        if term is not None:
+        if term is not None and term.kind != "plain":
             if term.kind == XSD + "integer" and re.fullmatch(r"-?[1-9][0-9]*|0", lit.value):
                 return int(lit.value)
             return lit.value
@@ -282,7 +281,10 @@ class Framer:
         if reverse:
             obj["@reverse"] = {k: sorted(v, key=self._value_order)
                                for k, v in sorted(reverse.items())}
-        return obj
+        first = [k for k in ("id", "type", "label") if k in obj]
+        rest = sorted((k for k in obj if k not in first and k != "@reverse"),
+                      key=self._key_order)
+        return {k: obj[k] for k in (*first, *rest, *(["@reverse"] if reverse else []))}
 
     @staticmethod
     def _key_order(key: str) -> tuple[int, str]:
