@@ -119,8 +119,9 @@ def _natural(text: str) -> tuple[Any, ...]:
 class Framer:
     """Builds the tree of one description."""
 
-    def __init__(self, triples: Iterable[ox.Triple]) -> None:
+    def __init__(self, triples: Iterable[ox.Triple], *, embed_leaves: bool = True) -> None:
         self.vocab = vocabulary()
+        self.embed_leaves = embed_leaves
         self.out: dict[Subject, list[ox.Triple]] = defaultdict(list)
         self.into: dict[Subject, list[ox.Triple]] = defaultdict(list)
         self.types: dict[Subject, set[str]] = defaultdict(set)
@@ -194,7 +195,7 @@ class Framer:
     def _leaf(self, node: Subject) -> bool:
         """A node with literals only (a concept's labels): embedded wherever it is used (its
         triples, written twice, are still the same triples)."""
-        if node not in self.out or isinstance(node, ox.BlankNode):
+        if not self.embed_leaves or node not in self.out or isinstance(node, ox.BlankNode):
             return False
         if any(self.placed.get(subject_of(t)) == t for t in self.into.get(node, ())):
             return False
@@ -322,7 +323,7 @@ def frame(triples: Iterable[ox.Triple], iri: str, base: str) -> dict[str, Any]:
 
 def flattened(triples: Iterable[ox.Triple], base: str) -> dict[str, Any]:
     """Every subject as a top-level node object, with the same terms (flattened form)."""
-    framer = Framer(triples)
+    framer = Framer(triples, embed_leaves=False)
     nodes = []
     for subject in sorted(framer.out, key=lambda s: (isinstance(s, ox.BlankNode), str(s))):
         framer.placed[subject] = None
