@@ -9,6 +9,14 @@ profile comes from a country of one of the languages below (ISO codes from uccn-
 the first unpicked profile of such a country in the seeded order (fields in sorted order) is
 added, so French, Spanish, Portuguese, Korean and Chinese names all occur.
 
+With --dev-extension, it prints instead the next 4 of each field in the seeded order
+(skipping the held-out picks): the profiles added to the development set afterwards, to give
+the rules more examples to learn from (they were never held out).
+
+The held-out picks were made against the 22 original development files and the theme gold of
+commit 35be8ef; the development extension was added afterwards, so to reproduce the held-out
+list run the script on that commit's gold files.
+
 Usage: python3 scripts/pick_heldout.py CORPUS MEMBERS_CSV DEV_MENTIONS_DIR DEV_THEMES_CSV
 """
 
@@ -31,7 +39,8 @@ LANGUAGES = {
 }
 
 
-def main(corpus: Path, members: Path, dev_mentions: Path, dev_themes: Path) -> None:
+def main(corpus: Path, members: Path, dev_mentions: Path, dev_themes: Path,
+         extension: bool = False) -> None:
     with members.open(encoding="utf-8", newline="") as handle:
         country = {row["city"]: row["iso3166_alpha2"] for row in csv.DictReader(handle)}
     records = json.loads(corpus.read_text(encoding="utf-8"))["0"]
@@ -64,10 +73,17 @@ def main(corpus: Path, members: Path, dev_mentions: Path, dev_themes: Path) -> N
             if extra:
                 rows.append((extra[0], field, f"added for {language}"))
                 break
+    if extension:
+        picked = {index for index, _, _ in rows}
+        rows = []
+        for field in sorted(order):
+            rest = [i for i in order[field][PER_FIELD:] if i not in picked]
+            rows.extend((index, field, "development extension") for index in rest[:4])
     for index, field, note in rows:
         city = records[str(index)]["City Name"]
         print(index, field, city, country.get(city, "?"), note, sep="\t")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))
+    main(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]),
+         "--dev-extension" in sys.argv[5:])
