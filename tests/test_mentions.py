@@ -22,7 +22,10 @@ from ccgraph.extract.mention_eval import (
 from ccgraph.extract.mentions import find_mentions, normalise_label
 from ccgraph.records import Span
 
-GOLD = Path(__file__).parent / "gold" / "mentions"
+from ccgraph.gold_scores import mention_dir
+
+GOLD = mention_dir("development")
+HELDOUT = mention_dir("heldout")
 FIELDS = {"Crafts and Folk Art", "Design", "Film", "Gastronomy", "Literature", "Media Arts",
           "Music"}
 

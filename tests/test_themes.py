@@ -1,6 +1,6 @@
 """Theme rules (data/vocab/themes.ttl) measured against hand-annotated pledges.
 
-The gold set, tests/gold/themes.csv, names each pledge by corpus index, its position in the
+The development gold set, data/gold/themes/development.csv, names each pledge by corpus index, its position in the
 simple split below and its first five words (never the whole sentence), with the themes an
 annotator gave it. Pledges are looked up by their first five words, so the test does not
 depend on the exact splitter. Column ``set``: "tuning" pledges (22 profiles) were annotated
@@ -26,6 +26,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from ccgraph.extract.mention_eval import load_profiles
+from ccgraph.gold_scores import theme_csv
 from ccgraph.namespaces import CCG
 from ccgraph.themes import (
     DEFAULT_VOCAB,
@@ -36,7 +37,7 @@ from ccgraph.themes import (
     load_rules,
 )
 
-GOLD = Path(__file__).parent / "gold" / "themes.csv"
+GOLD = theme_csv("development")
 Gold = list[tuple[int, str, int, str, set[str], str]]
 THEME = "https://w3id.org/ccgraph/id/theme/"
 REQUIRED = {"international-cooperation", "industry-and-entrepreneurship", "urban-regeneration",

@@ -235,20 +235,20 @@ def network_quality(members: list[Member], modelled: list[Profile],
 
 
 def mention_quality(sources: list[Path]) -> dict[str, Any]:
-    """Precision and recall of named mentions on the project's gold set, when the corpus
-    the gold set annotates is among the sources."""
-    gold = project_root() / "tests" / "gold" / "mentions"
+    """Named mentions and pledge themes scored on the project's gold sets (data/gold/),
+    development and held-out side by side, when the corpus they annotate is among the
+    sources."""
     corpora = [p for s in sources for p in ([s] if s.is_file() else sorted(s.glob("*.json")))
                if p.name.startswith("uccn-profiles") and p.suffix == ".json"]
-    if not corpora or not gold.is_dir():
-        return {}
-    from .extract.mention_eval import mention_scores
+    from .gold_scores import GOLD_DIR, gold_report, summary
 
-    scores = mention_scores(gold, corpora[0])
-    return {"mention_scores": {
-        "gold_profiles": scores["profiles"],
-        **{kind: {"precision": round(v["precision"], 3), "recall": round(v["recall"], 3)}
-           for kind, v in [*scores["kinds"].items(), ("overall", scores["overall"])]}}}
+    if not corpora or not GOLD_DIR.is_dir():
+        return {}
+    scores = summary(gold_report(corpora[0]))
+    out: dict[str, Any] = {"gold_scores": scores}
+    if "mentions_development" in scores:
+        out["mention_scores"] = scores["mentions_development"]
+    return out
 
 
 def build(sources: Iterable[Path], out: Path, settings: Settings,
@@ -293,9 +293,14 @@ def build(sources: Iterable[Path], out: Path, settings: Settings,
 
 
 def quality_text(quality: dict[str, Any]) -> str:
+    from .gold_scores import format_summary
+
     lines = ["ccgraph build quality report", ""]
     for key, value in quality.items():
-        if isinstance(value, list):
+        if key == "gold_scores" and isinstance(value, dict):
+            lines.append("gold sets (data/gold/), development beside held-out:")
+            lines.extend(f"  {line}" for line in format_summary(value).splitlines())
+        elif isinstance(value, list):
             lines.append(f"{key}: {len(value)}")
             lines.extend(f"  - {json.dumps(item, ensure_ascii=False)}" for item in value[:50])
             if len(value) > 50:

@@ -1,6 +1,6 @@
 """Score :func:`find_mentions` against hand-annotated gold files.
 
-A gold file (``tests/gold/mentions/*.json``) names one record of the JSON corpus by its
+A gold file (``data/gold/mentions/{development,heldout}/*.json``) names one record of the JSON corpus by its
 index and lists every facility, event and organisation named in the record's "About" text:
 ``{"index": n, "city": ..., "field": ..., "mentions": [{"kind", "label", "aliases"?}]}``.
 A found mention is right when its kind is the gold kind and its normalised label equals
