@@ -20,9 +20,8 @@ from ccgraph.extract.mention_eval import (
     profile_mentions,
 )
 from ccgraph.extract.mentions import find_mentions, normalise_label
-from ccgraph.records import Span
-
 from ccgraph.gold_scores import mention_dir
+from ccgraph.records import Span
 
 GOLD = mention_dir("development")
 HELDOUT = mention_dir("heldout")

@@ -19,7 +19,7 @@ from rdflib import Dataset, Graph, URIRef
 
 from . import iris, model
 from .extract import read_sources
-from .extract.mentions import find_mentions
+from .extract.mention_links import link_mentions
 from .members import (
     AmbiguousName,
     Member,
@@ -33,7 +33,7 @@ from .records import Profile, SourceError
 from .settings import Settings, data_dir, project_root
 from .sources import read_turtle_dir
 from .store import BuildMeta
-from .themes import assign_themes, load_rules
+from .themes import OTHER, assign_themes_or_other, load_rules
 
 Progress = Callable[[str], None]
 
@@ -116,8 +116,8 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     say("extract: profiles")
     extracted = read_sources(list(sources))
     documents = read_document_facts(data / "source-documents.csv")
+    link_mentions(extracted.profiles)
     for profile in extracted.profiles:
-        profile.mentions = find_mentions(profile.text, profile.about)
         known = documents.get(Path(profile.source).name)
         if known is not None:
             profile.url = profile.url or known[0]
@@ -127,8 +127,13 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     say(f"model: {len(extracted.profiles)} profiles")
     rules = load_rules(vocab)
 
+    without_theme: list[str] = []  # pledges no theme rule matches: given theme "other"
+
     def themes(text: str) -> list[URIRef]:
-        return assign_themes(text, rules)
+        found = assign_themes_or_other(text, rules)
+        if found == [OTHER]:
+            without_theme.append(" ".join(text.split()[:5]))
+        return found
 
     unresolved: list[dict[str, str]] = []
     duplicates: list[dict[str, str]] = []
@@ -188,8 +193,12 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
         "profiles_unresolved": unresolved,
         "profiles_duplicate": duplicates,
         "member_warnings": member_warnings,
+        "pledges_with_theme_other": len(without_theme),
         **near,
     }
+    if without_theme:
+        say(f"warning: {len(without_theme)} pledge(s) match no theme rule and get the theme "
+            "'other' (data/vocab/themes.ttl holds the rules)")
     quality.update(extracted.quality())
     return Assembled(ds, graph_sources, quality, modelled)
 

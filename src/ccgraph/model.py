@@ -18,7 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from . import iris
-from .namespaces import CCG, DCTERMS, OA, ORG, PROV, RDF, RDFS, SCHEMA, XSD
+from .namespaces import CCG, DCTERMS, OA, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 from .records import Mention, Profile, Span
 
 #: schema.org class for each mention subtype; kinds without a subtype fall back per kind.
@@ -259,6 +259,10 @@ def _add_mention(g: Triples, mention: Mention, cc: str, city_name: str, city: UR
         raise ValueError(f"unknown mention kind {mention.kind!r}")
     g.add((node, RDFS.label, label))
     add_evidence(g, node, doc, mention.span)
+    for alias in mention.aliases:  # an acronym, a translation: the same resource
+        if alias.text != mention.label:
+            g.add((node, SKOS.altLabel, Literal(alias.text)))
+        add_evidence(g, node, doc, alias)
 
 
 #: Properties that tie a curated resource to a city, in either direction.

@@ -135,7 +135,7 @@ def _list_items(text: str, toks: list[Tok], p: int, kind: str) -> list[Mention]:
         mention = _named(text, toks, a, b, kind, "list")
         if mention is not None:
             out.append(mention)
-        last = q < n and toks[q].text == "and" or (
+        last = (q < n and toks[q].text == "and") or (
             q + 1 < n and toks[q].text == "," and toks[q + 1].text == "and")
         if q < n and toks[q].text == ",":
             q += 1
@@ -155,7 +155,8 @@ def _apposition(text: str, toks: list[Tok], t: int, kind: str) -> list[Mention]:
     p = t + 1
     if p >= n or not joined(toks[p]):
         return []
-    if toks[p].text == "(" and p + 2 < n and is_acronym(toks[p + 1].text) and toks[p + 2].text == ")":
+    if (toks[p].text == "(" and p + 2 < n and is_acronym(toks[p + 1].text)
+            and toks[p + 2].text == ")"):
         mention = _make(text, toks, p + 1, p + 2, kind, kind, "apposition")
         return [mention] if mention is not None else []
     if toks[t].text.endswith("s") and toks[t].text not in ("days", "biennials"):
@@ -163,7 +164,7 @@ def _apposition(text: str, toks: list[Tok], t: int, kind: str) -> list[Mention]:
     found = _item(toks, p)
     if found is None:
         return []
-    a, b, q = found
+    a, b, _ = found
     mention = _named(text, toks, a, b, kind, "apposition")
     return [mention] if mention is not None else []
 
@@ -227,7 +228,7 @@ def _described_after(text: str, toks: list[Tok], t: int) -> list[Mention]:
         start -= 1
     if start == end or (start > 0 and toks[start - 1].text not in (".", ",", ";", "the")):
         return []
-    if start > 0 and toks[start - 1].text == "," or toks[start].text in lex.LEADING:
+    if (start > 0 and toks[start - 1].text == ",") or toks[start].text in lex.LEADING:
         return []
     mention = _named(text, toks, start, end, lex.CATEGORIES[toks[t].text], "apposition")
     return [mention] if mention is not None else []
@@ -299,4 +300,4 @@ def aliases_of(text: str, toks: list[Tok], found: list[Mention]) -> list[Mention
     return out
 
 
-__all__ = ["RULES", "aliases_of", "context_mentions", "normalise_label", "_head_at"]
+__all__ = ["RULES", "_head_at", "aliases_of", "context_mentions", "normalise_label"]

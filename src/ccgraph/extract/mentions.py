@@ -150,9 +150,9 @@ def _split(toks: list[Tok], i: int, j: int) -> list[tuple[int, int]]:
     """Cut a run at "and"/"&" between two complete names and at "in" before a non-name."""
     for k in range(i + 1, j - 1):
         word = toks[k].text
-        if word in ("and", "&") and _head_at(toks, k - 1) is not None:
-            if _name_words(toks, k + 1, j) >= 2:
-                return [(i, k), *_split(toks, k + 1, j)]
+        if (word in ("and", "&") and _head_at(toks, k - 1) is not None
+                and _name_words(toks, k + 1, j) >= 2):
+            return [(i, k), *_split(toks, k + 1, j)]
         if (word == "and" and k + 2 == j and _head_at(toks, k + 1) is not None
                 and not _has_head(toks, i, k)):
             return []  # "Easter and Carnival": two common nouns, no name
