@@ -112,10 +112,9 @@ def _named(text: str, toks: list[Tok], a: int, b: int, kind: str, rule: str) -> 
     if b - a == 1 and (toks[a].text in lex.FIELD_WORDS or toks[a].text in lex.LEADING or (
             toks[a].text.isalpha() and toks[a].text.istitle() and len(toks[a].text) < 4)):
         return None
-    if h is not None:
-        subtype = _head_at(toks, h)
-        return _make(text, toks, a, b, kind, subtype[1] if subtype else kind, rule)
-    return _make(text, toks, a, b, kind, kind, rule)
+    head = _head_at(toks, h) if h is not None else None
+    subtype = head[1] if head is not None and head[0] == kind else kind
+    return _make(text, toks, a, b, kind, subtype, rule)
 
 
 def _list_items(text: str, toks: list[Tok], p: int, kind: str) -> list[Mention]:
@@ -208,19 +207,15 @@ def _described_after(text: str, toks: list[Tok], t: int) -> list[Mention]:
         k -= 1
     if toks[k].text not in ("the", "a", "an") or k < 2:
         return []
-    end = k - 1
-    if toks[end].text in ("is", "was"):
-        end -= 1
-    if toks[end].text == ",":
-        pass
-    elif toks[end + 1].text not in ("is", "was"):
+    j = k - 1  # the word before the article: "is", "was" or a comma
+    if toks[j].text not in ("is", "was", ","):
         return []
-    else:
-        end += 1
-    if end > 0 and toks[end - 1].text == ")":
-        while end > 0 and toks[end - 1].text != "(":
-            end -= 1
-        end -= 1
+    j -= 1
+    if toks[j].text == ")":  # "X (Y) is a …": the name before the parenthesis
+        while j > 0 and toks[j].text != "(":
+            j -= 1
+        j -= 1
+    end = j + 1
     start = end
     while start > 0 and (is_cap(toks[start - 1]) or (
             toks[start - 1].text in lex.CONNECTORS and start - 2 >= 0
@@ -228,8 +223,10 @@ def _described_after(text: str, toks: list[Tok], t: int) -> list[Mention]:
         start -= 1
     if start == end or (start > 0 and toks[start - 1].text not in (".", ",", ";", "the")):
         return []
-    if (start > 0 and toks[start - 1].text == ",") or toks[start].text in lex.LEADING:
+    if start > 0 and toks[start - 1].text == ",":
         return []
+    while start < end and toks[start].text in lex.LEADING:
+        start += 1
     mention = _named(text, toks, start, end, lex.CATEGORIES[toks[t].text], "apposition")
     return [mention] if mention is not None else []
 

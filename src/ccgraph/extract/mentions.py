@@ -113,6 +113,8 @@ def _comma_tail(toks: list[Tok], i: int, j: int) -> int | None:
 
 def _head_at(toks: list[Tok], i: int) -> tuple[str, str] | None:
     word = toks[i].text
+    if possessive(word):
+        word = word[:-2]  # "the Food Bank's market": the head is "Bank"
     if word == "House" and i > 0 and toks[i - 1].text == "Opera":
         return HEADS["Opera House"]
     if word in lex.NEEDS_TAIL and (i + 1 >= len(toks) or toks[i + 1].text != "of"):
@@ -235,9 +237,12 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
         return lower
     h = _kind_head(toks, i, j)
     if h is None or (j - i == 1 and _suffix_head(toks[i].text) is not None):
-        found = _suffix_head(toks[j - 1].text)
-        if found is not None and (j - i == 1 or is_cap(toks[j - 1])):
-            return _make(text, toks, i, j, *found, "suffix-head")
+        # the last word ending in a head, at the end of the run or before "and"
+        for k in range(j - 1, i - 1, -1):
+            found = _suffix_head(toks[k].text)
+            if found is not None and is_cap(toks[k]) and (
+                    k == j - 1 or toks[k + 1].text in ("and", "&")):
+                return _make(text, toks, i, k + 1, *found, "suffix-head")
         return None
     found = _head_at(toks, h)
     assert found is not None
