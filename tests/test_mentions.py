@@ -146,3 +146,65 @@ def test_long_runs_are_linear() -> None:
     text = ("Grand " * 20000) + ("of the " * 20000) + "Festival " + ("’" * 20000)
     found = find_mentions(text)
     assert len(found) <= 1
+
+
+def test_acronym_in_parentheses_is_an_alias() -> None:
+    text = ("The Manchester Literature Festival (MLF) opened. Later the MLF grew, and the "
+            "Institut National de la Musique (National Music Institute) too.")
+    found = find_mentions(text)
+    assert [(m.kind, m.label) for m in found] == [
+        ("event", "Manchester Literature Festival"),
+        ("organisation", "Institut National de la Musique")]
+    aliases = [[a.text for a in m.aliases] for m in found]
+    assert aliases == [["MLF", "MLF"], ["National Music Institute"]]
+    for mention in found:
+        for alias in mention.aliases:
+            alias.check(text)
+
+
+def test_lists_appositions_and_coordination() -> None:
+    text = ("It hosts festivals such as DYOM, Ekala Mba Ni Nkem and the Kuching Jazz Festival "
+            "and Sarawak Regatta. The product design fair STYLE Bangkok returns. Wildscreen, "
+            "the world's leading wildlife film festival, too. The Spring Fair and Peace is old; "
+            "the Music Library and Museum, the Kunsthalle and the Easter and Carnival.")
+    found = {(m.kind, m.label, m.rule) for m in find_mentions(text)}
+    assert found == {
+        ("event", "DYOM", "list"), ("event", "Ekala Mba Ni Nkem", "list"),
+        ("event", "Kuching Jazz Festival", "head"), ("event", "Sarawak Regatta", "head"),
+        ("event", "STYLE Bangkok", "apposition"), ("event", "Wildscreen", "apposition"),
+        ("event", "Spring Fair and Peace", "head"),
+        ("facility", "Music Library and Museum", "head"),
+        ("facility", "Kunsthalle", "suffix-head")}
+
+
+def test_one_name_per_entity_across_profiles() -> None:
+    from ccgraph.extract.mention_links import link_mentions
+    from ccgraph.records import Profile
+
+    first = "The Ribbon Film Festival (RFF) and the Lake Opera House open."
+    second = "Events such as RFF and the Lake Opera House, then the Ribbon Film Festival."
+    profiles = [Profile(source=f"p{n}", text=t, city="Lakeside", field="film",
+                        about=Span(0, len(t), t)) for n, t in enumerate((first, second))]
+    link_mentions(profiles)
+    labels = [[(m.kind, m.label) for m in p.mentions] for p in profiles]
+    assert labels[0] == [("event", "Ribbon Film Festival"), ("facility", "Lake Opera House")]
+    assert labels[1] == [("event", "Ribbon Film Festival"), ("facility", "Lake Opera House")]
+    festival = profiles[1].mentions[0]
+    assert festival.span.text == "RFF"  # first seen as its acronym: the span says so
+    assert [a.text for a in festival.aliases] == ["RFF", "Ribbon Film Festival"]
+    for profile in profiles:
+        for mention in profile.mentions:
+            for span in (mention.span, *mention.aliases):
+                span.check(profile.text)
+
+
+def test_explain_mention_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from ccgraph.cli import main
+
+    assert main(["explain-mention", "Home of festivals such as DYOM and the Oulu Art "
+                                    "Museum (OAM)."]) == 0
+    out = capsys.readouterr().out
+    assert "'DYOM'" in out and "rule list" in out
+    assert "'Oulu Art Museum'" in out and "rule head" in out and "aliases: OAM" in out
+    assert main(["explain-mention", "@/nonexistent/file.txt"]) == 2
+    assert "cannot read" in capsys.readouterr().err

@@ -69,7 +69,8 @@ _add("organisation", "foundation", "Foundation", "Fundación", "Fondation", "Fun
 _add("organisation", "council", "Council", "Board")
 _add("organisation", "orchestra", "Orchestra", "Orchestre", "Orquesta", "Orquestra",
      "Philharmonic", "Choir", "Ensemble")
-_add("organisation", "company", "Company", "Corporation", "Bank")
+_add("organisation", "company", "Company", "Corporation", "Bank", "Group", "Partnership",
+     "AG", "GmbH", "Inc", "Ltd")
 _add("organisation", "institute", "Institute", "Instituto", "Institut")
 _add("organisation", "agency", "Agency", "Authority", "Office", "Bureau", "Ministry",
      "Department", "Directorate", "Unit", "Section")
@@ -174,6 +175,9 @@ REJECT = re.compile(
     r"| (?:Capital|City|Cities|Region|District|Area|Zone|Quarter|Societies|Students|Members"
     r"|Artists|Visitors|Teachers|Graduates|Residents|Laureates?|Winners?)$",
 )
+#: a run that starts with these words names an international organisation ("United Nations
+#: Development Programme")
+ORGANISATION_PREFIXES = ("United Nations ",)
 #: a city government named as the city: not an organisation of its own (docs/annotation.md)
 CITY_GOVERNMENT = re.compile(
     r"(?:^|\s)(?:Municipality|Municipal Government|City Hall|Government)$"

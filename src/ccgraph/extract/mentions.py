@@ -236,6 +236,8 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     if lower is not None:
         return lower
     h = _kind_head(toks, i, j)
+    if h is None and text[toks[i].start:toks[j - 1].end].startswith(lex.ORGANISATION_PREFIXES):
+        return _make(text, toks, i, j, "organisation", "organisation", "head")
     if h is None or (j - i == 1 and _suffix_head(toks[i].text) is not None):
         # the last word ending in a head, at the end of the run or before "and"
         for k in range(j - 1, i - 1, -1):
