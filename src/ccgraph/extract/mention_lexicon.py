@@ -61,7 +61,7 @@ _add("event", "day", "Day", "Days")
 _add("event", "night", "Night")
 _add("event", "conference", "Conference", "Symposium", "Congress", "Summit", "Convention",
      "Meeting")
-_add("event", "games", "Games", "Regatta", "Circuit")
+_add("event", "games", "Games", "Regatta", "Circuit", "Camp")
 _add("organisation", "association", "Association", "Asociación", "Associação",
      "Associazione")
 _add("organisation", "foundation", "Foundation", "Fundación", "Fondation", "Fundação",
@@ -127,7 +127,7 @@ for _kind, _words in (
               "symposium"),
     ("facility", "museum museums venue venues gallery galleries theatre theatres library "
                  "libraries school schools university universities cinema cinemas studio "
-                 "studios spaces"),
+                 "studios spaces facility facilities"),
     ("organisation", "organisation organisations organization organizations association "
                      "associations company companies institutions network networks partners "
                      "agency agencies foundation foundations orchestra orchestras ensembles "

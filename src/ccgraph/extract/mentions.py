@@ -210,6 +210,13 @@ def _trim(toks: list[Tok], i: int, j: int) -> tuple[int, int]:
     return i, j
 
 
+def _head_with_tail(toks: list[Tok], i: int, j: int) -> bool:
+    """ "a School of Industrial Design": a head first, then a capitalised tail: a name even
+    after "a" (a generic phrase does not capitalise its tail)."""
+    return (j - i >= 3 and _head_at(toks, i) is not None and toks[i + 1].text in lex.TAIL_START
+            and is_cap(toks[j - 1]))
+
+
 def _kind_head(toks: list[Tok], i: int, j: int) -> int | None:
     """The head that gives the name its kind: the last one before the first tail connector
     that follows a head ("Department of Music of the University": Department)."""
@@ -226,7 +233,7 @@ def _kind_head(toks: list[Tok], i: int, j: int) -> int | None:
 
 def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     i, j = _trim(toks, i, j)
-    if i >= j or _indefinite(toks, i):
+    if i >= j or (_indefinite(toks, i) and not _head_with_tail(toks, i, j)):
         return None  # "a Coffee Museum": generic, or only planned
     if possessive(toks[i].text) and j - i > 2:
         return None  # "Mannheim's Cultural Office" describes; "Chetham's Library" names
