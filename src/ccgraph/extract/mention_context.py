@@ -18,7 +18,15 @@ from dataclasses import replace
 
 from ..records import Mention, Span
 from . import mention_lexicon as lex
-from .mention_tokens import CLOSE_QUOTES, OPEN_QUOTES, Tok, is_acronym, is_cap, joined
+from .mention_tokens import (
+    CLOSE_QUOTES,
+    OPEN_QUOTES,
+    Tok,
+    is_acronym,
+    is_cap,
+    joined,
+    possessive,
+)
 from .mentions import _head_at, _kind_head, _make, entity_key, normalise_label
 
 #: what each rule means, for ``ccgraph explain-mention``
@@ -47,7 +55,10 @@ def _item(toks: list[Tok], p: int, first: bool = True) -> tuple[int, int, int] |
         if q >= n or q == p + 1 or not is_cap(toks[p + 1]):
             return None
         return p + 1, q, q + 1
-    if not is_cap(toks[p]) or (first and toks[p].text in lex.LEADING):
+    if (toks[p].text.isdigit() and p + 1 < n and is_cap(toks[p + 1])
+            and joined(toks[p + 1])):
+        pass  # "401 Richmond"
+    elif not is_cap(toks[p]) or (first and toks[p].text in lex.LEADING):
         return None
     q = p + 1
     while q < n and q - p < _MAX_ITEM:
@@ -57,6 +68,10 @@ def _item(toks: list[Tok], p: int, first: bool = True) -> tuple[int, int, int] |
         if (toks[q].text in lex.CONNECTORS and toks[q].text not in ("and", "the")
                 and q + 1 < n and is_cap(toks[q + 1]) and joined(toks[q + 1])):
             q += 2
+            continue
+        if (toks[q].text in lex.CONNECTORS and toks[q].text not in ("and", "the")
+                and q + 2 < n and toks[q + 1].text == "the" and is_cap(toks[q + 2])):
+            q += 3  # "Music on the Waterfront"
             continue
         if toks[q].text == "&" and q + 1 < n and is_cap(toks[q + 1]):
             q += 2
@@ -91,15 +106,20 @@ def _opener_at(text: str, toks: list[Tok], p: int) -> int | None:
 
 
 def _category_before(toks: list[Tok], p: int) -> str | None:
-    """The kind of the nearest category noun in the few words before p (same clause)."""
-    for k in range(p - 1, max(-1, p - 7), -1):
+    """The kind of the category nouns in the few words before p (same clause): the most
+    frequent ("trade fairs, festivals and platforms such as": events), else the nearest."""
+    kinds: list[str] = []
+    for k in range(p - 1, max(-1, p - 9), -1):
         word = toks[k].text
         kind = lex.CATEGORIES.get(word.lower())
         if kind is not None:
-            return kind
-        if word in (".", ";", "(", ")") or (is_cap(toks[k]) and word.lower() not in lex.CATEGORIES):
-            return None
-    return None
+            kinds.append(kind)
+            continue
+        if word in (".", ";", "(", ")") or is_cap(toks[k]):
+            break
+    if not kinds:
+        return None
+    return max(kinds, key=lambda kind: (kinds.count(kind), -kinds.index(kind)))
 
 
 def _named(text: str, toks: list[Tok], a: int, b: int, kind: str, rule: str) -> Mention | None:
@@ -109,7 +129,8 @@ def _named(text: str, toks: list[Tok], a: int, b: int, kind: str, rule: str) -> 
     h = _kind_head(toks, a, b)
     if h is not None and not (rule == "list" and toks[h].text in lex.AMBIGUOUS_HEADS):
         return None  # it has its own head: the head rule names it
-    if b - a == 1 and (toks[a].text in lex.FIELD_WORDS or toks[a].text in lex.LEADING or (
+    if b - a == 1 and (toks[a].text in lex.FIELD_WORDS or toks[a].text in lex.LEADING
+                       or toks[a].text.endswith("ly") or (
             toks[a].text.isalpha() and toks[a].text.istitle() and len(toks[a].text) < 4)):
         return None
     head = _head_at(toks, h) if h is not None else None
@@ -140,7 +161,7 @@ def _list_items(text: str, toks: list[Tok], p: int, kind: str) -> list[Mention]:
             q += 1
             if q < n and toks[q].text == "and":
                 q += 1
-        elif q < n and toks[q].text == "and":
+        elif q < n and toks[q].text in ("and", "or"):
             q += 1
         else:
             break
@@ -207,8 +228,8 @@ def _described_after(text: str, toks: list[Tok], t: int) -> list[Mention]:
         k -= 1
     if toks[k].text not in ("the", "a", "an") or k < 2:
         return []
-    j = k - 1  # the word before the article: "is", "was" or a comma
-    if toks[j].text not in ("is", "was", ","):
+    j = k - 1  # the word before the article: "is", "was", a comma or a semicolon
+    if toks[j].text not in ("is", "was", ",", ";"):
         return []
     j -= 1
     if toks[j].text == ")":  # "X (Y) is a …": the name before the parenthesis
@@ -217,11 +238,13 @@ def _described_after(text: str, toks: list[Tok], t: int) -> list[Mention]:
         j -= 1
     end = j + 1
     start = end
-    while start > 0 and (is_cap(toks[start - 1]) or (
+    while start > 0 and not possessive(toks[start - 1].text) and (is_cap(toks[start - 1]) or (
             toks[start - 1].text in lex.CONNECTORS and start - 2 >= 0
             and is_cap(toks[start - 2]) and start < end)) and joined(toks[start]):
         start -= 1
-    if start == end or (start > 0 and toks[start - 1].text not in (".", ",", ";", "the")):
+    if start == end or (start > 0 and toks[start - 1].text not in (".", ",", ";")
+                        and not toks[start - 1].text[0].islower()
+                        and not possessive(toks[start - 1].text)):
         return []
     if start > 0 and toks[start - 1].text == ",":
         return []
@@ -235,7 +258,7 @@ def context_mentions(text: str, toks: list[Tok]) -> list[Mention]:
     """The names that category nouns introduce."""
     out: list[Mention] = []
     for t, tok in enumerate(toks):
-        after = _opener_at(text, toks, t) if tok.text[0] in "sinlNe:" else None
+        after = _opener_at(text, toks, t) if tok.text[0] in "sinlNe:–—" else None
         if after is not None:
             kind = _category_before(toks, t)
             if kind is not None:

@@ -46,7 +46,7 @@ _add("facility", "studio", "Studio", "Studios")
 _add("facility", "cinema", "Cinema", "Cinematheque", "Cinémathèque", "Cine")
 _add("facility", "arena", "Arena", "Stadium", "Auditorium", "Amphitheatre", "Pavilion")
 _add("facility", "heritage-site", "Church", "Cathedral", "Basilica", "Palace", "Castle",
-     "Temple", "Mosque", "Monastery", "Abbey", "Fortress")
+     "Temple", "Mosque", "Monastery", "Abbey", "Fortress", "Arch", "Tower", "Gate", "Bridge")
 _add("event", "festival", "Festival", "Fest", "Festa", "Fiesta", "Festivals")
 _add("event", "carnival", "Carnival")
 _add("event", "biennale", "Biennale", "Biennial", "Bienal", "Biennal")
@@ -57,11 +57,11 @@ _add("event", "forum", "Forum")
 _add("event", "competition", "Competition", "Contest", "Awards", "Olympiad", "Challenge")
 _add("event", "award", "Award", "Prize", "Prix", "Premio", "Prémio")
 _add("event", "week", "Week")
-_add("event", "day", "Day", "Days")
+_add("event", "day", "Day", "Days", "Jornadas", "Journées")
 _add("event", "night", "Night")
 _add("event", "conference", "Conference", "Symposium", "Congress", "Summit", "Convention",
      "Meeting")
-_add("event", "games", "Games", "Regatta", "Circuit", "Camp")
+_add("event", "games", "Games", "Regatta", "Circuit", "Camp", "Show", "Event")
 _add("organisation", "association", "Association", "Asociación", "Associação",
      "Associazione")
 _add("organisation", "foundation", "Foundation", "Fundación", "Fondation", "Fundação",
@@ -106,6 +106,8 @@ LOWER_HEADS: dict[str, tuple[str, str]] = {
     "museum": ("facility", "museum"), "theatre": ("facility", "theatre"),
     "library": ("facility", "library"), "gallery": ("facility", "gallery"),
     "concert hall": ("facility", "concert-hall"),
+    "association": ("organisation", "association"), "foundation": ("organisation", "foundation"),
+    "orchestra": ("organisation", "orchestra"), "choir": ("organisation", "orchestra"),
 }
 
 #: words that end a run: what follows a name, not part of it ("Nobel Prize Laureates")
@@ -121,22 +123,22 @@ AMBIGUOUS_HEADS = frozenset({"Forum", "Network"})
 #: lower-case nouns (singular and plural) that introduce names of a kind
 CATEGORIES: dict[str, str] = {}
 for _kind, _words in (
-    ("event", "festival festivals fair fairs event events forum forums contest contests "
+    ("event", "festival festivals fair fairs event events forum forums contest contests concerts "
               "competition competitions award awards prize prizes conference conferences "
-              "exhibition exhibitions biennale biennial biennials gatherings celebrations "
-              "symposium"),
+              "exhibition exhibitions biennale biennial biennials gatherings celebration "
+              "celebrations symposium"),
     ("facility", "museum museums venue venues gallery galleries theatre theatres library "
                  "libraries school schools university universities cinema cinemas studio "
-                 "studios spaces facility facilities"),
+                 "studios spaces facility facilities hub hubs incubator incubators"),
     ("organisation", "organisation organisations organization organizations association "
                      "associations company companies institutions network networks partners "
                      "agency agencies foundation foundations orchestra orchestras ensembles "
-                     "bands choirs publishers broadcasters"),
+                     "bands choirs publishers broadcasters platform platforms"),
 ):
     for _word in _words.split():
         CATEGORIES[_word] = _kind
 #: words that open a list of names after a category noun
-LIST_OPENERS = ("such as", "including", "like", "namely", "notably", "e.g.", ":")
+LIST_OPENERS = ("such as", "including", "like", "namely", "notably", "e.g.", ":", "–", "—")
 #: verbs after a list of names that a category noun then describes ("X and Y are festivals")
 LIST_VERBS = frozenset({"are", "were"})
 
@@ -149,8 +151,10 @@ QUALIFIED: dict[tuple[str, str], str] = {
 CONNECTORS = frozenset({
     "of", "for", "and", "&", "de", "del", "della", "delle", "dei", "di", "da", "do", "dos",
     "das", "du", "des", "la", "le", "les", "el", "los", "las", "van", "von", "der", "den",
-    "y", "e", "the", "on", "in", "für",
+    "y", "e", "the", "on", "in", "für", "i", "et", "und",
 })
+#: possessives that belong inside a name ("Gizella Women's Choir", "People's Choice Awards")
+NAME_POSSESSIVES = frozenset({"Women", "Children", "People", "Men", "Writers", "Artists"})
 #: Connectors that may start the tail after a head ("Academy of Arts").
 TAIL_START = frozenset({
     "of", "for", "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "on",

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 _TOKEN = re.compile(
-    r"[^\W\d_](?:[\w]|['’´\-](?=[^\W_]))*"    # a word starting with a letter
+    r"[^\W\d_][\w-]*\.(?:org|com|net)\b"        # a web name: "kuda.org", "berlindesign.net"
+    r"|[^\W\d_](?:[\w]|['’´\-](?=[^\W_]))*"   # a word starting with a letter
     r"(?:(?<=s)['’](?=[ \u00a0]+[^\W\d_]))?"  # a plural possessive: "Writers’ Festival"
     r"|\d+(?:[.,]\d+)*"                        # a number
     r"|&"
@@ -44,6 +45,8 @@ def is_cap(tok: Tok) -> bool:
     first = tok.text[0]
     if not first.isalpha():
         return False
+    if tok.text.endswith((".org", ".com", ".net")):
+        return True
     return first.isupper() or (first.islower() and camel(tok.text) and tok.text.isalnum())
 
 

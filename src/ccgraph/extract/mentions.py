@@ -68,7 +68,8 @@ def _runs(toks: list[Tok]) -> list[tuple[int, int]]:
             i += 1
             continue
         j = i + 1
-        while j < n and not (possessive(toks[j - 1].text) and j - 1 > i):
+        while j < n and not (possessive(toks[j - 1].text) and j - 1 > i
+                             and toks[j - 1].text[:-2] not in lex.NAME_POSSESSIVES):
             if toks[j].text in lex.BREAK_WORDS:
                 break
             if is_cap(toks[j]) and joined(toks[j]):
@@ -152,15 +153,31 @@ def _split(toks: list[Tok], i: int, j: int) -> list[tuple[int, int]]:
     """Cut a run at "and"/"&" between two complete names and at "in" before a non-name."""
     for k in range(i + 1, j - 1):
         word = toks[k].text
-        if (word in ("and", "&") and _head_at(toks, k - 1) is not None
-                and _name_words(toks, k + 1, j) >= 2):
+        if word in ("and", "&") and _complete_names(toks, i, k, j):
             return [(i, k), *_split(toks, k + 1, j)]
         if (word == "and" and k + 2 == j and _head_at(toks, k + 1) is not None
                 and not _has_head(toks, i, k)):
             return []  # "Easter and Carnival": two common nouns, no name
-        if word == "in" and not _has_head(toks, k + 1, j) and not _lower_head_at(toks, j):
-            return [(i, k)]
+        if word == "in" and (_has_head(toks, i, k) or not (
+                _has_head(toks, k + 1, j) or _lower_head_at(toks, j))):
+            return [(i, k), *_split(toks, k + 1, j)]
     return [(i, j)]
+
+
+def _complete_names(toks: list[Tok], i: int, k: int, j: int) -> bool:
+    """Whether "and" at k joins two complete names ("Kuching Jazz Festival and Sarawak
+    Regatta", "Africa Oye and Liverpool International Festival of Psychedelia") rather than
+    two words of one name ("Spring Fair and Peace", "Art and Design Centre")."""
+    left, right = _name_words(toks, i, k), _name_words(toks, k + 1, j)
+    if _head_at(toks, k - 1) is not None:
+        return right >= 2
+    if left < 2 or right < 3:
+        return False
+    if _has_head(toks, i, k) and not _has_head(toks, k + 1, j):
+        return True
+    first_head = _kind_head(toks, k + 1, j)
+    tails = [m for m in range(k + 1, j) if toks[m].text in lex.TAIL_START]
+    return first_head is not None and (not tails or first_head < tails[0])
 
 
 def _quoted_after(toks: list[Tok], j: int) -> int | None:
@@ -236,13 +253,19 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     if i >= j or (_indefinite(toks, i) and not _head_with_tail(toks, i, j)):
         return None  # "a Coffee Museum": generic, or only planned
     if possessive(toks[i].text) and j - i > 2:
-        return None  # "Mannheim's Cultural Office" describes; "Chetham's Library" names
+        if j - i > 4 and any(toks[k].text in lex.TAIL_START for k in range(i + 2, j)):
+            i += 1  # "Alba's White Night of Bookshops": the name after the owner
+        else:
+            return None  # "Mannheim's Cultural Office" describes; "Chetham's Library" names
     if j < len(toks) and toks[j].text.lower() in lex.NOT_ENTITY_AFTER:
         return None
-    lower = _lower_head(text, toks, i, j)
-    if lower is not None:
-        return lower
     h = _kind_head(toks, i, j)
+    quoted = i > 0 and toks[i - 1].text in OPEN_QUOTES and j < len(toks) and (
+        toks[j].text in CLOSE_QUOTES)
+    if h is None or quoted:  # the "Oldest House" competition: the lower-case head names it
+        lower = _lower_head(text, toks, i, j)
+        if lower is not None:
+            return lower
     if h is None and text[toks[i].start:toks[j - 1].end].startswith(lex.ORGANISATION_PREFIXES):
         return _make(text, toks, i, j, "organisation", "organisation", "head")
     if h is None or (j - i == 1 and _suffix_head(toks[i].text) is not None):
@@ -274,7 +297,7 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
 def _lower_head_at(toks: list[Tok], j: int) -> tuple[str, str, int] | None:
     """A lower-case head at j, or after one lower-case modifier: (kind, subtype, end)."""
     n = len(toks)
-    for skip in (0, 1):
+    for skip in (0, 1, 2):
         k = j + skip
         if k >= n or not joined(toks[k]) or not toks[k].text.islower():
             return None
@@ -302,8 +325,10 @@ def _lower_head(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     found = _lower_head_at(toks, after)
     if found is None:
         return None
-    if not quoted and _name_words(toks, i, j) < 2 and not camel(toks[i].text):
-        return None
+    if (not quoted and _name_words(toks, i, j) < 2 and not camel(toks[i].text)
+            and (found[2] > after + 1 or len(toks[i].text) < 4
+                 or toks[i].text in lex.FIELD_WORDS)):
+        return None  # one plain word is a name only right before its head: "the X festival"
     return _make(text, toks, i, j, found[0], found[1], "lower-head")
 
 
