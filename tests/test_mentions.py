@@ -69,7 +69,41 @@ def test_precision_per_kind(scores: dict[str, object], capsys: pytest.CaptureFix
         assert kinds[kind]["precision"] >= 0.9, (kind, scores["false_positives"])
     overall = scores["overall"]
     assert isinstance(overall, dict)
-    assert overall["recall"] >= 0.5, scores["false_negatives"]
+    assert overall["recall"] >= 0.85, scores["false_negatives"]
+
+
+#: What the blind held-out set measures (never used to change a rule). The issue's targets
+#: (precision >= 0.95, recall >= 0.85, each kind >= 0.8) are NOT reached: these floors are
+#: the true numbers, rounded down, so that a regression fails (docs/annotation.md).
+HELDOUT_FLOORS = {"precision": 0.80, "recall": 0.65,
+                  "facility": 0.66, "event": 0.74, "organisation": 0.48}
+
+
+def test_heldout_set(corpus_path: Path, members_table: Path) -> None:
+    """>= 40 profiles, every field, disjoint from development, several naming languages."""
+    import csv
+
+    golds, dev = load_gold(HELDOUT), load_gold(GOLD)
+    assert len(golds) >= 40
+    assert not {g.index for g in golds} & {g.index for g in dev}
+    assert {g.field for g in golds} == FIELDS
+    with members_table.open(encoding="utf-8", newline="") as handle:
+        country = {row["city"]: row["iso3166_alpha2"] for row in csv.DictReader(handle)}
+    codes = {country.get(g.city) for g in golds}
+    for language in ({"FR", "BE", "SN", "MA"}, {"ES", "MX", "CO", "BO", "CU", "VE"},
+                     {"PT", "BR"}, {"KR"}, {"CN"}):
+        assert codes & language, language
+
+
+def test_heldout_scores(corpus_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scores = mention_scores(HELDOUT, corpus_path)
+    with capsys.disabled():
+        print("\nheld-out " + format_scores(scores))
+    overall = scores["overall"]
+    assert overall["precision"] >= HELDOUT_FLOORS["precision"]
+    assert overall["recall"] >= HELDOUT_FLOORS["recall"]
+    for kind in KINDS:
+        assert scores["kinds"][kind]["recall"] >= HELDOUT_FLOORS[kind], kind
 
 
 def test_sapporo(corpus_path: Path) -> None:

@@ -45,7 +45,7 @@ REQUIRED = {"international-cooperation", "industry-and-entrepreneurship", "urban
             "social-inclusion", "sustainable-development"}
 
 #: what the held-out theme set measures (the issue asks 0.92: not reached, see docs/themes.md)
-HELDOUT_F1_FLOOR = 0.70
+HELDOUT_F1_FLOOR = 0.72
 
 _WORD = re.compile(r"[\w’'´-]+")
 

@@ -286,9 +286,9 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     if fors and not _has_head(toks, i, fors[-1]):
         i = fors[-1] + 1
     end = j
-    quoted = _quoted_after(toks, end)
-    if quoted is not None:
-        end = quoted
+    after_quote = _quoted_after(toks, end)
+    if after_quote is not None:
+        end = after_quote
     if _name_words(toks, i, min(end, j)) < 2:
         return None
     return _make(text, toks, i, end, kind, subtype, "head")
