@@ -29,6 +29,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
 from . import iris
+from .linksets import add_linksets
 from .namespaces import PREFIXES, SD
 
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -198,6 +199,8 @@ def describe_dataset(store: ox.Store, meta: DatasetInfo, base: str, *,
         g.add((sub, SD.name, URIRef(graph.value)))
         g.add((sub, VOID.triples, _int(sum(1 for _ in store.quads_for_pattern(
             None, None, None, graph)))))
+
+    add_linksets(g, ds, lambda query: _count(store, graphs, query))
 
     endpoint = URIRef(site + "sparql")
     g.add((ds, VOID.sparqlEndpoint, endpoint))

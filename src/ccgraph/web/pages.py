@@ -212,10 +212,21 @@ def home_data() -> dict[str, Any]:
             "countries", f"The {TOP_COUNTRIES} countries with the most memberships",
             "Horizontal bars, one per country, longest first. The table below lists every "
             "country.", [(c["text"], c["memberships"]) for c in country_rows[:TOP_COUNTRIES]]),
+        "linksets": linkset_counts(),
         "title": value(info.get("title")) or "ccgraph",
         "description": value(info.get("description")),
         "license": value(info.get("license")) or LICENSE,
     }
+
+
+def linkset_counts() -> list[dict[str, Any]]:
+    """The VoID linksets of the build (linksets.py): target dataset and number of links."""
+    rows = select("""SELECT ?title ?home ?n WHERE {
+        ?ls a <http://rdfs.org/ns/void#Linkset> ;
+            <http://rdfs.org/ns/void#objectsTarget> ?t ; <http://rdfs.org/ns/void#triples> ?n .
+        ?t dcterms:title ?title OPTIONAL { ?t <http://xmlns.com/foaf/0.1/homepage> ?home } }""")
+    return sorted(({"title": value(r["title"]), "href": value(r.get("home")),
+                    "count": to_int(r["n"])} for r in rows), key=lambda r: r["title"])
 
 
 def field_counts() -> list[dict[str, Any]]:
