@@ -19,8 +19,8 @@ from rdflib import Graph, Literal, URIRef
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from ccgraph import iris
-from ccgraph.linksets import TARGETS, count_query, linkset_iri
 from ccgraph.links import read_countries
+from ccgraph.linksets import TARGETS, count_query, linkset_iri
 from ccgraph.namespaces import CCG, GEO, OWL, RDF, SCHEMA, VOID, XSD
 from ccgraph.places import read_places
 from ccgraph.settings import project_root

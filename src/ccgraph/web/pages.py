@@ -213,10 +213,18 @@ def home_data() -> dict[str, Any]:
             "Horizontal bars, one per country, longest first. The table below lists every "
             "country.", [(c["text"], c["memberships"]) for c in country_rows[:TOP_COUNTRIES]]),
         "linksets": linkset_counts(),
+        "map": _map_pages().home_map(fields),
         "title": value(info.get("title")) or "ccgraph",
         "description": value(info.get("description")),
         "license": value(info.get("license")) or LICENSE,
     }
+
+
+def _map_pages() -> Any:
+    """The maps of the pages (web/map_pages.py, which builds on this module's queries)."""
+    from . import map_pages
+
+    return map_pages
 
 
 def linkset_counts() -> list[dict[str, Any]]:
@@ -331,6 +339,7 @@ def field_data(iri: str) -> dict[str, Any]:
         "definition": value(info[0].get("definition")) if info else "",
         "labels": sorted((lit(r["l"]) for r in all_labels), key=lambda x: x["lang"]),
         "cities": len({m["city"]["iri"] for m in current}),
+        "map": _map_pages().field_map(iri, field_counts()),
     }
 
 
@@ -464,6 +473,7 @@ def city_data(iri: str) -> dict[str, Any]:
                           key=lambda r: r["year"]),
         "profiles": sorted((item(r["d"].value) for r in profiles), key=lambda p: p["text"]),
         "near_duplicates": near_duplicates_of(iri),
+        "map": _map_pages().city_map(iri, names.get(iri) or curie(iri)),
     }
 
 
