@@ -177,3 +177,8 @@ def wikidata(qid: str) -> URIRef:
 def coordinates(cc: str, name: str, base: str = DEFAULT_BASE) -> URIRef:
     """A member city's coordinates (``schema:GeoCoordinates``): ``id/city/{cc}/{slug}#geo``."""
     return URIRef(f"{city(cc, name, base)}#geo")
+
+
+def linkset(target: str, base: str = DEFAULT_BASE) -> URIRef:
+    """A VoID linkset of the dataset to one target: ``id/dataset#linkset-{target}``."""
+    return URIRef(f"{dataset(base)}#linkset-{slugify(target)}")

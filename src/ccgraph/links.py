@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -86,7 +85,10 @@ def _same_as(g: Graph, subject: URIRef, target: URIRef) -> None:
 
 
 def _decimal(value: float) -> Literal:
-    return Literal(Decimal(f"{value:.5f}"), datatype=XSD.decimal)
+    """Five decimals at most, written as the store writes them (``141.35``, ``-8``), so that
+    the dumps and the store hold the same literal."""
+    text = f"{value:.5f}".rstrip("0").rstrip(".")
+    return Literal("0" if text == "-0" else text, datatype=XSD.decimal)
 
 
 def city_links(g: Graph, place: Place, base: str) -> None:

@@ -45,7 +45,9 @@ def count_query(target: Target) -> str:
 
 
 def linkset_iri(dataset: URIRef, target: Target) -> URIRef:
-    return URIRef(f"{dataset}#linkset-{target.slug}")
+    """The linkset's IRI (iris.linkset), for the dataset ``{base}id/dataset``."""
+    base = str(dataset).removesuffix("id/dataset")
+    return iris.linkset(target.slug, base)
 
 
 def add_linksets(g: Graph, dataset: URIRef, count: Callable[[str], int]) -> dict[str, int]:
