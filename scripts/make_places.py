@@ -35,7 +35,12 @@ import sys
 from pathlib import Path
 
 from ccgraph.places import match_cities, read_overrides, write_places
-from ccgraph.settings import project_root
+from ccgraph.settings import Settings, project_root
+
+
+def _sources() -> Path:
+    sources = Path(Settings.load().sources)
+    return sources if sources.is_absolute() else project_root() / sources
 
 
 def member_cities(path: Path) -> list[tuple[str, str]]:
@@ -97,8 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--overrides", type=Path, default=data / "places-overrides.csv")
     parser.add_argument("--wikidata", type=Path, default=data / "places-wikidata.csv")
     parser.add_argument("--out", type=Path, default=data / "places.csv")
-    parser.add_argument("--countries-source", type=Path,
-                        default=project_root().parent / "shared" / "sources" / "countries.csv")
+    parser.add_argument("--countries-source", type=Path, default=_sources() / "countries.csv",
+                        help="the shared countries table (default: in the `sources` setting)")
     parser.add_argument("--countries-out", type=Path, default=data / "countries.csv")
     parser.add_argument("--suggest", action="store_true",
                         help="print unresolved cities as override rows to review")
