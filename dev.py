@@ -7,10 +7,11 @@
     python3 dev.py build   # rebuild ./build from the sources found
 
 Anything after the command is passed on (e.g. ``python3 dev.py test -k shapes``).
-What `test` installs when it is missing, saying so: Debian's python3-venv and chromium (with
-apt-get, as root or through sudo), axe-core (npm, into .cache/npm), the project and its test
-tools (pip, into .venv) and the public sources (`ccgraph fetch`). When it cannot, it stops
-with the command to run. Runs with the bare system python: standard library only.
+What `test` installs when it is missing, saying so: Debian's python3-venv, chromium and
+rasqal-utils (roqet; with apt-get, as root or through sudo), axe-core (npm, into
+.cache/npm), the project and its test tools (pip, into .venv) and the public sources
+(`ccgraph fetch`). When it cannot, it stops with the command to run. Runs with the bare
+system python: standard library only.
 """
 
 from __future__ import annotations
@@ -106,6 +107,18 @@ def ensure_chromium() -> None:
                    "CCGRAPH_CHROMIUM to the chromium executable")
 
 
+#: other programs the tests run, and the Debian package that brings each
+SYSTEM_PROGRAMS: tuple[tuple[str, str, str], ...] = (
+    ("roqet", "rasqal-utils", "the SPARQL client test (roqet, a real third-party client)"),
+)
+
+
+def ensure_programs() -> None:
+    for program, package, why in SYSTEM_PROGRAMS:
+        if shutil.which(program) is None:
+            apt_install([package], why)
+
+
 def ensure_axe() -> None:
     """The accessibility checks inject axe-core (from npm, or the file CCGRAPH_AXE names)."""
     configured = os.environ.get("CCGRAPH_AXE")
@@ -170,6 +183,7 @@ def prerequisites(command: str, env: dict[str, str]) -> str:
     if command in ("test", "setup"):
         ensure_chromium()
         ensure_axe()
+        ensure_programs()
     ensure_venv()
     return ensure_sources(env, notes=command in ("test", "setup"))
 

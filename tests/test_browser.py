@@ -187,7 +187,10 @@ def test_workbench_example_table_and_syntax_error(page: Page, browser: Browser,
                                                    url: str) -> None:
     page.goto(url + "/query")
     editor = page.locator("textarea#query")
-    expect(editor).to_have_value(re.compile(r"^PREFIX ccg: <https://w3id.org/ccgraph/ontology#>"))
+    # no PREFIX lines: the endpoint declares ccg:, org:, rdfs: … (said beside the editor)
+    expect(editor).to_have_value(re.compile(r"\?m a ccg:Membership"))
+    assert not re.search(r"^PREFIX ", editor.input_value(), re.MULTILINE)
+    expect(page.locator("#prefixes-note")).to_contain_text("ccg:")
     # the highlighter colours the query the editor holds
     expect(page.locator("#highlight .tok-keyword", has_text="SELECT").first).to_be_attached()
     expect(page.locator("#highlight .tok-var").first).to_be_attached()
@@ -239,6 +242,23 @@ def test_workbench_example_table_and_syntax_error(page: Page, browser: Browser,
     assert not page.errors  # type: ignore[attr-defined]
 
 
+def test_a_capped_answer_shows_a_notice(page: Page, url: str) -> None:
+    page.goto(url + "/query")
+    editor = page.locator("textarea#query")
+    editor.fill("SELECT ?a ?b WHERE { ?a a ccg:CreativeCity . ?b a ccg:CreativeCity }")
+    notice = page.locator("#truncated")
+    expect(notice).to_be_hidden()
+    page.locator("#run").click()
+    expect(page.locator("#table-wrap table.results")).to_be_visible(timeout=60_000)
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("result cap")
+    # a small answer hides it again
+    editor.fill("SELECT ?c WHERE { ?c a ccg:CreativeCity } LIMIT 3")
+    page.locator("#run").click()
+    expect(page.locator("#status")).to_contain_text("3 rows")
+    expect(notice).to_be_hidden()
+
+
 def test_sparql_page_is_the_workbench(page: Page, url: str) -> None:
     page.goto(url + "/sparql")
     expect(page.locator("textarea#query")).to_be_visible()
@@ -283,7 +303,7 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("path", ["/", SAPPORO, "/query", PROFILE, "/doc/field/media-arts",
-                                  KITARA, "/doc/city/jp/saporo"])
+                                  KITARA, "/doc/city/jp/saporo", "/docs/model"])
 def test_no_serious_accessibility_violations(browser: Browser, url: str, path: str) -> None:
     # axe is injected as an inline script, which the pages' CSP forbids: bypass it here
     for viewport in (DESKTOP, PHONE):

@@ -43,3 +43,22 @@ def test_without_npm_nor_apt_it_names_the_commands(tmp_path: Path) -> None:
     assert ("npm (for installing axe-core, used by the accessibility checks) is missing, "
             "and this system has no apt-get") in done.stderr
     assert not (project / ".venv").exists() and not (project / ".cache").exists()
+
+
+def test_without_roqet_nor_apt_it_names_the_package(tmp_path: Path) -> None:
+    """axe-core is there (CCGRAPH_AXE), roqet is not on PATH, and there is no apt-get."""
+    project = tmp_path / "checkout"
+    project.mkdir()
+    shutil.copy(ROOT / "dev.py", project / "dev.py")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3").symlink_to(sys.executable)
+    axe = tmp_path / "axe.min.js"
+    axe.write_text("/* stand-in file: only its presence is checked before roqet */\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CCGRAPH_")}
+    env.update(PATH=str(bin_dir), CCGRAPH_CHROMIUM=sys.executable, CCGRAPH_AXE=str(axe))
+    done = dev(project / "dev.py", "setup", env=env)
+    assert done.returncode == 1
+    assert "rasqal-utils (for the SPARQL client test" in done.stderr
+    assert "this system has no apt-get" in done.stderr
+    assert not (project / ".venv").exists()

@@ -12,12 +12,19 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import VOID
 
 from ccgraph import iris, query_guard
+from ccgraph.namespaces import SD
 from ccgraph.store import BuildMeta, open_build
-from ccgraph.void import COUNT_TRIPLES, dataset_graphs, describe_dataset
+from ccgraph.void import (
+    COUNT_TRIPLES,
+    count_statistics,
+    dataset_graphs,
+    describe_dataset,
+    tally,
+)
 from ccgraph.web.sparql import Busy, QueryRunner, QueryTimeout, execute
 
 GRAPHS = frozenset({"https://w3id.org/ccgraph/graph/members",
@@ -166,27 +173,58 @@ def tiny_store() -> ox.Store:
     return store
 
 
+def _union_with(store: ox.Store, description: Graph) -> ox.Store:
+    """A store whose default graph is the union of ``store``'s data graphs and
+    ``description``: what the published default graph holds."""
+    out = ox.Store()
+    for q in store:
+        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value != str(
+                iris.graph("void")):
+            out.add(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()))
+    out.bulk_load(description.serialize(format="nt", encoding="utf-8"),
+                  format=ox.RdfFormat.N_TRIPLES)
+    return out
+
+
+def _n(store: ox.Store, query: str) -> int:
+    (row,) = store.query(query)
+    return int(row["n"].value)
+
+
 def test_void_counts_on_a_tiny_store() -> None:
     store = tiny_store()
     meta = BuildMeta(version="v1", created="2025-01-01T00:00:00Z", base=iris.DEFAULT_BASE,
                      quads=len(store))
     g = describe_dataset(store, meta, iris.DEFAULT_BASE)
     ds = URIRef(str(iris.dataset()))
-    assert g.value(ds, VOID.triples) == Literal(5)  # 8 quads, 5 distinct triples
-    assert g.value(ds, VOID.entities) == Literal(2)
-    assert g.value(ds, VOID.classes) == Literal(1)
-    assert g.value(ds, VOID.properties) == Literal(2)
+    # 8 quads, 5 distinct data triples, plus the description's own triples (docs/model.md)
+    union = _union_with(store, g)
+    assert int(g.value(ds, VOID.triples)) == _n(  # type: ignore[arg-type]
+        union, COUNT_TRIPLES) == 5 + len(g)
+    assert int(g.value(ds, VOID.entities)) == _n(  # type: ignore[arg-type]
+        union, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s) && "
+               f'STRSTARTS(STR(?s), "{iris.DEFAULT_BASE}id/")) }}')
+    assert int(g.value(ds, VOID.distinctObjects)) == _n(  # type: ignore[arg-type]
+        union, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }")
+    assert int(g.value(ds, VOID.properties)) == _n(  # type: ignore[arg-type]
+        union, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }")
     parts = {g.value(p, VOID["class"]): g.value(p, VOID.entities)
              for p in g.objects(ds, VOID.classPartition)}
-    assert parts == {URIRef("https://w3id.org/ccgraph/ontology#CreativeCity"): Literal(2)}
+    assert parts[URIRef("https://w3id.org/ccgraph/ontology#CreativeCity")] == Literal(2)
+    subsets = list(g.objects(ds, VOID.subset))
+    assert len(subsets) == 3  # members, curated and graph/void itself
+    assert parts[VOID.Dataset] == Literal(1 + len(subsets))
     assert (ds, VOID.exampleResource, URIRef(str(iris.city("jp", "Sapporo")))) in g
+    own = {g.value(s, VOID.triples) for s in g.objects(ds, VOID.subset)
+           if g.value(s, SD.name) == URIRef(str(iris.graph("void")))}
+    assert own == {Literal(len(g))}
 
-    # stored in graph/void, the description does not count itself
+    # a stored graph/void is replaced, not counted twice
     void_iri = ox.NamedNode(str(iris.graph("void")))
     store.bulk_load(g.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
                     to_graph=void_iri)
     again = describe_dataset(store, meta, iris.DEFAULT_BASE)
-    assert again.value(ds, VOID.triples) == Literal(5)
+    assert again.value(ds, VOID.triples) == g.value(ds, VOID.triples)
     assert void_iri not in dataset_graphs(store, iris.DEFAULT_BASE)
 
 
@@ -194,12 +232,17 @@ def test_void_counts_on_the_seed_build(build_dir: Path) -> None:
     build = open_build(build_dir)
     g = describe_dataset(build.store, build.meta, build.meta.base)
     ds = URIRef(str(iris.dataset(build.meta.base)))
-    graphs = dataset_graphs(build.store, build.meta.base)
-    (row,) = build.store.query(COUNT_TRIPLES, default_graph=graphs)
+    # the published default graph holds the same description: it counts itself
+    (row,) = build.store.query(COUNT_TRIPLES)
     assert int(g.value(ds, VOID.triples)) == int(row["n"].value)  # type: ignore[arg-type]
     stored = {q.triple for q in build.store.quads_for_pattern(
         None, None, None, ox.NamedNode(str(iris.graph("void", build.meta.base))))}
     assert stored, "the build stores its VoID description in graph/void"
+    # the counts made in Python while drafting are the queries' counts
+    default = [q.triple for q in build.store.quads_for_pattern(None, None, None,
+                                                               ox.DefaultGraph())]
+    space = build.meta.base + "id/"
+    assert tally(default, space) == count_statistics(build.store, space)
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ from . import iris, model
 from .evidence import external_only
 from .extract import read_sources
 from .extract.mentions import find_mentions
+from .inputs import describe_inputs
 from .links import read_links
 from .members import (
     AmbiguousName,
@@ -303,7 +304,8 @@ def build(sources: Iterable[Path], out: Path, settings: Settings,
         void_maker = None
     meta = publish.publish(assembled.dataset, out, settings.base, reports,
                            sources=[str(s) for s in sources], extra={"quality": {
-                               "profiles_modelled": quality["profiles_modelled"]}},
+                               "profiles_modelled": quality["profiles_modelled"]},
+                               "inputs": describe_inputs(sources, settings, members)},
                            void=void_maker, progress=say)
     mark("publish")
     return BuildResult(meta, report, quality, times)

@@ -27,6 +27,7 @@ COMMAND_SETTINGS: dict[str, tuple[str, ...]] = {
     "query": (),
     "export": ("store",),
     "fetch": ("sources_cache", "sources_mirror", "fetch_timeout"),
+    "release": ("store",),
 }
 
 
@@ -76,6 +77,11 @@ def parser() -> argparse.ArgumentParser:
                    help="download nothing: say where each source is found (exit 1 when a "
                         "fetchable one is missing)")
     _add_settings(f, COMMAND_SETTINGS["fetch"])
+
+    r = sub.add_parser("release", help="turn the live build into an immutable, citable release")
+    r.add_argument("--name", required=True, help="the release's name, e.g. 2026.12")
+    r.add_argument("--notes", type=Path, default=None, help="a Markdown file of release notes")
+    _add_settings(r, COMMAND_SETTINGS["release"])
     return p
 
 
@@ -238,8 +244,25 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_release(args: argparse.Namespace) -> int:
+    from .release import ReleaseError, make_release
+
+    settings = _settings(args)
+    try:
+        release = make_release(Path(settings.store), args.name, args.notes, _progress)
+    except ReleaseError as exc:
+        print(f"release: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    print(f"released {release.name} ({release.issued}): {release.quads} quads, "
+          f"{len(release.files)} files in {release.path}")
+    if release.previous:
+        print(f"changes since {release.previous}: {release.path / 'CHANGES.md'}")
+    return EXIT_OK
+
+
 COMMANDS = {"build": cmd_build, "validate": cmd_validate, "serve": cmd_serve,
-            "query": cmd_query, "export": cmd_export, "fetch": cmd_fetch}
+            "query": cmd_query, "export": cmd_export, "fetch": cmd_fetch,
+            "release": cmd_release}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,10 +19,18 @@ class Format:
 
     @property
     def content_type(self) -> str:
-        if self.media_type.startswith("text/") or self.media_type.endswith(("+json", "+xml")) \
-                or self.media_type in ("application/n-triples", "application/n-quads"):
-            return f"{self.media_type}; charset=utf-8"
-        return self.media_type
+        return content_type(self.media_type)
+
+
+def content_type(media_type: str) -> str:
+    """The Content-Type header for ``media_type``: textual types say ``charset=utf-8``, once
+    (a type that already names its charset is returned as it is)."""
+    if "charset=" in media_type.lower():
+        return media_type
+    if media_type.startswith("text/") or media_type.endswith(("+json", "+xml")) \
+            or media_type in ("application/n-triples", "application/n-quads"):
+        return f"{media_type}; charset=utf-8"
+    return media_type
 
 
 FORMATS: tuple[Format, ...] = (

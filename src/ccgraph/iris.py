@@ -182,3 +182,16 @@ def coordinates(cc: str, name: str, base: str = DEFAULT_BASE) -> URIRef:
 def linkset(target: str, base: str = DEFAULT_BASE) -> URIRef:
     """A VoID linkset of the dataset to one target: ``id/dataset#linkset-{target}``."""
     return URIRef(f"{dataset(base)}#linkset-{slugify(target)}")
+
+
+def profile_for_graph(graph_iri: str, base: str = DEFAULT_BASE) -> URIRef | None:
+    """The profile document a ``graph/profile/…`` graph describes (None for other graphs)."""
+    prefix = str(graph("profile", base)) + "/"
+    if not graph_iri.startswith(prefix):
+        return None
+    return _iri(base, "id/profile/" + graph_iri[len(prefix):])
+
+
+def release(name: str, base: str = DEFAULT_BASE) -> URIRef:
+    """A release of the dataset (``ccgraph release --name NAME``)."""
+    return _iri(base, f"release/{name}")

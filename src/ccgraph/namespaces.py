@@ -12,6 +12,9 @@ OA = Namespace("http://www.w3.org/ns/oa#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+#: DCAT 3 terms rdflib's closed DCAT namespace lacks (version, hasVersion, previousVersion)
+DCAT3 = Namespace(str(DCAT))
 
 #: prefix -> namespace IRI, used for Turtle output, the JSON-LD context and the query page.
 PREFIXES: dict[str, str] = {
@@ -35,6 +38,24 @@ PREFIXES: dict[str, str] = {
 }
 
 __all__ = [
-    "CCG", "DCAT", "DCTERMS", "FOAF", "GEO", "OA", "ORG", "OWL", "PREFIXES", "PROV", "RDF", "RDFS",
-    "SCHEMA", "SD", "SH", "SKOS", "VOID", "XSD",
+    "CCG",
+    "DCAT",
+    "DCAT3",
+    "DCTERMS",
+    "FOAF",
+    "GEO",
+    "OA",
+    "ORG",
+    "OWL",
+    "PREFIXES",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SCHEMA",
+    "SD",
+    "SH",
+    "SKOS",
+    "SPDX",
+    "VOID",
+    "XSD",
 ]

@@ -20,8 +20,11 @@ reports syntax errors.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
+
+from .query_errors import undeclared_prefix
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 UPDATE_KEYWORDS = frozenset({
@@ -36,6 +39,7 @@ _TOKEN = re.compile(
               |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
+  | (?P<bnode>_:[A-Za-z0-9_\u00C0-\uFFFF][A-Za-z0-9_.\-\u00B7\u00C0-\uFFFF]*)
   | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][A-Za-z0-9_.\-\u00B7\u00C0-\uFFFF]*)?:
               (?:[A-Za-z0-9_:%\u00C0-\uFFFF]|\\.)(?:[A-Za-z0-9_.:%\-\u00B7\u00C0-\uFFFF]|\\.)*
              |(?:[A-Za-z\u00C0-\uFFFF][A-Za-z0-9_.\-\u00B7\u00C0-\uFFFF]*)?:)
@@ -73,6 +77,9 @@ class QueryInfo:
     services: list[str] = field(default_factory=list)  # SERVICE targets (IRI or variable)
     from_graphs: list[str] = field(default_factory=list)
     from_named: list[str] = field(default_factory=list)
+    #: prefixes used but declared neither in the query nor among the predeclared ones
+    undeclared: list[str] = field(default_factory=list)
+    declared: list[str] = field(default_factory=list)  # PREFIX lines of the query
 
     @property
     def has_dataset_clause(self) -> bool:
@@ -91,19 +98,22 @@ def tokens(query: str) -> list[Token]:
             # A quote that starts no string: a literal left open. Stopping here keeps the
             # scan linear (each later quote would otherwise search to the end again).
             raise GuardError("malformed request: a string literal is not closed")
-        if kind == "pname" and text.endswith(".") and not text.endswith("\\."):
+        if kind in ("pname", "bnode") and text.endswith(".") and not text.endswith("\\."):
             # A prefixed name cannot end with "."; it is the triple terminator.
             text = text.rstrip(".")
         out.append(Token(kind, text))
     return out
 
 
-def analyse(query: str) -> QueryInfo:
-    """Scan a query: its form, update keywords, SERVICE calls and dataset clauses."""
+def analyse(query: str, predeclared: Mapping[str, str] | None = None) -> QueryInfo:
+    """Scan a query: its form, update keywords, SERVICE calls and dataset clauses.
+
+    ``predeclared``: prefixes the endpoint declares for every query (a PREFIX line of the
+    query overrides one)."""
     info = QueryInfo()
     toks = tokens(query)
     check_nesting(toks)
-    prefixes: dict[str, str] = {}
+    prefixes: dict[str, str] = dict(predeclared or {})
     base: str | None = None
 
     def resolve(tok: Token) -> str:
@@ -125,8 +135,13 @@ def analyse(query: str) -> QueryInfo:
         if upper == "PREFIX" and i + 2 < n and toks[i + 1].kind == "pname" \
                 and toks[i + 2].kind == "iri":
             prefixes[toks[i + 1].text[:-1]] = resolve(toks[i + 2])
+            info.declared.append(toks[i + 1].text[:-1])
             i += 3
             continue
+        if tok.kind == "pname":
+            prefix = tok.text.partition(":")[0]
+            if prefix not in prefixes and prefix not in info.undeclared:
+                info.undeclared.append(prefix)
         if upper == "BASE" and i + 1 < n and toks[i + 1].kind == "iri":
             base = resolve(toks[i + 1])
             i += 2
@@ -174,12 +189,14 @@ def check_nesting(toks: list[Token], limit: int = MAX_NESTING) -> None:
             raise GuardError(f"the request chains more than {limit} unary operators")
 
 
-def check(query: str, graphs: set[str] | frozenset[str]) -> QueryInfo:
+def check(query: str, graphs: set[str] | frozenset[str],
+          predeclared: Mapping[str, str] | None = None) -> QueryInfo:
     """Refuse (GuardError) anything that is not a read-only query over ``graphs``.
 
-    ``graphs`` holds the IRIs of the dataset's named graphs. Returns the scan.
+    ``graphs`` holds the IRIs of the dataset's named graphs; ``predeclared`` the prefixes
+    every query may use without a PREFIX line. Returns the scan.
     """
-    info = analyse(query)
+    info = analyse(query, predeclared)
     if info.is_update:
         raise GuardError(
             f"this is a SPARQL Update request ({info.update_keyword}); this endpoint answers "
@@ -188,6 +205,9 @@ def check(query: str, graphs: set[str] | frozenset[str]) -> QueryInfo:
         raise GuardError(
             "SERVICE is not allowed: this endpoint does not fetch remote data "
             f"(federated query to {', '.join(info.services)} refused)")
+    if info.undeclared:
+        raise GuardError(undeclared_prefix(info.undeclared[0],
+                                           [*info.declared, *(predeclared or {})]))
     check_graphs(info.from_graphs + info.from_named, graphs, "FROM/FROM NAMED")
     return info
 

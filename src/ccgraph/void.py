@@ -3,47 +3,72 @@
 The build calls :func:`describe_dataset` at publish time and stores the result in the named
 graph ``{base}graph/void``; the server returns that graph at ``/.well-known/void``.
 
-What the counts count (so a reader can reproduce them with SPARQL on the same server):
+The counting convention (docs/counting.md says it for readers; this is the one place the
+code applies it):
 
-* the dataset is every named graph of the store **except** ``{base}graph/void`` itself —
-  the description is about the data, not about itself;
-* ``void:triples`` is the number of *distinct* triples in the union of those graphs (a
-  triple stated in two graphs counts once; that is also what the union dumps hold);
-* ``void:entities`` is the number of distinct IRIs under ``void:uriSpace`` (``{base}id/``)
-  used as subjects; ``void:classes``, ``void:properties``, ``void:distinctSubjects`` and
-  ``void:distinctObjects`` are distinct counts over the same triples;
-* a class partition's ``void:entities`` is the number of distinct instances of the class;
-  a property partition's ``void:triples`` the number of distinct triples using it.
+* a *triple* is a distinct (subject, predicate, object): a triple stated in two named
+  graphs counts once;
+* the dataset is the store's **default graph**: the union of *all* named graphs,
+  ``graph/void`` (this description) included. ``void:triples`` is therefore exactly what
+  ``SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }`` returns on the SPARQL endpoint, what the
+  home page shows and the number of lines of the ``ccgraph.nt.gz`` dump;
+* ``void:entities`` (distinct IRIs under ``void:uriSpace`` used as subjects),
+  ``void:classes``, ``void:properties``, ``void:distinctSubjects``, ``void:distinctObjects``
+  and the class and property partitions count over the same default graph;
+* each ``void:subset`` is one named graph, and its ``void:triples`` the triples stated in
+  it; the subsets' sum is the number of quads, larger than ``void:triples`` because some
+  triples sit in more than one graph.
 
-:data:`COUNT_TRIPLES` and friends are those queries; run them with the dataset's graphs
-(all but ``graph/void``) as the default graph.
+The chicken and the egg: the description sits in the union it counts, so its own triples
+are counted too. :func:`describe_dataset` makes a draft, counts the union of the data and
+the draft (:func:`tally`, in Python: the same numbers as the queries below, measured equal
+in the tests, and fast enough to repeat), writes those counts into the next draft, and
+repeats until the counts no longer change: three or four rounds on the network (the first
+draft adds the description's own classes and properties, the next their partitions; the
+number of triples does not depend on the numbers stated). Only ``void:distinctObjects``
+depends on its own value (a number may or may not equal another object); in the rare case
+that no value is right, it is left out rather than stated wrongly.
+
+:data:`COUNT_TRIPLES` and friends are those queries, run on the default graph.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
-from . import iris
+from . import iris, rights
 from .linksets import add_linksets
 from .namespaces import PREFIXES, SD
 
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
 TITLE = "ccgraph: the UNESCO Creative Cities Network as linked data"
 DESCRIPTION = (
     "Member cities of the UNESCO Creative Cities Network, their memberships by creative field "
     "and year, the pledges of their profiles with the text span that supports each fact, and "
     "curated facts about Sapporo (Media Arts): venues, creators, works and events. "
-    "Counts describe every named graph except the graph holding this description."
+    "Sizes count distinct triples in the union of all named graphs, this description "
+    "included: the default graph of the SPARQL endpoint."
 )
 EXAMPLE_CITY = ("jp", "Sapporo")
 IANA = "https://www.iana.org/assignments/media-types/"
 
 COUNT_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+#: the size of the dataset, on the endpoint's default graph (a set: no DISTINCT needed)
+COUNT_DEFAULT_GRAPH = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+#: what a size means, in one sentence for pages (docs/model.md, "Counting", says it in full)
+COUNTING_NOTE = (
+    "Triples are distinct statements in the union of all named graphs, the dataset "
+    "description included: the number that SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o } "
+    "returns at /sparql, that VoID states as void:triples and that the N-Triples dump holds."
+)
 COUNT_SUBJECTS = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"
 COUNT_OBJECTS = "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"
 COUNT_PROPERTIES = "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"
@@ -89,15 +114,21 @@ def dataset_graphs(store: ox.Store, base: str) -> list[ox.NamedNode]:
     return sorted(graphs, key=lambda g: g.value)
 
 
-def _ask(store: ox.Store, graphs: list[ox.NamedNode], query: str) -> list[ox.QuerySolution]:
-    if not graphs:
+def _ask(store: ox.Store, graphs: list[ox.NamedNode] | None, query: str
+         ) -> list[ox.QuerySolution]:
+    """Rows of ``query``: over ``graphs`` as the default graph, or the store's own default
+    graph when ``graphs`` is None."""
+    if graphs is not None and not graphs:
         return []
-    result = store.query(query, default_graph=list(graphs), named_graphs=[])
+    options: dict[str, Any] = {}
+    if graphs is not None:
+        options = {"default_graph": list(graphs), "named_graphs": []}
+    result = store.query(query, **options)
     assert isinstance(result, ox.QuerySolutions)
     return list(result)
 
 
-def _count(store: ox.Store, graphs: list[ox.NamedNode], query: str) -> int:
+def _count(store: ox.Store, graphs: list[ox.NamedNode] | None, query: str) -> int:
     rows = _ask(store, graphs, query)
     if not rows:
         return 0
@@ -117,17 +148,120 @@ def _namespace_of(term: str) -> str | None:
     return term[: cut + 1] if cut > 0 else None
 
 
+@dataclass(frozen=True)
+class Statistics:
+    """The counts a description states, over one default graph."""
+
+    triples: int
+    entities: int
+    subjects: int
+    objects: int
+    properties: int
+    classes: int
+    class_partitions: tuple[tuple[str, int], ...]
+    property_partitions: tuple[tuple[str, int], ...]
+
+
+def count_statistics(store: ox.Store, space: str) -> Statistics:
+    """The statistics of ``store``'s default graph (``space``: the ``void:uriSpace``)."""
+    parts = []
+    for query, key in ((CLASS_PARTITIONS, "c"), (PROPERTY_PARTITIONS, "p")):
+        found = []
+        for row in _ask(store, None, query):
+            term, n = row[key], row["n"]
+            assert isinstance(term, ox.NamedNode) and isinstance(n, ox.Literal)
+            found.append((term.value, int(n.value)))
+        parts.append(tuple(sorted(found)))
+    return Statistics(
+        triples=_count(store, None, COUNT_TRIPLES),
+        entities=_count(store, None, COUNT_ENTITIES.format(space=_string(space))),
+        subjects=_count(store, None, COUNT_SUBJECTS),
+        objects=_count(store, None, COUNT_OBJECTS),
+        properties=_count(store, None, COUNT_PROPERTIES),
+        classes=_count(store, None, COUNT_CLASSES),
+        class_partitions=parts[0], property_partitions=parts[1])
+
+
+def _union(store: ox.Store, graphs: list[ox.NamedNode]) -> tuple[set[ox.Triple], dict[str, int]]:
+    """The distinct triples of ``graphs``, and how many each graph states."""
+    seen: set[ox.Triple] = set()
+    sizes: dict[str, int] = {}
+    for graph in graphs:
+        triples = [q.triple for q in store.quads_for_pattern(None, None, None, graph)]
+        sizes[graph.value] = len(triples)
+        seen.update(triples)
+    return seen, sizes
+
+
+def tally(triples: Iterable[ox.Triple], space: str) -> Statistics:
+    """The same statistics as :func:`count_statistics`, counted in Python over a set of
+    triples (a build counts several drafts; the queries stay the reference, and the tests
+    compare the two on a real server)."""
+    subjects: set[object] = set()
+    objects: set[object] = set()
+    per_property: Counter[str] = Counter()
+    classes: set[object] = set()
+    instances: dict[str, set[object]] = {}
+    n = 0
+    for t in triples:
+        n += 1
+        subjects.add(t.subject)
+        objects.add(t.object)
+        per_property[t.predicate.value] += 1
+        if t.predicate == _RDF_TYPE:
+            classes.add(t.object)
+            if isinstance(t.object, ox.NamedNode):
+                instances.setdefault(t.object.value, set()).add(t.subject)
+    entities = sum(1 for x in subjects if isinstance(x, ox.NamedNode) and x.value.startswith(space))
+    return Statistics(
+        triples=n, entities=entities, subjects=len(subjects), objects=len(objects),
+        properties=len(per_property), classes=len(classes),
+        class_partitions=tuple(sorted((c, len(xs)) for c, xs in instances.items())),
+        property_partitions=tuple(sorted(per_property.items())))
+
+
+def _draft_triples(description: Graph) -> set[ox.Triple]:
+    return {q.triple for q in ox.parse(description.serialize(format="nt", encoding="utf-8"),
+                                       format=ox.RdfFormat.N_TRIPLES)}
+
+
+#: rounds of :func:`describe_dataset` before ``void:distinctObjects`` is given up
+MAX_ROUNDS = 6
+
+
 def describe_dataset(store: ox.Store, meta: DatasetInfo, base: str, *,
                      public_url: str | None = None) -> Graph:
-    """VoID + DCAT for the dataset in ``store`` (minted under ``base``).
+    """VoID + DCAT for the dataset in ``store`` (minted under ``base``), counting the
+    union of the store's named graphs and this description (see the module docstring).
 
     ``public_url`` is where the service runs (``/sparql``, ``/dumps/`` …); by default the
-    base itself, because the canonical IRIs resolve to the service.
+    base itself, because the canonical IRIs resolve to the service. A ``graph/void``
+    already in ``store`` is ignored: the new description replaces it.
     """
     if not base.endswith("/"):
         base += "/"
-    site = (public_url or base).rstrip("/") + "/"
     graphs = dataset_graphs(store, base)
+    data, sizes = _union(store, graphs)
+    space = f"{base}id/"
+    stats = tally(data, space)  # the data alone: the first draft
+    with_objects = True
+    for round_ in range(2 * MAX_ROUNDS):
+        if round_ == MAX_ROUNDS:
+            with_objects = False  # no value of distinctObjects counts itself right
+        g = _describe(store, graphs, sizes, meta, base, public_url, stats, with_objects)
+        counted = tally(data | _draft_triples(g), space)
+        if counted == stats or (not with_objects
+                                and replace(counted, objects=0) == replace(stats, objects=0)):
+            return g
+        stats = counted
+    raise RuntimeError("the dataset description did not settle on its own counts")
+
+
+def _describe(store: ox.Store, graphs: list[ox.NamedNode], sizes: Mapping[str, int],
+              meta: DatasetInfo, base: str, public_url: str | None, stats: Statistics,
+              with_objects: bool) -> Graph:
+    """One draft of the description, stating ``stats``; ``sizes``: triples per graph."""
+    site = (public_url or base).rstrip("/") + "/"
     g = Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
@@ -152,32 +286,28 @@ def describe_dataset(store: ox.Store, meta: DatasetInfo, base: str, *,
 
     space = f"{base}id/"
     g.add((ds, VOID.uriSpace, Literal(space)))
-    g.add((ds, VOID.triples, _int(_count(store, graphs, COUNT_TRIPLES))))
-    g.add((ds, VOID.entities, _int(_count(
-        store, graphs, COUNT_ENTITIES.format(space=_string(space))))))
-    g.add((ds, VOID.distinctSubjects, _int(_count(store, graphs, COUNT_SUBJECTS))))
-    g.add((ds, VOID.distinctObjects, _int(_count(store, graphs, COUNT_OBJECTS))))
-    g.add((ds, VOID.properties, _int(_count(store, graphs, COUNT_PROPERTIES))))
-    g.add((ds, VOID.classes, _int(_count(store, graphs, COUNT_CLASSES))))
+    g.add((ds, VOID.triples, _int(stats.triples)))
+    g.add((ds, VOID.entities, _int(stats.entities)))
+    g.add((ds, VOID.distinctSubjects, _int(stats.subjects)))
+    if with_objects:
+        g.add((ds, VOID.distinctObjects, _int(stats.objects)))
+    g.add((ds, VOID.properties, _int(stats.properties)))
+    g.add((ds, VOID.classes, _int(stats.classes)))
 
     vocabularies: set[str] = set()
-    for row in _ask(store, graphs, CLASS_PARTITIONS):
-        cls, n = row["c"], row["n"]
-        assert isinstance(cls, ox.NamedNode) and isinstance(n, ox.Literal)
+    for cls, n in stats.class_partitions:
         part = BNode()
         g.add((ds, VOID.classPartition, part))
-        g.add((part, VOID["class"], URIRef(cls.value)))
-        g.add((part, VOID.entities, _int(int(n.value))))
-        if (vocab := _namespace_of(cls.value)) is not None:
+        g.add((part, VOID["class"], URIRef(cls)))
+        g.add((part, VOID.entities, _int(n)))
+        if (vocab := _namespace_of(cls)) is not None:
             vocabularies.add(vocab)
-    for row in _ask(store, graphs, PROPERTY_PARTITIONS):
-        prop, n = row["p"], row["n"]
-        assert isinstance(prop, ox.NamedNode) and isinstance(n, ox.Literal)
+    for prop, n in stats.property_partitions:
         part = BNode()
         g.add((ds, VOID.propertyPartition, part))
-        g.add((part, VOID.property, URIRef(prop.value)))
-        g.add((part, VOID.triples, _int(int(n.value))))
-        if (vocab := _namespace_of(prop.value)) is not None:
+        g.add((part, VOID.property, URIRef(prop)))
+        g.add((part, VOID.triples, _int(n)))
+        if (vocab := _namespace_of(prop)) is not None:
             vocabularies.add(vocab)
     for ns in sorted(vocabularies):
         g.add((ds, VOID.vocabulary, URIRef(ns)))
@@ -197,8 +327,9 @@ def describe_dataset(store: ox.Store, meta: DatasetInfo, base: str, *,
         g.add((sub, RDF.type, VOID.Dataset))
         g.add((sub, RDF.type, SD.NamedGraph))
         g.add((sub, SD.name, URIRef(graph.value)))
-        g.add((sub, VOID.triples, _int(sum(1 for _ in store.quads_for_pattern(
-            None, None, None, graph)))))
+        g.add((sub, VOID.triples, _int(sizes[graph.value])))
+        rights.describe_subset(g, ds, sub, graph.value, base)
+    rights.describe_statements(g, ds)
 
     add_linksets(g, ds, lambda query: _count(store, graphs, query))
 
@@ -222,7 +353,18 @@ def describe_dataset(store: ox.Store, meta: DatasetInfo, base: str, *,
         g.add((dist, DCTERMS.title, Literal(name)))
         if compressed:
             g.add((dist, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
+    _describe_own_graph(g, ds, base)
     return g
+
+
+def _describe_own_graph(g: Graph, ds: URIRef, base: str) -> None:
+    """The subset for ``graph/void`` itself: its size is that of ``g`` plus this triple."""
+    own = URIRef(f"{ds}#graph-{_slug(str(void_graph(base)), base)}")
+    g.add((ds, VOID.subset, own))
+    g.add((own, RDF.type, VOID.Dataset))
+    g.add((own, RDF.type, SD.NamedGraph))
+    g.add((own, SD.name, void_graph(base)))
+    g.add((own, VOID.triples, _int(len(g) + 1)))
 
 
 def _string(value: str) -> str:

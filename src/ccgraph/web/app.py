@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from .. import __version__, formats, writes
 from ..settings import Settings
 from ..store import Build, BuildMeta, current_link, open_build, remove_leftovers
-from . import dumps, graph_store, http, meta, pages, resources, sparql
+from . import docs, dumps, graph_store, http, meta, pages, releases, resources, sparql
 from .cache import ResultCache
 from .sparql import QueryRunner
 
@@ -118,6 +118,8 @@ def create_app(settings: Settings | None = None, *,
     app.register_blueprint(dumps.bp)
     app.register_blueprint(meta.bp)
     app.register_blueprint(graph_store.bp)
+    app.register_blueprint(docs.bp)
+    releases.install(app)
     app.before_request(ext.refresh)
     pages.install(app)
     http.install(app)

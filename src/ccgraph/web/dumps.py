@@ -7,14 +7,14 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, send_file
 
-from ..formats import Format
+from ..formats import Format, content_type
 from . import http
 
 bp = Blueprint("dumps", __name__)
 
 #: file name -> (media type, what it holds)
 FILES: dict[str, tuple[str, str]] = {
-    "ccgraph.ttl": ("text/turtle; charset=utf-8", "union of all graphs, Turtle"),
+    "ccgraph.ttl": ("text/turtle", "union of all graphs, Turtle"),
     "ccgraph.nt.gz": ("application/gzip", "union of all graphs, N-Triples, gzip"),
     "ccgraph.nq.gz": ("application/gzip", "every named graph, N-Quads, gzip"),
     "ccgraph.jsonld": ("application/ld+json", "union of all graphs, JSON-LD"),
@@ -76,5 +76,7 @@ def dump(name: str) -> Response:
     resp = send_file(path, mimetype=media_type, conditional=True,
                      etag=f"{ext.meta.version[:32]}-{name}", max_age=DUMP_MAX_AGE,
                      download_name=name)
+    # send_file appends a charset to text/* itself; the header is set once, from formats
+    resp.headers["Content-Type"] = content_type(media_type)
     resp.headers["Cache-Control"] = f"public, max-age={DUMP_MAX_AGE}"
     return resp

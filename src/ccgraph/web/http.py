@@ -79,10 +79,24 @@ def format_override(values: list[str], offers: list[Format]) -> Format | None:
     raise NotAcceptable(offers, "format=" + ",".join(values))
 
 
+#: query parameters that name the answer's format: ``format=`` and ``output=`` (the name
+#: Virtuoso and Fuseki users type) mean the same.
+FORMAT_PARAMETERS = ("format", "output")
+
+
+def requested_formats() -> list[str]:
+    """The ``format=``/``output=`` values of the request (URL, or a POSTed form)."""
+    values = [v for name in FORMAT_PARAMETERS for v in request.args.getlist(name)]
+    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        values += [v for name in FORMAT_PARAMETERS for v in request.form.getlist(name)]
+    return [v for v in values if v and v.strip()]
+
+
 def choose(offers: list[Format], *, allow_override: bool = True) -> Format:
-    """The format to answer with: ``format=`` first, then ``Accept``. Raises NotAcceptable."""
+    """The format to answer with: ``format=``/``output=`` first, then ``Accept``. Raises
+    NotAcceptable."""
     if allow_override:
-        chosen = format_override(request.args.getlist("format"), offers)
+        chosen = format_override(requested_formats(), offers)
         if chosen is not None:
             return chosen
     accept = request.headers.get("Accept")

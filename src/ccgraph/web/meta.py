@@ -15,11 +15,14 @@ from .. import __version__, iris, jsonld
 from .. import void as void_module
 from ..formats import by_suffix
 from ..settings import project_root
-from . import http
+from . import http, releases
 from .resources import render_graph_page
 
 bp = Blueprint("meta", __name__)
 SITEMAP_LIMIT = 50_000  # the sitemaps.org limit for one file
+DICTIONARY_LINK = {"href": "/docs/model", "text": "Data dictionary",
+                   "note": "every class with its properties, the concept schemes and the "
+                           "borrowed terms (schema.org, ORG, OA, PROV, SKOS) as used here"}
 
 
 def _ext() -> Any:
@@ -38,7 +41,7 @@ def graph_triples(graph_iri: str) -> list[ox.Triple]:
 
 def _negotiated_graph(kind: str, triples_of: Any, *, title: str, main: str,
                       explicit: str | None = None, intro: str | None = None,
-                      path: str) -> Response:
+                      path: str, see_also: list[dict[str, str]] | None = None) -> Response:
     ext = _ext()
     fmt = by_suffix(explicit) if explicit else None
     if explicit and (fmt is None or fmt not in http.DOC_OFFERS):
@@ -58,7 +61,8 @@ def _negotiated_graph(kind: str, triples_of: Any, *, title: str, main: str,
                   for f in http.DOC_OFFERS]
     if fmt.kind == "page":
         body = render_graph_page(title=title, iri=main, triples=triples,
-                                 order=[ox.NamedNode(main)], alternates=alternates, intro=intro)
+                                 order=[ox.NamedNode(main)], alternates=alternates, intro=intro,
+                                 see_also=see_also)
         resp = Response(body, content_type=fmt.content_type)
     else:
         resp = Response(http.serialize_triples(triples, fmt, ext.base),
@@ -86,9 +90,11 @@ def void_triples() -> list[ox.Triple]:
 def void(suffix: str | None = None) -> Response:
     ext = _ext()
     return _negotiated_graph(
-        "void", void_triples, title="About this dataset (VoID and DCAT)",
+        f"void-{releases.fingerprint()}",
+        lambda: [*void_triples(), *releases.catalogue_triples()],
+        title="About this dataset (VoID and DCAT)",
         main=str(iris.dataset(ext.base)), explicit=suffix, path="/.well-known/void",
-        intro="Counts cover every named graph except the one holding this description.")
+        intro=void_module.COUNTING_NOTE)
 
 
 @bp.route("/ontology")
@@ -98,7 +104,7 @@ def ontology(suffix: str | None = None) -> Response:
     graph = str(iris.graph("ontology", ext.base))
     return _negotiated_graph("ontology", lambda: graph_triples(graph),
                              title="The ccgraph ontology", main=ext.base + "ontology",
-                             explicit=suffix, path="/ontology")
+                             explicit=suffix, path="/ontology", see_also=[DICTIONARY_LINK])
 
 
 def _load_shapes() -> tuple[list[ox.Triple], str]:

@@ -14,16 +14,19 @@ import difflib
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from .. import release as rel
+from .. import void as void_module
 from ..gallery import Example, load_gallery
 from ..namespaces import PREFIXES
 from ..settings import project_root
-from . import charts, http
+from . import charts, http, releases
 from .resources import (
     HTML_VIEWS,
     Description,
@@ -167,6 +170,7 @@ def home_data() -> dict[str, Any]:
         (COUNT(DISTINCT ?ev) AS ?spans) WHERE {
           { ?doc a ccg:ProfileDocument } UNION { ?c a ccg:Commitment }
           UNION { ?x ccg:evidence ?ev } }""")[0]
+    size = select(void_module.COUNT_DEFAULT_GRAPH)[0]  # the counting convention: void.py
     fields = field_counts()
     years = select("""SELECT ?year ?f (COUNT(DISTINCT ?m) AS ?n) WHERE {
         ?m a ccg:Membership ; ccg:field ?f ; ccg:yearDesignated ?year }
@@ -197,7 +201,9 @@ def home_data() -> dict[str, Any]:
         OPTIONAL { <$d> dcterms:license ?license } } LIMIT 1""", d=_ext().base + "id/dataset")
     info = dataset[0] if dataset else {}
     return {
-        "counts": {k: to_int(v) for k, v in {**counts, **ended, **others}.items()},
+        "counts": {k: to_int(v) for k, v in
+                   {**counts, **ended, **others, "triples": size["n"]}.items()},
+        "counting": void_module.COUNTING_NOTE,
         "no_year": to_int(no_year.get("n")),
         "fields": fields,
         "years": year_list, "year_table": year_table,
@@ -254,7 +260,7 @@ def field_counts() -> list[dict[str, Any]]:
 
 @bp.route("/")
 def home() -> Response:
-    tag = http.etag("home")
+    tag = http.etag("home-" + releases.fingerprint())
     if (hit := http.not_modified(tag, vary_accept=False)) is not None:
         return hit
     ext = _ext()
@@ -574,20 +580,12 @@ def examples() -> list[Example]:
 
 
 def default_query() -> str:
-    ext = _ext()
-    prologue = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in QUERY_PREFIXES)
-    return prologue + f"""
-SELECT ?city ?label ?year WHERE {{
-  ?m a ccg:Membership ;
-     org:member ?city ;
-     ccg:field <{ext.base}id/field/media-arts> .
-  OPTIONAL {{ ?m ccg:yearDesignated ?year }}
-  ?city rdfs:label ?label .
-  FILTER(LANG(?label) = "en")
-}}
-ORDER BY ?year ?label
-LIMIT 100
-"""
+    """The workbench's first query: no PREFIX lines, the endpoint declares them."""
+    from .sparql import EXAMPLE_QUERY
+
+    base: str = _ext().base
+    return ("# ccg:, org:, rdfs: … are declared by the endpoint: no PREFIX lines needed\n"
+            + EXAMPLE_QUERY % base + "\n")
 
 
 @bp.route("/query")
@@ -600,8 +598,13 @@ def workbench() -> Response:
         if not found:
             abort(404, description=f"no example query {chosen!r}")
         query = found[0].query
+    pinned = None
+    if request.args.get("release"):
+        pinned = rel.find_release(Path(ext.settings.store).resolve(), request.args["release"])
+        if pinned is None:
+            abort(404, description=f"no release {request.args['release']!r}; see /releases/")
     body = render_template("workbench.html", title="Query workbench",
-                           query=query or default_query(), chosen=chosen,
+                           query=query or default_query(), chosen=chosen, pinned=pinned,
                            timeout=ext.runner.timeout, cap=ext.settings.result_cap)
     return Response(body, content_type=http.PAGE.content_type)
 

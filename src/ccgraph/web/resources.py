@@ -230,7 +230,8 @@ def labels_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
 def render_graph_page(*, title: str, iri: str | None, triples: Iterable[ox.Triple],
                       order: list[ox.NamedNode | ox.BlankNode], inbound: Iterable[ox.Triple] = (),
                       alternates: list[dict[str, str]] | None = None,
-                      intro: str | None = None) -> str:
+                      intro: str | None = None,
+                      see_also: list[dict[str, str]] | None = None) -> str:
     triples = list(triples)
     inbound = list(inbound)
     ext = _ext()
@@ -239,7 +240,7 @@ def render_graph_page(*, title: str, iri: str | None, triples: Iterable[ox.Tripl
                     for t in inbound), key=lambda r: (r["predicate"]["text"], r["subject"]["text"]))
     return render_template("describe.html", title=title, iri=iri,
                            sections=view.sections(triples, order), inbound=links,
-                           alternates=alternates or [], intro=intro)
+                           alternates=alternates or [], intro=intro, see_also=see_also or [])
 
 
 def alternates_for(path: str) -> list[dict[str, str]]:

@@ -17,7 +17,14 @@ runs in a helper thread (:class:`QueryRunner`) and the request thread waits at m
   threads of the same worker (gthread), serve requests all along.
 
 Result cap. At most ``result_cap`` rows (or triples) are returned; a capped answer carries
-``X-SPARQL-MaxRows: N`` and ``X-Result-Truncated: true`` (as Virtuoso-based endpoints do).
+``X-SPARQL-MaxRows: N`` and ``X-Result-Truncated: true`` (as Virtuoso-based endpoints do),
+and says so in the body where the format has room: a ``link`` in the ``head`` of SPARQL
+JSON and XML results, a comment at the top of Turtle and N-Triples. The link points at
+``/sparql#result-cap``, which explains the cap.
+
+Prefixes. Every prefix of :data:`ccgraph.namespaces.PREFIXES` is declared for every query
+(as Wikidata's query service does); a PREFIX line of the query overrides one. A prefix
+declared nowhere is answered 400 with its name and the nearest known one.
 """
 
 from __future__ import annotations
@@ -30,16 +37,17 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from .. import formats, query_guard
+from .. import formats, query_errors, query_guard
 from ..formats import Format
-from ..namespaces import PREFIXES, SD
-from . import http, update
+from ..namespaces import PREFIXES, SD, SH, XSD
+from . import http, releases, update
 from .cache import Cached
 
 log = logging.getLogger(__name__)
@@ -54,6 +62,7 @@ EXAMPLE_QUERY = """SELECT ?city ?label ?year WHERE {
   ?m a ccg:Membership ;
      org:member ?city ;
      ccg:field <%sid/field/media-arts> .
+  FILTER NOT EXISTS { ?m ccg:yearEnded ?ended }  # current members only
   OPTIONAL { ?m ccg:yearDesignated ?year }
   ?city rdfs:label ?label .
   FILTER(LANG(?label) = "en")
@@ -64,7 +73,8 @@ LIMIT 100"""
 STREAM_ROWS = 2000
 SPARQL_CACHE_CONTROL = "public, max-age=60"
 STREAM_CHUNK = 500
-PAGE_PREFIXES = ("ccg", "schema", "org", "prov", "oa", "skos", "dcterms", "rdf", "rdfs", "xsd")
+#: where a capped answer points (``head`` link of SPARQL JSON and XML results)
+CAP_ANCHOR = "sparql#result-cap"
 
 
 class QueryTimeout(Exception):
@@ -230,13 +240,18 @@ def _dumps(doc: Any) -> bytes:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def results_json_chunks(outcome: Outcome, chunk: int = STREAM_CHUNK) -> Iterator[bytes]:
-    """SPARQL JSON results in pieces of ``chunk`` rows; joined, they are results_json."""
+def results_json_chunks(outcome: Outcome, chunk: int = STREAM_CHUNK,
+                        link: str | None = None) -> Iterator[bytes]:
+    """SPARQL JSON results in pieces of ``chunk`` rows; joined, they are results_json.
+    ``link``: an IRI for the ``head`` (said when the answer was capped)."""
     if outcome.kind == "boolean":
         yield _dumps({"head": {}, "boolean": outcome.boolean})
         return
     names = outcome.variables
-    yield b'{"head":' + _dumps({"vars": names}) + b',"results":{"bindings":['
+    head: dict[str, Any] = {"vars": names}
+    if link is not None:
+        head["link"] = [link]
+    yield b'{"head":' + _dumps(head) + b',"results":{"bindings":['
     rows = outcome.rows
     for start in range(0, len(rows), chunk):
         bindings = [{name: term_json(value) for name, value in zip(names, row, strict=True)
@@ -246,21 +261,39 @@ def results_json_chunks(outcome: Outcome, chunk: int = STREAM_CHUNK) -> Iterator
     yield b"]}}"
 
 
-def results_json(outcome: Outcome) -> bytes:
-    return b"".join(results_json_chunks(outcome))
+def results_json(outcome: Outcome, link: str | None = None) -> bytes:
+    return b"".join(results_json_chunks(outcome, link=link))
 
 
-def serialize_outcome(outcome: Outcome, fmt: Format, base: str) -> bytes:
+def serialize_outcome(outcome: Outcome, fmt: Format, base: str,
+                      cap_link: str | None = None) -> bytes:
+    """The answer in ``fmt``; ``cap_link`` (for a capped answer) goes into the body where
+    the format has room for it."""
+    link = cap_link if outcome.truncated else None
     if outcome.kind == "triples":
-        return http.serialize_triples(outcome.triples, fmt, base)
-    data = results_json(outcome)
+        body = http.serialize_triples(outcome.triples, fmt, base)
+        if link is not None and fmt.name in ("ttl", "nt"):
+            note = (f"# Truncated: only the first {len(outcome.triples)} triples of the answer; "
+                    f"see <{link}>\n")
+            body = note.encode("utf-8") + body
+        return body
     if fmt.name == "json":
-        return data
+        return results_json(outcome, link)
     assert isinstance(fmt.oxigraph, ox.QueryResultsFormat)
-    parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+    parsed = ox.parse_query_results(results_json(outcome), format=ox.QueryResultsFormat.JSON)
     out = parsed.serialize(format=fmt.oxigraph)
     assert out is not None
+    if link is not None and fmt.name == "xml":
+        out = _xml_head_link(out, link)
     return out
+
+
+def _xml_head_link(data: bytes, link: str) -> bytes:
+    """SPARQL XML results with ``<link href="…"/>`` in ``<head>``, after the variables."""
+    element = f'<link href="{escape(link, {chr(34): "&quot;"})}"/>'.encode()
+    if b"</head>" in data:
+        return data.replace(b"</head>", element + b"</head>", 1)
+    return data.replace(b"<head/>", b"<head>" + element + b"</head>", 1)
 
 
 def _ext() -> Any:
@@ -303,7 +336,14 @@ class UnsupportedBody(Exception):
 def endpoint() -> Response:
     ext = _ext()
     if update.is_update_request():  # SPARQL Update: web/update.py (off without a token)
+        if request.values.get("release"):
+            return http.text_error(400, "a release never changes: send updates without "
+                                        "release=")
         return update.handle()
+    try:
+        ext = releases.target(ext)  # release=NAME: that release's store (web/releases.py)
+    except releases.PinError as exc:
+        return http.text_error(exc.status, str(exc))
     try:
         queries, default_graphs, named_graphs = _collect()
     except UnsupportedBody as exc:
@@ -338,16 +378,23 @@ def endpoint() -> Response:
         offers = RESULT_FORMATS
     else:
         offers = RESULT_FORMATS + http.GRAPH_FORMATS
+    graph_as_rows = False
     try:
         fmt = http.choose(offers)
     except http.NotAcceptable as exc:
-        return http.text_error(406, str(exc))
-    tag = http.etag("sparql-" + fmt.name)
+        # a client that reads only result formats (roqet asks for SPARQL XML whatever the
+        # query, and parses whatever comes back as SPARQL XML) gets the graph as rows
+        fallback = rows_format() if info.form in ("CONSTRUCT", "DESCRIBE") else None
+        if fallback is None:
+            return http.text_error(406, str(exc))
+        fmt, graph_as_rows = fallback, True
+    tag = http.etag("sparql-" + fmt.name, version=ext.meta.version)
     if info.form is not None and (hit := http.not_modified(tag)) is not None:
         return hit
     # A finished answer for the same query, format, graphs and data version: no query work.
-    version = http.build_version()
-    key = ("sparql", query, fmt.name, tuple(default_graphs), tuple(named_graphs))
+    version = ext.meta.version
+    key = ("sparql", query, fmt.name, tuple(default_graphs), tuple(named_graphs),
+           request.host_url)
     if info.form is not None and (cached := ext.results.get(version, key)) is not None:
         return http.finish(cached_response(cached), tag, cache_control=SPARQL_CACHE_CONTROL)
 
@@ -355,7 +402,7 @@ def endpoint() -> Response:
     # time with set semantics (store.py); FROM / FROM NAMED are honoured by pyoxigraph, and
     # the protocol's graph parameters override them (an empty default graph when only
     # named-graph-uri is given).
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"prefixes": PREFIXES}
     if default_graphs or named_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
@@ -373,13 +420,15 @@ def endpoint() -> Response:
         resp.headers["Retry-After"] = str(max(1, round(ext.runner.timeout)))
         return resp
     except SyntaxError as exc:
-        return http.text_error(400, f"malformed query: {exc}")
+        return http.text_error(400, query_errors.syntax_error(query, str(exc)))
     except (ValueError, TypeError) as exc:
         return http.text_error(400, f"query error: {exc}")
     except OSError as exc:
         log.exception("query failed")
         return http.text_error(500, f"query evaluation failed: {exc}")
 
+    if graph_as_rows and outcome.kind == "triples":
+        outcome = triples_as_rows(outcome)
     cacheable = info.form is not None
     want = "triples" if fmt.kind == "graph" else "results"
     got = "triples" if outcome.kind == "triples" else "results"
@@ -388,19 +437,52 @@ def endpoint() -> Response:
             fmt = http.choose(http.GRAPH_FORMATS if got == "triples" else RESULT_FORMATS)
         except http.NotAcceptable as exc:
             return http.text_error(406, str(exc))
-        tag = http.etag("sparql-" + fmt.name)
+        tag = http.etag("sparql-" + fmt.name, version=ext.meta.version)
         cacheable = False  # the format hung on the answer: not kept
     extra: tuple[tuple[str, str], ...] = ()
     if outcome.truncated:
         extra = (("X-SPARQL-MaxRows", str(cap)), ("X-Result-Truncated", "true"))
+    cap_link = cap_explanation() if outcome.truncated else None
     if fmt.name == "json" and outcome.kind == "solutions" and len(outcome.rows) > STREAM_ROWS:
-        resp = Response(results_json_chunks(outcome), content_type=fmt.content_type)
+        resp = Response(results_json_chunks(outcome, link=cap_link),
+                        content_type=fmt.content_type)
         resp.headers.extend(extra)
         return http.finish(resp, tag, cache_control=SPARQL_CACHE_CONTROL)
-    answer = Cached(serialize_outcome(outcome, fmt, ext.base), fmt.content_type, extra)
-    if cacheable and http.build_version() == version:
+    answer = Cached(serialize_outcome(outcome, fmt, ext.base, cap_link), fmt.content_type,
+                    extra)
+    if cacheable and ext.meta.version == version:
         ext.results.put(version, key, answer)
     return http.finish(cached_response(answer), tag, cache_control=SPARQL_CACHE_CONTROL)
+
+
+def rows_format() -> Format | None:
+    """For a CONSTRUCT/DESCRIBE whose client accepts no graph format, only result formats
+    (and gave no ``format=``/``output=``): the result format it prefers, in which the graph
+    is answered as rows of ``?subject ?predicate ?object``. None otherwise (406).
+
+    Measured with roqet (rasqal 0.9.33): it sends ``Accept: application/sparql-results+xml``
+    for every query and decodes any answer as SPARQL XML results, so RDF/XML or Turtle
+    would give it no rows at all; the rows are what it can print."""
+    if http.requested_formats():
+        return None
+    return formats.negotiate(request.headers.get("Accept", ""), RESULT_FORMATS)
+
+
+GRAPH_ROW_VARIABLES = ["subject", "predicate", "object"]
+
+
+def triples_as_rows(outcome: Outcome) -> Outcome:
+    """A graph answer as a result set: one row per triple."""
+    return Outcome("solutions", variables=list(GRAPH_ROW_VARIABLES),
+                   rows=[(t.subject, t.predicate, t.object) for t in outcome.triples],
+                   truncated=outcome.truncated)
+
+
+def cap_explanation() -> str:
+    """Where a capped answer points: the service page's section on the result cap."""
+    public = _ext().settings.public_url
+    root = (str(public).rstrip("/") + "/") if public else request.host_url
+    return root + CAP_ANCHOR
 
 
 def cached_response(answer: Cached) -> Response:
@@ -411,14 +493,14 @@ def cached_response(answer: Cached) -> Response:
 
 @functools.lru_cache(maxsize=1024)
 def _guard_cached(query: str, graphs: frozenset[str]) -> query_guard.QueryInfo:
-    return query_guard.check(query, graphs)
+    return query_guard.check(query, graphs, PREFIXES)
 
 
 def _guard(query: str, graphs: frozenset[str] | set[str]) -> query_guard.QueryInfo:
     """query_guard.check, remembered per worker for queries asked again (the scan is pure
     Python; GuardError is raised, never remembered)."""
     if len(query) > 20_000:
-        return query_guard.check(query, graphs)
+        return query_guard.check(query, graphs, PREFIXES)
     return _guard_cached(query, frozenset(graphs))
 
 
@@ -444,7 +526,14 @@ def describe_service(url: str, graphs: frozenset[str], base: str) -> Graph:
     g.add((service, RDFS.label, _label("ccgraph SPARQL endpoint")))
     g.add((service, RDFS.comment, _label(
         "Read-only SPARQL 1.1 query service. The default graph is the union of the named "
-        "graphs. SERVICE and graphs from outside the dataset are refused.")))
+        "graphs. SERVICE and graphs from outside the dataset are refused. The prefixes "
+        "given with sh:declare are declared for every query, so a query may use them "
+        "without PREFIX lines; a PREFIX line in the query overrides one.")))
+    for prefix, namespace in PREFIXES.items():  # SHACL's vocabulary for prefix declarations
+        declaration = BNode()
+        g.add((service, SH.declare, declaration))
+        g.add((declaration, SH.prefix, Literal(prefix)))
+        g.add((declaration, SH.namespace, Literal(namespace, datatype=XSD.anyURI)))
     dataset = BNode()
     g.add((service, SD.defaultDataset, dataset))
     g.add((dataset, RDF.type, SD.Dataset))
@@ -474,8 +563,7 @@ def service_description() -> Response:
     if (hit := http.not_modified(tag)) is not None:
         return hit
     if fmt.kind == "page":
-        prefixes = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in PAGE_PREFIXES)
-        body = render_template("sparql.html", query=prefixes + "\n" + EXAMPLE_QUERY % ext.base,
+        body = render_template("sparql.html", query=EXAMPLE_QUERY % ext.base,
                                result_formats=RESULT_FORMATS,
                                graph_formats=http.GRAPH_FORMATS,
                                timeout=ext.runner.timeout, cap=ext.settings.result_cap,

@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 
-from .. import query_guard, writes
+from .. import formats, query_guard, writes
 from . import http
 
 UPDATE_TYPE = "application/sparql-update"
@@ -93,7 +93,7 @@ def outcome_response(outcome: writes.Outcome, *, empty_ok: bool = False) -> Resp
     if outcome.status == writes.INVALID:
         if "turtle" in request.headers.get("Accept", "").lower():
             resp = Response(outcome.report_turtle, status=422,
-                            content_type="text/turtle; charset=utf-8")
+                            content_type=formats.by_name("ttl").content_type)
         else:
             resp = http.text_error(422, f"{outcome.message}\n\n{outcome.report_text}")
     elif status < 300:

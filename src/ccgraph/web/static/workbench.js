@@ -72,16 +72,27 @@
   var downloads = document.getElementById("downloads");
   var tableWrap = document.getElementById("table-wrap");
   var graphOut = document.getElementById("graph-out");
+  var truncatedBox = document.getElementById("truncated");
   var base = document.getElementById("config").getAttribute("data-base") || "";
   var KNOWN = {};
   try { KNOWN = JSON.parse(document.getElementById("config").getAttribute("data-prefixes") || "{}"); }
   catch (e) { KNOWN = {}; }
   var PREFIXES = {};
+  // release=NAME: the page answers from that release; the permalink pins the newest one
+  var pinnedInput = document.getElementById("release");
+  var permalink = document.getElementById("permalink");
+  function pin() {
+    return pinnedInput && pinnedInput.value ? "&release=" + encodeURIComponent(pinnedInput.value) : "";
+  }
 
   document.documentElement.classList.add("js");
 
   function refresh() {
     highlight(editor.value, code);
+    if (permalink) {
+      permalink.href = "/query?release=" + encodeURIComponent(permalink.getAttribute("data-release")) +
+        "&query=" + encodeURIComponent(editor.value);
+    }
     pre.scrollTop = editor.scrollTop;
     pre.scrollLeft = editor.scrollLeft;
     readPrefixes();
@@ -140,7 +151,7 @@
   });
 
   function endpointUrl(format) {
-    var url = "/sparql?query=" + encodeURIComponent(editor.value);
+    var url = "/sparql?query=" + encodeURIComponent(editor.value) + pin();
     return format ? url + "&format=" + encodeURIComponent(format) : url;
   }
 
@@ -171,6 +182,7 @@
     show(downloads, false);
     show(tableWrap, false);
     show(graphOut, false);
+    if (truncatedBox) show(truncatedBox, false);
     tableWrap.textContent = "";
     graphOut.textContent = "";
     statusBox.textContent = "Running…";
@@ -184,7 +196,7 @@
         "Content-Type": "application/x-www-form-urlencoded",
         "Accept": "application/sparql-results+json, text/turtle;q=0.9"
       },
-      body: "query=" + encodeURIComponent(query),
+      body: "query=" + encodeURIComponent(query) + pin(),
       signal: controller ? controller.signal : undefined
     }).then(function (resp) {
       var type = resp.headers.get("Content-Type") || "";
@@ -214,13 +226,16 @@
           return;
         }
         renderTable(data);
+        var capped = r.truncated || !!(data.head && data.head.link && data.head.link.length);
+        if (truncatedBox) show(truncatedBox, capped);
         var n = data.results.bindings.length;
         statusBox.textContent = n + (n === 1 ? " row" : " rows") + " · " + ms + " ms" +
-          (r.truncated ? " · cut at the result cap" : "");
+          (capped ? " · cut at the result cap" : "");
         setDownloads("results");
       } else {
         graphOut.textContent = r.body;
         show(graphOut, true);
+        if (truncatedBox) show(truncatedBox, r.truncated);
         statusBox.textContent = "Graph result (Turtle) · " + ms + " ms";
         setDownloads("graph");
       }
@@ -311,5 +326,5 @@
   }
 
   // the page was opened on an example: run it
-  if (/[?&]example=/.test(window.location.search)) run();
+  if (/[?&](example|release)=/.test(window.location.search)) run();
 })();
