@@ -21,7 +21,7 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 from ccgraph import iris
 from ccgraph.links import read_countries
 from ccgraph.linksets import TARGETS, count_query, linkset_iri
-from ccgraph.namespaces import CCG, GEO, OWL, RDF, SCHEMA, VOID, XSD
+from ccgraph.namespaces import CCG, GEO, OWL, RDF, SCHEMA, SD, VOID, XSD
 from ccgraph.places import read_places
 from ccgraph.settings import project_root
 from servers import werkzeug_server
@@ -120,7 +120,10 @@ def test_void_linksets_count_what_sparql_counts(url: str) -> None:
     for target in TARGETS:
         ls = linkset_iri(ds, target)
         assert (ls, RDF.type, VOID.Linkset) in void
-        assert (ds, VOID.subset, ls) in void
+        # a subset of graph/links' subset (the dataset's subsets are its named graphs)
+        (parent,) = void.subjects(VOID.subset, ls)
+        assert void.value(parent, SD.name) == iris.graph("links")
+        assert (ds, VOID.subset, parent) in void
         assert (ls, VOID.target, target.dataset) in void
         assert (ls, VOID.objectsTarget, target.dataset) in void
         assert (ls, VOID.linkPredicate, OWL.sameAs) in void

@@ -1,11 +1,13 @@
 """VoID linksets: the links from ccgraph to other datasets, counted with SPARQL.
 
-One ``void:Linkset`` per target dataset (GeoNames, Wikidata), a ``void:subset`` of the
-dataset: ``void:subjectsTarget`` ccgraph, ``void:objectsTarget`` the target (both also
-``void:target``), ``void:linkPredicate owl:sameAs`` and ``void:triples`` the number of
-distinct ``owl:sameAs`` triples whose object lies in the target's URI space. Every such link
-is mirrored by ``schema:sameAs`` (for JSON-LD users); the linkset counts the ``owl:sameAs``
-ones. Anyone can reproduce a count on the SPARQL endpoint with :func:`count_query`.
+One ``void:Linkset`` per target dataset (GeoNames, Wikidata) that has links, a
+``void:subset`` of the subset for the named graph ``graph/links`` (the dataset's own
+``void:subset``s are one per named graph, see void.py): ``void:subjectsTarget`` ccgraph,
+``void:objectsTarget`` the target (both also ``void:target``), ``void:linkPredicate
+owl:sameAs`` and ``void:triples`` the number of distinct ``owl:sameAs`` triples whose
+object lies in the target's URI space. Every such link is mirrored by ``schema:sameAs``
+(for JSON-LD users); the linkset counts the ``owl:sameAs`` ones. Anyone can reproduce a
+count on the SPARQL endpoint with :func:`count_query`.
 """
 
 from __future__ import annotations
@@ -50,15 +52,20 @@ def linkset_iri(dataset: URIRef, target: Target) -> URIRef:
     return iris.linkset(target.slug, base)
 
 
-def add_linksets(g: Graph, dataset: URIRef, count: Callable[[str], int]) -> dict[str, int]:
-    """Describe one linkset per target in ``g``; ``count`` runs a count query on the data.
+def add_linksets(g: Graph, dataset: URIRef, parent: URIRef,
+                 count: Callable[[str], int]) -> dict[str, int]:
+    """Describe one linkset per target that has links in ``g``, each a ``void:subset`` of
+    ``parent`` (the subset of the named graph the links are in, graph/links: the dataset's
+    own subsets stay one per named graph); ``count`` runs a count query on the data.
     Returns target slug -> number of links."""
     counts: dict[str, int] = {}
     for target in TARGETS:
         n = count(count_query(target))
         counts[target.slug] = n
+        if not n:
+            continue
         ls = linkset_iri(dataset, target)
-        g.add((dataset, VOID.subset, ls))
+        g.add((parent, VOID.subset, ls))
         g.add((ls, RDF.type, VOID.Linkset))
         g.add((ls, RDFS.label, Literal(f"Links to {target.title}", lang="en")))
         g.add((ls, VOID.subjectsTarget, dataset))

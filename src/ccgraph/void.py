@@ -331,7 +331,10 @@ def _describe(store: ox.Store, graphs: list[ox.NamedNode], sizes: Mapping[str, i
         rights.describe_subset(g, ds, sub, graph.value, base)
     rights.describe_statements(g, ds)
 
-    add_linksets(g, ds, lambda query: _count(store, graphs, query))
+    links = str(iris.graph("links", base))
+    parent = (URIRef(f"{ds}#graph-{_slug(links, base)}")
+              if any(graph.value == links for graph in graphs) else ds)
+    add_linksets(g, ds, parent, lambda query: _count(store, graphs, query))
 
     endpoint = URIRef(site + "sparql")
     g.add((ds, VOID.sparqlEndpoint, endpoint))
