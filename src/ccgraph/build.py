@@ -22,6 +22,7 @@ from .evidence import external_only
 from .extract import read_sources
 from .extract.mention_links import link_mentions
 from .inputs import describe_inputs
+from .links import read_links
 from .members import (
     AmbiguousName,
     Member,
@@ -115,6 +116,10 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     index = MemberIndex(members, aliases)
     mgraph, member_warnings = members_graph_and_warnings(members, base, aliases)
     add_graph(iris.graph("members", base), mgraph, str(members_file))
+    link_warnings: list[str] = []
+    links = read_links(data, members, base, link_warnings)
+    if links is not None:
+        add_graph(iris.graph("links", base), links, "data/places.csv, data/countries.csv")
     tick("read")
 
     say("extract: profiles")
@@ -201,6 +206,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
         "profiles_duplicate": duplicates,
         "member_warnings": member_warnings,
         "pledges_with_theme_other": len(without_theme),
+        "link_warnings": link_warnings,
         **near,
         **external_only(ds),
     }
