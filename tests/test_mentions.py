@@ -20,9 +20,11 @@ from ccgraph.extract.mention_eval import (
     profile_mentions,
 )
 from ccgraph.extract.mentions import find_mentions, normalise_label
+from ccgraph.gold_scores import mention_dir
 from ccgraph.records import Span
 
-GOLD = Path(__file__).parent / "gold" / "mentions"
+GOLD = mention_dir("development")
+HELDOUT = mention_dir("heldout")
 FIELDS = {"Crafts and Folk Art", "Design", "Film", "Gastronomy", "Literature", "Media Arts",
           "Music"}
 
@@ -67,7 +69,41 @@ def test_precision_per_kind(scores: dict[str, object], capsys: pytest.CaptureFix
         assert kinds[kind]["precision"] >= 0.9, (kind, scores["false_positives"])
     overall = scores["overall"]
     assert isinstance(overall, dict)
-    assert overall["recall"] >= 0.5, scores["false_negatives"]
+    assert overall["recall"] >= 0.85, scores["false_negatives"]
+
+
+#: What the blind held-out set measures (never used to change a rule). The issue's targets
+#: (precision >= 0.95, recall >= 0.85, each kind >= 0.8) are NOT reached: these floors are
+#: the true numbers, rounded down, so that a regression fails (docs/annotation.md).
+HELDOUT_FLOORS = {"precision": 0.80, "recall": 0.65,
+                  "facility": 0.66, "event": 0.74, "organisation": 0.48}
+
+
+def test_heldout_set(corpus_path: Path, members_table: Path) -> None:
+    """>= 40 profiles, every field, disjoint from development, several naming languages."""
+    import csv
+
+    golds, dev = load_gold(HELDOUT), load_gold(GOLD)
+    assert len(golds) >= 40
+    assert not {g.index for g in golds} & {g.index for g in dev}
+    assert {g.field for g in golds} == FIELDS
+    with members_table.open(encoding="utf-8", newline="") as handle:
+        country = {row["city"]: row["iso3166_alpha2"] for row in csv.DictReader(handle)}
+    codes = {country.get(g.city) for g in golds}
+    for language in ({"FR", "BE", "SN", "MA"}, {"ES", "MX", "CO", "BO", "CU", "VE"},
+                     {"PT", "BR"}, {"KR"}, {"CN"}):
+        assert codes & language, language
+
+
+def test_heldout_scores(corpus_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scores = mention_scores(HELDOUT, corpus_path)
+    with capsys.disabled():
+        print("\nheld-out " + format_scores(scores))
+    overall = scores["overall"]
+    assert overall["precision"] >= HELDOUT_FLOORS["precision"]
+    assert overall["recall"] >= HELDOUT_FLOORS["recall"]
+    for kind in KINDS:
+        assert scores["kinds"][kind]["recall"] >= HELDOUT_FLOORS[kind], kind
 
 
 def test_sapporo(corpus_path: Path) -> None:
@@ -144,3 +180,65 @@ def test_long_runs_are_linear() -> None:
     text = ("Grand " * 20000) + ("of the " * 20000) + "Festival " + ("’" * 20000)
     found = find_mentions(text)
     assert len(found) <= 1
+
+
+def test_acronym_in_parentheses_is_an_alias() -> None:
+    text = ("The Manchester Literature Festival (MLF) opened. Later the MLF grew, and the "
+            "Institut National de la Musique (National Music Institute) too.")
+    found = find_mentions(text)
+    assert [(m.kind, m.label) for m in found] == [
+        ("event", "Manchester Literature Festival"),
+        ("organisation", "Institut National de la Musique")]
+    aliases = [[a.text for a in m.aliases] for m in found]
+    assert aliases == [["MLF", "MLF"], ["National Music Institute"]]
+    for mention in found:
+        for alias in mention.aliases:
+            alias.check(text)
+
+
+def test_lists_appositions_and_coordination() -> None:
+    text = ("It hosts festivals such as DYOM, Ekala Mba Ni Nkem and the Kuching Jazz Festival "
+            "and Sarawak Regatta. The product design fair STYLE Bangkok returns. Wildscreen, "
+            "the world's leading wildlife film festival, too. The Spring Fair and Peace is old; "
+            "the Music Library and Museum, the Kunsthalle and the Easter and Carnival.")
+    found = {(m.kind, m.label, m.rule) for m in find_mentions(text)}
+    assert found == {
+        ("event", "DYOM", "list"), ("event", "Ekala Mba Ni Nkem", "list"),
+        ("event", "Kuching Jazz Festival", "head"), ("event", "Sarawak Regatta", "head"),
+        ("event", "STYLE Bangkok", "apposition"), ("event", "Wildscreen", "apposition"),
+        ("event", "Spring Fair and Peace", "head"),
+        ("facility", "Music Library and Museum", "head"),
+        ("facility", "Kunsthalle", "suffix-head")}
+
+
+def test_one_name_per_entity_across_profiles() -> None:
+    from ccgraph.extract.mention_links import link_mentions
+    from ccgraph.records import Profile
+
+    first = "The Ribbon Film Festival (RFF) and the Lake Opera House open."
+    second = "Events such as RFF and the Lake Opera House, then the Ribbon Film Festival."
+    profiles = [Profile(source=f"p{n}", text=t, city="Lakeside", field="film",
+                        about=Span(0, len(t), t)) for n, t in enumerate((first, second))]
+    link_mentions(profiles)
+    labels = [[(m.kind, m.label) for m in p.mentions] for p in profiles]
+    assert labels[0] == [("event", "Ribbon Film Festival"), ("facility", "Lake Opera House")]
+    assert labels[1] == [("event", "Ribbon Film Festival"), ("facility", "Lake Opera House")]
+    festival = profiles[1].mentions[0]
+    assert festival.span.text == "RFF"  # first seen as its acronym: the span says so
+    assert [a.text for a in festival.aliases] == ["RFF", "Ribbon Film Festival"]
+    for profile in profiles:
+        for mention in profile.mentions:
+            for span in (mention.span, *mention.aliases):
+                span.check(profile.text)
+
+
+def test_explain_mention_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from ccgraph.cli import main
+
+    assert main(["explain-mention", "Home of festivals such as DYOM and the Oulu Art "
+                                    "Museum (OAM)."]) == 0
+    out = capsys.readouterr().out
+    assert "'DYOM'" in out and "rule list" in out
+    assert "'Oulu Art Museum'" in out and "rule head" in out and "aliases: OAM" in out
+    assert main(["explain-mention", "@/nonexistent/file.txt"]) == 2
+    assert "cannot read" in capsys.readouterr().err

@@ -20,8 +20,9 @@ from rdflib import Dataset, Graph, URIRef
 from . import iris, model
 from .evidence import external_only
 from .extract import read_sources
-from .extract.mentions import find_mentions
+from .extract.mention_links import link_mentions
 from .inputs import describe_inputs
+from .links import read_links
 from .members import (
     AmbiguousName,
     Member,
@@ -36,7 +37,7 @@ from .records import Profile, SourceError
 from .settings import Settings, data_dir, project_root
 from .sources import read_turtle_dir
 from .store import BuildMeta
-from .themes import assign_themes, load_rules
+from .themes import OTHER, assign_themes_or_other, load_rules
 
 Progress = Callable[[str], None]
 
@@ -115,13 +116,17 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     index = MemberIndex(members, aliases)
     mgraph, member_warnings = members_graph_and_warnings(members, base, aliases)
     add_graph(iris.graph("members", base), mgraph, str(members_file))
+    link_warnings: list[str] = []
+    links = read_links(data, members, base, link_warnings)
+    if links is not None:
+        add_graph(iris.graph("links", base), links, "data/places.csv, data/countries.csv")
     tick("read")
 
     say("extract: profiles")
     extracted = read_sources(list(sources))
     documents = read_document_facts(data / "source-documents.csv")
+    link_mentions(extracted.profiles)
     for profile in extracted.profiles:
-        profile.mentions = find_mentions(profile.text, profile.about)
         known = documents.get(Path(profile.source).name)
         if known is not None:
             profile.url = profile.url or known[0]
@@ -132,8 +137,13 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     rules = load_rules(vocab)
     names = model.field_names(vocab)
 
+    without_theme: list[str] = []  # pledges no theme rule matches: given theme "other"
+
     def themes(text: str) -> list[URIRef]:
-        return assign_themes(text, rules)
+        found = assign_themes_or_other(text, rules)
+        if found == [OTHER]:
+            without_theme.append(" ".join(text.split()[:5]))
+        return found
 
     unresolved: list[dict[str, str]] = []
     duplicates: list[dict[str, str]] = []
@@ -195,9 +205,14 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
         "profiles_unresolved": unresolved,
         "profiles_duplicate": duplicates,
         "member_warnings": member_warnings,
+        "pledges_with_theme_other": len(without_theme),
+        "link_warnings": link_warnings,
         **near,
         **external_only(ds),
     }
+    if without_theme:
+        say(f"warning: {len(without_theme)} pledge(s) match no theme rule and get the theme "
+            "'other' (data/vocab/themes.ttl holds the rules)")
     quality.update(extracted.quality())
     return Assembled(ds, graph_sources, quality, modelled)
 
@@ -247,20 +262,20 @@ def network_quality(members: list[Member], modelled: list[Profile],
 
 
 def mention_quality(sources: list[Path]) -> dict[str, Any]:
-    """Precision and recall of named mentions on the project's gold set, when the corpus
-    the gold set annotates is among the sources."""
-    gold = project_root() / "tests" / "gold" / "mentions"
+    """Named mentions and pledge themes scored on the project's gold sets (data/gold/),
+    development and held-out side by side, when the corpus they annotate is among the
+    sources."""
     corpora = [p for s in sources for p in ([s] if s.is_file() else sorted(s.glob("*.json")))
                if p.name.startswith("uccn-profiles") and p.suffix == ".json"]
-    if not corpora or not gold.is_dir():
-        return {}
-    from .extract.mention_eval import mention_scores
+    from .gold_scores import GOLD_DIR, gold_report, summary
 
-    scores = mention_scores(gold, corpora[0])
-    return {"mention_scores": {
-        "gold_profiles": scores["profiles"],
-        **{kind: {"precision": round(v["precision"], 3), "recall": round(v["recall"], 3)}
-           for kind, v in [*scores["kinds"].items(), ("overall", scores["overall"])]}}}
+    if not corpora or not GOLD_DIR.is_dir():
+        return {}
+    scores = summary(gold_report(corpora[0]))
+    out: dict[str, Any] = {"gold_scores": scores}
+    if "mentions_development" in scores:
+        out["mention_scores"] = scores["mentions_development"]
+    return out
 
 
 def build(sources: Iterable[Path], out: Path, settings: Settings,
@@ -306,9 +321,14 @@ def build(sources: Iterable[Path], out: Path, settings: Settings,
 
 
 def quality_text(quality: dict[str, Any]) -> str:
+    from .gold_scores import format_summary
+
     lines = ["ccgraph build quality report", ""]
     for key, value in quality.items():
-        if isinstance(value, list):
+        if key == "gold_scores" and isinstance(value, dict):
+            lines.append("gold sets (data/gold/), development beside held-out:")
+            lines.extend(f"  {line}" for line in format_summary(value).splitlines())
+        elif isinstance(value, list):
             lines.append(f"{key}: {len(value)}")
             lines.extend(f"  - {json.dumps(item, ensure_ascii=False)}" for item in value[:50])
             if len(value) > 50:

@@ -75,6 +75,15 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--out", type=Path, default=None, help="output file (default: stdout)")
     _add_settings(e, COMMAND_SETTINGS["export"])
 
+    g = sub.add_parser("gold-scores", help="score mentions and themes on the gold sets "
+                                            "(development beside held-out)")
+    g.add_argument("corpus", nargs="?", type=Path, default=None,
+                   help="the uccn-profiles JSON corpus (default: found like build's sources)")
+
+    x = sub.add_parser("explain-mention", help="the named mentions of a text and the rule "
+                                                "that found each")
+    x.add_argument("text", help="the text, or @FILE to read it from a file")
+
     f = sub.add_parser("fetch", help="download the public sources pinned in data/sources.csv")
     f.add_argument("--check", action="store_true",
                    help="download nothing: say where each source is found (exit 1 when a "
@@ -143,11 +152,18 @@ def summary(result: Any, out: Path) -> str:
                      f"{len(q.get('profiles_skipped', []))}; cities without pledges: "
                      f"{len(q.get('cities_without_pledges', []))}; memberships without a year: "
                      f"{len(q.get('memberships_without_year', []))}")
-    scores = q.get("mention_scores")
-    if scores:
-        lines.append("named mentions (gold set): " + ", ".join(
-            f"{kind} P {v['precision']:.2f} R {v['recall']:.2f}"
-            for kind, v in scores.items() if isinstance(v, dict)))
+    gold = q.get("gold_scores", {})
+    for part in ("development", "heldout"):
+        scores = gold.get(f"mentions_{part}")
+        if scores:
+            lines.append(f"named mentions ({part} gold): " + ", ".join(
+                f"{kind} P {v['precision']:.2f} R {v['recall']:.2f}"
+                for kind, v in scores.items() if isinstance(v, dict)))
+        themes = gold.get(f"themes_{part}")
+        if themes:
+            lines.append(f"pledge themes ({part} gold): micro F1 {themes['micro_f1']:.2f}")
+    if "pledges_with_theme_other" in q:
+        lines.append(f"pledges given only the theme 'other': {q['pledges_with_theme_other']}")
     if "near_duplicate_detection" in q:
         lines.append(f"near-duplicate passages across profiles: {len(q['near_duplicates'])} "
                      f"pairs at similarity >= {q['near_duplicate_detection']['threshold']}")
@@ -282,9 +298,56 @@ def cmd_release(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_gold_scores(args: argparse.Namespace) -> int:
+    from .gold_scores import GoldError, format_report, gold_report
+
+    corpus = args.corpus
+    if corpus is None:
+        found = [p for p in default_sources(_settings(args))
+                 if p.name.startswith("uccn-profiles") and p.suffix == ".json"]
+        if not found:
+            print("ccgraph gold-scores: no uccn-profiles JSON corpus found; give its path "
+                  "(`ccgraph fetch` downloads it)", file=sys.stderr)
+            return EXIT_USAGE
+        corpus = found[0]
+    if not corpus.is_file():
+        print(f"ccgraph gold-scores: {corpus}: no such file", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        print(format_report(gold_report(corpus)))
+    except (GoldError, SourceError) as exc:
+        print(f"ccgraph gold-scores: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    return EXIT_OK
+
+
+def cmd_explain_mention(args: argparse.Namespace) -> int:
+    from .extract.mentions import explain_mentions
+
+    text = args.text
+    if text.startswith("@"):
+        try:
+            text = Path(text[1:]).read_text(encoding="utf-8")
+        except OSError as exc:
+            print(f"ccgraph explain-mention: cannot read {text[1:]}: {exc.strerror}",
+                  file=sys.stderr)
+            return EXIT_USAGE
+    found = explain_mentions(text)
+    if not found:
+        print("no named mentions found")
+    for mention, why in found:
+        aliases = ", ".join(sorted({a.text for a in mention.aliases}))
+        print(f"{mention.kind:<13} {mention.label!r} ({mention.subtype}) at "
+              f"{mention.span.start}..{mention.span.end}"
+              + (f"; aliases: {aliases}" if aliases else ""))
+        print(f"    rule {mention.rule}: {why}")
+    return EXIT_OK
+
+
 COMMANDS = {"build": cmd_build, "validate": cmd_validate, "serve": cmd_serve,
             "query": cmd_query, "export": cmd_export, "fetch": cmd_fetch,
-            "release": cmd_release}
+            "release": cmd_release, "gold-scores": cmd_gold_scores,
+            "explain-mention": cmd_explain_mention}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

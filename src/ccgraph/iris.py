@@ -154,6 +154,36 @@ def activity(name: str, base: str = DEFAULT_BASE) -> URIRef:
     return _iri(base, f"id/activity/{slugify(name)}")
 
 
+# --- Outside the dataset: the link targets (see links.py) ------------------------------------
+
+GEONAMES = "https://sws.geonames.org/"
+WIKIDATA = "http://www.wikidata.org/entity/"
+
+
+def geonames(geonames_id: int) -> URIRef:
+    """A GeoNames feature, as GeoNames' own linked-data IRI: ``https://sws.geonames.org/{id}/``."""
+    if geonames_id <= 0:
+        raise ValueError(f"not a GeoNames id: {geonames_id}")
+    return URIRef(f"{GEONAMES}{geonames_id}/")
+
+
+def wikidata(qid: str) -> URIRef:
+    """A Wikidata entity: ``http://www.wikidata.org/entity/Q…`` (the concept IRI, not the page)."""
+    if not re.fullmatch(r"Q[1-9][0-9]*", qid):
+        raise ValueError(f"not a Wikidata id: {qid!r}")
+    return URIRef(f"{WIKIDATA}{qid}")
+
+
+def coordinates(cc: str, name: str, base: str = DEFAULT_BASE) -> URIRef:
+    """A member city's coordinates (``schema:GeoCoordinates``): ``id/city/{cc}/{slug}#geo``."""
+    return URIRef(f"{city(cc, name, base)}#geo")
+
+
+def linkset(target: str, base: str = DEFAULT_BASE) -> URIRef:
+    """A VoID linkset of the dataset to one target: ``id/dataset#linkset-{target}``."""
+    return URIRef(f"{dataset(base)}#linkset-{slugify(target)}")
+
+
 def profile_for_graph(graph_iri: str, base: str = DEFAULT_BASE) -> URIRef | None:
     """The profile document a ``graph/profile/…`` graph describes (None for other graphs)."""
     prefix = str(graph("profile", base)) + "/"

@@ -285,6 +285,10 @@ def _add_mention(g: Triples, mention: Mention, cc: str, city_name: str, city: UR
         raise ValueError(f"unknown mention kind {mention.kind!r}")
     g.add((node, RDFS.label, label))
     add_evidence(g, node, doc, mention.span)
+    for alias in mention.aliases:  # an acronym, a translation: the same resource
+        if alias.text != mention.label:
+            g.add((node, SKOS.altLabel, Literal(alias.text)))
+        add_evidence(g, node, doc, alias)
 
 
 #: Properties that tie a curated resource to a city, in either direction.

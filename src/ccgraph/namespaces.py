@@ -11,6 +11,7 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 #: DCAT 3 terms rdflib's closed DCAT namespace lacks (version, hasVersion, previousVersion)
 DCAT3 = Namespace(str(DCAT))
@@ -33,6 +34,7 @@ PREFIXES: dict[str, str] = {
     "dcat": str(DCAT),
     "foaf": str(FOAF),
     "sd": str(SD),
+    "geo": str(GEO),
 }
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "DCAT3",
     "DCTERMS",
     "FOAF",
+    "GEO",
     "OA",
     "ORG",
     "OWL",

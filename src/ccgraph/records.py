@@ -51,6 +51,10 @@ class Mention:
     label: str
     span: Span
     subtype: str | None = None  # e.g. "museum", "concert-hall", "festival", "university"
+    rule: str = "head"  # the extraction rule that found it (see extract/mentions.py)
+    #: other words the text uses for the same thing (an acronym in parentheses, a
+    #: translation, a later short form), each at one place of the text
+    aliases: tuple[Span, ...] = ()
 
 
 @dataclass

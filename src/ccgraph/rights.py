@@ -27,6 +27,8 @@ from . import iris
 from .namespaces import OA, SCHEMA
 
 OPEN_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+#: where graph/links comes from: GeoNames (CC BY 4.0) and Natural Earth (public domain)
+LINK_SOURCES = ("https://www.geonames.org/", "https://www.naturalearthdata.com/")
 #: literals that hold UNESCO's words (quoted, with their source)
 QUOTED_PROPERTIES: frozenset[str] = frozenset(
     str(p) for p in (SCHEMA.text, OA.exact, OA.prefix, OA.suffix))
@@ -71,6 +73,11 @@ def describe_subset(g: Graph, dataset: URIRef, subset: URIRef, graph_iri: str,
     else:
         g.add((subset, DCTERMS.rights, statement(dataset, "open")))
         g.add((subset, DCTERMS.license, URIRef(OPEN_LICENSE)))
+    if graph_iri == str(iris.graph("links", base)):
+        # coordinates and population from GeoNames (CC BY 4.0: credited), codes from
+        # Natural Earth (public domain); see links.py
+        for source in LINK_SOURCES:
+            g.add((subset, DCTERMS.source, URIRef(source)))
 
 
 def open_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:

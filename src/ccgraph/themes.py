@@ -3,7 +3,9 @@
 Each theme concept in ``data/vocab/themes.ttl`` carries one or more ``ccg:keywordPattern``
 literals: Python regular expressions, matched case-insensitively anywhere in the text. A
 pledge gets every theme with at least one matching pattern. Nothing about the themes is
-coded here, so curators change the rules by editing the Turtle (see docs/themes.md).
+coded here, so curators change the rules by editing the Turtle (see docs/themes.md). A
+pledge that no pattern matches gets the fallback concept ``theme:other`` (:data:`OTHER`),
+which has no patterns of its own.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from rdflib.namespace import RDF, SKOS
 
 from .namespaces import CCG
 
+#: the theme of a pledge that no rule matches
+OTHER = URIRef("https://w3id.org/ccgraph/id/theme/other")
 #: the vocabulary file in the project's data directory
 DEFAULT_VOCAB = Path(__file__).resolve().parents[2] / "data" / "vocab" / "themes.ttl"
 
@@ -96,3 +100,8 @@ def explain(text: str, rules: list[ThemeRule]) -> list[Match]:
 def assign_themes(text: str, rules: list[ThemeRule]) -> list[URIRef]:
     """The themes whose patterns match ``text``, sorted by IRI."""
     return [match.theme for match in explain(text, rules)]
+
+
+def assign_themes_or_other(text: str, rules: list[ThemeRule]) -> list[URIRef]:
+    """The themes whose patterns match ``text``, or ``[OTHER]`` when none does."""
+    return assign_themes(text, rules) or [OTHER]

@@ -44,6 +44,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
 from . import iris, rights
+from .linksets import add_linksets
 from .namespaces import PREFIXES, SD
 
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -335,6 +336,11 @@ def _describe(store: ox.Store, graphs: list[ox.NamedNode], sizes: Mapping[str, i
         g.add((sub, VOID.triples, _int(sizes[graph.value])))
         rights.describe_subset(g, ds, sub, graph.value, base)
     rights.describe_statements(g, ds)
+
+    links = str(iris.graph("links", base))
+    parent = (URIRef(f"{ds}#graph-{_slug(links, base)}")
+              if any(graph.value == links for graph in graphs) else ds)
+    add_linksets(g, ds, parent, lambda query: _count(store, graphs, query))
 
     endpoint = URIRef(site + "sparql")
     g.add((ds, VOID.sparqlEndpoint, endpoint))

@@ -1,7 +1,8 @@
 """Score :func:`find_mentions` against hand-annotated gold files.
 
-A gold file (``tests/gold/mentions/*.json``) names one record of the JSON corpus by its
-index and lists every facility, event and organisation named in the record's "About" text:
+A gold file (``data/gold/mentions/{development,heldout}/*.json``) names one record of the
+JSON corpus by its index and lists every facility, event and organisation named in the
+record's "About" text:
 ``{"index": n, "city": ..., "field": ..., "mentions": [{"kind", "label", "aliases"?}]}``.
 A found mention is right when its kind is the gold kind and its normalised label equals
 the gold label or one of its aliases ("MLF" for "Manchester Literature Festival").
@@ -80,6 +81,17 @@ def profile_mentions(profile: Profile) -> list[Mention]:
     return find_mentions(profile.text, profile.about or about_span(profile.text))
 
 
+def corpus_mentions(corpus: Path) -> dict[int, list[Mention]]:
+    """The mentions of every profile by record index, as the build finds them: per profile,
+    then completed and linked across the corpus (:func:`link_mentions`)."""
+    from .mention_links import link_mentions
+
+    profiles = load_profiles(corpus)
+    unique = list({id(p): p for p in profiles.values()}.values())
+    link_mentions(unique)
+    return {index: profile.mentions for index, profile in profiles.items()}
+
+
 def _ratio(a: int, b: int) -> float:
     return a / b if b else 1.0
 
@@ -90,13 +102,13 @@ def mention_scores(gold_dir: Path, corpus: Path) -> dict[str, Any]:
     Returns ``{"profiles": n, "kinds": {kind: {"tp", "fp", "fn", "precision", "recall"}},
     "overall": {...}, "false_positives": [(index, kind, label)], "false_negatives": [...]}``.
     """
-    profiles = load_profiles(corpus)
+    mentions = corpus_mentions(corpus)
     golds = load_gold(gold_dir)
     counts = {k: {"tp": 0, "fp": 0, "fn": 0} for k in KINDS}
     false_pos: list[tuple[int, str, str]] = []
     false_neg: list[tuple[int, str, str]] = []
     for gold in golds:
-        found = profile_mentions(profiles[gold.index])
+        found = mentions[gold.index]
         matched: set[int] = set()
         for mention in found:
             key = normalise_label(mention.label)

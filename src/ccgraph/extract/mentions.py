@@ -1,218 +1,92 @@
 """Find the facilities, events and organisations *named* in a profile's "About" text.
 
-Deterministic rules, no models. Precision matters more than recall: a name is reported
-only when it looks like a proper name built around a known head noun.
+Deterministic rules, no models; every mention says which rule found it (``Mention.rule``,
+``ccgraph explain-mention``). The words the rules know are in :mod:`.mention_lexicon`; the
+conventions they aim at are in docs/annotation.md.
 
 How a name is found
 -------------------
 
-1. The text is cut into tokens: words (letters and digits, with inner apostrophes and
-   hyphens), quotes and single punctuation characters. Anything that is not a word or a
-   connector ends a run, so sentence ends glued without a space ("Museum.Sapporo") do too.
-2. A *run* is a maximal sequence of capitalised words joined by white space and by the
-   connectors "of", "for", "and", "&", "de", "la", "du", "of the", … (at most three
-   connector words in a row, always followed by a capitalised word).
-3. A run holding two names joined by "and"/"&" ("Kuching Jazz Festival and Sarawak
-   Regatta") is cut in two when both halves hold a head noun.
-4. Leading function words ("The", "In", "Since", …) are dropped. The *head* is the last
-   head noun of the run ("Festival", "Museum", "Council", …; see ``HEADS``); the name ends
-   at the head unless a connector tail follows ("Academy of Arts", "University of Oulu").
-   A quoted name right after the head is kept ("Sapporo Concert Hall “Kitara”").
-5. Two more shapes are accepted when the head is written in lower case after the name:
-   "the “Small Press Zine” festival", "the Literary Masters festival".
-6. Rejected: names of fewer than two words (unless quoted or CamelCase), names after "a"/"an"
-   (a planned or generic thing: "a Coffee Museum"), plural heads ("Music Festivals"), the
-   UNESCO network and other listed non-entities (``_REJECT``).
+1. The text is cut into tokens (:mod:`.mention_tokens`). A *run* is a maximal sequence of
+   capitalised words joined by white space and by connectors ("of", "for", "and", "de",
+   "in", "of the", …; at most three in a row, always followed by a capitalised word). A
+   possessive word ends a run ("Chamber of Commerce's Y": two runs).
+2. A run is cut at "and"/"&" after a head noun only when what follows is a complete name
+   of two words or more ("Kuching Jazz Festival and Sarawak Regatta"; but "Spring Fair and
+   Peace", "Music Library and Museum" stay one), and at "in" unless a head noun follows it
+   ("Man in Danger Festival"; but "Festival in Berlin" ends before "in").
+3. Rules, in this order (the first that applies names the run):
 
-The kind and subtype come from the head noun.
+   ``head``         the run holds a head noun ("Festival", "Museo", "Council"); the name runs
+                    to the end of the run, with a quoted name right after it ("Sapporo
+                    Concert Hall “Kitara”"). The kind comes from the head before the first
+                    tail connector ("Department of … University": a department).
+   ``suffix-head``  one word ending in a head ("Kunsthalle", "AlmaFest", "Futurelab").
+   ``lower-head``   a name followed by a lower-case head, maybe after one modifier word:
+                    "the “Small Press Zine” festival", "the Polar Bear Pitching startup event".
+   ``apposition``   a lower-case category noun right before a name: "the design fair STYLE
+                    Bangkok", "the award “Cultural Capital”", "film school (NAFTA)".
+   ``list``         names listed after a category noun: "festivals, such as DYOM, Ekala Mba
+                    Ni Nkem and …", "organisations, including Australian Poetry, …".
+4. Aliases: an acronym or another name in parentheses right after a name is the same thing
+   ("Manchester Literature Festival (MLF)"); later uses of the acronym are more evidence for
+   it, never a second mention. "University of X" and "X University" are one name.
+5. Rejected: one-word names (unless a suffix head, an acronym, quoted, camel case or listed),
+   names after "a"/"an" (generic or planned), plural heads, the UNESCO network, a city
+   government named as the city ("X Municipality"), names followed by "project", "plan"…
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ..records import Mention, Span
-
-# head noun -> (kind, subtype). Singular forms only: plural heads are generic phrases.
-HEADS: dict[str, tuple[str, str]] = {}
-
-
-def _add(kind: str, subtype: str, *words: str) -> None:
-    for word in words:
-        HEADS[word] = (kind, subtype)
-
-
-_add("facility", "museum", "Museum", "Museo", "Musée", "Museu")
-_add("facility", "gallery", "Gallery")
-_add("facility", "hall", "Hall")
-_add("facility", "theatre", "Theatre", "Theater", "Teatro", "Théâtre", "Playhouse")
-_add("facility", "opera-house", "Opera House")
-_add("facility", "house", "House")
-_add("facility", "library", "Library", "Biblioteca", "Bibliothèque")
-_add("facility", "archive", "Archive", "Archives")
-_add("facility", "centre", "Centre", "Center", "Centro")
-_add("facility", "park", "Park")
-_add("facility", "garden", "Garden")
-_add("facility", "school", "School")
-_add("facility", "university", "University", "Universidad", "Université", "Universidade")
-_add("facility", "college", "College")
-_add("facility", "academy", "Academy")
-_add("facility", "conservatory", "Conservatory", "Conservatoire", "Conservatorium")
-_add("facility", "faculty", "Faculty")
-_add("facility", "laboratory", "Lab", "Laboratory")
-_add("facility", "incubator", "Incubator")
-_add("facility", "factory", "Factory")
-_add("facility", "cinema", "Cinema", "Cinematheque", "Cinémathèque")
-_add("facility", "arena", "Arena", "Stadium", "Auditorium", "Amphitheatre", "Pavilion")
-_add("facility", "heritage-site", "Church", "Cathedral", "Basilica", "Palace", "Castle",
-     "Temple", "Mosque", "Monastery", "Abbey", "Fortress")
-_add("event", "festival", "Festival", "Fest", "Festa", "Fiesta")
-_add("event", "carnival", "Carnival")
-_add("event", "biennale", "Biennale", "Biennial", "Bienal", "Biennal")
-_add("event", "triennale", "Triennale", "Triennial")
-_add("event", "fair", "Fair", "Expo", "Feria", "Fête")
-_add("event", "exhibition", "Exhibition", "Exposition", "Salon")
-_add("event", "forum", "Forum")
-_add("event", "competition", "Competition", "Contest", "Awards", "Olympiad")
-_add("event", "week", "Week")
-_add("event", "day", "Day", "Days")
-_add("event", "night", "Night")
-_add("event", "conference", "Conference", "Symposium", "Congress", "Summit", "Convention")
-_add("event", "games", "Games", "Regatta")
-_add("organisation", "association", "Association")
-_add("organisation", "foundation", "Foundation", "Fundación", "Fondation", "Fundação")
-_add("organisation", "council", "Council")
-_add("organisation", "orchestra", "Orchestra", "Philharmonic", "Choir", "Ensemble")
-_add("organisation", "company", "Company", "Corporation")
-_add("organisation", "institute", "Institute", "Instituto", "Institut")
-_add("organisation", "agency", "Agency", "Authority", "Office", "Bureau", "Ministry")
-_add("organisation", "society", "Society", "Guild", "Club")
-_add("organisation", "federation", "Federation", "Alliance", "Consortium")
-_add("organisation", "chamber", "Chamber", "Commission", "Committee", "Trust")
-
-# Heads that make a name only with a tail ("Chamber of Commerce", not "Red Chamber";
-# "Federation of …", not "Russian Federation").
-_NEEDS_TAIL = frozenset({"Chamber", "Federation"})
-# A name followed by one of these words names a project or a plan, not an entity.
-_NOT_ENTITY_AFTER = frozenset({
-    "project", "projects", "programme", "program", "initiative", "plan", "strategy", "scheme",
-    "brand", "campaign", "network", "label", "series", "model", "policy",
-})
-
-# Event and facility heads written in lower case after a name ("the X festival").
-_LOWER_HEADS: dict[str, tuple[str, str]] = {
-    "festival": ("event", "festival"), "fair": ("event", "fair"),
-    "biennale": ("event", "biennale"), "biennial": ("event", "biennale"),
-    "exhibition": ("event", "exhibition"), "contest": ("event", "competition"),
-    "competition": ("event", "competition"), "forum": ("event", "forum"),
-    "museum": ("facility", "museum"), "theatre": ("facility", "theatre"),
-    "library": ("facility", "library"), "gallery": ("facility", "gallery"),
-    "concert hall": ("facility", "concert-hall"),
-}
-
-# Heads whose subtype depends on the word before them.
-_QUALIFIED: dict[tuple[str, str], str] = {
-    ("Concert", "Hall"): "concert-hall", ("Music", "Hall"): "concert-hall",
-    ("Concert", "House"): "concert-hall", ("Opera", "House"): "opera-house",
-}
-
-_CONNECTORS = frozenset({
-    "of", "for", "and", "&", "de", "del", "della", "delle", "dei", "di", "da", "do", "dos",
-    "das", "du", "des", "la", "le", "les", "el", "los", "las", "van", "von", "der", "den",
-    "y", "e", "the", "on",
-})
-# Connectors that may start the tail after a head ("Academy of Arts").
-_TAIL_START = frozenset({
-    "of", "for", "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "on",
-})
-# Capitalised words that are not part of a name when they open a run.
-_LEADING = frozenset({
-    "The", "A", "An", "This", "That", "These", "Those", "Its", "Their", "His", "Her", "Our",
-    "In", "At", "On", "By", "From", "With", "Since", "During", "Through", "For", "Of", "To",
-    "Today", "Both", "Each", "Every", "Many", "Several", "Other", "Such", "Also", "Moreover",
-    "Furthermore", "Additionally", "Indeed", "And", "Among", "As", "Like", "While", "When",
-    "About", "Besides", "Including", "Some", "Annual", "Under", "Within",
-    "Thanks", "Recently", "Currently", "Meanwhile", "However", "Finally", "Then",
-    "Here", "There", "Where", "Famous", "Renowned", "Notable", "Home", "Host", "Hosting",
-})
-_REJECT = re.compile(
-    r"UNESCO|\bUCCN\b|Creative Cities? Network|Creative Cities of|Sustainable Development Goal"
-    r"|^(?:Historic(?:al)?|City|Town|Old|Urban|Village) (?:Centre|Center)\b"
-    r"|^(?:Cultural|Creative|Art|Arts|Culture|Music|Film|Design) (?:Centre|Center)$"
-    r"|^(?:International|World|National) (?:Day|Week|Forum|Festival|Conference)$"
-    r"| (?:Capital|City|Cities|Region|District|Area|Zone|Quarter|Societies|Students|Members"
-    r"|Artists|Visitors|Teachers|Graduates|Residents)$",
+from . import mention_lexicon as lex
+from .mention_tokens import (
+    CLOSE_QUOTES,
+    OPEN_QUOTES,
+    Tok,
+    camel,
+    is_acronym,
+    is_cap,
+    joined,
+    possessive,
+    tokens,
 )
 
-_TOKEN = re.compile(
-    r"[^\W\d_](?:[\w]|['’´\-](?=[^\W_]))*"   # a word starting with a letter
-    r"|\d+(?:[.,]\d+)*"                       # a number
-    r"|&"
-    r"|[“”\"«»„‘]"                             # quotes
-    r"|\S",                                    # any other single character
-)
-_OPEN_QUOTES = frozenset("“\"«„‘")
-_CLOSE_QUOTES = frozenset("”\"»’")
+HEADS = lex.HEADS
 _TYPO = str.maketrans({"’": "'", "´": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"',
                        "„": '"', "\u00a0": " "})
 
 
-@dataclass(frozen=True)
-class _Tok:
-    start: int
-    end: int
-    text: str
-    gap: str  # the characters between the previous token and this one
-
-
-def _tokens(text: str, start: int, end: int) -> list[_Tok]:
-    out: list[_Tok] = []
-    previous = start
-    for m in _TOKEN.finditer(text, start, end):
-        out.append(_Tok(m.start(), m.end(), m.group(), text[previous:m.start()]))
-        previous = m.end()
-    return out
-
-
-def _is_cap(tok: _Tok) -> bool:
-    first = tok.text[0]
-    return first.isalpha() and first.isupper()
-
-
-def _is_word(tok: _Tok) -> bool:
-    return tok.text[0].isalpha()
-
-
-def _joined(tok: _Tok) -> bool:
-    """True when only ordinary spaces separate this token from the one before."""
-    return len(tok.gap) <= 3 and all(c in " \u00a0" for c in tok.gap)
-
-
-def _runs(toks: list[_Tok]) -> list[tuple[int, int]]:
+def _runs(toks: list[Tok]) -> list[tuple[int, int]]:
     """Maximal runs [i, j) of capitalised words joined by connectors."""
     runs: list[tuple[int, int]] = []
     i, n = 0, len(toks)
     while i < n:
-        if not _is_cap(toks[i]):
+        if not is_cap(toks[i]):
             i += 1
             continue
         j = i + 1
-        while j < n:
-            if _is_cap(toks[j]) and _joined(toks[j]):
+        while j < n and not (possessive(toks[j - 1].text) and j - 1 > i
+                             and toks[j - 1].text[:-2] not in lex.NAME_POSSESSIVES):
+            if toks[j].text in lex.BREAK_WORDS:
+                break
+            if is_cap(toks[j]) and joined(toks[j]):
                 j += 1
                 continue
-            # up to three connector words, then a capitalised word
+            if toks[j].text == "," and (end := _comma_tail(toks, i, j)) is not None:
+                j = end
+                break
             k = j
-            while (k < n and k - j < 3 and _joined(toks[k])
-                   and toks[k].text in _CONNECTORS):
+            while k < n and k - j < 3 and joined(toks[k]) and toks[k].text in lex.CONNECTORS:
                 k += 1
             words = [t.text for t in toks[j:k]]
             # "the" only after "of"/"for"/…: "Visit the X Museum" and "X Festival and the
             # Y Show" are not one name.
             if words and (words[0] == "the" or ("and" in words and "the" in words)):
                 break
-            if k > j and k < n and _is_cap(toks[k]) and _joined(toks[k]):
+            if k > j and k < n and is_cap(toks[k]) and joined(toks[k]):
                 j = k + 1
                 continue
             break
@@ -221,131 +95,241 @@ def _runs(toks: list[_Tok]) -> list[tuple[int, int]]:
     return runs
 
 
-def _head_at(toks: list[_Tok], i: int) -> tuple[str, str] | None:
+def _comma_tail(toks: list[Tok], i: int, j: int) -> int | None:
+    """A tail "of A, B and C" that goes on past the comma at j ("Ministry of Science,
+    Industry and Technology"): the index after C, or None."""
+    heads = [k for k in range(i, j) if toks[k].text in HEADS]
+    if not heads or not any(toks[k].text in ("of", "for") for k in range(heads[0], j)):
+        return None
+    k, n = j, len(toks)
+    while k + 1 < n and toks[k].text == "," and is_cap(toks[k + 1]):
+        k += 2
+        if k < n and toks[k].text == ",":
+            continue
+        if k + 1 < n and toks[k].text == "and" and is_cap(toks[k + 1]):
+            return k + 2
+        return None
+    return None
+
+
+def _head_at(toks: list[Tok], i: int) -> tuple[str, str] | None:
     word = toks[i].text
+    if possessive(word):
+        word = word[:-2]  # "the Food Bank's market": the head is "Bank"
     if word == "House" and i > 0 and toks[i - 1].text == "Opera":
         return HEADS["Opera House"]
-    if word in _NEEDS_TAIL and (i + 1 >= len(toks) or toks[i + 1].text != "of"):
+    if word in lex.NEEDS_TAIL and (i + 1 >= len(toks) or toks[i + 1].text != "of"):
         return None
+    if word == "Festivals" and not _acronym_after(toks, i + 1):
+        return None  # a plural head is generic, unless an acronym names it
     return HEADS.get(word)
 
 
-def _has_head(toks: list[_Tok], i: int, j: int) -> bool:
+def _suffix_head(word: str) -> tuple[str, str] | None:
+    low = word.casefold()
+    for suffix, found in lex.SUFFIX_HEADS:
+        if low.endswith(suffix) and len(low) >= len(suffix) + 3:
+            return found
+    return None
+
+
+def _acronym_after(toks: list[Tok], j: int) -> int | None:
+    """If tokens j.. are " (ACRONYM)", the index after the closing parenthesis."""
+    if (j + 2 < len(toks) and toks[j].text == "(" and is_acronym(toks[j + 1].text)
+            and toks[j + 2].text == ")"):
+        return j + 3
+    return None
+
+
+def _has_head(toks: list[Tok], i: int, j: int) -> bool:
     return any(_head_at(toks, k) is not None for k in range(i, j))
 
 
-def _split_and(toks: list[_Tok], i: int, j: int) -> list[tuple[int, int]]:
-    """Cut a run at an "and"/"&" that follows a head noun: a name ends at its head.
+def _name_words(toks: list[Tok], i: int, j: int) -> int:
+    return sum(1 for k in range(i, j) if is_cap(toks[k]))
 
-    "Kuching Jazz Festival and Sarawak Regatta" is two names; "Architecture and Urbanism
-    Research Centre" is one.
-    """
+
+def _split(toks: list[Tok], i: int, j: int) -> list[tuple[int, int]]:
+    """Cut a run at "and"/"&" between two complete names and at "in" before a non-name."""
     for k in range(i + 1, j - 1):
-        if toks[k].text in ("and", "&") and _head_at(toks, k - 1) is not None:
-            return [(i, k), *_split_and(toks, k + 1, j)]
+        word = toks[k].text
+        if word in ("and", "&") and _complete_names(toks, i, k, j):
+            return [(i, k), *_split(toks, k + 1, j)]
+        if (word == "and" and k + 2 == j and _head_at(toks, k + 1) is not None
+                and not _has_head(toks, i, k)):
+            return []  # "Easter and Carnival": two common nouns, no name
+        if word == "in" and (_has_head(toks, i, k) or not (
+                _has_head(toks, k + 1, j) or _lower_head_at(toks, j))):
+            return [(i, k), *_split(toks, k + 1, j)]
     return [(i, j)]
 
 
-def _quoted_after(toks: list[_Tok], j: int) -> int | None:
+def _complete_names(toks: list[Tok], i: int, k: int, j: int) -> bool:
+    """Whether "and" at k joins two complete names ("Kuching Jazz Festival and Sarawak
+    Regatta", "Africa Oye and Liverpool International Festival of Psychedelia") rather than
+    two words of one name ("Spring Fair and Peace", "Art and Design Centre")."""
+    left, right = _name_words(toks, i, k), _name_words(toks, k + 1, j)
+    if _head_at(toks, k - 1) is not None:
+        return right >= 2
+    if left < 2 or right < 3:
+        return False
+    if _has_head(toks, i, k) and not _has_head(toks, k + 1, j):
+        return True
+    first_head = _kind_head(toks, k + 1, j)
+    tails = [m for m in range(k + 1, j) if toks[m].text in lex.TAIL_START]
+    return first_head is not None and (not tails or first_head < tails[0])
+
+
+def _quoted_after(toks: list[Tok], j: int) -> int | None:
     """If tokens j.. are a quoted run of capitalised words, return the index after the quote."""
     n = len(toks)
-    if j >= n or toks[j].text not in _OPEN_QUOTES or not _joined(toks[j]):
+    if j >= n or toks[j].text not in OPEN_QUOTES or not joined(toks[j]):
         return None
     k = j + 1
-    while k < n and k - j <= 6 and _is_cap(toks[k]) and _joined(toks[k]):
+    while k < n and k - j <= 6 and is_cap(toks[k]) and joined(toks[k]):
         k += 1
-    if k == j + 1 or k >= n or toks[k].text not in _CLOSE_QUOTES:
+    if k == j + 1 or k >= n or toks[k].text not in CLOSE_QUOTES:
         return None
     return k + 1
 
 
-def _name_words(toks: list[_Tok], i: int, j: int) -> int:
-    return sum(1 for k in range(i, j) if _is_cap(toks[k]))
-
-
-def _camel(word: str) -> bool:
-    return any(c.isupper() for c in word[1:])
-
-
-def _indefinite(toks: list[_Tok], i: int) -> bool:
+def _indefinite(toks: list[Tok], i: int) -> bool:
     return i > 0 and toks[i - 1].text.lower() in ("a", "an")
 
 
 def _clean(label: str) -> str:
     """The label as written, with white space folded and unpaired edge quotes removed."""
     label = " ".join(label.split())
-    if label[:1] in _OPEN_QUOTES and not any(q in label[1:] for q in _CLOSE_QUOTES):
+    if label[:1] in OPEN_QUOTES and not any(q in label[1:] for q in CLOSE_QUOTES):
         label = label[1:]
-    if label[-1:] in _CLOSE_QUOTES and not any(q in label[:-1] for q in _OPEN_QUOTES):
+    if label[-1:] in CLOSE_QUOTES and not any(q in label[:-1] for q in OPEN_QUOTES):
         label = label[:-1]
     return label.strip()
 
 
-def _make(text: str, toks: list[_Tok], i: int, j: int, kind: str,
-          subtype: str) -> Mention | None:
+def _make(text: str, toks: list[Tok], i: int, j: int, kind: str, subtype: str,
+          rule: str) -> Mention | None:
     start, end = toks[i].start, toks[j - 1].end
+    if possessive(toks[j - 1].text):
+        end -= 2
     label = _clean(text[start:end])
-    if not label or _REJECT.search(label):
+    if not label or lex.REJECT.search(label) or lex.CITY_GOVERNMENT.search(label):
         return None
     return Mention(kind=kind, label=label, span=Span(start, end, text[start:end]),
-                   subtype=subtype)
+                   subtype=subtype, rule=rule)
 
 
-def _from_run(text: str, toks: list[_Tok], i: int, j: int) -> Mention | None:
-    while i < j and (toks[i].text in _LEADING or toks[i].text in _CONNECTORS):
+def _trim(toks: list[Tok], i: int, j: int) -> tuple[int, int]:
+    while i < j and (toks[i].text in lex.LEADING or toks[i].text in lex.CONNECTORS):
         i += 1
-    while j > i and toks[j - 1].text in _CONNECTORS:
+    while j > i and toks[j - 1].text in lex.CONNECTORS:
         j -= 1
-    if i >= j or _indefinite(toks, i):
-        return None  # "a Coffee Museum": generic, or only planned
-    if toks[i].text.endswith(("'s", "’s", "´s")) and j - i > 2:
-        return None  # "Mannheim's Cultural Office" describes; "Chetham's Library" names
-    if j < len(toks) and toks[j].text.lower() in _NOT_ENTITY_AFTER:
-        return None
+    return i, j
+
+
+def _head_with_tail(toks: list[Tok], i: int, j: int) -> bool:
+    """ "a School of Industrial Design": a head first, then a capitalised tail: a name even
+    after "a" (a generic phrase does not capitalise its tail)."""
+    return (j - i >= 3 and _head_at(toks, i) is not None and toks[i + 1].text in lex.TAIL_START
+            and is_cap(toks[j - 1]))
+
+
+def _kind_head(toks: list[Tok], i: int, j: int) -> int | None:
+    """The head that gives the name its kind: the last one before the first tail connector
+    that follows a head ("Department of Music of the University": Department)."""
     heads = [k for k in range(i, j) if _head_at(toks, k) is not None]
     if not heads:
-        return _lower_head(text, toks, i, j)
-    h = heads[-1]
+        return None
+    tails = [k for k in range(heads[0] + 1, j) if toks[k].text in lex.TAIL_START]
+    if tails:
+        before = [h for h in heads if h < tails[0]]
+        if before:
+            return before[-1]
+    return heads[-1]
+
+
+def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
+    i, j = _trim(toks, i, j)
+    if i >= j or (_indefinite(toks, i) and not _head_with_tail(toks, i, j)):
+        return None  # "a Coffee Museum": generic, or only planned
+    if possessive(toks[i].text) and j - i > 2:
+        if j - i > 4 and any(toks[k].text in lex.TAIL_START for k in range(i + 2, j)):
+            i += 1  # "Alba's White Night of Bookshops": the name after the owner
+        else:
+            return None  # "Mannheim's Cultural Office" describes; "Chetham's Library" names
+    if j < len(toks) and toks[j].text.lower() in lex.NOT_ENTITY_AFTER:
+        return None
+    h = _kind_head(toks, i, j)
+    quoted = i > 0 and toks[i - 1].text in OPEN_QUOTES and j < len(toks) and (
+        toks[j].text in CLOSE_QUOTES)
+    if h is None or quoted:  # the "Oldest House" competition: the lower-case head names it
+        lower = _lower_head(text, toks, i, j)
+        if lower is not None:
+            return lower
+    if h is None and text[toks[i].start:toks[j - 1].end].startswith(lex.ORGANISATION_PREFIXES):
+        return _make(text, toks, i, j, "organisation", "organisation", "head")
+    if h is None or (j - i == 1 and _suffix_head(toks[i].text) is not None):
+        # the last word ending in a head, at the end of the run or before "and"
+        for k in range(j - 1, i - 1, -1):
+            found = _suffix_head(toks[k].text)
+            if found is not None and is_cap(toks[k]) and (
+                    k == j - 1 or toks[k + 1].text in ("and", "&")):
+                return _make(text, toks, i, k + 1, *found, "suffix-head")
+        return None
     found = _head_at(toks, h)
     assert found is not None
     kind, subtype = found
     if h > i:
-        subtype = _QUALIFIED.get((toks[h - 1].text, toks[h].text), subtype)
+        subtype = lex.QUALIFIED.get((toks[h - 1].text, toks[h].text), subtype)
     # "Free Film Screenings for Municipal Corporation": the name starts after a "for".
     fors = [k for k in range(i + 1, h) if toks[k].text == "for"]
     if fors and not _has_head(toks, i, fors[-1]):
         i = fors[-1] + 1
-    # The name runs to the end of the run: a tail after the head is part of it
-    # ("Academy of Arts", "Talent Garden Kaunas").
     end = j
-    quoted = _quoted_after(toks, end) if end == j else None
-    if quoted is not None:
-        end = quoted
+    after_quote = _quoted_after(toks, end)
+    if after_quote is not None:
+        end = after_quote
     if _name_words(toks, i, min(end, j)) < 2:
         return None
-    return _make(text, toks, i, end, kind, subtype)
+    return _make(text, toks, i, end, kind, subtype, "head")
 
 
-def _lower_head(text: str, toks: list[_Tok], i: int, j: int) -> Mention | None:
-    """ "the X festival", "the “X” exhibition": a name followed by a lower-case head."""
+def _lower_head_at(toks: list[Tok], j: int) -> tuple[str, str, int] | None:
+    """A lower-case head at j, or after one lower-case modifier: (kind, subtype, end)."""
     n = len(toks)
-    quoted = (i > 0 and toks[i - 1].text in _OPEN_QUOTES and j < n
-              and toks[j].text in _CLOSE_QUOTES)
+    for skip in (0, 1, 2):
+        k = j + skip
+        if k >= n or not joined(toks[k]) or not toks[k].text.islower():
+            return None
+        word = toks[k].text
+        if k + 1 < n and joined(toks[k + 1]) and f"{word} {toks[k + 1].text}" in lex.LOWER_HEADS:
+            kind, subtype = lex.LOWER_HEADS[f"{word} {toks[k + 1].text}"]
+            return kind, subtype, k + 2
+        if word in lex.LOWER_HEADS:
+            kind, subtype = lex.LOWER_HEADS[word]
+            return kind, subtype, k + 1
+        if word in lex.CONNECTORS or word in lex.CATEGORIES:
+            return None
+    return None
+
+
+def _lower_head(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
+    """ "the X festival", "the “X” exhibition", "the X startup event"."""
+    n = len(toks)
+    quoted = (i > 0 and toks[i - 1].text in OPEN_QUOTES and j < n
+              and toks[j].text in CLOSE_QUOTES)
     after = j + 1 if quoted else j
     before = i - 2 if quoted else i - 1
-    if before < 0 or toks[before].text.lower() != "the" or after >= n:
+    if before < 0 or toks[before].text.lower() not in ("the", "and", ","):
         return None
-    head = toks[after].text
-    if after + 1 < n and _joined(toks[after + 1]):
-        pair = f"{head} {toks[after + 1].text}"
-        if pair in _LOWER_HEADS:
-            head = pair
-    if head not in _LOWER_HEADS or not _joined(toks[after]):
+    found = _lower_head_at(toks, after)
+    if found is None:
         return None
-    if not quoted and _name_words(toks, i, j) < 2 and not _camel(toks[i].text):
-        return None
-    kind, subtype = _LOWER_HEADS[head]
-    return _make(text, toks, i, j, kind, subtype)
+    if (not quoted and _name_words(toks, i, j) < 2 and not camel(toks[i].text)
+            and (found[2] > after + 1 or len(toks[i].text) < 4
+                 or toks[i].text in lex.FIELD_WORDS)):
+        return None  # one plain word is a name only right before its head: "the X festival"
+    return _make(text, toks, i, j, found[0], found[1], "lower-head")
 
 
 def normalise_label(label: str) -> str:
@@ -354,28 +338,63 @@ def normalise_label(label: str) -> str:
     return folded.removeprefix("the ").strip(" '")
 
 
+_UNIVERSITY_OF = re.compile(r"^university of (.+)$")
+
+
+def entity_key(label: str) -> str:
+    """One key for the names of one thing: "University of X" and "X University" agree."""
+    key = normalise_label(label)
+    m = _UNIVERSITY_OF.match(key)
+    return f"{m.group(1)} university" if m else key
+
+
+def _bounds(text: str, about: Span | None) -> tuple[int, int]:
+    if about is None:
+        return 0, len(text)
+    start = max(0, min(about.start, len(text)))
+    return start, max(start, min(about.end, len(text)))
+
+
 def find_mentions(text: str, about: Span | None = None) -> list[Mention]:
     """The named facilities, events and organisations in ``about`` (or the whole text).
 
-    Every mention's span satisfies ``span.text == text[span.start:span.end]``; a label is
-    reported once, at its first occurrence.
+    Every mention's span (and alias span) satisfies ``span.text ==
+    text[span.start:span.end]``; a name is reported once, at its first occurrence, with
+    its acronyms and parenthesised other names as aliases.
     """
-    if about is not None:
-        start = max(0, min(about.start, len(text)))
-        end = max(start, min(about.end, len(text)))
-    else:
-        start, end = 0, len(text)
-    toks = _tokens(text, start, end)
-    found: list[Mention] = []
-    seen: set[str] = set()
+    from .mention_context import aliases_of, context_mentions
+
+    start, end = _bounds(text, about)
+    toks = tokens(text, start, end)
+    candidates: list[tuple[int, Mention]] = []
     for i, j in _runs(toks):
-        for a, b in _split_and(toks, i, j):
+        for a, b in _split(toks, i, j):
             mention = _from_run(text, toks, a, b)
-            if mention is None:
-                continue
-            key = normalise_label(mention.label)
-            if key in seen:
-                continue
-            seen.add(key)
-            found.append(mention)
-    return found
+            if mention is not None:
+                candidates.append((mention.span.start, mention))
+    for mention in context_mentions(text, toks):
+        same = [n for n, (_, m) in enumerate(candidates) if m.span == mention.span]
+        if same:  # a list of networks says what an ambiguous head ("Forum") names
+            candidates[same[0]] = (mention.span.start, mention)
+        elif not any(m.span.start <= mention.span.start < m.span.end for _, m in candidates):
+            candidates.append((mention.span.start, mention))
+    candidates.sort(key=lambda pair: pair[0])
+    found: list[Mention] = []
+    seen: dict[str, int] = {}
+    for _, mention in candidates:
+        key = entity_key(mention.label)
+        if key in seen:
+            continue
+        seen[key] = len(found)
+        found.append(mention)
+    return aliases_of(text, toks, found)
+
+
+def explain_mentions(text: str) -> list[tuple[Mention, str]]:
+    """Every mention of ``text`` with a one-line account of the rule that found it."""
+    from .mention_context import RULES
+
+    return [(m, RULES.get(m.rule, m.rule)) for m in find_mentions(text)]
+
+
+__all__ = ["HEADS", "entity_key", "explain_mentions", "find_mentions", "normalise_label"]

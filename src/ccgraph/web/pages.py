@@ -218,10 +218,29 @@ def home_data() -> dict[str, Any]:
             "countries", f"The {TOP_COUNTRIES} countries with the most memberships",
             "Horizontal bars, one per country, longest first. The table below lists every "
             "country.", [(c["text"], c["memberships"]) for c in country_rows[:TOP_COUNTRIES]]),
+        "linksets": linkset_counts(),
+        "map": _map_pages().home_map(fields),
         "title": value(info.get("title")) or "ccgraph",
         "description": value(info.get("description")),
         "license": value(info.get("license")) or LICENSE,
     }
+
+
+def _map_pages() -> Any:
+    """The maps of the pages (web/map_pages.py, which builds on this module's queries)."""
+    from . import map_pages
+
+    return map_pages
+
+
+def linkset_counts() -> list[dict[str, Any]]:
+    """The VoID linksets of the build (linksets.py): target dataset and number of links."""
+    rows = select("""SELECT ?title ?home ?n WHERE {
+        ?ls a <http://rdfs.org/ns/void#Linkset> ;
+            <http://rdfs.org/ns/void#objectsTarget> ?t ; <http://rdfs.org/ns/void#triples> ?n .
+        ?t dcterms:title ?title OPTIONAL { ?t <http://xmlns.com/foaf/0.1/homepage> ?home } }""")
+    return sorted(({"title": value(r["title"]), "href": value(r.get("home")),
+                    "count": to_int(r["n"])} for r in rows), key=lambda r: r["title"])
 
 
 def field_counts() -> list[dict[str, Any]]:
@@ -326,6 +345,7 @@ def field_data(iri: str) -> dict[str, Any]:
         "definition": value(info[0].get("definition")) if info else "",
         "labels": sorted((lit(r["l"]) for r in all_labels), key=lambda x: x["lang"]),
         "cities": len({m["city"]["iri"] for m in current}),
+        "map": _map_pages().field_map(iri, field_counts()),
     }
 
 
@@ -459,6 +479,7 @@ def city_data(iri: str) -> dict[str, Any]:
                           key=lambda r: r["year"]),
         "profiles": sorted((item(r["d"].value) for r in profiles), key=lambda p: p["text"]),
         "near_duplicates": near_duplicates_of(iri),
+        "map": _map_pages().city_map(iri, names.get(iri) or curie(iri)),
     }
 
 

@@ -1,0 +1,89 @@
+"""Pick the held-out gold profiles (issue 13). Run once; the result is committed.
+
+Rule: from the 2024-10-01 profiles corpus, drop the broken record, the duplicated cities
+(links ending "-0") and every index already in a development gold set (mentions or themes).
+Shuffle each field's remaining indexes with random.Random(13) (indexes sorted first) and take
+the first 6 of each field (7 fields -> 42 profiles). For themes, the first 2 of each field in
+that seeded order (14 profiles) give the held-out pledges. Naming languages: when no picked
+profile comes from a country of one of the languages below (ISO codes from uccn-members.csv),
+the first unpicked profile of such a country in the seeded order (fields in sorted order) is
+added, so French, Spanish, Portuguese, Korean and Chinese names all occur.
+
+With --dev-extension, it prints instead the next 4 of each field in the seeded order
+(skipping the held-out picks): the profiles added to the development set afterwards, to give
+the rules more examples to learn from (they were never held out).
+
+The held-out picks were made against the 22 original development files and the theme gold of
+commit 35be8ef; the development extension was added afterwards, so to reproduce the held-out
+list run the script on that commit's gold files.
+
+Usage: python3 scripts/pick_heldout.py CORPUS MEMBERS_CSV DEV_MENTIONS_DIR DEV_THEMES_CSV
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import sys
+from pathlib import Path
+
+PER_FIELD = 6
+THEMES_PER_FIELD = 2
+LANGUAGES = {
+    "French": {"FR", "BE", "CH", "SN", "MA", "TN", "CI", "BF", "TG", "BJ", "CM", "ML", "LB", "HT"},
+    "Spanish": {"ES", "MX", "CO", "AR", "EC", "PE", "CL", "BO", "VE", "UY", "CU", "PA", "GT"},
+    "Portuguese": {"PT", "BR", "MZ", "AO", "CV"},
+    "Korean": {"KR"},
+    "Chinese": {"CN", "TW", "MO", "HK"},
+}
+
+
+def main(corpus: Path, members: Path, dev_mentions: Path, dev_themes: Path,
+         extension: bool = False) -> None:
+    with members.open(encoding="utf-8", newline="") as handle:
+        country = {row["city"]: row["iso3166_alpha2"] for row in csv.DictReader(handle)}
+    records = json.loads(corpus.read_text(encoding="utf-8"))["0"]
+    used = {int(json.loads(p.read_text(encoding="utf-8"))["index"])
+            for p in dev_mentions.glob("*.json")}
+    with dev_themes.open(encoding="utf-8", newline="") as handle:
+        used |= {int(row["index"]) for row in csv.DictReader(handle)}
+    by_field: dict[str, list[int]] = {}
+    for key, record in records.items():
+        index = int(key)
+        if index in used or record["Link"].endswith("-0") or "not found" in record["City Name"]:
+            continue
+        by_field.setdefault(record["Category"], []).append(index)
+    rng = random.Random(13)
+    order: dict[str, list[int]] = {}
+    rows: list[tuple[int, str, str]] = []
+    for field in sorted(by_field):
+        indexes = sorted(by_field[field])
+        rng.shuffle(indexes)
+        order[field] = indexes
+        for n, index in enumerate(indexes[:PER_FIELD]):
+            rows.append((index, field, "themes" if n < THEMES_PER_FIELD else ""))
+    for language, codes in LANGUAGES.items():
+        def of_language(index: int, codes: set[str] = codes) -> bool:
+            return country.get(records[str(index)]["City Name"]) in codes
+        if any(of_language(index) for index, _, _ in rows):
+            continue
+        for field in sorted(order):
+            extra = [i for i in order[field][PER_FIELD:] if of_language(i)]
+            if extra:
+                rows.append((extra[0], field, f"added for {language}"))
+                break
+    if extension:
+        picked = {index for index, _, _ in rows}
+        rows = []
+        for field in sorted(order):
+            rest = [i for i in order[field][PER_FIELD:] if i not in picked]
+            rows.extend((index, field, "development extension") for index in rest[:4])
+    for index, field, note in rows:
+        city = records[str(index)]["City Name"]
+        print(index, field, city, country.get(city, "?"), note, sep="\t")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]),
+         "--dev-extension" in sys.argv[5:])

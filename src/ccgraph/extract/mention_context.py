@@ -1,0 +1,323 @@
+"""Mention rules that read the words around a name: category nouns, lists and aliases.
+
+See :mod:`.mentions` for the rules that read the name itself. Here:
+
+- ``apposition``: a lower-case category noun right before a name ("the design fair STYLE
+  Bangkok", "the award “Cultural Capital”", "festivals White Night and …", "film school
+  (NAFTA)");
+- ``list``: names listed after a category noun and "such as", "including", "like",
+  "namely", "notably" or a colon ("festivals, such as DYOM, Ekala Mba Ni Nkem and …");
+- aliases: an acronym or another name in parentheses right after a name, and later uses of
+  that acronym, are the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ..records import Mention, Span
+from . import mention_lexicon as lex
+from .mention_tokens import (
+    CLOSE_QUOTES,
+    OPEN_QUOTES,
+    Tok,
+    is_acronym,
+    is_cap,
+    joined,
+    possessive,
+)
+from .mentions import _head_at, _kind_head, _make, entity_key, normalise_label
+
+#: what each rule means, for ``ccgraph explain-mention``
+RULES: dict[str, str] = {
+    "head": "a capitalised name holding a head noun (Festival, Museum, Council, …) that "
+            "gives its kind",
+    "suffix-head": "one word ending in a head noun (…halle, …fest, …lab)",
+    "lower-head": "a capitalised or quoted name followed by a lower-case head noun "
+                  "(the X festival)",
+    "apposition": "a name right after a lower-case category noun (the design fair X)",
+    "list": "a name listed after a category noun and 'such as' / 'including' / 'like'",
+}
+
+_MAX_ITEM = 9
+
+
+def _item(toks: list[Tok], p: int, first: bool = True) -> tuple[int, int, int] | None:
+    """A name at p: (first token, end token, index after it incl. a closing quote)."""
+    n = len(toks)
+    if p >= n:
+        return None
+    if toks[p].text in OPEN_QUOTES:
+        q = p + 1
+        while q < n and q - p <= _MAX_ITEM and toks[q].text not in CLOSE_QUOTES:
+            q += 1
+        if q >= n or q == p + 1 or not is_cap(toks[p + 1]):
+            return None
+        return p + 1, q, q + 1
+    if (toks[p].text.isdigit() and p + 1 < n and is_cap(toks[p + 1])
+            and joined(toks[p + 1])):
+        pass  # "401 Richmond"
+    elif not is_cap(toks[p]) or (first and toks[p].text in lex.LEADING):
+        return None
+    q = p + 1
+    while q < n and q - p < _MAX_ITEM:
+        if is_cap(toks[q]) and joined(toks[q]):
+            q += 1
+            continue
+        if (toks[q].text in lex.CONNECTORS and toks[q].text not in ("and", "the")
+                and q + 1 < n and is_cap(toks[q + 1]) and joined(toks[q + 1])):
+            q += 2
+            continue
+        if (toks[q].text in lex.CONNECTORS and toks[q].text not in ("and", "the")
+                and q + 2 < n and toks[q + 1].text == "the" and is_cap(toks[q + 2])):
+            q += 3  # "Music on the Waterfront"
+            continue
+        if toks[q].text == "&" and q + 1 < n and is_cap(toks[q + 1]):
+            q += 2
+            continue
+        break
+    return p, q, q
+
+
+def _ends_item(toks: list[Tok], q: int) -> bool:
+    return q >= len(toks) or toks[q].text in (",", "and", ".", ";", ")", "(", ":")
+
+
+def _skip_parenthesis(toks: list[Tok], q: int) -> int:
+    if q < len(toks) and toks[q].text == "(":
+        for k in range(q + 1, min(len(toks), q + 12)):
+            if toks[k].text == ")":
+                return k + 1
+    return q
+
+
+def _opener_at(text: str, toks: list[Tok], p: int) -> int | None:
+    """If a list opener ("such as", "including", ":") starts at token p: the index after it."""
+    rest = text[toks[p].start:toks[p].start + 12]
+    for opener in lex.LIST_OPENERS:
+        if rest.startswith(opener) and (len(rest) == len(opener)
+                                        or not rest[len(opener)].isalpha()):
+            k = p
+            while k < len(toks) and toks[k].end <= toks[p].start + len(opener):
+                k += 1
+            return k
+    return None
+
+
+def _category_before(toks: list[Tok], p: int) -> str | None:
+    """The kind of the category nouns in the few words before p (same clause): the most
+    frequent ("trade fairs, festivals and platforms such as": events), else the nearest."""
+    kinds: list[str] = []
+    for k in range(p - 1, max(-1, p - 9), -1):
+        word = toks[k].text
+        kind = lex.CATEGORIES.get(word.lower())
+        if kind is not None:
+            kinds.append(kind)
+            continue
+        if word in (".", ";", "(", ")") or is_cap(toks[k]):
+            break
+    if not kinds:
+        return None
+    return max(kinds, key=lambda kind: (kinds.count(kind), -kinds.index(kind)))
+
+
+def _named(text: str, toks: list[Tok], a: int, b: int, kind: str, rule: str) -> Mention | None:
+    """A mention for tokens a..b found by a context rule; None when a head rule finds it."""
+    if b <= a:
+        return None
+    h = _kind_head(toks, a, b)
+    if h is not None and not (rule == "list" and toks[h].text in lex.AMBIGUOUS_HEADS):
+        return None  # it has its own head: the head rule names it
+    if b - a == 1 and (toks[a].text in lex.FIELD_WORDS or toks[a].text in lex.LEADING
+                       or toks[a].text.endswith("ly") or (
+            toks[a].text.isalpha() and toks[a].text.istitle() and len(toks[a].text) < 4)):
+        return None
+    head = _head_at(toks, h) if h is not None else None
+    subtype = head[1] if head is not None and head[0] == kind else kind
+    return _make(text, toks, a, b, kind, subtype, rule)
+
+
+def _list_items(text: str, toks: list[Tok], p: int, kind: str) -> list[Mention]:
+    out: list[Mention] = []
+    n = len(toks)
+    last = False
+    while p < n:
+        if toks[p].text == "the":
+            p += 1
+        found = _item(toks, p, first=not out)
+        if found is None:
+            break
+        a, b, q = found
+        q = _skip_parenthesis(toks, q)
+        if not _ends_item(toks, q) and not last:
+            break
+        mention = _named(text, toks, a, b, kind, "list")
+        if mention is not None:
+            out.append(mention)
+        last = (q < n and toks[q].text == "and") or (
+            q + 1 < n and toks[q].text == "," and toks[q + 1].text == "and")
+        if q < n and toks[q].text == ",":
+            q += 1
+            if q < n and toks[q].text == "and":
+                q += 1
+        elif q < n and toks[q].text in ("and", "or"):
+            q += 1
+        else:
+            break
+        p = q
+    return out
+
+
+def _apposition(text: str, toks: list[Tok], t: int, kind: str) -> list[Mention]:
+    """Names right after a category noun (no punctuation between)."""
+    n = len(toks)
+    p = t + 1
+    if p >= n or not joined(toks[p]):
+        return []
+    if (toks[p].text == "(" and p + 2 < n and is_acronym(toks[p + 1].text)
+            and toks[p + 2].text == ")"):
+        mention = _make(text, toks, p + 1, p + 2, kind, kind, "apposition")
+        return [mention] if mention is not None else []
+    if toks[t].text.endswith("s") and toks[t].text not in ("days", "biennials"):
+        return _list_items(text, toks, p, kind) if is_cap(toks[p]) else []
+    found = _item(toks, p)
+    if found is None:
+        return []
+    a, b, _ = found
+    mention = _named(text, toks, a, b, kind, "apposition")
+    return [mention] if mention is not None else []
+
+
+def _listed_before_verb(text: str, toks: list[Tok], v: int, kind: str) -> list[Mention]:
+    """ "A, B and C are all festivals": the names from the clause start up to the verb."""
+    s = v
+    while s > 0 and toks[s - 1].text not in (".", ";", ":"):
+        s -= 1
+    items: list[Mention] = []
+    p = s
+    while p < v:
+        if toks[p].text == "the":
+            p += 1
+        found = _item(toks, p, first=p == s)
+        if found is None:
+            return []
+        a, b, q = found
+        mention = _named(text, toks, a, b, kind, "list")
+        if mention is not None:
+            items.append(mention)
+        if q < v and toks[q].text == ",":
+            q += 1
+        if q < v and toks[q].text == "and":
+            q += 1
+        if q == p:
+            return []
+        p = q
+    return items if p == v else []
+
+
+def _described_after(text: str, toks: list[Tok], t: int) -> list[Mention]:
+    """ "Wildscreen, the world's leading wildlife film festival, …": a name, a comma, then
+    "the"/"a" and a singular category noun within a few lower-case words."""
+    if t < 4 or toks[t].text.endswith("s"):
+        return []
+    k = t - 1
+    while k > 0 and t - k <= 6 and toks[k].text not in ("the", "a", "an"):
+        if not toks[k].text[0].islower():
+            return []
+        k -= 1
+    if toks[k].text not in ("the", "a", "an") or k < 2:
+        return []
+    j = k - 1  # the word before the article: "is", "was", a comma or a semicolon
+    if toks[j].text not in ("is", "was", ",", ";"):
+        return []
+    j -= 1
+    if toks[j].text == ")":  # "X (Y) is a …": the name before the parenthesis
+        while j > 0 and toks[j].text != "(":
+            j -= 1
+        j -= 1
+    end = j + 1
+    start = end
+    while start > 0 and not possessive(toks[start - 1].text) and (is_cap(toks[start - 1]) or (
+            toks[start - 1].text in lex.CONNECTORS and start - 2 >= 0
+            and is_cap(toks[start - 2]) and start < end)) and joined(toks[start]):
+        start -= 1
+    if start == end or (start > 0 and toks[start - 1].text not in (".", ",", ";")
+                        and not toks[start - 1].text[0].islower()
+                        and not possessive(toks[start - 1].text)):
+        return []
+    if start > 0 and toks[start - 1].text == ",":
+        return []
+    while start < end and toks[start].text in lex.LEADING:
+        start += 1
+    mention = _named(text, toks, start, end, lex.CATEGORIES[toks[t].text], "apposition")
+    return [mention] if mention is not None else []
+
+
+def context_mentions(text: str, toks: list[Tok]) -> list[Mention]:
+    """The names that category nouns introduce."""
+    out: list[Mention] = []
+    for t, tok in enumerate(toks):
+        after = _opener_at(text, toks, t) if tok.text[0] in "sinlNe:–—" else None
+        if after is not None:
+            kind = _category_before(toks, t)
+            if kind is not None:
+                out.extend(_list_items(text, toks, after, kind))
+            continue
+        if tok.text in lex.LIST_VERBS:
+            for k in range(t + 1, min(len(toks), t + 4)):
+                if toks[k].text in lex.CATEGORIES and toks[k].text.endswith("s"):
+                    out.extend(_listed_before_verb(text, toks, t, lex.CATEGORIES[toks[k].text]))
+                    break
+            continue
+        kind = lex.CATEGORIES.get(tok.text)
+        if kind is not None:
+            out.extend(_apposition(text, toks, t, kind))
+            out.extend(_described_after(text, toks, t))
+    return out
+
+
+_PAREN = re.compile(r"[ \u00a0]*\(([^()\n]{1,90})\)")
+
+
+def _alias_after(text: str, mention: Mention, limit: int) -> Span | None:
+    m = _PAREN.match(text, mention.span.end, limit)
+    if m is None:
+        return None
+    inner = m.group(1).strip()
+    start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
+    words = inner.split()
+    if is_acronym(inner) or (len(words) >= 3 and inner[:1].isupper()):
+        return Span(start, start + len(inner), inner)
+    return None
+
+
+def aliases_of(text: str, toks: list[Tok], found: list[Mention]) -> list[Mention]:
+    """Attach acronyms and parenthesised names to the mention they follow; drop mentions
+    that are only such an alias; later uses of an acronym are more evidence for it."""
+    limit = toks[-1].end if toks else 0
+    first = toks[0].start if toks else 0
+    aliases: dict[int, list[Span]] = {}
+    alias_keys: dict[str, int] = {}
+    for n, mention in enumerate(found):
+        span = _alias_after(text, mention, limit)
+        if span is not None:
+            aliases[n] = [span]
+            alias_keys[entity_key(span.text)] = n
+    out: list[Mention] = []
+    for n, mention in enumerate(found):
+        owner = alias_keys.get(entity_key(mention.label))
+        if owner is not None and owner != n:
+            continue  # "(National Bakery Institute)" after the French name: the same thing
+        spans = aliases.get(n, [])
+        for span in list(spans):
+            if is_acronym(span.text):
+                for m in re.finditer(rf"(?<![\w-]){re.escape(span.text)}(?![\w-])",
+                                     text[:limit]):
+                    if m.start() >= first and m.start() != span.start:
+                        spans.append(Span(m.start(), m.end(), m.group()))
+        out.append(replace(mention, aliases=tuple(spans)) if spans else mention)
+    return out
+
+
+__all__ = ["RULES", "_head_at", "aliases_of", "context_mentions", "normalise_label"]

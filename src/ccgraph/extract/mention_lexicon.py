@@ -1,0 +1,188 @@
+"""The words the mention rules know: head nouns, category nouns, connectors, stop words.
+
+A *head noun* ends (or, in French, Spanish, Portuguese and Italian names, starts) a proper
+name and gives its kind: "Festival", "Museo", "Council". A *category noun* is a lower-case
+common noun that introduces names of a kind: "festivals such as X and Y", "the design fair
+X". Nothing here is about one city: the words are English, French, Spanish, Portuguese,
+Italian and German function words and nouns.
+"""
+
+from __future__ import annotations
+
+import re
+
+# head noun -> (kind, subtype). Singular forms only: plural heads are generic phrases.
+HEADS: dict[str, tuple[str, str]] = {}
+
+
+def _add(kind: str, subtype: str, *words: str) -> None:
+    for word in words:
+        HEADS[word] = (kind, subtype)
+
+
+_add("facility", "museum", "Museum", "Museo", "Musée", "Museu", "Muzeum")
+_add("facility", "gallery", "Gallery", "Galerie", "Galleria")
+_add("facility", "hall", "Hall")
+_add("facility", "theatre", "Theatre", "Theater", "Teatro", "Théâtre", "Playhouse")
+_add("facility", "opera-house", "Opera House")
+_add("facility", "house", "House")
+_add("facility", "library", "Library", "Biblioteca", "Bibliothèque")
+_add("facility", "archive", "Archive", "Archives")
+_add("facility", "centre", "Centre", "Center", "Centro")
+_add("facility", "park", "Park")
+_add("facility", "garden", "Garden")
+_add("facility", "school", "School")
+_add("facility", "university", "University", "Universidad", "Université", "Universidade",
+     "Università")
+_add("facility", "college", "College")
+_add("facility", "academy", "Academy")
+_add("facility", "conservatory", "Conservatory", "Conservatoire", "Conservatorium",
+     "Conservatorio")
+_add("facility", "faculty", "Faculty")
+_add("facility", "laboratory", "Lab", "Laboratory")
+_add("facility", "incubator", "Incubator")
+_add("facility", "factory", "Factory")
+_add("facility", "studio", "Studio", "Studios")
+_add("facility", "cinema", "Cinema", "Cinematheque", "Cinémathèque", "Cine")
+_add("facility", "arena", "Arena", "Stadium", "Auditorium", "Amphitheatre", "Pavilion")
+_add("facility", "heritage-site", "Church", "Cathedral", "Basilica", "Palace", "Castle",
+     "Temple", "Mosque", "Monastery", "Abbey", "Fortress", "Arch", "Tower", "Gate", "Bridge")
+_add("event", "festival", "Festival", "Fest", "Festa", "Fiesta", "Festivals")
+_add("event", "carnival", "Carnival")
+_add("event", "biennale", "Biennale", "Biennial", "Bienal", "Biennal")
+_add("event", "triennale", "Triennale", "Triennial")
+_add("event", "fair", "Fair", "Expo", "Feria", "Fête", "Feira")
+_add("event", "exhibition", "Exhibition", "Exposition", "Salon")
+_add("event", "forum", "Forum")
+_add("event", "competition", "Competition", "Contest", "Awards", "Olympiad", "Challenge")
+_add("event", "award", "Award", "Prize", "Prix", "Premio", "Prémio")
+_add("event", "week", "Week")
+_add("event", "day", "Day", "Days", "Jornadas", "Journées")
+_add("event", "night", "Night")
+_add("event", "conference", "Conference", "Symposium", "Congress", "Summit", "Convention",
+     "Meeting")
+_add("event", "games", "Games", "Regatta", "Circuit", "Camp", "Show", "Event")
+_add("organisation", "association", "Association", "Asociación", "Associação",
+     "Associazione")
+_add("organisation", "foundation", "Foundation", "Fundación", "Fondation", "Fundação",
+     "Fondazione")
+_add("organisation", "council", "Council", "Board")
+_add("organisation", "orchestra", "Orchestra", "Orchestre", "Orquesta", "Orquestra",
+     "Philharmonic", "Choir", "Ensemble")
+_add("organisation", "company", "Company", "Corporation", "Bank", "Group", "Partnership",
+     "AG", "GmbH", "Inc", "Ltd")
+_add("organisation", "institute", "Institute", "Instituto", "Institut")
+_add("organisation", "agency", "Agency", "Authority", "Office", "Bureau", "Ministry",
+     "Department", "Directorate", "Unit", "Section")
+_add("organisation", "society", "Society", "Guild", "Club", "Union")
+_add("organisation", "federation", "Federation", "Alliance", "Consortium", "Network")
+_add("organisation", "chamber", "Chamber", "Commission", "Committee", "Trust")
+
+#: Heads that take a name only with a tail ("Chamber of Commerce", not "Red Chamber";
+#: "Federation of …", not "Russian Federation").
+NEEDS_TAIL = frozenset({"Chamber", "Federation"})
+#: Heads written as the end of one word ("Kunsthalle", "AlmaFest", "Kulturfabrik"): a single
+#: capitalised word with one of these endings is a name.
+SUFFIX_HEADS: tuple[tuple[str, tuple[str, str]], ...] = (
+    ("festival", ("event", "festival")), ("fest", ("event", "festival")),
+    ("biennale", ("event", "biennale")), ("halle", ("facility", "gallery")),
+    ("fabrik", ("facility", "factory")), ("park", ("facility", "park")),
+    ("museum", ("facility", "museum")), ("lab", ("facility", "laboratory")),
+)
+#: A name followed by one of these words names a project or a plan, not an entity.
+NOT_ENTITY_AFTER = frozenset({
+    "project", "projects", "programme", "program", "initiative", "plan", "strategy", "scheme",
+    "brand", "campaign", "network", "label", "series", "model", "policy",
+})
+
+#: lower-case nouns that, written after a name, are its head ("the X festival")
+LOWER_HEADS: dict[str, tuple[str, str]] = {
+    "festival": ("event", "festival"), "fair": ("event", "fair"),
+    "biennale": ("event", "biennale"), "biennial": ("event", "biennale"),
+    "exhibition": ("event", "exhibition"), "contest": ("event", "competition"),
+    "competition": ("event", "competition"), "forum": ("event", "forum"),
+    "event": ("event", "event"), "days": ("event", "day"), "award": ("event", "award"),
+    "prize": ("event", "award"), "conference": ("event", "conference"),
+    "museum": ("facility", "museum"), "theatre": ("facility", "theatre"),
+    "library": ("facility", "library"), "gallery": ("facility", "gallery"),
+    "concert hall": ("facility", "concert-hall"),
+    "association": ("organisation", "association"), "foundation": ("organisation", "foundation"),
+    "orchestra": ("organisation", "orchestra"), "choir": ("organisation", "orchestra"),
+}
+
+#: words that end a run: what follows a name, not part of it ("Nobel Prize Laureates")
+BREAK_WORDS = frozenset({"Laureate", "Laureates", "Winner", "Winners", "Members", "Students"})
+#: single words that name a field or a medium, never a thing, even capitalised in a list
+FIELD_WORDS = frozenset({
+    "Film", "Films", "Music", "Design", "Literature", "Crafts", "Craft", "Art", "Arts", "Media",
+    "Gastronomy", "Interactive", "Dance", "Theatre", "Cinema", "Photography", "Fashion",
+    "Architecture", "Folk", "Poetry", "Culture", "Food", "Digital", "Animation", "Games",
+})
+#: heads that name a gathering or the body that holds it: a list's category decides
+AMBIGUOUS_HEADS = frozenset({"Forum", "Network"})
+#: lower-case nouns (singular and plural) that introduce names of a kind
+CATEGORIES: dict[str, str] = {}
+for _kind, _words in (
+    ("event", "festival festivals fair fairs event events forum forums contest contests concerts "
+              "competition competitions award awards prize prizes conference conferences "
+              "exhibition exhibitions biennale biennial biennials gatherings celebration "
+              "celebrations symposium"),
+    ("facility", "museum museums venue venues gallery galleries theatre theatres library "
+                 "libraries school schools university universities cinema cinemas studio "
+                 "studios spaces facility facilities hub hubs incubator incubators"),
+    ("organisation", "organisation organisations organization organizations association "
+                     "associations company companies institutions network networks partners "
+                     "agency agencies foundation foundations orchestra orchestras ensembles "
+                     "bands choirs publishers broadcasters platform platforms"),
+):
+    for _word in _words.split():
+        CATEGORIES[_word] = _kind
+#: words that open a list of names after a category noun
+LIST_OPENERS = ("such as", "including", "like", "namely", "notably", "e.g.", ":", "–", "—")
+#: verbs after a list of names that a category noun then describes ("X and Y are festivals")
+LIST_VERBS = frozenset({"are", "were"})
+
+# Heads whose subtype depends on the word before them.
+QUALIFIED: dict[tuple[str, str], str] = {
+    ("Concert", "Hall"): "concert-hall", ("Music", "Hall"): "concert-hall",
+    ("Concert", "House"): "concert-hall", ("Opera", "House"): "opera-house",
+}
+
+CONNECTORS = frozenset({
+    "of", "for", "and", "&", "de", "del", "della", "delle", "dei", "di", "da", "do", "dos",
+    "das", "du", "des", "la", "le", "les", "el", "los", "las", "van", "von", "der", "den",
+    "y", "e", "the", "on", "in", "für", "i", "et", "und",
+})
+#: possessives that belong inside a name ("Gizella Women's Choir", "People's Choice Awards")
+NAME_POSSESSIVES = frozenset({"Women", "Children", "People", "Men", "Writers", "Artists"})
+#: Connectors that may start the tail after a head ("Academy of Arts").
+TAIL_START = frozenset({
+    "of", "for", "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "on",
+    "für",
+})
+#: Capitalised words that are not part of a name when they open a run.
+LEADING = frozenset({
+    "The", "A", "An", "This", "That", "These", "Those", "Its", "Their", "His", "Her", "Our",
+    "In", "At", "On", "By", "From", "With", "Since", "During", "Through", "For", "Of", "To",
+    "Today", "Both", "Each", "Every", "Many", "Several", "Other", "Such", "Also", "Moreover",
+    "Furthermore", "Additionally", "Indeed", "And", "Among", "As", "Like", "While", "When",
+    "About", "Besides", "Including", "Some", "Annual", "Under", "Within",
+    "Thanks", "Recently", "Currently", "Meanwhile", "However", "Finally", "Then",
+    "Here", "There", "Where", "Famous", "Renowned", "Notable", "Home", "Host", "Hosting",
+    "Events", "Festivals", "Organisations", "Organizations", "Institutions",
+})
+REJECT = re.compile(
+    r"UNESCO|\bUCCN\b|Creative Cities? Network|Creative Cities of|Sustainable Development Goal"
+    r"|^(?:Historic(?:al)?|City|Town|Old|Urban|Village) (?:Centre|Center)\b"
+    r"|^(?:Cultural|Creative|Art|Arts|Culture|Music|Film|Design) (?:Centre|Center)$"
+    r"|^(?:International|World|National) (?:Day|Week|Forum|Festival|Conference)$"
+    r"| (?:Capital|City|Cities|Region|District|Area|Zone|Quarter|Societies|Students|Members"
+    r"|Artists|Visitors|Teachers|Graduates|Residents|Laureates?|Winners?)$",
+)
+#: a run that starts with these words names an international organisation ("United Nations
+#: Development Programme")
+ORGANISATION_PREFIXES = ("United Nations ",)
+#: a city government named as the city: not an organisation of its own (docs/annotation.md)
+CITY_GOVERNMENT = re.compile(
+    r"(?:^|\s)(?:Municipality|Municipal Government|City Hall|Government)$"
+    r"|^(?:Municipality|City|Government) of ")

@@ -1,0 +1,130 @@
+"""Mentions across the whole corpus: a gazetteer from the data, and one name per entity.
+
+:func:`find_mentions` reads one profile. :func:`link_mentions` reads them all and then
+
+1. *gazetteer*: a name of two words or more found in one profile is recognised, written the
+   same way, in every other profile's "About" text, where the rules may have missed it
+   (rule ``gazetteer``, with the kind it was found with);
+2. *one name per entity*: within a city (for organisations: anywhere, as their IRIs are
+   not scoped by city), every name that is an alias of another ("MLF", "National Bakery
+   Institute"), or another spelling of the same name ("Heidelberg University"), is renamed
+   to the first full name seen, keeping its own words as an alias span; and one name has
+   one kind in a city. So no two resources share a name and a city, and an acronym
+   resolves to the resource of its full name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+
+from ..records import Mention, Profile, Span
+from .mentions import entity_key, find_mentions
+
+_MIN_GAZETTEER_WORDS = 2
+_LONGER_AFTER = re.compile(r"[ \u00a0]+(?:(?:of|for|and|de|del|di|do|da|du|des|in|on|&)[ \u00a0]+"
+                           r")?(?:the[ \u00a0]+)?[A-ZÀ-ÖØ-Þ]")
+_LONGER_BEFORE = re.compile(r"(?:\b(?:[Aa]n?)|[A-Z][\w'’´-]*)[ \u00a0]+$")
+
+
+def _about(profile: Profile) -> Span:
+    if profile.about is not None:
+        return profile.about
+    from .mention_eval import about_span
+
+    return about_span(profile.text)
+
+
+def _gazetteer(found: dict[int, list[Mention]]) -> dict[str, tuple[str, str | None]]:
+    names: dict[str, tuple[str, str | None]] = {}
+    for mentions in found.values():
+        for mention in mentions:
+            if len(mention.label.split()) >= _MIN_GAZETTEER_WORDS and mention.rule != "gazetteer":
+                names.setdefault(mention.span.text, (mention.kind, mention.subtype))
+    return names
+
+
+def _add_gazetteer(profile: Profile, mentions: list[Mention],
+                   names: dict[str, tuple[str, str | None]],
+                   pattern: re.Pattern[str] | None) -> list[Mention]:
+    if pattern is None:
+        return mentions
+    about = _about(profile)
+    taken = [(m.span.start, m.span.end) for m in mentions]
+    taken += [(a.start, a.end) for m in mentions for a in m.aliases]
+    keys = {entity_key(m.label) for m in mentions}
+    out = list(mentions)
+    for m in pattern.finditer(profile.text, about.start, about.end):
+        start, end = m.span()
+        if any(a < end and start < b for a, b in taken):
+            continue
+        if start > 0 and profile.text[start - 1:start].isalnum():
+            continue
+        if _LONGER_AFTER.match(profile.text, end) or _LONGER_BEFORE.search(
+                profile.text, max(0, start - 40), start):
+            continue  # part of a longer name, or a generic "a X"
+        key = entity_key(m.group())
+        if key in keys:
+            continue
+        kind, subtype = names[m.group()]
+        out.append(Mention(kind=kind, label=m.group(), span=Span(start, end, m.group()),
+                           subtype=subtype, rule="gazetteer"))
+        keys.add(key)
+        taken.append((start, end))
+    return sorted(out, key=lambda mention: mention.span.start)
+
+
+def _scope(profile: Profile, mention: Mention) -> str:
+    return "" if mention.kind == "organisation" else profile.city
+
+
+def _canonical(profiles: list[Profile]) -> None:
+    """Rename aliases and variant spellings to one name per entity and scope."""
+    names: dict[tuple[str, str], tuple[str, str, str | None]] = {}  # (scope, key) -> name
+    for profile in profiles:
+        for mention in profile.mentions:
+            scope = _scope(profile, mention)
+            names.setdefault((scope, entity_key(mention.label)),
+                             (mention.label, mention.kind, mention.subtype))
+    aliases: dict[tuple[str, str], tuple[str, str, str | None]] = {}
+    for profile in profiles:
+        for mention in profile.mentions:
+            canon = names[(_scope(profile, mention), entity_key(mention.label))]
+            for alias in mention.aliases:
+                aliases.setdefault((_scope(profile, mention), entity_key(alias.text)), canon)
+    for profile in profiles:
+        linked: list[Mention] = []
+        seen: dict[str, int] = {}
+        for mention in profile.mentions:
+            scope = _scope(profile, mention)
+            key = entity_key(mention.label)
+            label, kind, subtype = aliases.get((scope, key)) or names[(scope, key)]
+            if label != mention.label:
+                mention = replace(mention, label=label, kind=kind, subtype=subtype,
+                                  aliases=(mention.span, *mention.aliases))
+            elif kind != mention.kind:
+                mention = replace(mention, kind=kind, subtype=subtype)
+            canon_key = entity_key(label)
+            if canon_key in seen:  # the same entity twice in one profile: one mention
+                n = seen[canon_key]
+                first = linked[n]
+                linked[n] = replace(first, aliases=(*first.aliases, mention.span,
+                                                    *mention.aliases))
+                continue
+            seen[canon_key] = len(linked)
+            linked.append(mention)
+        profile.mentions = linked
+
+
+def link_mentions(profiles: Iterable[Profile]) -> None:
+    """Set ``profile.mentions`` of every profile: found, completed from the corpus-wide
+    gazetteer, and linked to one name per entity (see the module docstring)."""
+    profiles = list(profiles)
+    found = {n: find_mentions(p.text, _about(p)) for n, p in enumerate(profiles)}
+    names = _gazetteer(found)
+    pattern = (re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                          + r"(?![\w-])") if names else None)
+    for n, profile in enumerate(profiles):
+        profile.mentions = _add_gazetteer(profile, found[n], names, pattern)
+    _canonical(profiles)

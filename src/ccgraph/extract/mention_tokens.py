@@ -1,0 +1,70 @@
+"""Tokens for the mention rules: words, numbers, quotes and single punctuation characters."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_TOKEN = re.compile(
+    r"[^\W\d_][\w-]*\.(?:org|com|net)\b"        # a web name: "kuda.org", "berlindesign.net"
+    r"|[^\W\d_](?:[\w]|['’´\-](?=[^\W_]))*"   # a word starting with a letter
+    r"(?:(?<=s)['’](?=[ \u00a0]+[^\W\d_]))?"  # a plural possessive: "Writers’ Festival"
+    r"|\d+(?:[.,]\d+)*"                        # a number
+    r"|&"
+    r"|[“”\"«»„‘´]"                             # quotes
+    r"|\S",                                     # any other single character
+)
+OPEN_QUOTES = frozenset("“\"«„‘´")
+CLOSE_QUOTES = frozenset("”\"»’´")
+
+
+@dataclass(frozen=True)
+class Tok:
+    start: int
+    end: int
+    text: str
+    gap: str  # the characters between the previous token and this one
+
+
+def tokens(text: str, start: int, end: int) -> list[Tok]:
+    out: list[Tok] = []
+    previous = start
+    for m in _TOKEN.finditer(text, start, end):
+        out.append(Tok(m.start(), m.end(), m.group(), text[previous:m.start()]))
+        previous = m.end()
+    return out
+
+
+def camel(word: str) -> bool:
+    """A word with a capital after its first letter: "AlmaFest", "engageLab", "TRAKK"."""
+    return any(c.isupper() for c in word[1:])
+
+
+def is_cap(tok: Tok) -> bool:
+    """A capitalised word, or a word written in camel case ("engageLab")."""
+    first = tok.text[0]
+    if not first.isalpha():
+        return False
+    if tok.text.endswith((".org", ".com", ".net")):
+        return True
+    return first.isupper() or (first.islower() and camel(tok.text) and tok.text.isalnum())
+
+
+def is_word(tok: Tok) -> bool:
+    return tok.text[0].isalpha()
+
+
+def is_acronym(word: str) -> bool:
+    """"MLF", "ISTKA", "D3", "HfG": two to eight letters or digits, mostly capitals."""
+    if not 2 <= len(word) <= 8 or not word[0].isupper() or not word.isalnum():
+        return False
+    return sum(c.isupper() or c.isdigit() for c in word) >= max(2, len(word) - 1)
+
+
+def joined(tok: Tok) -> bool:
+    """True when only ordinary spaces separate this token from the one before."""
+    return len(tok.gap) <= 3 and all(c in " \u00a0" for c in tok.gap)
+
+
+def possessive(word: str) -> bool:
+    return word.endswith(("'s", "’s", "´s"))
