@@ -27,8 +27,6 @@ from servers import werkzeug_server
 BASE = iris.DEFAULT_BASE
 SAPPORO = str(iris.city("jp", "sapporo"))
 NS = "http://www.w3.org/ns/json-ld#"
-#: standard vocabularies the context may borrow from besides namespaces.py (W3C WGS84 geo)
-GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 #: classes that have a framed document, and the frame that fits them
 CLASSES = {"city": CCG.CreativeCity, "facility": CCG.Facility, "event": CCG.Event,
            "creator": CCG.Creator}
@@ -122,7 +120,7 @@ def _term_iris() -> dict[str, str]:
 def test_every_term_is_a_property_or_class_of_the_ontology_or_a_standard_vocabulary() -> None:
     ontology = Graph().parse(project_root() / "ontology/ccgraph.ttl", format="turtle")
     defined = set(ontology.subjects(RDF.type, None))
-    standard = [ns for ns in PREFIXES.values() if ns != str(CCG)] + [GEO]
+    standard = [ns for ns in PREFIXES.values() if ns != str(CCG)]
     terms = _term_iris()
     assert {"label", "pledges", "memberships", "evidence", "latitude", "longitude",
             "sameAs", "City", "yearDesignated", "themes", "quote"} <= set(terms)

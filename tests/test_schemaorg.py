@@ -14,12 +14,16 @@ from typing import Any
 import pytest
 import requests
 from pyld import jsonld
-from rdflib import Graph
-from rdflib.namespace import RDF
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF
 
+from ccgraph import iris
+from ccgraph.namespaces import GEO
+from ccgraph.namespaces import SCHEMA as SCHEMA_NS
 from servers import werkzeug_server
 
 SCHEMA = "http://schema.org/"
+BASE = iris.DEFAULT_BASE
 BLOCK = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 OTHER_PAGES = ["/", "/query", "/dumps/", "/releases/", "/ontology", "/.well-known/void",
                "/doc/no/such/thing"]
@@ -112,6 +116,15 @@ def test_the_home_page_is_a_dataset_with_what_dataset_search_needs(url: str) -> 
 def test_city_facility_and_creator_pages_say_what_they_show(url: str) -> None:
     city = _described(url, "/doc/city/jp/sapporo")
     assert city["@type"] == "City" and city["name"] == "Sapporo"
+    turtle = Graph().parse(data=requests.get(url + "/doc/city/jp/sapporo", timeout=30, headers={
+        "Accept": "text/turtle"}).text, format="turtle")
+    sapporo = URIRef(BASE + "id/city/jp/sapporo")
+    lat = float(next(turtle.objects(sapporo, GEO.lat)))
+    long = float(next(turtle.objects(sapporo, GEO.long)))
+    assert city["geo"] == {"@type": "GeoCoordinates", "latitude": lat, "longitude": long}
+    same = {str(o) for o in turtle.objects(sapporo, OWL.sameAs)}
+    assert same and set(city["sameAs"]) == same | {
+        str(o) for o in turtle.objects(sapporo, SCHEMA_NS.sameAs)}
     assert city["containedInPlace"]["@type"] == "Country"
     assert city["containedInPlace"]["name"] == "Japan"
     hall = _described(url, "/doc/facility/jp/sapporo/sapporo-concert-hall-kitara")
