@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import pyoxigraph as ox
@@ -112,6 +112,7 @@ def vocabulary() -> Vocabulary:
     return vocab
 
 
+@lru_cache(maxsize=8192)
 def _natural(text: str) -> tuple[Any, ...]:
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
@@ -122,6 +123,7 @@ class Framer:
     def __init__(self, triples: Iterable[ox.Triple], *, embed_leaves: bool = True) -> None:
         self.vocab = vocabulary()
         self.embed_leaves = embed_leaves
+        self._leaves: dict[Subject, bool] = {}
         self.out: dict[Subject, list[ox.Triple]] = defaultdict(list)
         self.into: dict[Subject, list[ox.Triple]] = defaultdict(list)
         self.types: dict[Subject, set[str]] = defaultdict(set)
@@ -195,11 +197,13 @@ class Framer:
     def _leaf(self, node: Subject) -> bool:
         """A node with literals only (a concept's labels): embedded wherever it is used (its
         triples, written twice, are still the same triples)."""
-        if not self.embed_leaves or node not in self.out or isinstance(node, ox.BlankNode):
-            return False
-        if any(self.placed.get(subject_of(t)) == t for t in self.into.get(node, ())):
-            return False
-        return all(isinstance(t.object, ox.Literal) for t in self.out[node])
+        found = self._leaves.get(node)
+        if found is None:
+            found = self._leaves[node] = self.embed_leaves and node in self.out \
+                and not isinstance(node, ox.BlankNode) \
+                and not any(self.placed.get(subject_of(t)) == t for t in self.into.get(node, ())) \
+                and all(isinstance(t.object, ox.Literal) for t in self.out[node])
+        return found
 
     def _is_a(self, node: Subject | None, cls: str, path: str) -> bool:
         if node is None:
@@ -298,9 +302,9 @@ class Framer:
                 position = position.get("@value")
             number = int(position) if isinstance(position, int | str) and \
                 str(position).lstrip("-").isdigit() else 0
-            return (0, number, _natural(str(value.get("id", ""))), json.dumps(value,
-                                                                               sort_keys=True))
-        return (1, 0, _natural(str(value)), "")
+            # ties keep the order of the triples (sorted in __init__)
+            return (0, number, _natural(str(value.get("id", ""))))
+        return (1, 0, _natural(str(value)))
 
 
 def frame(triples: Iterable[ox.Triple], iri: str, base: str) -> dict[str, Any]:
