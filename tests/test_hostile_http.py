@@ -6,6 +6,7 @@ Never a 500, never a hang, never a dead process; and an HTML page never runs dat
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -202,15 +203,19 @@ HOSTILE = [
 
 
 class ScriptFinder(HTMLParser):
-    """What a browser would run: script bodies, event-handler attributes, javascript: URLs."""
+    """What a browser would run: script bodies, event-handler attributes, javascript: URLs.
+    A JSON-LD data block (``<script type="application/ld+json">``) is never run, but data
+    that broke out of it would be: each must parse as JSON, whole."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.in_script = False
+        self.data_block = False
         self.found: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.in_script = tag == "script"
+        self.data_block = self.in_script and ("type", "application/ld+json") in attrs
         for name, value in attrs:
             value = value or ""
             if name.startswith("on") and MARK in value:
@@ -226,7 +231,12 @@ class ScriptFinder(HTMLParser):
             self.in_script = False
 
     def handle_data(self, data: str) -> None:
-        if self.in_script and MARK in data and "application/ld+json" not in data:
+        if self.in_script and self.data_block:
+            try:
+                json.loads(data)
+            except ValueError:
+                self.found.append(f"a data block that does not parse: {data[:120]!r}")
+        elif self.in_script and MARK in data and "application/ld+json" not in data:
             self.found.append(f"script body: {data[:120]!r}")
 
 
