@@ -234,6 +234,8 @@ def test_each_form_by_profile_and_by_query(url: str, form: str) -> None:
         assert f'profile="{NS}{form}"' in resp.headers["Content-Type"]
         assert isomorphic(_triples(url, resp), want)
     assert "Accept" in by_profile.headers["Vary"]
+    located = get(url, by_profile.headers["Content-Location"])
+    assert located.content == by_profile.content
     assert by_profile.content == by_query.content
     body = by_profile.json()
     if form == "expanded":

@@ -291,7 +291,7 @@ def document(rest: str) -> Response:
         form = forms.from_query(request.args.getlist("form"))
     except ValueError as exc:
         return http.text_error(400, str(exc))
-    if asked.refused and explicit is None:
+    if asked.refused and explicit is None and form is None and not http.requested_formats():
         return http.text_error(406, "no JSON-LD profile asked for is known here ("
                                + ", ".join(forms.FORMS.values()) + "), and nothing else "
                                "is acceptable")
@@ -345,7 +345,8 @@ def document(rest: str) -> Response:
             ext.results.put(version, key, cached)
     resp = Response(cached.body, content_type=cached.content_type)
     if negotiated:
-        resp.headers["Content-Location"] = path + fmt.suffix
+        resp.headers["Content-Location"] = path + fmt.suffix + (
+            f"?form={form}" if form is not None and form != forms.DEFAULT else "")
     resp.headers["Link"] = link_header(alternates, fmt)
     return http.finish(resp, tag, vary_accept=negotiated)
 
