@@ -68,13 +68,14 @@ _add("organisation", "foundation", "Foundation", "Fundación", "Fondation", "Fun
      "Fondazione")
 _add("organisation", "council", "Council", "Board")
 _add("organisation", "orchestra", "Orchestra", "Orchestre", "Orquesta", "Orquestra",
-     "Philharmonic", "Choir", "Ensemble")
+     "Philharmonic", "Choir", "Ensemble", "Orfeão", "Orfeón")
 _add("organisation", "company", "Company", "Corporation", "Bank", "Group", "Partnership",
      "AG", "GmbH", "Inc", "Ltd")
 _add("organisation", "institute", "Institute", "Instituto", "Institut")
 _add("organisation", "agency", "Agency", "Authority", "Office", "Bureau", "Ministry",
      "Department", "Directorate", "Unit", "Section")
-_add("organisation", "society", "Society", "Guild", "Club", "Union")
+_add("organisation", "society", "Society", "Guild", "Club", "Union", "Clube", "Sociedad",
+     "Sociedade", "Société", "Società")
 _add("organisation", "federation", "Federation", "Alliance", "Consortium", "Network")
 _add("organisation", "chamber", "Chamber", "Commission", "Committee", "Trust")
 
@@ -154,7 +155,16 @@ CONNECTORS = frozenset({
     "y", "e", "the", "on", "in", "für", "i", "et", "und",
 })
 #: possessives that belong inside a name ("Gizella Women's Choir", "People's Choice Awards")
-NAME_POSSESSIVES = frozenset({"Women", "Children", "People", "Men", "Writers", "Artists"})
+NAME_POSSESSIVES = frozenset({"Women", "Children", "People", "Men", "Writers", "Artists",
+                              "Artist", "Writer"})
+#: lower-case nouns that end a name's tail after an adjective ("Museum of African art")
+LOWER_TAIL_NOUNS = frozenset({
+    "art", "arts", "culture", "cultures", "history", "music", "heritage", "design", "crafts",
+    "literature", "cinema", "film", "science", "sciences", "technology", "civilisation",
+    "civilization", "traditions", "folklore",
+})
+#: endings of the adjectives such a tail ends with ("African", "Modern", "Contemporary")
+ADJECTIVE_ENDINGS = ("an", "ese", "ish", "ern", "ary", "ic", "al", "ive")
 #: Connectors that may start the tail after a head ("Academy of Arts").
 TAIL_START = frozenset({
     "of", "for", "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "on",
@@ -172,6 +182,11 @@ LEADING = frozenset({
     "Events", "Festivals", "Organisations", "Organizations", "Institutions",
 })
 REJECT = re.compile(
+    # degrees and programmes of study: "Master of Design", "Postgraduate Diploma of Design"
+    r"^(?:Bachelor|Master|Masters|Postgraduate|Undergraduate|Doctorate|PhD|BA|MA|BSc|MSc|MFA"
+    r"|BFA)(?:['’]s)? (?:of|in|Degree|Diploma|Programme|Program)\b"
+    # holidays named only as dates, and unions of states (docs/annotation.md)
+    r"|^(?:Mother|Father|Valentine)['’]s Day$|^(?:European|African) Union$|"
     r"UNESCO|\bUCCN\b|Creative Cities? Network|Creative Cities of|Sustainable Development Goal"
     r"|^(?:Historic(?:al)?|City|Town|Old|Urban|Village) (?:Centre|Center)\b"
     r"|^(?:Cultural|Creative|Art|Arts|Culture|Music|Film|Design) (?:Centre|Center)$"

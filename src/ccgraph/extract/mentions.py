@@ -42,6 +42,7 @@ import re
 
 from ..records import Mention, Span
 from . import mention_lexicon as lex
+from .mention_places import ends_in_place, is_place
 from .mention_tokens import (
     CLOSE_QUOTES,
     OPEN_QUOTES,
@@ -170,7 +171,10 @@ def _complete_names(toks: list[Tok], i: int, k: int, j: int) -> bool:
     two words of one name ("Spring Fair and Peace", "Art and Design Centre")."""
     left, right = _name_words(toks, i, k), _name_words(toks, k + 1, j)
     if _head_at(toks, k - 1) is not None:
-        return right >= 2
+        # "Ars Electronica Centre and Futurelab": one word that is a name of its own
+        return right >= 2 or (right == 1 and _suffix_head(toks[k + 1].text) is not None)
+    if toks[k - 1].text in lex.FIELD_WORDS and not _has_head(toks, i, k):
+        return False  # "Reykjavík Music and Conference Centre": two modifiers of one head
     if left < 2 or right < 3:
         return False
     if _has_head(toks, i, k) and not _has_head(toks, k + 1, j):
@@ -215,6 +219,8 @@ def _make(text: str, toks: list[Tok], i: int, j: int, kind: str, subtype: str,
     label = _clean(text[start:end])
     if not label or lex.REJECT.search(label) or lex.CITY_GOVERNMENT.search(label):
         return None
+    if is_place(label) or (label.split()[-1] in HEADS and ends_in_place(label)):
+        return None  # "Shenzhen"; "Santa Maria da Feira" is a town, not a fair
     return Mention(kind=kind, label=label, span=Span(start, end, text[start:end]),
                    subtype=subtype, rule=rule)
 
@@ -252,7 +258,9 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     i, j = _trim(toks, i, j)
     if i >= j or (_indefinite(toks, i) and not _head_with_tail(toks, i, j)):
         return None  # "a Coffee Museum": generic, or only planned
-    if possessive(toks[i].text) and j - i > 2:
+    if possessive(toks[i].text) and j - i >= 2 and is_place(toks[i].text[:-2]):
+        i += 1  # "Linz's Tabakfabrik": the name after the city that owns it
+    elif possessive(toks[i].text) and j - i > 2:
         if j - i > 4 and any(toks[k].text in lex.TAIL_START for k in range(i + 2, j)):
             i += 1  # "Alba's White Night of Bookshops": the name after the owner
         else:
@@ -289,9 +297,19 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     after_quote = _quoted_after(toks, end)
     if after_quote is not None:
         end = after_quote
+    elif _lower_tail(toks, h, j):
+        end = j + 1  # "Museum of African art": the tail's noun written in lower case
     if _name_words(toks, i, min(end, j)) < 2:
         return None
     return _make(text, toks, i, end, kind, subtype, "head")
+
+
+def _lower_tail(toks: list[Tok], h: int, j: int) -> bool:
+    """Whether the name's tail ends in an adjective ("of African") whose noun follows in
+    lower case ("art", "culture", "music")."""
+    return (j < len(toks) and j - 1 > h and toks[j].text in lex.LOWER_TAIL_NOUNS
+            and joined(toks[j]) and any(toks[m].text in lex.TAIL_START for m in range(h, j))
+            and toks[j - 1].text.endswith(lex.ADJECTIVE_ENDINGS))
 
 
 def _lower_head_at(toks: list[Tok], j: int) -> tuple[str, str, int] | None:
