@@ -165,6 +165,10 @@ LOWER_TAIL_NOUNS = frozenset({
 })
 #: endings of the adjectives such a tail ends with ("African", "Modern", "Contemporary")
 ADJECTIVE_ENDINGS = ("an", "ese", "ish", "ern", "ary", "ic", "al", "ive")
+#: French, Spanish and Portuguese words that carry a name on in lower case after its first
+#: word ("Rencontres des artisans", "Marché au fil du temps")
+ROMANCE_CONNECTORS = frozenset({"au", "aux", "des", "du", "de", "à", "en", "del", "do", "da",
+                                "dos", "das"})
 #: Connectors that may start the tail after a head ("Academy of Arts").
 TAIL_START = frozenset({
     "of", "for", "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "on",

@@ -159,10 +159,23 @@ def _split(toks: list[Tok], i: int, j: int) -> list[tuple[int, int]]:
         if (word == "and" and k + 2 == j and _head_at(toks, k + 1) is not None
                 and not _has_head(toks, i, k)):
             return []  # "Easter and Carnival": two common nouns, no name
-        if word == "in" and (_has_head(toks, i, k) or not (
+        if word == "in" and (_place_or_named(toks, k + 1, j) if _has_head(toks, i, k) else not (
                 _has_head(toks, k + 1, j) or _lower_head_at(toks, j))):
             return [(i, k), *_split(toks, k + 1, j)]
+        if (word == "of" and k == i + 1 and _suffix_head(toks[i].text) is not None
+                and _has_head(toks, k + 1, j)):
+            return [(i, k), *_split(toks, k + 1, j)]  # "engageLab of the Minho University"
     return [(i, j)]
+
+
+def _place_or_named(toks: list[Tok], i: int, j: int) -> bool:
+    """After "in" behind a head: a place ("Festival in Berlin"), a name with its own head, or
+    words that are not a tail of the name ("Contest of … in Crafts Production" is one)."""
+    if i < j and toks[i].text == "the":
+        i += 1
+    words = [t.text for t in toks[i:j]]
+    return (any(is_place(" ".join(words[:n])) for n in range(1, min(4, len(words)) + 1))
+            or _has_head(toks, i, j) or _name_words(toks, i, j) < 2)
 
 
 def _complete_names(toks: list[Tok], i: int, k: int, j: int) -> bool:
