@@ -66,12 +66,12 @@ _add("organisation", "association", "Association", "Asociación", "Associação"
      "Associazione")
 _add("organisation", "foundation", "Foundation", "Fundación", "Fondation", "Fundação",
      "Fondazione")
-_add("organisation", "council", "Council", "Board")
+_add("organisation", "council", "Council", "Board", "Roundtable")
 _add("organisation", "orchestra", "Orchestra", "Orchestre", "Orquesta", "Orquestra",
      "Philharmonic", "Choir", "Ensemble", "Orfeão", "Orfeón")
 _add("organisation", "company", "Company", "Corporation", "Bank", "Group", "Partnership",
      "AG", "GmbH", "Inc", "Ltd")
-_add("organisation", "institute", "Institute", "Instituto", "Institut")
+_add("organisation", "institute", "Institute", "Instituto", "Institut", "Workshop")
 _add("organisation", "agency", "Agency", "Authority", "Office", "Bureau", "Ministry",
      "Department", "Directorate", "Unit", "Section")
 _add("organisation", "society", "Society", "Guild", "Club", "Union", "Clube", "Sociedad",
@@ -118,6 +118,22 @@ FIELD_WORDS = frozenset({
     "Film", "Films", "Music", "Design", "Literature", "Crafts", "Craft", "Art", "Arts", "Media",
     "Gastronomy", "Interactive", "Dance", "Theatre", "Cinema", "Photography", "Fashion",
     "Architecture", "Folk", "Poetry", "Culture", "Food", "Digital", "Animation", "Games",
+})
+#: capitalised words too common to name a thing without a head ("International", "Summer")
+GENERIC_WORDS = frozenset({
+    "International", "National", "World", "Global", "Regional", "European", "African", "Asian",
+    "American", "Arab", "Latin", "Summer", "Winter", "Spring", "Autumn", "Open", "Creative",
+    "Cultural", "Book", "Books", "Street", "Youth", "Women", "Wine", "Jazz", "Light", "Lights",
+    "Heritage", "City", "Old", "New", "Great", "Grand", "Royal", "Public", "Central", "Modern",
+    "Contemporary", "Fine", "Visual", "Performing", "Traditional", "Local", "Young", "Short",
+    "Independent", "Student", "Students", "Annual", "First", "Second", "Third", "Golden",
+    "Silver", "Best", "Green", "Blue", "White", "Black", "Red", "Night", "Day", "Days", "Week",
+    "Human", "Rights", "Peace", "Science", "Technology", "Innovation", "Industry", "Industries",
+    "Business", "Market", "Markets", "Arts", "Crafts", "Cinema", "Writers", "Artists",
+    "Municipal", "State", "Federal", "Provincial", "Metropolitan", "Community", "Experimental",
+    "Electronic", "Classical", "Folk", "Sound", "Image", "Images", "Digital", "Festival",
+    "Museum", "Gastronomy", "Gastronomic", "Culinary", "Film", "Design", "Music", "Literary",
+    "Middle", "East", "West", "North", "South", "Eastern", "Western", "Northern", "Southern",
 })
 #: heads that name a gathering or the body that holds it: a list's category decides
 AMBIGUOUS_HEADS = frozenset({"Forum", "Network"})
@@ -203,5 +219,5 @@ REJECT = re.compile(
 ORGANISATION_PREFIXES = ("United Nations ",)
 #: a city government named as the city: not an organisation of its own (docs/annotation.md)
 CITY_GOVERNMENT = re.compile(
-    r"(?:^|\s)(?:Municipality|Municipal Government|City Hall|Government)$"
+    r"^(?:\S+ ){0,2}(?:Municipality|Municipal Government|City Hall|Government)$"
     r"|^(?:Municipality|City|Government) of ")

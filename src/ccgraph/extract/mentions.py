@@ -70,7 +70,8 @@ def _runs(toks: list[Tok]) -> list[tuple[int, int]]:
             continue
         j = i + 1
         while j < n and not (possessive(toks[j - 1].text) and j - 1 > i
-                             and toks[j - 1].text[:-2] not in lex.NAME_POSSESSIVES):
+                             and toks[j - 1].text[:-2] not in lex.NAME_POSSESSIVES
+                             and toks[j].text not in HEADS):  # "Seal Engraver's Society"
             if toks[j].text in lex.BREAK_WORDS:
                 break
             if is_cap(toks[j]) and joined(toks[j]):
@@ -386,6 +387,13 @@ def _bounds(text: str, about: Span | None) -> tuple[int, int]:
     return start, max(start, min(about.end, len(text)))
 
 
+def _short_form(key: str, kind: str, found: list[Mention]) -> bool:
+    """A later name that is the end of an earlier one of the same kind ("the Writers'
+    Workshop" after "the Iowa Writers' Workshop"): a short form, not a second entity."""
+    return len(key.split()) >= 2 and any(
+        m.kind == kind and entity_key(m.label).endswith(" " + key) for m in found)
+
+
 def find_mentions(text: str, about: Span | None = None) -> list[Mention]:
     """The named facilities, events and organisations in ``about`` (or the whole text).
 
@@ -414,7 +422,7 @@ def find_mentions(text: str, about: Span | None = None) -> list[Mention]:
     seen: dict[str, int] = {}
     for _, mention in candidates:
         key = entity_key(mention.label)
-        if key in seen:
+        if key in seen or _short_form(key, mention.kind, found):
             continue
         seen[key] = len(found)
         found.append(mention)
