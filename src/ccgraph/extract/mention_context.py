@@ -38,6 +38,10 @@ RULES: dict[str, str] = {
                   "(the X festival)",
     "apposition": "a name right after a lower-case category noun (the design fair X)",
     "list": "a name listed after a category noun and 'such as' / 'including' / 'like'",
+    "gazetteer": "a name of two words or more found by the rules in another profile "
+                 "(corpus-wide, in the build)",
+    "gazetteer-stem": "a name found with a head noun in another profile, written here "
+                      "without it (corpus-wide, in the build)",
 }
 
 _MAX_ITEM = 9

@@ -79,6 +79,9 @@ _add("organisation", "society", "Society", "Guild", "Club", "Union", "Clube", "S
 _add("organisation", "federation", "Federation", "Alliance", "Consortium", "Network")
 _add("organisation", "chamber", "Chamber", "Commission", "Committee", "Trust")
 
+#: Heads of places of learning that, named after a country, are a national body ("Academy of
+#: Finland", "Academy of Sciences" is not one)
+NATIONAL_BODY_HEADS = frozenset({"Academy", "Academia", "Académie", "Akademie"})
 #: Heads that take a name only with a tail ("Chamber of Commerce", not "Red Chamber";
 #: "Federation of …", not "Russian Federation").
 NEEDS_TAIL = frozenset({"Chamber", "Federation"})

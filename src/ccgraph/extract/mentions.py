@@ -274,7 +274,8 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
         return None  # "a Coffee Museum": generic, or only planned
     if possessive(toks[i].text) and j - i >= 2 and is_place(toks[i].text[:-2]):
         i += 1  # "Linz's Tabakfabrik": the name after the city that owns it
-    elif possessive(toks[i].text) and j - i > 2:
+    elif (possessive(toks[i].text) and j - i > 2
+          and toks[i].text[:-2] not in lex.NAME_POSSESSIVES):  # "Women's Voices … Festival"
         if j - i > 4 and any(toks[k].text in lex.TAIL_START for k in range(i + 2, j)):
             i += 1  # "Alba's White Night of Bookshops": the name after the owner
         else:
@@ -303,6 +304,9 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     kind, subtype = found
     if h > i:
         subtype = lex.QUALIFIED.get((toks[h - 1].text, toks[h].text), subtype)
+    if (toks[h].text in lex.NATIONAL_BODY_HEADS and h + 2 < j and toks[h + 1].text == "of"
+            and is_place(" ".join(t.text for t in toks[h + 2:j]))):
+        kind, subtype = "organisation", "agency"  # "Academy of Finland": a national body
     # "Free Film Screenings for Municipal Corporation": the name starts after a "for".
     fors = [k for k in range(i + 1, h) if toks[k].text == "for"]
     if fors and not _has_head(toks, i, fors[-1]):
