@@ -46,7 +46,7 @@ REQUIRED = {"international-cooperation", "industry-and-entrepreneurship", "urban
             "social-inclusion", "sustainable-development"}
 
 #: what the development theme set measures (202 pledges since the first held-out set joined it)
-DEV_F1_FLOOR = 0.83
+DEV_F1_FLOOR = 0.88
 #: what the held-out theme set measures (the issue asks 0.92: not reached, see docs/themes.md)
 HELDOUT_F1_FLOOR = 0.73
 

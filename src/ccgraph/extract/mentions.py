@@ -33,7 +33,12 @@ How a name is found
    it, never a second mention. "University of X" and "X University" are one name.
 5. Rejected: one-word names (unless a suffix head, an acronym, quoted, camel case or listed),
    names after "a"/"an" (generic or planned), plural heads, the UNESCO network, a city
-   government named as the city ("X Municipality"), names followed by "project", "plan"…
+   government named as the city ("X Municipality"), names followed by "project", "plan"…,
+   degrees ("Master of Design"), holidays ("Mother's Day"), unions of states, and place
+   names (:mod:`.mention_places`: a member city or country named alone, a head noun that
+   belongs to a place, "Santa Maria da Feira"; a city's possessive is not part of the name:
+   "Linz's Tabakfabrik" -> "Tabakfabrik"). A later name that ends an earlier one of the same
+   kind ("the Writers' Workshop" after "the Iowa Writers' Workshop") is a short form.
 """
 
 from __future__ import annotations
