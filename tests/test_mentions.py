@@ -82,8 +82,8 @@ def test_precision_per_kind(scores: dict[str, object], capsys: pytest.CaptureFix
 #: (precision >= 0.95, recall >= 0.85, each kind >= 0.8) are NOT reached: these floors are
 #: the true numbers, rounded down, so that a regression fails (docs/annotation.md).
 #: The second held-out set (2026-12-01; the first one was seen and demoted into development).
-HELDOUT_FLOORS = {"precision": 0.82, "recall": 0.64,
-                  "facility": 0.57, "event": 0.69, "organisation": 0.57}
+HELDOUT_FLOORS = {"precision": 0.81, "recall": 0.65,
+                  "facility": 0.59, "event": 0.69, "organisation": 0.61}
 
 
 def test_heldout_set(corpus_path: Path, members_table: Path) -> None:

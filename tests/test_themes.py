@@ -48,7 +48,7 @@ REQUIRED = {"international-cooperation", "industry-and-entrepreneurship", "urban
 #: what the development theme set measures (202 pledges since the first held-out set joined it)
 DEV_F1_FLOOR = 0.88
 #: what the held-out theme set measures (the issue asks 0.92: not reached, see docs/themes.md)
-HELDOUT_F1_FLOOR = 0.73
+HELDOUT_F1_FLOOR = 0.74
 
 _WORD = re.compile(r"[\w’'´-]+")
 
