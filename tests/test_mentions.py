@@ -60,23 +60,30 @@ def test_gold_labels_are_in_the_about_text(corpus_path: Path) -> None:
             assert any(normalise_label(n) in about for n in names), (path.name, item["label"])
 
 
+#: What the development set (114 profiles since the first held-out set was demoted into it)
+#: measures: the lowest precision of a kind and the overall recall, rounded down.
+DEV_FLOORS = {"precision": 0.92, "recall": 0.84}
+
+
 def test_precision_per_kind(scores: dict[str, object], capsys: pytest.CaptureFixture[str]) -> None:
     with capsys.disabled():
         print("\n" + format_scores(scores))
     kinds = scores["kinds"]
     assert isinstance(kinds, dict)
     for kind in KINDS:
-        assert kinds[kind]["precision"] >= 0.9, (kind, scores["false_positives"])
+        assert kinds[kind]["precision"] >= DEV_FLOORS["precision"], (
+            kind, scores["false_positives"])
     overall = scores["overall"]
     assert isinstance(overall, dict)
-    assert overall["recall"] >= 0.85, scores["false_negatives"]
+    assert overall["recall"] >= DEV_FLOORS["recall"], scores["false_negatives"]
 
 
 #: What the blind held-out set measures (never used to change a rule). The issue's targets
 #: (precision >= 0.95, recall >= 0.85, each kind >= 0.8) are NOT reached: these floors are
 #: the true numbers, rounded down, so that a regression fails (docs/annotation.md).
-HELDOUT_FLOORS = {"precision": 0.80, "recall": 0.65,
-                  "facility": 0.66, "event": 0.74, "organisation": 0.48}
+#: The second held-out set (2026-12-01; the first one was seen and demoted into development).
+HELDOUT_FLOORS = {"precision": 0.81, "recall": 0.65,
+                  "facility": 0.59, "event": 0.69, "organisation": 0.61}
 
 
 def test_heldout_set(corpus_path: Path, members_table: Path) -> None:
@@ -209,6 +216,48 @@ def test_lists_appositions_and_coordination() -> None:
         ("event", "Spring Fair and Peace", "head"),
         ("facility", "Music Library and Museum", "head"),
         ("facility", "Kunsthalle", "suffix-head")}
+
+
+def test_precision_guards() -> None:
+    """Degrees, holidays, unions of states and places are not entities; a city's possessive
+    is not part of a name; "and" between two modifiers of one head joins one name."""
+    text = ("Courses include Master of Design and Bachelor of Fine Arts. On Mother's Day the "
+            "European Union met in Shenzhen. The dish Fogaça da Feira is sold. Linz's "
+            "Tabakfabrik and the Ars Electronica Centre and Futurelab opened. The Reykjavík "
+            "Music and Conference Centre Harpa and the World Crafts and Folk Arts Biennale. "
+            "The Lakeside Museum of African art and the craft forum Rencontres des artisans, "
+            "then the Iowa Writers' Workshop; the Writers' Workshop again.")
+    found = {(m.kind, m.label) for m in find_mentions(text)}
+    assert found == {
+        ("facility", "Tabakfabrik"), ("facility", "Ars Electronica Centre"),
+        ("facility", "Futurelab"), ("facility", "Reykjavík Music and Conference Centre Harpa"),
+        ("event", "World Crafts and Folk Arts Biennale"),
+        ("facility", "Lakeside Museum of African art"), ("event", "Rencontres des artisans"),
+        ("organisation", "Iowa Writers' Workshop")}
+
+
+def test_place_names_come_from_the_members_table() -> None:
+    from ccgraph.extract.mention_places import ends_in_place, is_place, place_names
+
+    assert len(place_names()) > 300
+    assert is_place("Santa Maria da Feira") and is_place("Finland") and is_place("linz")
+    assert not is_place("Tabakfabrik")
+    assert ends_in_place("Fogaça da Feira") and not ends_in_place("Festival of Porto-Novo")
+
+
+def test_gazetteer_names_without_their_head() -> None:
+    from ccgraph.extract.mention_links import link_mentions
+    from ccgraph.records import Profile
+
+    first = "The Blue Ribbon Sound Festival returns."
+    second = "Artists met at Blue Ribbon Sound, and at Lakeside Jazz."
+    profiles = [Profile(source=f"p{n}", text=t, city=c, field="music",
+                        about=Span(0, len(t), t))
+                for n, (t, c) in enumerate(((first, "Lakeside"), (second, "Hilltown")))]
+    link_mentions(profiles)
+    found = [(m.kind, m.label, m.rule) for m in profiles[1].mentions]
+    assert found == [("event", "Blue Ribbon Sound", "gazetteer-stem")]
+    profiles[1].mentions[0].span.check(second)
 
 
 def test_one_name_per_entity_across_profiles() -> None:

@@ -7,9 +7,10 @@ up by their first five words, so the test does not depend on the exact splitter.
 
 In the development file, column ``set`` says "tuning" (22 profiles annotated first and used
 while writing the patterns) or "held-out" (7 profiles annotated after the first patterns);
-all of it now guides rule changes. heldout.csv (14 other profiles, picked by
-scripts/pick_heldout.py) was annotated blind, against the concepts' definitions, and is
-never used to change a rule: the tests assert what it measures.
+all of it now guides rule changes, and so do the rows marked "held-out-1-demoted" (the first
+held-out set, seen in the first round and demoted on 2026-12-01). heldout.csv (15 other
+profiles, picked by scripts/pick_heldout.py --round2) was annotated blind, against the
+concepts' definitions, and is never used to change a rule: the tests assert what it measures.
 """
 
 from __future__ import annotations
@@ -44,8 +45,10 @@ REQUIRED = {"international-cooperation", "industry-and-entrepreneurship", "urban
             "knowledge-sharing", "citizen-participation", "tourism", "education-and-youth",
             "social-inclusion", "sustainable-development"}
 
+#: what the development theme set measures (202 pledges since the first held-out set joined it)
+DEV_F1_FLOOR = 0.88
 #: what the held-out theme set measures (the issue asks 0.92: not reached, see docs/themes.md)
-HELDOUT_F1_FLOOR = 0.72
+HELDOUT_F1_FLOOR = 0.74
 
 _WORD = re.compile(r"[\w’'´-]+")
 
@@ -206,7 +209,7 @@ def test_accuracy(gold: Gold, rules: list[ThemeRule], capsys: pytest.CaptureFixt
     lines.append(_summary("all", len(gold), overall))
     with capsys.disabled():
         print("\n" + "\n".join(lines))
-    assert overall["micro_f1"] >= 0.85
+    assert overall["micro_f1"] >= DEV_F1_FLOOR
 
 
 def test_heldout_accuracy(corpus_path: Path, rules: list[ThemeRule],

@@ -38,6 +38,10 @@ RULES: dict[str, str] = {
                   "(the X festival)",
     "apposition": "a name right after a lower-case category noun (the design fair X)",
     "list": "a name listed after a category noun and 'such as' / 'including' / 'like'",
+    "gazetteer": "a name of two words or more found by the rules in another profile "
+                 "(corpus-wide, in the build)",
+    "gazetteer-stem": "a name found with a head noun in another profile, written here "
+                      "without it (corpus-wide, in the build)",
 }
 
 _MAX_ITEM = 9
@@ -185,8 +189,25 @@ def _apposition(text: str, toks: list[Tok], t: int, kind: str) -> list[Mention]:
     if found is None:
         return []
     a, b, _ = found
+    b = _romance_tail(toks, a, b)
     mention = _named(text, toks, a, b, kind, "apposition")
     return [mention] if mention is not None else []
+
+
+def _romance_tail(toks: list[Tok], a: int, b: int) -> int:
+    """A French, Spanish or Portuguese name goes on in lower case after its first word ("the
+    craft forum Rencontres des artisans", "the event Marché au fil du temps"): up to the
+    next punctuation, at most six words, when a Romance connector follows the first word."""
+    n = len(toks)
+    if b != a + 1 or b >= n or toks[b].text not in lex.ROMANCE_CONNECTORS or not joined(toks[b]):
+        return b
+    q = b
+    while q < n and q - b < 6 and joined(toks[q]) and toks[q].text.isalpha() and (
+            toks[q].text.islower()):
+        q += 1
+    if q - b < 2 or (q < n and toks[q].text not in (".", ",", ";", ":", ")")):
+        return b
+    return q
 
 
 def _listed_before_verb(text: str, toks: list[Tok], v: int, kind: str) -> list[Mention]:

@@ -66,18 +66,22 @@ _add("organisation", "association", "Association", "Asociación", "Associação"
      "Associazione")
 _add("organisation", "foundation", "Foundation", "Fundación", "Fondation", "Fundação",
      "Fondazione")
-_add("organisation", "council", "Council", "Board")
+_add("organisation", "council", "Council", "Board", "Roundtable")
 _add("organisation", "orchestra", "Orchestra", "Orchestre", "Orquesta", "Orquestra",
-     "Philharmonic", "Choir", "Ensemble")
+     "Philharmonic", "Choir", "Ensemble", "Orfeão", "Orfeón")
 _add("organisation", "company", "Company", "Corporation", "Bank", "Group", "Partnership",
      "AG", "GmbH", "Inc", "Ltd")
-_add("organisation", "institute", "Institute", "Instituto", "Institut")
+_add("organisation", "institute", "Institute", "Instituto", "Institut", "Workshop")
 _add("organisation", "agency", "Agency", "Authority", "Office", "Bureau", "Ministry",
      "Department", "Directorate", "Unit", "Section")
-_add("organisation", "society", "Society", "Guild", "Club", "Union")
+_add("organisation", "society", "Society", "Guild", "Club", "Union", "Clube", "Sociedad",
+     "Sociedade", "Société", "Società")
 _add("organisation", "federation", "Federation", "Alliance", "Consortium", "Network")
 _add("organisation", "chamber", "Chamber", "Commission", "Committee", "Trust")
 
+#: Heads of places of learning that, named after a country, are a national body ("Academy of
+#: Finland", "Academy of Sciences" is not one)
+NATIONAL_BODY_HEADS = frozenset({"Academy", "Academia", "Académie", "Akademie"})
 #: Heads that take a name only with a tail ("Chamber of Commerce", not "Red Chamber";
 #: "Federation of …", not "Russian Federation").
 NEEDS_TAIL = frozenset({"Chamber", "Federation"})
@@ -118,6 +122,22 @@ FIELD_WORDS = frozenset({
     "Gastronomy", "Interactive", "Dance", "Theatre", "Cinema", "Photography", "Fashion",
     "Architecture", "Folk", "Poetry", "Culture", "Food", "Digital", "Animation", "Games",
 })
+#: capitalised words too common to name a thing without a head ("International", "Summer")
+GENERIC_WORDS = frozenset({
+    "International", "National", "World", "Global", "Regional", "European", "African", "Asian",
+    "American", "Arab", "Latin", "Summer", "Winter", "Spring", "Autumn", "Open", "Creative",
+    "Cultural", "Book", "Books", "Street", "Youth", "Women", "Wine", "Jazz", "Light", "Lights",
+    "Heritage", "City", "Old", "New", "Great", "Grand", "Royal", "Public", "Central", "Modern",
+    "Contemporary", "Fine", "Visual", "Performing", "Traditional", "Local", "Young", "Short",
+    "Independent", "Student", "Students", "Annual", "First", "Second", "Third", "Golden",
+    "Silver", "Best", "Green", "Blue", "White", "Black", "Red", "Night", "Day", "Days", "Week",
+    "Human", "Rights", "Peace", "Science", "Technology", "Innovation", "Industry", "Industries",
+    "Business", "Market", "Markets", "Arts", "Crafts", "Cinema", "Writers", "Artists",
+    "Municipal", "State", "Federal", "Provincial", "Metropolitan", "Community", "Experimental",
+    "Electronic", "Classical", "Folk", "Sound", "Image", "Images", "Digital", "Festival",
+    "Museum", "Gastronomy", "Gastronomic", "Culinary", "Film", "Design", "Music", "Literary",
+    "Middle", "East", "West", "North", "South", "Eastern", "Western", "Northern", "Southern",
+})
 #: heads that name a gathering or the body that holds it: a list's category decides
 AMBIGUOUS_HEADS = frozenset({"Forum", "Network"})
 #: lower-case nouns (singular and plural) that introduce names of a kind
@@ -154,7 +174,20 @@ CONNECTORS = frozenset({
     "y", "e", "the", "on", "in", "für", "i", "et", "und",
 })
 #: possessives that belong inside a name ("Gizella Women's Choir", "People's Choice Awards")
-NAME_POSSESSIVES = frozenset({"Women", "Children", "People", "Men", "Writers", "Artists"})
+NAME_POSSESSIVES = frozenset({"Women", "Children", "People", "Men", "Writers", "Artists",
+                              "Artist", "Writer"})
+#: lower-case nouns that end a name's tail after an adjective ("Museum of African art")
+LOWER_TAIL_NOUNS = frozenset({
+    "art", "arts", "culture", "cultures", "history", "music", "heritage", "design", "crafts",
+    "literature", "cinema", "film", "science", "sciences", "technology", "civilisation",
+    "civilization", "traditions", "folklore",
+})
+#: endings of the adjectives such a tail ends with ("African", "Modern", "Contemporary")
+ADJECTIVE_ENDINGS = ("an", "ese", "ish", "ern", "ary", "ic", "al", "ive")
+#: French, Spanish and Portuguese words that carry a name on in lower case after its first
+#: word ("Rencontres des artisans", "Marché au fil du temps")
+ROMANCE_CONNECTORS = frozenset({"au", "aux", "des", "du", "de", "à", "en", "del", "do", "da",
+                                "dos", "das"})
 #: Connectors that may start the tail after a head ("Academy of Arts").
 TAIL_START = frozenset({
     "of", "for", "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "on",
@@ -172,6 +205,11 @@ LEADING = frozenset({
     "Events", "Festivals", "Organisations", "Organizations", "Institutions",
 })
 REJECT = re.compile(
+    # degrees and programmes of study: "Master of Design", "Postgraduate Diploma of Design"
+    r"^(?:Bachelor|Master|Masters|Postgraduate|Undergraduate|Doctorate|PhD|BA|MA|BSc|MSc|MFA"
+    r"|BFA)(?:['’]s)? (?:of|in|Degree|Diploma|Programme|Program)\b"
+    # holidays named only as dates, and unions of states (docs/annotation.md)
+    r"|^(?:Mother|Father|Valentine)['’]s Day$|^(?:European|African) Union$|"
     r"UNESCO|\bUCCN\b|Creative Cities? Network|Creative Cities of|Sustainable Development Goal"
     r"|^(?:Historic(?:al)?|City|Town|Old|Urban|Village) (?:Centre|Center)\b"
     r"|^(?:Cultural|Creative|Art|Arts|Culture|Music|Film|Design) (?:Centre|Center)$"
@@ -184,5 +222,5 @@ REJECT = re.compile(
 ORGANISATION_PREFIXES = ("United Nations ",)
 #: a city government named as the city: not an organisation of its own (docs/annotation.md)
 CITY_GOVERNMENT = re.compile(
-    r"(?:^|\s)(?:Municipality|Municipal Government|City Hall|Government)$"
+    r"^(?:\S+ ){0,2}(?:Municipality|Municipal Government|City Hall|Government)$"
     r"|^(?:Municipality|City|Government) of ")

@@ -4,7 +4,11 @@
 
 1. *gazetteer*: a name of two words or more found in one profile is recognised, written the
    same way, in every other profile's "About" text, where the rules may have missed it
-   (rule ``gazetteer``, with the kind it was found with);
+   (rule ``gazetteer``, with the kind it was found with); and a name found with a head noun
+   ("Sinulog Festival", "Ars Electronica Centre") is recognised without it ("Sinulog", "Ars
+   Electronica") when what is left is distinctive: not a place, not only generic words
+   (rule ``gazetteer-stem``; the kind of its head, or an organisation when the stem was seen
+   with heads of two kinds: the body behind a festival and a centre);
 2. *one name per entity*: within a city (for organisations: anywhere, as their IRIs are
    not scoped by city), every name that is an alias of another ("MLF", "National Bakery
    Institute"), or another spelling of the same name ("Heidelberg University"), is renamed
@@ -20,6 +24,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from ..records import Mention, Profile, Span
+from . import mention_lexicon as lex
+from .mention_places import is_place
 from .mentions import entity_key, find_mentions
 
 _MIN_GAZETTEER_WORDS = 2
@@ -36,17 +42,49 @@ def _about(profile: Profile) -> Span:
     return about_span(profile.text)
 
 
-def _gazetteer(found: dict[int, list[Mention]]) -> dict[str, tuple[str, str | None]]:
-    names: dict[str, tuple[str, str | None]] = {}
+Names = dict[str, tuple[str, str | None, str]]
+
+
+def _gazetteer(found: dict[int, list[Mention]]) -> Names:
+    """name as written -> (kind, subtype, rule): full names, then names without their head."""
+    names: Names = {}
     for mentions in found.values():
         for mention in mentions:
             if len(mention.label.split()) >= _MIN_GAZETTEER_WORDS and mention.rule != "gazetteer":
-                names.setdefault(mention.span.text, (mention.kind, mention.subtype))
+                names.setdefault(mention.span.text, (mention.kind, mention.subtype, "gazetteer"))
+    for stem, (kind, subtype) in _stems(found).items():
+        names.setdefault(stem, (kind, subtype, "gazetteer-stem"))
     return names
 
 
+def _stems(found: dict[int, list[Mention]]) -> dict[str, tuple[str, str | None]]:
+    """Names without their final head noun, for :func:`_gazetteer`'s second part."""
+    kinds: dict[str, set[str]] = {}
+    subtypes: dict[str, str | None] = {}
+    for mentions in found.values():
+        for mention in mentions:
+            words = mention.span.text.split()
+            if mention.rule != "head" or len(words) < 2 or words[-1] not in lex.HEADS:
+                continue
+            stem = " ".join(words[:-1])
+            if len(words) < 3 or not _distinctive(words[:-1]) or is_place(stem):
+                continue
+            kinds.setdefault(stem, set()).add(mention.kind)
+            subtypes.setdefault(stem, mention.subtype)
+    return {stem: ((next(iter(k)), subtypes[stem]) if len(k) == 1
+                   else ("organisation", "organisation")) for stem, k in kinds.items()}
+
+
+def _distinctive(words: list[str]) -> bool:
+    """Capitalised words of which one at least is neither generic, a place nor a head."""
+    if not all(w[:1].isupper() for w in words) or any(w in lex.HEADS for w in words):
+        return False
+    return any(w not in lex.GENERIC_WORDS and w not in lex.FIELD_WORDS and w not in lex.LEADING
+               and not is_place(w) and len(w) >= 4 for w in words)
+
+
 def _add_gazetteer(profile: Profile, mentions: list[Mention],
-                   names: dict[str, tuple[str, str | None]],
+                   names: Names,
                    pattern: re.Pattern[str] | None) -> list[Mention]:
     if pattern is None:
         return mentions
@@ -67,9 +105,9 @@ def _add_gazetteer(profile: Profile, mentions: list[Mention],
         key = entity_key(m.group())
         if key in keys:
             continue
-        kind, subtype = names[m.group()]
+        kind, subtype, rule = names[m.group()]
         out.append(Mention(kind=kind, label=m.group(), span=Span(start, end, m.group()),
-                           subtype=subtype, rule="gazetteer"))
+                           subtype=subtype, rule=rule))
         keys.add(key)
         taken.append((start, end))
     return sorted(out, key=lambda mention: mention.span.start)

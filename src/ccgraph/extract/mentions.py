@@ -33,7 +33,12 @@ How a name is found
    it, never a second mention. "University of X" and "X University" are one name.
 5. Rejected: one-word names (unless a suffix head, an acronym, quoted, camel case or listed),
    names after "a"/"an" (generic or planned), plural heads, the UNESCO network, a city
-   government named as the city ("X Municipality"), names followed by "project", "plan"…
+   government named as the city ("X Municipality"), names followed by "project", "plan"…,
+   degrees ("Master of Design"), holidays ("Mother's Day"), unions of states, and place
+   names (:mod:`.mention_places`: a member city or country named alone, a head noun that
+   belongs to a place, "Santa Maria da Feira"; a city's possessive is not part of the name:
+   "Linz's Tabakfabrik" -> "Tabakfabrik"). A later name that ends an earlier one of the same
+   kind ("the Writers' Workshop" after "the Iowa Writers' Workshop") is a short form.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ import re
 
 from ..records import Mention, Span
 from . import mention_lexicon as lex
+from .mention_places import ends_in_place, is_place
 from .mention_tokens import (
     CLOSE_QUOTES,
     OPEN_QUOTES,
@@ -69,7 +75,8 @@ def _runs(toks: list[Tok]) -> list[tuple[int, int]]:
             continue
         j = i + 1
         while j < n and not (possessive(toks[j - 1].text) and j - 1 > i
-                             and toks[j - 1].text[:-2] not in lex.NAME_POSSESSIVES):
+                             and toks[j - 1].text[:-2] not in lex.NAME_POSSESSIVES
+                             and toks[j].text not in HEADS):  # "Seal Engraver's Society"
             if toks[j].text in lex.BREAK_WORDS:
                 break
             if is_cap(toks[j]) and joined(toks[j]):
@@ -158,10 +165,23 @@ def _split(toks: list[Tok], i: int, j: int) -> list[tuple[int, int]]:
         if (word == "and" and k + 2 == j and _head_at(toks, k + 1) is not None
                 and not _has_head(toks, i, k)):
             return []  # "Easter and Carnival": two common nouns, no name
-        if word == "in" and (_has_head(toks, i, k) or not (
+        if word == "in" and (_place_or_named(toks, k + 1, j) if _has_head(toks, i, k) else not (
                 _has_head(toks, k + 1, j) or _lower_head_at(toks, j))):
             return [(i, k), *_split(toks, k + 1, j)]
+        if (word == "of" and k == i + 1 and _suffix_head(toks[i].text) is not None
+                and _has_head(toks, k + 1, j)):
+            return [(i, k), *_split(toks, k + 1, j)]  # "engageLab of the Minho University"
     return [(i, j)]
+
+
+def _place_or_named(toks: list[Tok], i: int, j: int) -> bool:
+    """After "in" behind a head: a place ("Festival in Berlin"), a name with its own head, or
+    words that are not a tail of the name ("Contest of … in Crafts Production" is one)."""
+    if i < j and toks[i].text == "the":
+        i += 1
+    words = [t.text for t in toks[i:j]]
+    return (any(is_place(" ".join(words[:n])) for n in range(1, min(4, len(words)) + 1))
+            or _has_head(toks, i, j) or _name_words(toks, i, j) < 2)
 
 
 def _complete_names(toks: list[Tok], i: int, k: int, j: int) -> bool:
@@ -170,7 +190,10 @@ def _complete_names(toks: list[Tok], i: int, k: int, j: int) -> bool:
     two words of one name ("Spring Fair and Peace", "Art and Design Centre")."""
     left, right = _name_words(toks, i, k), _name_words(toks, k + 1, j)
     if _head_at(toks, k - 1) is not None:
-        return right >= 2
+        # "Ars Electronica Centre and Futurelab": one word that is a name of its own
+        return right >= 2 or (right == 1 and _suffix_head(toks[k + 1].text) is not None)
+    if toks[k - 1].text in lex.FIELD_WORDS and not _has_head(toks, i, k):
+        return False  # "Reykjavík Music and Conference Centre": two modifiers of one head
     if left < 2 or right < 3:
         return False
     if _has_head(toks, i, k) and not _has_head(toks, k + 1, j):
@@ -215,6 +238,8 @@ def _make(text: str, toks: list[Tok], i: int, j: int, kind: str, subtype: str,
     label = _clean(text[start:end])
     if not label or lex.REJECT.search(label) or lex.CITY_GOVERNMENT.search(label):
         return None
+    if is_place(label) or (label.split()[-1] in HEADS and ends_in_place(label)):
+        return None  # "Shenzhen"; "Santa Maria da Feira" is a town, not a fair
     return Mention(kind=kind, label=label, span=Span(start, end, text[start:end]),
                    subtype=subtype, rule=rule)
 
@@ -252,7 +277,10 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     i, j = _trim(toks, i, j)
     if i >= j or (_indefinite(toks, i) and not _head_with_tail(toks, i, j)):
         return None  # "a Coffee Museum": generic, or only planned
-    if possessive(toks[i].text) and j - i > 2:
+    if possessive(toks[i].text) and j - i >= 2 and is_place(toks[i].text[:-2]):
+        i += 1  # "Linz's Tabakfabrik": the name after the city that owns it
+    elif (possessive(toks[i].text) and j - i > 2
+          and toks[i].text[:-2] not in lex.NAME_POSSESSIVES):  # "Women's Voices … Festival"
         if j - i > 4 and any(toks[k].text in lex.TAIL_START for k in range(i + 2, j)):
             i += 1  # "Alba's White Night of Bookshops": the name after the owner
         else:
@@ -281,6 +309,9 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     kind, subtype = found
     if h > i:
         subtype = lex.QUALIFIED.get((toks[h - 1].text, toks[h].text), subtype)
+    if (toks[h].text in lex.NATIONAL_BODY_HEADS and h + 2 < j and toks[h + 1].text == "of"
+            and is_place(" ".join(t.text for t in toks[h + 2:j]))):
+        kind, subtype = "organisation", "agency"  # "Academy of Finland": a national body
     # "Free Film Screenings for Municipal Corporation": the name starts after a "for".
     fors = [k for k in range(i + 1, h) if toks[k].text == "for"]
     if fors and not _has_head(toks, i, fors[-1]):
@@ -289,9 +320,19 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     after_quote = _quoted_after(toks, end)
     if after_quote is not None:
         end = after_quote
+    elif _lower_tail(toks, h, j):
+        end = j + 1  # "Museum of African art": the tail's noun written in lower case
     if _name_words(toks, i, min(end, j)) < 2:
         return None
     return _make(text, toks, i, end, kind, subtype, "head")
+
+
+def _lower_tail(toks: list[Tok], h: int, j: int) -> bool:
+    """Whether the name's tail ends in an adjective ("of African") whose noun follows in
+    lower case ("art", "culture", "music")."""
+    return (j < len(toks) and j - 1 > h and toks[j].text in lex.LOWER_TAIL_NOUNS
+            and joined(toks[j]) and any(toks[m].text in lex.TAIL_START for m in range(h, j))
+            and toks[j - 1].text.endswith(lex.ADJECTIVE_ENDINGS))
 
 
 def _lower_head_at(toks: list[Tok], j: int) -> tuple[str, str, int] | None:
@@ -355,6 +396,13 @@ def _bounds(text: str, about: Span | None) -> tuple[int, int]:
     return start, max(start, min(about.end, len(text)))
 
 
+def _short_form(key: str, kind: str, found: list[Mention]) -> bool:
+    """A later name that is the end of an earlier one of the same kind ("the Writers'
+    Workshop" after "the Iowa Writers' Workshop"): a short form, not a second entity."""
+    return len(key.split()) >= 2 and any(
+        m.kind == kind and entity_key(m.label).endswith(" " + key) for m in found)
+
+
 def find_mentions(text: str, about: Span | None = None) -> list[Mention]:
     """The named facilities, events and organisations in ``about`` (or the whole text).
 
@@ -383,7 +431,7 @@ def find_mentions(text: str, about: Span | None = None) -> list[Mention]:
     seen: dict[str, int] = {}
     for _, mention in candidates:
         key = entity_key(mention.label)
-        if key in seen:
+        if key in seen or _short_form(key, mention.kind, found):
             continue
         seen[key] = len(found)
         found.append(mention)
