@@ -209,6 +209,24 @@ def test_pledges_come_out_in_order_with_themes_and_evidence(url: str, store: ox.
     assert sapporo["facilities"] and all("Facility" in f["type"] for f in sapporo["facilities"])
 
 
+def test_a_field_lists_its_memberships_by_year(url: str, store: ox.Store) -> None:
+    """The field document: every membership of the field (current and ended), ordered by
+    year of designation, each with its year and city; the pledges stay out of it."""
+    for field_iri in (BASE + "id/field/media-arts", BASE + "id/field/music"):
+        doc = get(url, doc_path(field_iri) + ".jsonld").json()
+        want = turtle(url, doc_path(field_iri))
+        members = {str(m) for m in want.subjects(CCG.field, URIRef(field_iri))
+                   if (m, RDF.type, CCG.Membership) in want}
+        got = doc["designations"]
+        assert {d["id"] for d in got} == members and len(got) == len(members) > 20
+        years = [int(d["yearDesignated"]) for d in got]
+        assert years == sorted(years)
+        assert all(d["type"] == "Membership" and d["member"]["label"]["en"] for d in got)
+    media_arts = get(url, "/doc/field/media-arts.jsonld").json()["designations"]
+    lyon = [d for d in media_arts if d["member"]["label"]["en"] == "Lyon"]
+    assert [(d["yearDesignated"], d.get("yearEnded")) for d in lyon] == [("2008", "2023")]
+
+
 @pytest.mark.parametrize("path", ["/doc/field/media-arts", "/doc/profile/jp/sapporo/media-arts",
                                   "/doc/commitment/jp/sapporo/media-arts/1", "/doc/dataset",
                                   "/doc/org/uccn", "/doc/theme/tourism"])

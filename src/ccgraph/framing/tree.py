@@ -33,9 +33,11 @@ TERM_CLASS = {
     "country": "http://schema.org/Country",
     "facilities": CCG + "Facility",
     "events": CCG + "Event",
+    "designations": CCG + "Membership",
 }
 #: ... known by their IRIs where the description does not give their class
-TERM_PATH = {"country": "/id/country/", "facilities": "/id/facility/", "events": "/id/event/"}
+TERM_PATH = {"country": "/id/country/", "facilities": "/id/facility/", "events": "/id/event/",
+             "designations": "/id/membership/"}
 
 Subject = ox.NamedNode | ox.BlankNode
 
@@ -297,7 +299,9 @@ class Framer:
 
     def _value_order(self, value: Any) -> tuple[Any, ...]:
         if isinstance(value, dict):
-            position = value.get("position", value.get("ccg:position"))
+            # pledges by position; a field's memberships by year of designation
+            position = value.get("position", value.get("ccg:position",
+                                                       value.get("yearDesignated")))
             if isinstance(position, dict):
                 position = position.get("@value")
             number = int(position) if isinstance(position, int | str) and \

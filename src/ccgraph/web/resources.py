@@ -34,6 +34,7 @@ bp = Blueprint("resources", __name__)
 LABELS = (ox.NamedNode(str(RDFS.label)), ox.NamedNode(str(SKOS.prefLabel)))
 SUFFIXES = tuple(f.suffix for f in http.DOC_OFFERS)
 RDF_TYPE = str(RDF.type)
+RDF_TYPE_NODE = ox.NamedNode(RDF_TYPE)
 #: objects of these are evidence spans: described with the resource that cites them
 EVIDENCE = (ox.NamedNode(str(CCG.evidence)), ox.NamedNode(str(CCG.yearEvidence)))
 #: the parts of a resource, described with it: what it points to (a city's memberships) ...
@@ -41,6 +42,9 @@ OWNED_OUT = (ox.NamedNode(str(CCG.membership)),)
 #: ... and what points to it (a city's pledges)
 OWNED_IN = tuple(ox.NamedNode(str(p)) for p in (CCG.commitmentOf, CCG.locatedIn, CCG.basedIn,
                                                  CCG.originatedIn))
+#: ... and what points to it through a shared property, when of a class (a field's
+#: memberships, not the pledges that also name the field)
+OWNED_IN_OF_CLASS = {ox.NamedNode(str(CCG.field)): ox.NamedNode(str(CCG.Membership))}
 #: HTML views of particular kinds of resource (web/pages.py registers its own): each gets the
 #: IRI and its description and returns a page, or None to leave it to the generic page.
 HTML_VIEWS: list[Callable[[str, Description], str | None]] = []
@@ -117,7 +121,10 @@ def describe(store: ox.Store, iri: str, *, inbound_cap: int = 10_000) -> Descrip
         if len(desc.inbound) >= inbound_cap:
             break
         desc.inbound.add(quad.triple)
-        if (quad.predicate in OWNED_IN or is_sub(quad.subject)) and quad.subject not in seen:
+        of_class = OWNED_IN_OF_CLASS.get(quad.predicate)
+        owned = quad.predicate in OWNED_IN or (of_class is not None and any(
+            True for _ in store.quads_for_pattern(quad.subject, RDF_TYPE_NODE, of_class)))
+        if (owned or is_sub(quad.subject)) and quad.subject not in seen:
             queue.append(quad.subject)  # type: ignore[arg-type]
     drain()
     desc.inbound -= desc.triples
