@@ -25,23 +25,12 @@ from rdflib import Graph, Literal, Node, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
-from .namespaces import CCG, PREFIXES
+from .namespaces import CCG, curie
 
 #: the instances a class's query lists
 QUERY_LIMIT = 20
 #: single-valued properties shown as columns of a class's query (besides the label)
 QUERY_COLUMNS = 6
-
-
-def curie(iri: str) -> str:
-    """``ccg:CreativeCity`` for an IRI in a known namespace, else the IRI itself."""
-    best = ""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
-            local = iri[len(ns):]
-            if local and all(c.isalnum() or c in "_-." for c in local):
-                best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
 
 
 def borrowed(iri: str) -> bool:

@@ -37,6 +37,18 @@ PREFIXES: dict[str, str] = {
     "geo": str(GEO),
 }
 
+def curie(iri: str) -> str:
+    """``ccg:CreativeCity`` for an IRI in a known namespace (the longest that leaves a
+    plain local name), else the IRI itself."""
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
+            local = iri[len(ns):]
+            if local and all(c.isalnum() or c in "_-." for c in local):
+                best = prefix
+    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
+
+
 __all__ = [
     "CCG",
     "DCAT",
@@ -58,4 +70,5 @@ __all__ = [
     "SPDX",
     "VOID",
     "XSD",
+    "curie",
 ]

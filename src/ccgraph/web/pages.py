@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from .. import release as rel
 from .. import void as void_module
 from ..gallery import Example, load_gallery
-from ..namespaces import PREFIXES
+from ..namespaces import PREFIXES, curie
 from ..settings import project_root
 from . import charts, http, releases, schemaorg
 from .resources import (
@@ -32,7 +32,6 @@ from .resources import (
     Description,
     View,
     alternates_for,
-    curie,
     labels_of,
     local_href,
     pick_label,

@@ -25,7 +25,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from ..formats import Format, by_suffix
 from ..framing import forms, tree
-from ..namespaces import CCG, PREFIXES, RDF, RDFS, SKOS, XSD
+from ..namespaces import CCG, RDF, RDFS, SKOS, XSD, curie
 from . import http
 from .cache import Cached
 
@@ -145,16 +145,6 @@ def describe(store: ox.Store, iri: str, *, inbound_cap: int = 10_000) -> Descrip
 
 
 # ---------------------------------------------------------------- presentation helpers
-
-def curie(iri: str) -> str:
-    best = ""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
-            local = iri[len(ns):]
-            if local and all(c.isalnum() or c in "_-." for c in local):
-                best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
-
 
 def local_href(iri: str, base: str) -> str:
     """Where a browser on this server learns about ``iri``."""
