@@ -119,7 +119,7 @@ def test_home_field_city_source(page: Page, browser: Browser, url: str) -> None:
     expect(page).to_have_url(re.compile(r"/doc/field/media-arts$"))
     expect(page.locator("h1")).to_have_text("Media Arts")
     shot(page, "field-media-arts")
-    page.locator("table a", has_text=re.compile(r"^Sapporo$")).click()
+    page.locator("table a", has_text=re.compile(r"^Sapporo$")).first.click()
     expect(page).to_have_url(re.compile(SAPPORO + "$"))
     expect(page.locator("h1")).to_have_text("Sapporo")
 
