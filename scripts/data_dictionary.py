@@ -24,15 +24,17 @@ from pathlib import Path
 from ccgraph.build import build
 from ccgraph.dictionary import load_dictionary
 from ccgraph.dictionary_markdown import to_markdown
-from ccgraph.settings import Settings, project_root
+from ccgraph.settings import Settings
 from ccgraph.store import open_build
+
+ROOT = Path(__file__).resolve().parents[1]  # the project checkout
 
 SEED = "sapporo-profile.txt"
 
 
 def write(store_dir: Path, out: Path) -> None:
     built = open_build(store_dir)
-    text = to_markdown(load_dictionary(project_root(), built.store, built.meta.base))
+    text = to_markdown(load_dictionary(built.store, built.meta.base))
     out.write_text(text, encoding="utf-8")
     print(f"wrote {out} ({len(text.splitlines())} lines)")
 
@@ -40,7 +42,7 @@ def write(store_dir: Path, out: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--store", type=Path, default=None, help="a build directory")
-    p.add_argument("--out", type=Path, default=project_root() / "docs" / "data-dictionary.md")
+    p.add_argument("--out", type=Path, default=ROOT / "docs" / "data-dictionary.md")
     args = p.parse_args(argv)
     if args.store is not None:
         write(args.store, args.out)
@@ -48,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings.load({})
     seed = Path(settings.sources) / SEED
     if not seed.is_absolute():
-        seed = (project_root() / seed).resolve()
+        seed = (ROOT / seed).resolve()
     if not seed.is_file():
         print(f"no seed profile at {seed}: set CCGRAPH_SOURCES or give --store", file=sys.stderr)
         return 1

@@ -23,7 +23,8 @@ from rdflib import Graph
 
 from ccgraph.evidence import states_designation, states_year
 from ccgraph.model import field_names
-from ccgraph.settings import project_root
+
+ROOT = Path(__file__).resolve().parents[1]  # the project checkout
 
 PREFIXES = """PREFIX ccg: <https://w3id.org/ccgraph/ontology#>
 PREFIX org: <http://www.w3.org/ns/org#>
@@ -44,7 +45,7 @@ def counts(dump: Path) -> list[str]:
         store.load(handle.read(), format=ox.RdfFormat.N_QUADS)
     base = "https://w3id.org/ccgraph/id/field/"
     fields = {base + slug: names for slug, names in
-              field_names(Graph().parse(project_root() / "data" / "vocab" / "fields.ttl")).items()}
+              field_names(Graph().parse(ROOT / "data" / "vocab" / "fields.ttl")).items()}
     year = {r["m"]: r.get("y", "") for r in rows(store, """SELECT DISTINCT ?m ?y WHERE {
         ?m a ccg:Membership OPTIONAL { ?m ccg:yearDesignated ?y } }""")}
     city_names: dict[str, list[str]] = {}

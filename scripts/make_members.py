@@ -42,7 +42,9 @@ from collections import Counter
 from pathlib import Path
 
 from ccgraph.iris import slugify
-from ccgraph.settings import Settings, project_root
+from ccgraph.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]  # the project checkout
 
 SOURCE_COLUMNS = ("city", "country", "iso3166_alpha2", "field", "year_designated", "source_url")
 OUT_COLUMNS = ("city", "country", "country_code", "field", "year", "source")
@@ -56,7 +58,7 @@ class RowError(ValueError):
 def _default_source() -> Path:
     sources = Path(Settings.load().sources)
     if not sources.is_absolute():
-        sources = project_root() / sources
+        sources = ROOT / sources
     return sources / "uccn-members.csv"
 
 
@@ -129,7 +131,7 @@ def render(rows: list[dict[str, str]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", nargs="?", type=Path, default=None)
-    parser.add_argument("--out", type=Path, default=project_root() / "data" / "members.csv")
+    parser.add_argument("--out", type=Path, default=ROOT / "data" / "members.csv")
     args = parser.parse_args(argv)
     source: Path = args.source or _default_source()
     try:

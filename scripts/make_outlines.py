@@ -22,9 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ccgraph.settings import project_root
-
-OUT = project_root() / "src" / "ccgraph" / "web" / "outlines" / "land-110m.json"
+ROOT = Path(__file__).resolve().parents[1]  # the project checkout
+OUT = ROOT / "src" / "ccgraph" / "web" / "outlines" / "land-110m.json"
 
 
 def decode_arcs(topology: dict[str, Any]) -> list[list[tuple[float, float]]]:

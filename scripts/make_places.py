@@ -35,12 +35,14 @@ import sys
 from pathlib import Path
 
 from ccgraph.places import match_cities, read_overrides, write_places
-from ccgraph.settings import Settings, project_root
+from ccgraph.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]  # the project checkout
 
 
 def _sources() -> Path:
     sources = Path(Settings.load().sources)
-    return sources if sources.is_absolute() else project_root() / sources
+    return sources if sources.is_absolute() else ROOT / sources
 
 
 def member_cities(path: Path) -> list[tuple[str, str]]:
@@ -96,7 +98,7 @@ def write_countries(source: Path, codes: set[str], out: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    data = project_root() / "data"
+    data = ROOT / "data"
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=Path, default=data / "members.csv")
     parser.add_argument("--overrides", type=Path, default=data / "places-overrides.csv")

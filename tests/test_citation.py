@@ -8,13 +8,12 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from ccgraph.settings import project_root
-
 SCHEMA = Path(__file__).parent / "schemas" / "citation-file-format-1.2.0.json"
 
 
 def _citation() -> dict[str, object]:
-    data = yaml.safe_load((project_root() / "CITATION.cff").read_text(encoding="utf-8"))
+    citation = Path(__file__).resolve().parents[1] / "CITATION.cff"
+    data = yaml.safe_load(citation.read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     return data
 

@@ -12,13 +12,13 @@ import requests
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
+from ccgraph import shipped
 from ccgraph.dictionary import load_dictionary
 from ccgraph.dictionary_markdown import to_markdown
-from ccgraph.settings import project_root
 from ccgraph.store import open_build
 from servers import werkzeug_server
 
-ROOT = project_root()
+CHECKOUT = Path(__file__).resolve().parents[1]  # the project checkout
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def url(network_build: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def shapes() -> Graph:
     g = Graph()
-    for path in sorted((ROOT / "shapes").glob("*.ttl")):
+    for path in sorted(shipped.shapes().glob("*.ttl")):
         g.parse(path, format="turtle")
     return g
 
@@ -128,7 +128,7 @@ def test_home_and_ontology_link_to_it(url: str) -> None:
 
 
 def test_every_borrowed_term_is_explained() -> None:
-    dictionary = load_dictionary(ROOT)
+    dictionary = load_dictionary()
     assert dictionary.missing == ()
     curies = {t.curie for t in dictionary.borrowed}
     for term in ("schema:text", "org:member", "oa:hasSource", "skos:inScheme", "rdfs:label"):
@@ -139,7 +139,7 @@ def test_every_borrowed_term_is_explained() -> None:
 
 def test_the_committed_file_is_current(seed_build: Path) -> None:
     build = open_build(seed_build)
-    made = to_markdown(load_dictionary(ROOT, build.store, build.meta.base))
-    committed = (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    made = to_markdown(load_dictionary(build.store, build.meta.base))
+    committed = (CHECKOUT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
     assert made == committed, ("docs/data-dictionary.md is out of date: run "
                                ".venv/bin/python scripts/data_dictionary.py")

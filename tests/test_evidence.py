@@ -18,10 +18,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
-from ccgraph import iris
+from ccgraph import iris, shipped
 from ccgraph.evidence import states_designation, states_year
 from ccgraph.members import read_members
-from ccgraph.settings import project_root
 from ccgraph.store import Build, open_build
 
 B = "https://w3id.org/ccgraph/"
@@ -89,7 +88,7 @@ def test_the_graph_carries_every_source_url_of_the_table(network: Build) -> None
 
 
 def test_curated_sapporo_cites_the_members_table(sources_dir: Path) -> None:
-    curated = Graph().parse(project_root() / "data" / "curated" / "sapporo.ttl")
+    curated = Graph().parse(shipped.data() / "curated" / "sapporo.ttl")
     membership = URIRef(B + "id/membership/jp/sapporo/media-arts")
     cited = {str(o) for o in curated.objects(membership, DCTERMS.source)}
     [sapporo] = [m for m in read_members() if m.label == "Sapporo, Media Arts"]
@@ -199,9 +198,12 @@ def test_states_year() -> None:
     assert not states_year("As a Creative City of Media Arts, Lyon envisages:", 2008)
 
 
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "evidence_counts.py"
+
+
 def test_evidence_counts_script_agrees_with_the_quality_report(network_build: Path) -> None:
     quality = json.loads((network_build / "reports" / "quality.json").read_text("utf-8"))
-    done = subprocess.run([sys.executable, str(project_root() / "scripts" / "evidence_counts.py"),
+    done = subprocess.run([sys.executable, str(SCRIPT),
                            str(network_build / "dumps" / "ccgraph.nq.gz")],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr

@@ -18,9 +18,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 
 import jsonld_offline
-from ccgraph import framing, iris
+from ccgraph import framing, iris, shipped
 from ccgraph.namespaces import CCG, PREFIXES
-from ccgraph.settings import project_root
 from ccgraph.store import open_build
 from servers import werkzeug_server
 
@@ -83,7 +82,7 @@ def test_the_versioned_context_is_the_committed_file_byte_for_byte_in_two_builds
             assert again.status_code == 304
             served.append(fixed.content)
     assert served[0] == served[1]
-    committed = project_root() / "src/ccgraph/framing/context-v1.jsonld"
+    committed = Path(__file__).resolve().parents[1] / "src/ccgraph/framing/context-v1.jsonld"
     assert served[0] == committed.read_bytes()
 
 
@@ -118,7 +117,7 @@ def _term_iris() -> dict[str, str]:
 
 
 def test_every_term_is_a_property_or_class_of_the_ontology_or_a_standard_vocabulary() -> None:
-    ontology = Graph().parse(project_root() / "ontology/ccgraph.ttl", format="turtle")
+    ontology = Graph().parse(shipped.ontology() / "ccgraph.ttl", format="turtle")
     defined = set(ontology.subjects(RDF.type, None))
     standard = [ns for ns in PREFIXES.values() if ns != str(CCG)]
     terms = _term_iris()

@@ -18,15 +18,14 @@ import requests
 from rdflib import Graph, Literal, URIRef
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from ccgraph import iris
+from ccgraph import iris, shipped
 from ccgraph.links import read_countries
 from ccgraph.linksets import TARGETS, count_query, linkset_iri
 from ccgraph.namespaces import CCG, GEO, OWL, RDF, SCHEMA, SD, VOID, XSD
 from ccgraph.places import read_places
-from ccgraph.settings import project_root
 from servers import werkzeug_server
 
-DATA = project_root() / "data"
+DATA = shipped.data()
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
+from ccgraph import shipped
 from ccgraph.places import read_places
-from ccgraph.settings import project_root
 from ccgraph.web.charts import PALETTE
 from ccgraph.web.maps import X_MAX, Y_MAX, Dot, Frame, equal_earth, locator_map, world_map
 from servers import werkzeug_server
@@ -133,7 +133,7 @@ PAGES = {"/": "svg.map-world", "/doc/field/music": "svg.map-field-map",
 @pytest.mark.parametrize("path", list(PAGES))
 def test_maps_in_chromium_at_desktop_and_phone_sizes(browser: Browser, url: str,
                                                      path: str) -> None:
-    placed = len(read_places(project_root() / "data" / "places.csv"))
+    placed = len(read_places(shipped.data() / "places.csv"))
     for viewport in (DESKTOP, PHONE):
         ctx = browser.new_context(viewport=viewport, bypass_csp=True)
         try:

@@ -18,11 +18,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
-from ccgraph import iris
+from ccgraph import iris, shipped
 from ccgraph.extract import read_corpus
 from ccgraph.extract.duplicates import THRESHOLD
 from ccgraph.namespaces import CCG, PROV, RDF, XSD
-from ccgraph.settings import project_root
 from servers import werkzeug_server
 from test_browser import DESKTOP, PHONE, axe_violations, browser, shot
 
@@ -96,7 +95,7 @@ def test_sparql_over_the_server_returns_the_pairs(url: str, positions: list[int]
 
 
 def test_the_gallery_query_lists_the_pairs_over_the_server(url: str) -> None:
-    query = (project_root() / "queries" / "19-near-duplicate-passages.rq").read_text("utf-8")
+    query = (shipped.queries() / "19-near-duplicate-passages.rq").read_text("utf-8")
     rows = sparql(url, query)
     pairs = {frozenset((r["city"], r["otherCity"])) for r in rows}
     assert frozenset(("Llíria", "Leiria")) in pairs

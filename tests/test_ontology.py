@@ -11,9 +11,8 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from ccgraph.namespaces import CCG, OA, ORG, SCHEMA
-from ccgraph.settings import project_root
 
-ROOT = project_root()
+ROOT = Path(__file__).resolve().parents[1]  # the project checkout
 ONTOLOGY_FILE = ROOT / "ontology" / "ccgraph.ttl"
 ONTOLOGY = URIRef("https://w3id.org/ccgraph/ontology")
 
@@ -64,7 +63,7 @@ def used_terms() -> dict[URIRef, list[str]]:
             note(terms_in_turtle(path), path)
     for path in sorted((ROOT / "src" / "ccgraph").rglob("*.py")):
         note(terms_in_python(path.read_text(encoding="utf-8")), path)
-    for path in (ROOT / "docs" / "model.md", ROOT.parent / "shared" / "DESIGN.md"):
+    for path in (ROOT / "docs" / "model.md", ROOT / "docs" / "design.md"):
         if path.is_file():
             note(terms_in_text(path.read_text(encoding="utf-8")), path)
     return where

@@ -13,8 +13,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from ccgraph import shipped
 from ccgraph.gallery import load_gallery
-from ccgraph.settings import Settings, project_root
+from ccgraph.settings import Settings
 from ccgraph.store import open_build
 from ccgraph.web import charts, create_app
 from ccgraph.web.pages import Span, segments
@@ -231,7 +232,7 @@ def test_unknown_resource_suggests_close_ones(client: FlaskClient) -> None:
 
 def test_workbench_offers_every_example(client: FlaskClient) -> None:
     html = page(client, "/query")
-    gallery = load_gallery(project_root() / "queries")
+    gallery = load_gallery(shipped.queries())
     assert gallery
     for example in gallery:
         assert f'href="/query?example={example.slug}"' in html

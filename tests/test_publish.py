@@ -14,9 +14,10 @@ import pytest
 from rdflib import Dataset, URIRef
 from rdflib.compare import isomorphic
 
+from ccgraph import shipped
 from ccgraph.build import BuildFailed, build
 from ccgraph.records import SourceError
-from ccgraph.settings import Settings, project_root
+from ccgraph.settings import Settings
 from ccgraph.store import open_build
 from ccgraph.terms import parse_dataset, parse_graph, quads_to_dataset, union_graph
 
@@ -88,7 +89,7 @@ def test_rebuilding_the_same_sources_gives_the_same_version(seed_build: Path, se
 
 def _data_copy(tmp_path: Path) -> Path:
     data = tmp_path / "data"
-    shutil.copytree(project_root() / "data", data)
+    shutil.copytree(shipped.data(), data)
     return data
 
 

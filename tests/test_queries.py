@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from ccgraph import shipped
 from ccgraph.gallery import Example, load_gallery
 from ccgraph.places import read_places
-from ccgraph.settings import project_root
 from ccgraph.store import Build, open_build
 
-GALLERY = load_gallery(project_root() / "queries")
+GALLERY = load_gallery(shipped.queries())
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def test_nearest_to_sapporo_computes_the_distance_in_sparql(network: Build) -> N
     example = next(e for e in GALLERY if e.slug == "23-nearest-to-sapporo")
     rows = [(s["city"].value, float(s["km"].value))  # type: ignore[union-attr]
             for s in network.query(example.query)]
-    places = read_places(project_root() / "data" / "places.csv")
+    places = read_places(shipped.data() / "places.csv")
     here = next(p for p in places if p.city == "Sapporo")
     truth = sorted((haversine_km(here.latitude, here.longitude, p.latitude, p.longitude),
                     p.city) for p in places if p is not here)
@@ -71,7 +71,7 @@ def test_nearest_to_sapporo_computes_the_distance_in_sparql(network: Build) -> N
 def test_the_box_query_returns_exactly_the_cities_in_the_box(network: Build) -> None:
     example = next(e for e in GALLERY if e.slug == "22-cities-in-a-box")
     got = sorted(s["city"].value for s in network.query(example.query))  # type: ignore[union-attr]
-    inside = sorted(p.city for p in read_places(project_root() / "data" / "places.csv")
+    inside = sorted(p.city for p in read_places(shipped.data() / "places.csv")
                     if 30 <= p.latitude <= 46 and 120 <= p.longitude <= 146)
     assert got == inside
 

@@ -25,10 +25,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from builds import make_build
-from ccgraph import cli
+from ccgraph import cli, shipped
 from ccgraph.namespaces import CCG, OA, SCHEMA, SPDX
 from ccgraph.release import ReleaseError, make_release
-from ccgraph.settings import project_root
 from ccgraph.terms import parse_dataset, parse_graph, union_graph
 from servers import werkzeug_server
 
@@ -65,7 +64,7 @@ def released(tmp_path_factory: pytest.TempPathFactory, sources_dir: Path) -> Ite
     tmp = tmp_path_factory.mktemp("releases")
     root = tmp / "build"
     data = tmp / "data"
-    shutil.copytree(project_root() / "data", data)
+    shutil.copytree(shipped.data(), data)
     make_build(root, [sources_dir / "sapporo-profile.txt"], data=str(data))
     notes = tmp / "notes.md"
     notes.write_text("First release: the seed.\n", encoding="utf-8")
@@ -264,7 +263,7 @@ def test_release_says_what_it_was_built_from(released: Released) -> None:
     corpus = released.sources / "uccn-profiles-2024-10-01.json"
     data = corpus.read_bytes()
     assert sums[corpus.name] == (hashlib.sha256(data).hexdigest(), len(data))
-    with (project_root() / "data" / "sources.csv").open(encoding="utf-8", newline="") as f:
+    with (shipped.data() / "sources.csv").open(encoding="utf-8", newline="") as f:
         pinned = {row["name"]: row["url"] for row in csv.DictReader(f)}
     assert str(urls[corpus.name]) == pinned[corpus.name]  # where `ccgraph fetch` gets it
     assert "members.csv" in sums and "sapporo.ttl" in sums
@@ -328,7 +327,7 @@ def test_refusals_are_plain_messages(released: Released, capsys: pytest.CaptureF
     report = copy / "reports" / "validation.txt"
     from ccgraph.sources import load_dataset
     from ccgraph.validate import load_shapes, validate
-    invalid = project_root() / "tests" / "shapes" / "invalid" / "city-no-country.ttl"
+    invalid = Path(__file__).parent / "shapes" / "invalid" / "city-no-country.ttl"
     failing = validate(load_dataset(files=[invalid]), load_shapes())
     assert not failing.conforms
     report.unlink()

@@ -22,8 +22,8 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from ccgraph import shipped
 from ccgraph.namespaces import CCG
-from ccgraph.settings import project_root
 from ccgraph.validate import Report, load_shapes, validate
 
 EX = Namespace("https://w3id.org/ccgraph/test#")
@@ -194,9 +194,9 @@ def test_year_with_timezone_is_read(shapes: Graph) -> None:
 
 def test_the_project_vocabularies_conform(shapes: Graph) -> None:
     graph = Graph()
-    for path in sorted((project_root() / "data" / "vocab").glob("*.ttl")):
+    for path in sorted(shipped.vocab().glob("*.ttl")):
         graph.parse(path, format="turtle")
-    graph.parse(project_root() / "ontology" / "ccgraph.ttl", format="turtle")
+    graph.parse(shipped.ontology() / "ccgraph.ttl", format="turtle")
     report = validate(graph, shapes)
     assert report.results == [], report.text()
 

@@ -25,9 +25,8 @@ from rdflib.namespace import RDFS, VOID
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, TURTLE, XML, SPARQLWrapper
 
 import jsonld_offline
-from ccgraph import iris
+from ccgraph import iris, shipped
 from ccgraph.namespaces import OA, ORG, SD
-from ccgraph.settings import project_root
 from ccgraph.store import open_build
 from servers import werkzeug_server
 
@@ -672,7 +671,7 @@ def test_ontology_shapes_and_context(url: str) -> None:
     assert 'id="CreativeCity"' in page.text
 
     expected = Graph()
-    for path in sorted((project_root() / "shapes").glob("*.ttl")):
+    for path in sorted(shipped.shapes().glob("*.ttl")):
         expected.parse(path, format="turtle")
     shapes = get(url, "/shapes")
     if len(expected):

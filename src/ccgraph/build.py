@@ -17,7 +17,7 @@ from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
 
-from . import iris, model
+from . import iris, model, shipped
 from .evidence import external_only
 from .extract import read_sources
 from .extract.mention_links import link_mentions
@@ -34,7 +34,7 @@ from .members import (
 )
 from .near_duplicates import detect as detect_near_duplicates
 from .records import Profile, SourceError
-from .settings import Settings, data_dir, project_root
+from .settings import Settings, data_dir
 from .sources import read_turtle_dir
 from .store import BuildMeta
 from .themes import OTHER, assign_themes_or_other, load_rules
@@ -94,7 +94,6 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     tick = mark or (lambda _s: None)
     base: str = settings.base
     data = data_dir(settings)
-    root = project_root()
     ds = Dataset()
     graph_sources: dict[URIRef, str] = {}
 
@@ -104,7 +103,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
         graph_sources[name] = origin
 
     say("read: ontology, vocabularies, curated facts")
-    add_graph(iris.graph("ontology", base), read_turtle_dir(root / "ontology", base), "ontology/")
+    add_graph(iris.graph("ontology", base), read_turtle_dir(shipped.ontology(), base), "ontology/")
     vocab = read_turtle_dir(data / "vocab", base)
     add_graph(iris.graph("vocab", base), vocab, "data/vocab/")
     curated = read_turtle_dir(data / "curated", base)

@@ -1,4 +1,4 @@
-"""The command line: a thin layer that wires the stages together (see DESIGN.md).
+"""The command line: a thin layer that wires the stages together (see docs/design.md).
 
 Exit codes: 0 success, 1 data does not conform or a source is invalid, 2 usage.
 """

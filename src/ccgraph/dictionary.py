@@ -25,6 +25,7 @@ from rdflib import Graph, Literal, Node, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
+from . import shipped
 from .namespaces import CCG, curie
 
 #: the instances a class's query lists
@@ -345,13 +346,13 @@ def read_graph(paths: Iterable[Path]) -> Graph:
     return g
 
 
-def load_dictionary(root: Path, store: ox.Store | None = None,
+def load_dictionary(store: ox.Store | None = None,
                     base: str = "https://w3id.org/ccgraph/") -> Dictionary:
-    """The dictionary of the project at ``root`` (ontology/, data/vocab/, shapes/), with
+    """The dictionary of the shipped ontology, vocabularies and shapes (shipped.py), with
     examples from ``store`` when one is given."""
-    ontology = read_graph(sorted((root / "ontology").glob("*.ttl")))
-    vocab = read_graph(sorted((root / "data" / "vocab").glob("*.ttl")))
-    shapes = read_graph(sorted((root / "shapes").glob("*.ttl")))
+    ontology = read_graph(sorted(shipped.ontology().glob("*.ttl")))
+    vocab = read_graph(sorted(shipped.vocab().glob("*.ttl")))
+    shapes = read_graph(sorted(shipped.shapes().glob("*.ttl")))
     plain = build_dictionary(ontology, vocab, shapes)
     if store is None:
         return plain

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import shipped
 from .extract.mention_eval import KINDS, load_profiles, mention_scores
 from .records import Profile
-from .settings import project_root
 from .themes import ThemeRule, assign_themes, load_default_rules
 
 #: the folder of the gold sets
-GOLD_DIR = project_root() / "data" / "gold"
+GOLD_DIR = shipped.gold()
 #: the two parts of every gold set
 PARTS: tuple[str, ...] = ("development", "heldout")
 #: the theme of a pledge that no rule matches

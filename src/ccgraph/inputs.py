@@ -13,7 +13,8 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from .settings import Settings, data_dir, project_root
+from . import shipped
+from .settings import Settings, data_dir
 
 MANIFEST = "sources.csv"
 CHUNK = 1 << 20
@@ -47,9 +48,8 @@ def describe_inputs(sources: list[Path], settings: Settings,
     members table and the curators' tables. Each: name, path, role, bytes, sha256, and
     ``url`` when a sources manifest names the checksum."""
     data = data_dir(settings)
-    root = project_root()
     entries = [_entry(p, "source") for s in sources for p in _files(Path(s))]
-    own = [*_files(root / "ontology"), *_files(data / "vocab"), *_files(data / "curated"),
+    own = [*_files(shipped.ontology()), *_files(data / "vocab"), *_files(data / "curated"),
            members or data / "members.csv", data / "city-aliases.csv",
            data / "source-documents.csv"]
     entries += [_entry(p, "project") for p in own if p.is_file() and p.suffix in (".ttl", ".csv")]

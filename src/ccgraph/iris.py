@@ -1,4 +1,4 @@
-"""The one module that mints ccgraph IRIs (see DESIGN.md, Identifiers).
+"""The one module that mints ccgraph IRIs (see docs/design.md, Identifiers).
 
 IRIs are derived from slugs only, so they are stable across rebuilds. The base is
 configurable at build time; every function takes it as an optional argument.

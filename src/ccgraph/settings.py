@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from . import iris
+from . import iris, shipped
 
 
 @dataclass(frozen=True)
@@ -120,13 +120,9 @@ class Settings:
         return Settings(merged)
 
 
-def project_root() -> Path:
-    """The project checkout (holds ontology/, data/, shapes/)."""
-    return Path(__file__).resolve().parents[2]
-
-
 def data_dir(settings: Settings) -> Path:
-    return Path(settings.data) if settings.data else project_root() / "data"
+    """The curated data the build reads: the ``data`` setting, else the shipped data."""
+    return Path(settings.data) if settings.data else shipped.data()
 
 
-__all__ = ["BY_NAME", "TABLE", "Setting", "Settings", "data_dir", "fields", "project_root"]
+__all__ = ["BY_NAME", "TABLE", "Setting", "Settings", "data_dir", "fields"]

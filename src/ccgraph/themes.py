@@ -17,12 +17,13 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
+from . import shipped
 from .namespaces import CCG
 
 #: the theme of a pledge that no rule matches
 OTHER = URIRef("https://w3id.org/ccgraph/id/theme/other")
 #: the vocabulary file in the project's data directory
-DEFAULT_VOCAB = Path(__file__).resolve().parents[2] / "data" / "vocab" / "themes.ttl"
+DEFAULT_VOCAB = shipped.vocab() / "themes.ttl"
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
+from . import shipped
 from .namespaces import PREFIXES, RDF, SH
-from .settings import project_root
 
 SEVERITIES: dict[URIRef, str] = {
     SH.Violation: "Violation",
@@ -38,7 +38,7 @@ SEVERITIES: dict[URIRef, str] = {
 
 
 def default_shapes_dir() -> Path:
-    return project_root() / "shapes"
+    return shipped.shapes()
 
 
 def load_shapes(shapes_dir: Path | None = None) -> Graph:

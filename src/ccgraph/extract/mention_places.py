@@ -12,7 +12,7 @@ import csv
 from functools import lru_cache
 from pathlib import Path
 
-from ..settings import project_root
+from .. import shipped
 
 
 def _fold(name: str) -> str:
@@ -22,7 +22,7 @@ def _fold(name: str) -> str:
 @lru_cache(maxsize=4)
 def place_names(data: Path | None = None) -> frozenset[str]:
     """The case-folded names of member cities, their countries and the city aliases."""
-    folder = project_root() / "data" if data is None else data
+    folder = shipped.data() if data is None else data
     names: set[str] = set()
     for file, columns in (("members.csv", ("city", "country")),
                           ("city-aliases.csv", ("alias", "city"))):

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, render_template
 
 from ..dictionary import Dictionary, load_dictionary
-from ..settings import project_root
 from ..void import COUNTING_NOTE
 from . import http
 from .resources import local_href
@@ -24,7 +23,7 @@ def dictionary() -> Dictionary:
     """The dictionary with examples from the live build (cached per build, like pages)."""
     ext = _ext()
     made: Dictionary = ext.cached("docs:model", lambda: load_dictionary(
-        project_root(), ext.store, ext.base))
+        ext.store, ext.base))
     return made
 
 

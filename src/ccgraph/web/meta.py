@@ -11,10 +11,9 @@ from xml.sax.saxutils import escape
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request
 
-from .. import __version__, framing, iris
+from .. import __version__, framing, iris, shipped
 from .. import void as void_module
 from ..formats import by_suffix
-from ..settings import project_root
 from . import http, releases
 from .resources import render_graph_page
 
@@ -108,7 +107,7 @@ def ontology(suffix: str | None = None) -> Response:
 
 
 def _load_shapes() -> tuple[list[ox.Triple], str]:
-    folder = project_root() / "shapes"
+    folder = shipped.shapes()
     files = sorted(folder.glob("*.ttl")) if folder.is_dir() else []
     digest = hashlib.sha256()
     triples: list[ox.Triple] = []

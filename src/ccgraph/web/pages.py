@@ -22,10 +22,10 @@ from flask import Blueprint, Flask, Response, abort, current_app, redirect, rend
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from .. import release as rel
+from .. import shipped
 from .. import void as void_module
 from ..gallery import Example, load_gallery
 from ..namespaces import PREFIXES, curie
-from ..settings import project_root
 from . import charts, http, releases, schemaorg
 from .resources import (
     HTML_VIEWS,
@@ -575,7 +575,7 @@ def profile_page(iri: str, desc: Description) -> str:
 
 def examples() -> list[Example]:
     return _ext().cached("pages:examples",  # type: ignore[no-any-return]
-                         lambda: load_gallery(project_root() / "queries"))
+                         lambda: load_gallery(shipped.queries()))
 
 
 def default_query() -> str:

@@ -1,0 +1,1 @@
+"""The curated data the build reads, shipped in the package as ``ccgraph.data``."""

@@ -1,0 +1,1 @@
+"""The ccgraph ontology (Turtle), shipped in the package as ``ccgraph.ontology``."""

@@ -1,0 +1,1 @@
+"""The gallery's example queries (``*.rq``), shipped in the package as ``ccgraph.queries``."""

@@ -1,0 +1,1 @@
+"""The SHACL shapes (Turtle), shipped in the package as ``ccgraph.shapes``."""
