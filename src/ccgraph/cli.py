@@ -15,6 +15,7 @@ from typing import Any
 from . import __version__
 from .records import SourceError
 from .settings import BY_NAME, Settings
+from .shipped import NotShipped
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -354,7 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except ValueError as exc:  # bad setting values
+    except (ValueError, NotShipped) as exc:  # bad setting values, a stale install
         print(f"ccgraph {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -14,15 +14,20 @@ from importlib.resources import files
 from pathlib import Path
 
 
-class NotOnDisk(RuntimeError):
-    """The package was imported from somewhere that is not a folder (a zip file)."""
+class NotShipped(RuntimeError):
+    """The shipped files cannot be found: an install older than the mapping, or a zip."""
 
 
 def _folder(package: str) -> Path:
-    found = files(package)
+    try:
+        found = files(package)
+    except ModuleNotFoundError:
+        raise NotShipped(f"{package} is not installed: this install of ccgraph predates the "
+                         "shipped files; install it again (`pip install -e .` in the checkout, "
+                         "or `python3 dev.py setup`)") from None
     if not isinstance(found, Path) or not found.is_dir():
-        raise NotOnDisk(f"{package} is not a folder on disk ({found}): install ccgraph with "
-                        "pip (a wheel or `pip install -e .`), not as a zip file")
+        raise NotShipped(f"{package} is not a folder on disk ({found}): install ccgraph with "
+                         "pip (a wheel or `pip install -e .`), not as a zip file")
     return found
 
 
@@ -58,4 +63,4 @@ def gold() -> Path:
     return data() / "gold"
 
 
-__all__ = ["NotOnDisk", "data", "gold", "ontology", "queries", "shapes", "vocab"]
+__all__ = ["NotShipped", "data", "gold", "ontology", "queries", "shapes", "vocab"]
