@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from ..records import Mention, Span
 from . import mention_lexicon as lex
+from .mention_heads import head_at, kind_head
 from .mention_tokens import (
     CLOSE_QUOTES,
     OPEN_QUOTES,
@@ -27,7 +28,7 @@ from .mention_tokens import (
     joined,
     possessive,
 )
-from .mentions import _head_at, _kind_head, _make, entity_key, normalise_label
+from .mentions import entity_key, make_mention, normalise_label
 
 #: what each rule means, for ``ccgraph explain-mention``
 RULES: dict[str, str] = {
@@ -130,16 +131,16 @@ def _named(text: str, toks: list[Tok], a: int, b: int, kind: str, rule: str) -> 
     """A mention for tokens a..b found by a context rule; None when a head rule finds it."""
     if b <= a:
         return None
-    h = _kind_head(toks, a, b)
+    h = kind_head(toks, a, b)
     if h is not None and not (rule == "list" and toks[h].text in lex.AMBIGUOUS_HEADS):
         return None  # it has its own head: the head rule names it
     if b - a == 1 and (toks[a].text in lex.FIELD_WORDS or toks[a].text in lex.LEADING
                        or toks[a].text.endswith("ly") or (
             toks[a].text.isalpha() and toks[a].text.istitle() and len(toks[a].text) < 4)):
         return None
-    head = _head_at(toks, h) if h is not None else None
+    head = head_at(toks, h) if h is not None else None
     subtype = head[1] if head is not None and head[0] == kind else kind
-    return _make(text, toks, a, b, kind, subtype, rule)
+    return make_mention(text, toks, a, b, kind, subtype, rule)
 
 
 def _list_items(text: str, toks: list[Tok], p: int, kind: str) -> list[Mention]:
@@ -181,7 +182,7 @@ def _apposition(text: str, toks: list[Tok], t: int, kind: str) -> list[Mention]:
         return []
     if (toks[p].text == "(" and p + 2 < n and is_acronym(toks[p + 1].text)
             and toks[p + 2].text == ")"):
-        mention = _make(text, toks, p + 1, p + 2, kind, kind, "apposition")
+        mention = make_mention(text, toks, p + 1, p + 2, kind, kind, "apposition")
         return [mention] if mention is not None else []
     if toks[t].text.endswith("s") and toks[t].text not in ("days", "biennials"):
         return _list_items(text, toks, p, kind) if is_cap(toks[p]) else []
@@ -341,4 +342,4 @@ def aliases_of(text: str, toks: list[Tok], found: list[Mention]) -> list[Mention
     return out
 
 
-__all__ = ["RULES", "_head_at", "aliases_of", "context_mentions", "normalise_label"]
+__all__ = ["RULES", "aliases_of", "context_mentions", "head_at", "normalise_label"]
