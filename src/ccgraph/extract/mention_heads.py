@@ -55,11 +55,17 @@ def name_words(toks: list[Tok], i: int, j: int) -> int:
 
 def kind_head(toks: list[Tok], i: int, j: int) -> int | None:
     """The head that gives the name its kind: the last one before the first tail connector
-    that follows a head ("Department of Music of the University": Department)."""
+    that follows a head ("Department of Music of the University": Department), unless the
+    name ends in an event head right after a capitalised word of the tail ("Society of … Conference")."""
     heads = [k for k in range(i, j) if head_at(toks, k) is not None]
     if not heads:
         return None
     tails = [k for k in range(heads[0] + 1, j) if toks[k].text in lex.TAIL_START]
+    last = heads[-1]
+    if (tails and last == j - 1 and last - 1 > tails[0] and is_cap(toks[last - 1])
+            and toks[last - 1].text not in lex.CONNECTORS
+            and (head_at(toks, last) or ("", ""))[0] == "event"):
+        return last  # "Society of Automotive Engineers Conference": a conference
     if tails:
         before = [h for h in heads if h < tails[0]]
         if before:

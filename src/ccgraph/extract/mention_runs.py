@@ -111,7 +111,8 @@ def _complete_names(toks: list[Tok], i: int, k: int, j: int) -> bool:
     left, right = name_words(toks, i, k), name_words(toks, k + 1, j)
     if head_at(toks, k - 1) is not None:
         # "Ars Electronica Centre and Futurelab": one word that is a name of its own
-        return right >= 2 or (right == 1 and suffix_head(toks[k + 1].text) is not None)
+        return right >= 2 or (right == 1 and (suffix_head(toks[k + 1].text) is not None
+                                              or is_place(_bare(toks[k + 1].text))))
     if toks[k - 1].text in lex.FIELD_WORDS and not has_head(toks, i, k):
         return False  # "Reykjavík Music and Conference Centre": two modifiers of one head
     if left < 2 or right < 3:
@@ -121,3 +122,8 @@ def _complete_names(toks: list[Tok], i: int, k: int, j: int) -> bool:
     first_head = kind_head(toks, k + 1, j)
     tails = [m for m in range(k + 1, j) if toks[m].text in lex.TAIL_START]
     return first_head is not None and (not tails or first_head < tails[0])
+
+
+def _bare(word: str) -> str:
+    """A word without its possessive ("Poland’s" -> "Poland")."""
+    return word[:-2] if possessive(word) else word

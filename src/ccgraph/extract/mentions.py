@@ -238,9 +238,19 @@ def _bounds(text: str, about: Span | None) -> tuple[int, int]:
 
 def _short_form(key: str, kind: str, found: list[Mention]) -> bool:
     """A later name that is the end of an earlier one of the same kind ("the Writers'
-    Workshop" after "the Iowa Writers' Workshop"): a short form, not a second entity."""
+    Workshop" after "the Iowa Writers' Workshop"), or its start before a tail ("National Quilt
+    Museum" after "National Quilt Museum of the United States"): a short form, not a second
+    entity."""
     return len(key.split()) >= 2 and any(
-        m.kind == kind and entity_key(m.label).endswith(" " + key) for m in found)
+        m.kind == kind and (entity_key(m.label).endswith(" " + key)
+                            or _tail_after(entity_key(m.label), key)) for m in found)
+
+
+def _tail_after(longer: str, key: str) -> bool:
+    """ "national quilt museum" before "national quilt museum of the united states": the
+    longer name with its tail cut off ("of", "for", "de" …) is a short form of it."""
+    rest = longer.removeprefix(key + " ")
+    return rest != longer and rest.split(" ", 1)[0] in lex.TAIL_START
 
 
 def find_mentions(text: str, about: Span | None = None) -> list[Mention]:
