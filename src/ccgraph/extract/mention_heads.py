@@ -56,7 +56,8 @@ def name_words(toks: list[Tok], i: int, j: int) -> int:
 def kind_head(toks: list[Tok], i: int, j: int) -> int | None:
     """The head that gives the name its kind: the last one before the first tail connector
     that follows a head ("Department of Music of the University": Department), unless the
-    name ends in an event head right after a capitalised word of the tail ("Society of … Conference")."""
+    name ends in an event head right after a capitalised word of the tail ("Society of …
+    Conference")."""
     heads = [k for k in range(i, j) if head_at(toks, k) is not None]
     if not heads:
         return None

@@ -29,8 +29,8 @@ _add("facility", "house", "House")
 _add("facility", "library", "Library", "Biblioteca", "Bibliothèque")
 _add("facility", "archive", "Archive", "Archives")
 _add("facility", "centre", "Centre", "Center", "Centro")
-_add("facility", "park", "Park")
-_add("facility", "garden", "Garden")
+_add("facility", "park", "Park", "Square")
+_add("facility", "garden", "Garden", "Gardens", "Jardin", "Jardim", "Jardín")
 _add("facility", "school", "School")
 _add("facility", "university", "University", "Universidad", "Université", "Universidade",
      "Università")
@@ -46,7 +46,8 @@ _add("facility", "studio", "Studio", "Studios")
 _add("facility", "cinema", "Cinema", "Cinematheque", "Cinémathèque", "Cine")
 _add("facility", "arena", "Arena", "Stadium", "Auditorium", "Amphitheatre", "Pavilion")
 _add("facility", "heritage-site", "Church", "Cathedral", "Basilica", "Palace", "Castle",
-     "Temple", "Mosque", "Monastery", "Abbey", "Fortress", "Arch", "Tower", "Gate", "Bridge")
+     "Temple", "Mosque", "Monastery", "Abbey", "Fortress", "Fort", "Arch", "Tower", "Gate",
+     "Bridge")
 _add("event", "festival", "Festival", "Fest", "Festa", "Fiesta", "Festivals")
 _add("event", "carnival", "Carnival")
 _add("event", "biennale", "Biennale", "Biennial", "Bienal", "Biennal")
@@ -55,8 +56,8 @@ _add("event", "fair", "Fair", "Expo", "Feria", "Fête", "Feira")
 _add("event", "exhibition", "Exhibition", "Exposition", "Salon")
 _add("event", "forum", "Forum")
 _add("event", "competition", "Competition", "Contest", "Awards", "Olympiad", "Challenge")
-_add("event", "award", "Award", "Prize", "Prix", "Premio", "Prémio")
-_add("event", "week", "Week")
+_add("event", "award", "Award", "Prize", "Prix", "Premio", "Prémio", "Medal", "Medals", "Oscars")
+_add("event", "week", "Week", "Month")
 _add("event", "day", "Day", "Days", "Jornadas", "Journées")
 _add("event", "night", "Night")
 _add("event", "conference", "Conference", "Symposium", "Congress", "Summit", "Convention",
@@ -75,6 +76,7 @@ _add("organisation", "institute", "Institute", "Instituto", "Institut", "Worksho
 _add("organisation", "agency", "Agency", "Authority", "Office", "Bureau", "Ministry",
      "Department", "Directorate", "Unit", "Section")
 _add("organisation", "society", "Society", "Guild", "Club", "Union", "Clube", "Sociedad",
+     "Movement", "Cooperative",
      "Sociedade", "Société", "Società")
 _add("organisation", "federation", "Federation", "Alliance", "Consortium", "Network")
 _add("organisation", "chamber", "Chamber", "Commission", "Committee", "Trust")
