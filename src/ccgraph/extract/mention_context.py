@@ -239,8 +239,9 @@ def _listed_before_verb(text: str, toks: list[Tok], v: int, kind: str) -> list[M
 
 
 def _described_after(text: str, toks: list[Tok], t: int) -> list[Mention]:
-    """ "Wildscreen, the world's leading wildlife film festival, …": a name, a comma, then
-    "the"/"a" and a singular category noun within a few lower-case words."""
+    """ "Wildscreen, the world's leading wildlife film festival, …": a name, a comma (or a
+    dash, "is", "was"), then "the"/"a" and a singular category noun within a few lower-case
+    words."""
     if t < 4 or toks[t].text.endswith("s"):
         return []
     k = t - 1
@@ -251,7 +252,7 @@ def _described_after(text: str, toks: list[Tok], t: int) -> list[Mention]:
     if toks[k].text not in ("the", "a", "an") or k < 2:
         return []
     j = k - 1  # the word before the article: "is", "was", a comma or a semicolon
-    if toks[j].text not in ("is", "was", ",", ";"):
+    if toks[j].text not in ("is", "was", ",", ";", "-", "–", "—"):
         return []
     j -= 1
     if toks[j].text == ")":  # "X (Y) is a …": the name before the parenthesis
