@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from ..records import Mention, Span
 from . import mention_lexicon as lex
-from .mention_heads import head_at, kind_head
+from .mention_heads import head_at, kind_head, name_words
 from .mention_tokens import (
     CLOSE_QUOTES,
     OPEN_QUOTES,
@@ -39,6 +39,8 @@ RULES: dict[str, str] = {
                   "(the X festival)",
     "apposition": "a name right after a lower-case category noun (the design fair X)",
     "list": "a name listed after a category noun and 'such as' / 'including' / 'like'",
+    "cue": "a name after a phrase that says what it is ('organised by the X', 'the 10th "
+           "edition of X', 'the annual X')",
     "gazetteer": "a name of two words or more found by the rules in another profile "
                  "(corpus-wide, in the build)",
     "gazetteer-stem": "a name found with a head noun in another profile, written here "
@@ -46,6 +48,7 @@ RULES: dict[str, str] = {
 }
 
 _MAX_ITEM = 9
+_CUE_STARTS = frozenset(words[0] for words, _ in lex.CUES)
 
 
 def _item(toks: list[Tok], p: int, first: bool = True) -> tuple[int, int, int] | None:
@@ -277,10 +280,34 @@ def _described_after(text: str, toks: list[Tok], t: int) -> list[Mention]:
     return [mention] if mention is not None else []
 
 
+def _cued(text: str, toks: list[Tok], t: int) -> list[Mention]:
+    """A name of two words or more (or quoted) right after a cue phrase starting at t."""
+    for words, kind in lex.CUES:
+        end = t + len(words)
+        if end > len(toks) or tuple(tok.text.lower() for tok in toks[t:end]) != words:
+            continue
+        if end < len(toks) and toks[end].text == "the":
+            end += 1
+        found = _item(toks, end)
+        if found is None:
+            return []
+        a, b, q = found
+        quoted = q > b
+        if not quoted and (name_words(toks, a, b) < 2 or not _ends_item(toks, q)):
+            return []
+        if q < len(toks) and toks[q].text.lower() in lex.NOT_ENTITY_AFTER:
+            return []  # the annual "Docek" initiative
+        mention = _named(text, toks, a, b, kind, "cue")
+        return [mention] if mention is not None else []
+    return []
+
+
 def context_mentions(text: str, toks: list[Tok]) -> list[Mention]:
-    """The names that category nouns introduce."""
+    """The names that category nouns and cue phrases introduce."""
     out: list[Mention] = []
     for t, tok in enumerate(toks):
+        if tok.text.lower() in _CUE_STARTS:
+            out.extend(_cued(text, toks, t))
         after = _opener_at(text, toks, t) if tok.text[0] in "sinlNe:–—" else None
         if after is not None:
             kind = _category_before(toks, t)

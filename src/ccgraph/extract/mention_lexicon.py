@@ -159,6 +159,17 @@ for _kind, _words in (
 ):
     for _word in _words.split():
         CATEGORIES[_word] = _kind
+#: phrases right before a name without a head that say what it names ("organised by the X",
+#: "the Nth edition of X", "in partnership with the X")
+CUES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("organised", "by"), "organisation"), (("organized", "by"), "organisation"),
+    (("founded", "by"), "organisation"), (("run", "by"), "organisation"),
+    (("in", "partnership", "with"), "organisation"),
+    (("in", "collaboration", "with"), "organisation"),
+    (("in", "cooperation", "with"), "organisation"),
+    (("edition", "of"), "event"), (("editions", "of"), "event"),
+    (("the", "annual"), "event"),
+)
 #: words that open a list of names after a category noun
 LIST_OPENERS = ("such as", "including", "like", "namely", "notably", "e.g.", ":", "–", "—")
 #: verbs after a list of names that a category noun then describes ("X and Y are festivals")
@@ -212,7 +223,8 @@ REJECT = re.compile(
     r"|BFA)(?:['’]s)? (?:of|in|Degree|Diploma|Programme|Program)\b"
     # holidays named only as dates, and unions of states (docs/annotation.md)
     r"|^(?:Mother|Father|Valentine)['’]s Day$|^(?:European|African) Union$|"
-    r"UNESCO|\bUCCN\b|Creative Cities? Network|Creative Cities of|Sustainable Development Goal"
+    r"UNESCO|\bUCCN\b|Creative Cities? Network|Creative Cities of|Creative City of"
+    r"|Sustainable Development Goal"
     r"|^(?:Historic(?:al)?|City|Town|Old|Urban|Village) (?:Centre|Center)\b"
     r"|^(?:Cultural|Creative|Art|Arts|Culture|Music|Film|Design) (?:Centre|Center)$"
     r"|^(?:International|World|National) (?:Day|Week|Forum|Festival|Conference)$"
