@@ -237,6 +237,30 @@ def test_precision_guards() -> None:
         ("organisation", "Iowa Writers' Workshop")}
 
 
+def test_round_three_rules() -> None:
+    """Kinds from an event head ending a tail, short forms before a tail, a place's
+    possessive after "and", elided articles, new heads, dashes and cue phrases."""
+    text = ("The Guild of Lakeside Potters Conference met. The Ribbon Quilt Museum of the "
+            "Northern Hills opened; the Ribbon Quilt Museum grew. The Lakeside Book Institute "
+            "and Finland’s oldest college joined. The Festival International d'Art Sonore, "
+            "the Hilltown Harvest Month, the Blue Stone Square and the Hilltown Cultural "
+            "Movement. Kalimbo - the region's longest-running festival - returns. It is "
+            "organised by the Hilltown Weavers Collective, and the 12th edition of Blue River "
+            "Nights was held. Park Min-Jun wrote it.")
+    found = {(m.kind, m.label, m.rule) for m in find_mentions(text)}
+    assert found == {
+        ("event", "Guild of Lakeside Potters Conference", "head"),
+        ("facility", "Ribbon Quilt Museum of the Northern Hills", "head"),
+        ("organisation", "Lakeside Book Institute", "head"),
+        ("event", "Festival International d'Art Sonore", "head"),
+        ("event", "Hilltown Harvest Month", "head"),
+        ("facility", "Blue Stone Square", "head"),
+        ("organisation", "Hilltown Cultural Movement", "head"),
+        ("event", "Kalimbo", "apposition"),
+        ("organisation", "Hilltown Weavers Collective", "cue"),
+        ("event", "Blue River Nights", "cue")}
+
+
 def test_place_names_come_from_the_members_table() -> None:
     from ccgraph.extract.mention_places import ends_in_place, is_place, place_names
 

@@ -19,6 +19,7 @@ from dataclasses import replace
 from ..records import Mention, Span
 from . import mention_lexicon as lex
 from .mention_heads import head_at, kind_head, name_words
+from .mention_places import is_place
 from .mention_tokens import (
     CLOSE_QUOTES,
     OPEN_QUOTES,
@@ -293,10 +294,14 @@ def _cued(text: str, toks: list[Tok], t: int) -> list[Mention]:
             return []
         a, b, q = found
         quoted = q > b
-        if not quoted and (name_words(toks, a, b) < 2 or not _ends_item(toks, q)):
+        if not quoted and (name_words(toks, a, b) < 2 or b - a >= _MAX_ITEM):
             return []
         if q < len(toks) and toks[q].text.lower() in lex.NOT_ENTITY_AFTER:
             return []  # the annual "Docek" initiative
+        if any(toks[k].text == "of" and is_place(re.sub(
+                r"['’´]s$", "", " ".join(x.text for x in toks[k + 1:b])))
+               for k in range(a + 1, b - 1)):
+            return []  # "the annual GDP of X": a measure of a place, not a name
         mention = _named(text, toks, a, b, kind, "cue")
         return [mention] if mention is not None else []
     return []

@@ -225,6 +225,9 @@ REJECT = re.compile(
     r"|^(?:Mother|Father|Valentine)['’]s Day$|^(?:European|African) Union$|"
     r"UNESCO|\bUCCN\b|Creative Cities? Network|Creative Cities of|Creative City of"
     r"|Sustainable Development Goal"
+    # a Korean personal name: surname and hyphenated given name ("Park Kyong-Ni")
+    r"|^(?:Park|Kim|Lee|Choi|Jung|Kang|Cho|Yoon|Jang|Lim|Han|Oh|Seo|Shin|Kwon|Hwang|Ahn|Song"
+    r"|Hong|Moon|Yang|Bae|Baek|Nam|Noh|Ryu|Jeon|Ko|Son) [A-Z][a-z]+-[A-Za-z][a-z]+$"
     r"|^(?:Historic(?:al)?|City|Town|Old|Urban|Village) (?:Centre|Center)\b"
     r"|^(?:Cultural|Creative|Art|Arts|Culture|Music|Film|Design) (?:Centre|Center)$"
     r"|^(?:International|World|National) (?:Day|Week|Forum|Festival|Conference)$"
