@@ -61,9 +61,9 @@ def test_gold_labels_are_in_the_about_text(corpus_path: Path) -> None:
             assert any(normalise_label(n) in about for n in names), (path.name, item["label"])
 
 
-#: What the development set (114 profiles since the first held-out set was demoted into it)
-#: measures: the lowest precision of a kind and the overall recall, rounded down.
-DEV_FLOORS = {"precision": 0.92, "recall": 0.84}
+#: What the development set (157 profiles since the second held-out set was demoted into
+#: it, round 3) measures: the lowest precision of a kind and the overall recall, rounded down.
+DEV_FLOORS = {"precision": 0.92, "recall": 0.81}
 
 
 def test_precision_per_kind(scores: dict[str, object], capsys: pytest.CaptureFixture[str]) -> None:
@@ -98,8 +98,8 @@ def test_heldout_set(corpus_path: Path, members_table: Path) -> None:
     with members_table.open(encoding="utf-8", newline="") as handle:
         country = {row["city"]: row["iso3166_alpha2"] for row in csv.DictReader(handle)}
     codes = {country.get(g.city) for g in golds}
-    for language in ({"FR", "BE", "SN", "MA"}, {"ES", "MX", "CO", "BO", "CU", "VE"},
-                     {"PT", "BR"}, {"KR"}, {"CN"}):
+    for language in ({"FR", "BE", "CH", "SN", "MA", "LB", "HT"},
+                     {"ES", "MX", "CO", "BO", "CU", "VE", "CL"}, {"PT", "BR"}, {"KR"}, {"CN"}):
         assert codes & language, language
 
 
