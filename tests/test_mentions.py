@@ -82,9 +82,10 @@ def test_precision_per_kind(scores: dict[str, object], capsys: pytest.CaptureFix
 #: What the blind held-out set measures (never used to change a rule). The issue's targets
 #: (precision >= 0.95, recall >= 0.85, each kind >= 0.8) are NOT reached: these floors are
 #: the true numbers, rounded down, so that a regression fails (docs/annotation.md).
-#: The second held-out set (2026-12-01; the first one was seen and demoted into development).
-HELDOUT_FLOORS = {"precision": 0.81, "recall": 0.65,
-                  "facility": 0.59, "event": 0.69, "organisation": 0.61}
+#: The third held-out set (round 3, 2026-12-01; the first two were seen and demoted into
+#: development), scored once at the end of the round.
+HELDOUT_FLOORS = {"precision": 0.86, "recall": 0.73,
+                  "facility": 0.68, "event": 0.80, "organisation": 0.60}
 
 
 def test_heldout_set(corpus_path: Path, members_table: Path) -> None:

@@ -50,7 +50,7 @@ REQUIRED = {"international-cooperation", "industry-and-entrepreneurship", "urban
 #: it, round 3), rounded down
 DEV_F1_FLOOR = 0.87
 #: what the held-out theme set measures (the issue asks 0.92: not reached, see docs/themes.md)
-HELDOUT_F1_FLOOR = 0.74
+HELDOUT_F1_FLOOR = 0.81
 
 _WORD = re.compile(r"[\w’'´-]+")
 
