@@ -31,6 +31,8 @@ How a name is found
                     Bangkok", "the award “Cultural Capital”", "film school (NAFTA)".
    ``list``         names listed after a category noun: "festivals, such as DYOM, Ekala Mba
                     Ni Nkem and …", "organisations, including Australian Poetry, …".
+   ``cue``          a name without a head after a phrase that says what it is: "organised
+                    by the X", "in partnership with the X", "the 10th edition of X".
 4. Aliases: an acronym or another name in parentheses right after a name is the same thing
    ("Manchester Literature Festival (MLF)"); later uses of the acronym are more evidence for
    it, never a second mention. "University of X" and "X University" are one name.
