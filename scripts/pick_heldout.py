@@ -25,7 +25,16 @@ Themes: the first 2 of each field (all of them are in no theme set); as these 14
 69 pledges (< 70), the third profile of the first field in sorted order (Crafts and Folk Art:
 Suzhou, index 285) was added by hand to the theme set: 74 pledges from 15 profiles.
 
-Usage: python3 scripts/pick_heldout.py CORPUS MEMBERS_CSV DEV_MENTIONS_DIR DEV_THEMES_CSV [--round2]
+Third round (--round3, 2026-12-01): the second held-out sets had been scored and were demoted
+to development in turn. A fresh held-out set is drawn by the same rule with random.Random(1303),
+excluding every index of any gold set, and every record whose text is that of a gold record
+(index 0 repeats Ashgabat's index 44), (the development folder and theme CSV after the demotion
+hold both earlier held-out sets). Film (3) and Media Arts (1) have fewer than 6 unused profiles
+left, so the set is topped up to 40: the next unpicked profile of each field in sorted field
+order, round after round. Themes: the first 2 of each field (14 profiles), then, while
+the pledges number fewer than 70, the third profile of each field in sorted field order.
+
+Usage: python3 scripts/pick_heldout.py CORPUS MEMBERS_CSV DEV_MENTIONS_DIR DEV_THEMES_CSV [--round2|--round3]
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ from pathlib import Path
 
 PER_FIELD = 6
 THEMES_PER_FIELD = 2
+MINIMUM = 40  # round 3: Film and Media Arts have too few unused profiles left for 6 each
 LANGUAGES = {
     "French": {"FR", "BE", "CH", "SN", "MA", "TN", "CI", "BF", "TG", "BJ", "CM", "ML", "LB", "HT"},
     "Spanish": {"ES", "MX", "CO", "AR", "EC", "PE", "CL", "BO", "VE", "UY", "CU", "PA", "GT"},
@@ -56,11 +66,14 @@ def main(corpus: Path, members: Path, dev_mentions: Path, dev_themes: Path,
             for p in dev_mentions.glob("*.json")}
     with dev_themes.open(encoding="utf-8", newline="") as handle:
         used |= {int(row["index"]) for row in csv.DictReader(handle)}
+    used_texts = {records[str(i)]["Description"] for i in used if str(i) in records}
     by_field: dict[str, list[int]] = {}
     for key, record in records.items():
         index = int(key)
         if index in used or record["Link"].endswith("-0") or "not found" in record["City Name"]:
             continue
+        if seed == 1303 and record["Description"] in used_texts:
+            continue  # round 3: the same text as a gold profile (Ashgabat, index 0 = 44)
         by_field.setdefault(record["Category"], []).append(index)
     rng = random.Random(seed)
     order: dict[str, list[int]] = {}
@@ -81,6 +94,15 @@ def main(corpus: Path, members: Path, dev_mentions: Path, dev_themes: Path,
             if extra:
                 rows.append((extra[0], field, f"added for {language}"))
                 break
+    while seed == 1303 and len(rows) < MINIMUM:
+        picked = {index for index, _, _ in rows}
+        before = len(rows)
+        for field in sorted(order):
+            rest = [i for i in order[field] if i not in picked]
+            if rest and len(rows) < MINIMUM:
+                rows.append((rest[0], field, "topped up to 40"))
+        if len(rows) == before:
+            break
     if extension:
         picked = {index for index, _, _ in rows}
         rows = []
@@ -94,4 +116,5 @@ def main(corpus: Path, members: Path, dev_mentions: Path, dev_themes: Path,
 
 if __name__ == "__main__":
     main(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]),
-         "--dev-extension" in sys.argv[5:], 1302 if "--round2" in sys.argv[5:] else 13)
+         "--dev-extension" in sys.argv[5:],
+         1303 if "--round3" in sys.argv[5:] else 1302 if "--round2" in sys.argv[5:] else 13)

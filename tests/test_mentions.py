@@ -49,20 +49,21 @@ def test_gold_covers_every_field(corpus_path: Path) -> None:
 
 
 def test_gold_labels_are_in_the_about_text(corpus_path: Path) -> None:
-    """Every gold label (or one of its aliases) is written in the record's About part."""
-    records = load_corpus(corpus_path)
-    for path in sorted(GOLD.glob("*.json")):
+    """Every gold label (or one of its aliases) is written in the profile's About part, as
+    the scores read it (the parsed About span), in both sets."""
+    profiles = load_profiles(corpus_path)
+    for path in sorted([*GOLD.glob("*.json"), *HELDOUT.glob("*.json")]):
         data = json.loads(path.read_text(encoding="utf-8"))
-        text = records[data["index"]]["Description"]
-        about = normalise_label(about_span(text).text)
+        profile = profiles[data["index"]]
+        about = normalise_label((profile.about or about_span(profile.text)).text)
         for item in data["mentions"]:
             names = [item["label"], *item.get("aliases", [])]
             assert any(normalise_label(n) in about for n in names), (path.name, item["label"])
 
 
-#: What the development set (114 profiles since the first held-out set was demoted into it)
-#: measures: the lowest precision of a kind and the overall recall, rounded down.
-DEV_FLOORS = {"precision": 0.92, "recall": 0.84}
+#: What the development set (157 profiles since the second held-out set was demoted into
+#: it, round 3) measures: the lowest precision of a kind and the overall recall, rounded down.
+DEV_FLOORS = {"precision": 0.92, "recall": 0.81}
 
 
 def test_precision_per_kind(scores: dict[str, object], capsys: pytest.CaptureFixture[str]) -> None:
@@ -81,9 +82,10 @@ def test_precision_per_kind(scores: dict[str, object], capsys: pytest.CaptureFix
 #: What the blind held-out set measures (never used to change a rule). The issue's targets
 #: (precision >= 0.95, recall >= 0.85, each kind >= 0.8) are NOT reached: these floors are
 #: the true numbers, rounded down, so that a regression fails (docs/annotation.md).
-#: The second held-out set (2026-12-01; the first one was seen and demoted into development).
-HELDOUT_FLOORS = {"precision": 0.81, "recall": 0.65,
-                  "facility": 0.59, "event": 0.69, "organisation": 0.61}
+#: The third held-out set (round 3, 2026-12-01; the first two were seen and demoted into
+#: development), scored once at the end of the round.
+HELDOUT_FLOORS = {"precision": 0.86, "recall": 0.73,
+                  "facility": 0.68, "event": 0.80, "organisation": 0.60}
 
 
 def test_heldout_set(corpus_path: Path, members_table: Path) -> None:
@@ -97,8 +99,8 @@ def test_heldout_set(corpus_path: Path, members_table: Path) -> None:
     with members_table.open(encoding="utf-8", newline="") as handle:
         country = {row["city"]: row["iso3166_alpha2"] for row in csv.DictReader(handle)}
     codes = {country.get(g.city) for g in golds}
-    for language in ({"FR", "BE", "SN", "MA"}, {"ES", "MX", "CO", "BO", "CU", "VE"},
-                     {"PT", "BR"}, {"KR"}, {"CN"}):
+    for language in ({"FR", "BE", "CH", "SN", "MA", "LB", "HT"},
+                     {"ES", "MX", "CO", "BO", "CU", "VE", "CL"}, {"PT", "BR"}, {"KR"}, {"CN"}):
         assert codes & language, language
 
 
@@ -234,6 +236,30 @@ def test_precision_guards() -> None:
         ("event", "World Crafts and Folk Arts Biennale"),
         ("facility", "Lakeside Museum of African art"), ("event", "Rencontres des artisans"),
         ("organisation", "Iowa Writers' Workshop")}
+
+
+def test_round_three_rules() -> None:
+    """Kinds from an event head ending a tail, short forms before a tail, a place's
+    possessive after "and", elided articles, new heads, dashes and cue phrases."""
+    text = ("The Guild of Lakeside Potters Conference met. The Ribbon Quilt Museum of the "
+            "Northern Hills opened; the Ribbon Quilt Museum grew. The Lakeside Book Institute "
+            "and Finland’s oldest college joined. The Festival International d'Art Sonore, "
+            "the Hilltown Harvest Month, the Blue Stone Square and the Hilltown Cultural "
+            "Movement. Kalimbo - the region's longest-running festival - returns. It is "
+            "organised by the Hilltown Weavers Collective, and the 12th edition of Blue River "
+            "Nights was held. Park Min-Jun wrote it.")
+    found = {(m.kind, m.label, m.rule) for m in find_mentions(text)}
+    assert found == {
+        ("event", "Guild of Lakeside Potters Conference", "head"),
+        ("facility", "Ribbon Quilt Museum of the Northern Hills", "head"),
+        ("organisation", "Lakeside Book Institute", "head"),
+        ("event", "Festival International d'Art Sonore", "head"),
+        ("event", "Hilltown Harvest Month", "head"),
+        ("facility", "Blue Stone Square", "head"),
+        ("organisation", "Hilltown Cultural Movement", "head"),
+        ("event", "Kalimbo", "apposition"),
+        ("organisation", "Hilltown Weavers Collective", "cue"),
+        ("event", "Blue River Nights", "cue")}
 
 
 def test_place_names_come_from_the_members_table() -> None:

@@ -18,6 +18,8 @@ from dataclasses import replace
 
 from ..records import Mention, Span
 from . import mention_lexicon as lex
+from .mention_heads import head_at, kind_head, name_words
+from .mention_places import is_place
 from .mention_tokens import (
     CLOSE_QUOTES,
     OPEN_QUOTES,
@@ -27,7 +29,7 @@ from .mention_tokens import (
     joined,
     possessive,
 )
-from .mentions import _head_at, _kind_head, _make, entity_key, normalise_label
+from .mentions import entity_key, make_mention, normalise_label
 
 #: what each rule means, for ``ccgraph explain-mention``
 RULES: dict[str, str] = {
@@ -38,6 +40,8 @@ RULES: dict[str, str] = {
                   "(the X festival)",
     "apposition": "a name right after a lower-case category noun (the design fair X)",
     "list": "a name listed after a category noun and 'such as' / 'including' / 'like'",
+    "cue": "a name after a phrase that says what it is ('organised by the X', 'the 10th "
+           "edition of X', 'the annual X')",
     "gazetteer": "a name of two words or more found by the rules in another profile "
                  "(corpus-wide, in the build)",
     "gazetteer-stem": "a name found with a head noun in another profile, written here "
@@ -45,6 +49,7 @@ RULES: dict[str, str] = {
 }
 
 _MAX_ITEM = 9
+_CUE_STARTS = frozenset(words[0] for words, _ in lex.CUES)
 
 
 def _item(toks: list[Tok], p: int, first: bool = True) -> tuple[int, int, int] | None:
@@ -130,16 +135,16 @@ def _named(text: str, toks: list[Tok], a: int, b: int, kind: str, rule: str) -> 
     """A mention for tokens a..b found by a context rule; None when a head rule finds it."""
     if b <= a:
         return None
-    h = _kind_head(toks, a, b)
+    h = kind_head(toks, a, b)
     if h is not None and not (rule == "list" and toks[h].text in lex.AMBIGUOUS_HEADS):
         return None  # it has its own head: the head rule names it
     if b - a == 1 and (toks[a].text in lex.FIELD_WORDS or toks[a].text in lex.LEADING
                        or toks[a].text.endswith("ly") or (
             toks[a].text.isalpha() and toks[a].text.istitle() and len(toks[a].text) < 4)):
         return None
-    head = _head_at(toks, h) if h is not None else None
+    head = head_at(toks, h) if h is not None else None
     subtype = head[1] if head is not None and head[0] == kind else kind
-    return _make(text, toks, a, b, kind, subtype, rule)
+    return make_mention(text, toks, a, b, kind, subtype, rule)
 
 
 def _list_items(text: str, toks: list[Tok], p: int, kind: str) -> list[Mention]:
@@ -181,7 +186,7 @@ def _apposition(text: str, toks: list[Tok], t: int, kind: str) -> list[Mention]:
         return []
     if (toks[p].text == "(" and p + 2 < n and is_acronym(toks[p + 1].text)
             and toks[p + 2].text == ")"):
-        mention = _make(text, toks, p + 1, p + 2, kind, kind, "apposition")
+        mention = make_mention(text, toks, p + 1, p + 2, kind, kind, "apposition")
         return [mention] if mention is not None else []
     if toks[t].text.endswith("s") and toks[t].text not in ("days", "biennials"):
         return _list_items(text, toks, p, kind) if is_cap(toks[p]) else []
@@ -238,8 +243,9 @@ def _listed_before_verb(text: str, toks: list[Tok], v: int, kind: str) -> list[M
 
 
 def _described_after(text: str, toks: list[Tok], t: int) -> list[Mention]:
-    """ "Wildscreen, the world's leading wildlife film festival, …": a name, a comma, then
-    "the"/"a" and a singular category noun within a few lower-case words."""
+    """ "Wildscreen, the world's leading wildlife film festival, …": a name, a comma (or a
+    dash, "is", "was"), then "the"/"a" and a singular category noun within a few lower-case
+    words."""
     if t < 4 or toks[t].text.endswith("s"):
         return []
     k = t - 1
@@ -250,7 +256,7 @@ def _described_after(text: str, toks: list[Tok], t: int) -> list[Mention]:
     if toks[k].text not in ("the", "a", "an") or k < 2:
         return []
     j = k - 1  # the word before the article: "is", "was", a comma or a semicolon
-    if toks[j].text not in ("is", "was", ",", ";"):
+    if toks[j].text not in ("is", "was", ",", ";", "-", "–", "—"):
         return []
     j -= 1
     if toks[j].text == ")":  # "X (Y) is a …": the name before the parenthesis
@@ -275,10 +281,38 @@ def _described_after(text: str, toks: list[Tok], t: int) -> list[Mention]:
     return [mention] if mention is not None else []
 
 
+def _cued(text: str, toks: list[Tok], t: int) -> list[Mention]:
+    """A name of two words or more (or quoted) right after a cue phrase starting at t."""
+    for words, kind in lex.CUES:
+        end = t + len(words)
+        if end > len(toks) or tuple(tok.text.lower() for tok in toks[t:end]) != words:
+            continue
+        if end < len(toks) and toks[end].text == "the":
+            end += 1
+        found = _item(toks, end)
+        if found is None:
+            return []
+        a, b, q = found
+        quoted = q > b
+        if not quoted and (name_words(toks, a, b) < 2 or b - a >= _MAX_ITEM):
+            return []
+        if q < len(toks) and toks[q].text.lower() in lex.NOT_ENTITY_AFTER:
+            return []  # the annual "Docek" initiative
+        if any(toks[k].text == "of" and is_place(re.sub(
+                r"['’´]s$", "", " ".join(x.text for x in toks[k + 1:b])))
+               for k in range(a + 1, b - 1)):
+            return []  # "the annual GDP of X": a measure of a place, not a name
+        mention = _named(text, toks, a, b, kind, "cue")
+        return [mention] if mention is not None else []
+    return []
+
+
 def context_mentions(text: str, toks: list[Tok]) -> list[Mention]:
-    """The names that category nouns introduce."""
+    """The names that category nouns and cue phrases introduce."""
     out: list[Mention] = []
     for t, tok in enumerate(toks):
+        if tok.text.lower() in _CUE_STARTS:
+            out.extend(_cued(text, toks, t))
         after = _opener_at(text, toks, t) if tok.text[0] in "sinlNe:–—" else None
         if after is not None:
             kind = _category_before(toks, t)
@@ -341,4 +375,4 @@ def aliases_of(text: str, toks: list[Tok], found: list[Mention]) -> list[Mention
     return out
 
 
-__all__ = ["RULES", "_head_at", "aliases_of", "context_mentions", "normalise_label"]
+__all__ = ["RULES", "aliases_of", "context_mentions", "head_at", "normalise_label"]

@@ -29,8 +29,8 @@ _add("facility", "house", "House")
 _add("facility", "library", "Library", "Biblioteca", "Bibliothèque")
 _add("facility", "archive", "Archive", "Archives")
 _add("facility", "centre", "Centre", "Center", "Centro")
-_add("facility", "park", "Park")
-_add("facility", "garden", "Garden")
+_add("facility", "park", "Park", "Square")
+_add("facility", "garden", "Garden", "Gardens", "Jardin", "Jardim", "Jardín")
 _add("facility", "school", "School")
 _add("facility", "university", "University", "Universidad", "Université", "Universidade",
      "Università")
@@ -46,7 +46,8 @@ _add("facility", "studio", "Studio", "Studios")
 _add("facility", "cinema", "Cinema", "Cinematheque", "Cinémathèque", "Cine")
 _add("facility", "arena", "Arena", "Stadium", "Auditorium", "Amphitheatre", "Pavilion")
 _add("facility", "heritage-site", "Church", "Cathedral", "Basilica", "Palace", "Castle",
-     "Temple", "Mosque", "Monastery", "Abbey", "Fortress", "Arch", "Tower", "Gate", "Bridge")
+     "Temple", "Mosque", "Monastery", "Abbey", "Fortress", "Fort", "Arch", "Tower", "Gate",
+     "Bridge")
 _add("event", "festival", "Festival", "Fest", "Festa", "Fiesta", "Festivals")
 _add("event", "carnival", "Carnival")
 _add("event", "biennale", "Biennale", "Biennial", "Bienal", "Biennal")
@@ -55,8 +56,8 @@ _add("event", "fair", "Fair", "Expo", "Feria", "Fête", "Feira")
 _add("event", "exhibition", "Exhibition", "Exposition", "Salon")
 _add("event", "forum", "Forum")
 _add("event", "competition", "Competition", "Contest", "Awards", "Olympiad", "Challenge")
-_add("event", "award", "Award", "Prize", "Prix", "Premio", "Prémio")
-_add("event", "week", "Week")
+_add("event", "award", "Award", "Prize", "Prix", "Premio", "Prémio", "Medal", "Medals", "Oscars")
+_add("event", "week", "Week", "Month")
 _add("event", "day", "Day", "Days", "Jornadas", "Journées")
 _add("event", "night", "Night")
 _add("event", "conference", "Conference", "Symposium", "Congress", "Summit", "Convention",
@@ -75,6 +76,7 @@ _add("organisation", "institute", "Institute", "Instituto", "Institut", "Worksho
 _add("organisation", "agency", "Agency", "Authority", "Office", "Bureau", "Ministry",
      "Department", "Directorate", "Unit", "Section")
 _add("organisation", "society", "Society", "Guild", "Club", "Union", "Clube", "Sociedad",
+     "Movement", "Cooperative",
      "Sociedade", "Société", "Società")
 _add("organisation", "federation", "Federation", "Alliance", "Consortium", "Network")
 _add("organisation", "chamber", "Chamber", "Commission", "Committee", "Trust")
@@ -157,6 +159,17 @@ for _kind, _words in (
 ):
     for _word in _words.split():
         CATEGORIES[_word] = _kind
+#: phrases right before a name without a head that say what it names ("organised by the X",
+#: "the Nth edition of X", "in partnership with the X")
+CUES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("organised", "by"), "organisation"), (("organized", "by"), "organisation"),
+    (("founded", "by"), "organisation"), (("run", "by"), "organisation"),
+    (("in", "partnership", "with"), "organisation"),
+    (("in", "collaboration", "with"), "organisation"),
+    (("in", "cooperation", "with"), "organisation"),
+    (("edition", "of"), "event"), (("editions", "of"), "event"),
+    (("the", "annual"), "event"),
+)
 #: words that open a list of names after a category noun
 LIST_OPENERS = ("such as", "including", "like", "namely", "notably", "e.g.", ":", "–", "—")
 #: verbs after a list of names that a category noun then describes ("X and Y are festivals")
@@ -210,7 +223,11 @@ REJECT = re.compile(
     r"|BFA)(?:['’]s)? (?:of|in|Degree|Diploma|Programme|Program)\b"
     # holidays named only as dates, and unions of states (docs/annotation.md)
     r"|^(?:Mother|Father|Valentine)['’]s Day$|^(?:European|African) Union$|"
-    r"UNESCO|\bUCCN\b|Creative Cities? Network|Creative Cities of|Sustainable Development Goal"
+    r"UNESCO|\bUCCN\b|Creative Cities? Network|Creative Cities of|Creative City of"
+    r"|Sustainable Development Goal"
+    # a Korean personal name: surname and hyphenated given name ("Park Kyong-Ni")
+    r"|^(?:Park|Kim|Lee|Choi|Jung|Kang|Cho|Yoon|Jang|Lim|Han|Oh|Seo|Shin|Kwon|Hwang|Ahn|Song"
+    r"|Hong|Moon|Yang|Bae|Baek|Nam|Noh|Ryu|Jeon|Ko|Son) [A-Z][a-z]+-[A-Za-z][a-z]+$"
     r"|^(?:Historic(?:al)?|City|Town|Old|Urban|Village) (?:Centre|Center)\b"
     r"|^(?:Cultural|Creative|Art|Arts|Culture|Music|Film|Design) (?:Centre|Center)$"
     r"|^(?:International|World|National) (?:Day|Week|Forum|Festival|Conference)$"

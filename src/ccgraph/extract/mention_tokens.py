@@ -41,13 +41,20 @@ def camel(word: str) -> bool:
 
 
 def is_cap(tok: Tok) -> bool:
-    """A capitalised word, or a word written in camel case ("engageLab")."""
+    """A capitalised word, a word written in camel case ("engageLab"), or an elided article
+    before a capitalised word ("d'Art")."""
     first = tok.text[0]
     if not first.isalpha():
         return False
     if tok.text.endswith((".org", ".com", ".net")):
         return True
+    if _ELIDED.match(tok.text):
+        return True  # "Festival International d'Art Vidéo", "Théâtre de l'Odéon"
     return first.isupper() or (first.islower() and camel(tok.text) and tok.text.isalnum())
+
+
+#: a Romance article or preposition elided before a capitalised word: "d'Art", "l'Odéon"
+_ELIDED = re.compile(r"(?:d|l|dell|dall|all|nell|sull)['’´][A-ZÀ-Ý]")
 
 
 def is_word(tok: Tok) -> bool:

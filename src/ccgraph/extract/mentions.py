@@ -2,7 +2,10 @@
 
 Deterministic rules, no models; every mention says which rule found it (``Mention.rule``,
 ``ccgraph explain-mention``). The words the rules know are in :mod:`.mention_lexicon`; the
-conventions they aim at are in docs/annotation.md.
+conventions they aim at are in docs/annotation.md. This module turns one run into a name;
+runs and their cuts are in :mod:`.mention_runs`, head nouns in :mod:`.mention_heads`, the
+rules that read the words around a name in :mod:`.mention_context`, the corpus-wide
+gazetteer and linking in :mod:`.mention_links`.
 
 How a name is found
 -------------------
@@ -28,6 +31,8 @@ How a name is found
                     Bangkok", "the award “Cultural Capital”", "film school (NAFTA)".
    ``list``         names listed after a category noun: "festivals, such as DYOM, Ekala Mba
                     Ni Nkem and …", "organisations, including Australian Poetry, …".
+   ``cue``          a name without a head after a phrase that says what it is: "organised
+                    by the X", "in partnership with the X", "the 10th edition of X".
 4. Aliases: an acronym or another name in parentheses right after a name is the same thing
    ("Manchester Literature Festival (MLF)"); later uses of the acronym are more evidence for
    it, never a second mention. "University of X" and "X University" are one name.
@@ -47,160 +52,30 @@ import re
 
 from ..records import Mention, Span
 from . import mention_lexicon as lex
+from .mention_heads import (
+    HEADS,
+    has_head,
+    head_at,
+    kind_head,
+    lower_head_at,
+    name_words,
+    suffix_head,
+)
 from .mention_places import ends_in_place, is_place
+from .mention_runs import runs, split_run
 from .mention_tokens import (
     CLOSE_QUOTES,
     OPEN_QUOTES,
     Tok,
     camel,
-    is_acronym,
     is_cap,
     joined,
     possessive,
     tokens,
 )
 
-HEADS = lex.HEADS
 _TYPO = str.maketrans({"’": "'", "´": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"',
                        "„": '"', "\u00a0": " "})
-
-
-def _runs(toks: list[Tok]) -> list[tuple[int, int]]:
-    """Maximal runs [i, j) of capitalised words joined by connectors."""
-    runs: list[tuple[int, int]] = []
-    i, n = 0, len(toks)
-    while i < n:
-        if not is_cap(toks[i]):
-            i += 1
-            continue
-        j = i + 1
-        while j < n and not (possessive(toks[j - 1].text) and j - 1 > i
-                             and toks[j - 1].text[:-2] not in lex.NAME_POSSESSIVES
-                             and toks[j].text not in HEADS):  # "Seal Engraver's Society"
-            if toks[j].text in lex.BREAK_WORDS:
-                break
-            if is_cap(toks[j]) and joined(toks[j]):
-                j += 1
-                continue
-            if toks[j].text == "," and (end := _comma_tail(toks, i, j)) is not None:
-                j = end
-                break
-            k = j
-            while k < n and k - j < 3 and joined(toks[k]) and toks[k].text in lex.CONNECTORS:
-                k += 1
-            words = [t.text for t in toks[j:k]]
-            # "the" only after "of"/"for"/…: "Visit the X Museum" and "X Festival and the
-            # Y Show" are not one name.
-            if words and (words[0] == "the" or ("and" in words and "the" in words)):
-                break
-            if k > j and k < n and is_cap(toks[k]) and joined(toks[k]):
-                j = k + 1
-                continue
-            break
-        runs.append((i, j))
-        i = j
-    return runs
-
-
-def _comma_tail(toks: list[Tok], i: int, j: int) -> int | None:
-    """A tail "of A, B and C" that goes on past the comma at j ("Ministry of Science,
-    Industry and Technology"): the index after C, or None."""
-    heads = [k for k in range(i, j) if toks[k].text in HEADS]
-    if not heads or not any(toks[k].text in ("of", "for") for k in range(heads[0], j)):
-        return None
-    k, n = j, len(toks)
-    while k + 1 < n and toks[k].text == "," and is_cap(toks[k + 1]):
-        k += 2
-        if k < n and toks[k].text == ",":
-            continue
-        if k + 1 < n and toks[k].text == "and" and is_cap(toks[k + 1]):
-            return k + 2
-        return None
-    return None
-
-
-def _head_at(toks: list[Tok], i: int) -> tuple[str, str] | None:
-    word = toks[i].text
-    if possessive(word):
-        word = word[:-2]  # "the Food Bank's market": the head is "Bank"
-    if word == "House" and i > 0 and toks[i - 1].text == "Opera":
-        return HEADS["Opera House"]
-    if word in lex.NEEDS_TAIL and (i + 1 >= len(toks) or toks[i + 1].text != "of"):
-        return None
-    if word == "Festivals" and not _acronym_after(toks, i + 1):
-        return None  # a plural head is generic, unless an acronym names it
-    return HEADS.get(word)
-
-
-def _suffix_head(word: str) -> tuple[str, str] | None:
-    low = word.casefold()
-    for suffix, found in lex.SUFFIX_HEADS:
-        if low.endswith(suffix) and len(low) >= len(suffix) + 3:
-            return found
-    return None
-
-
-def _acronym_after(toks: list[Tok], j: int) -> int | None:
-    """If tokens j.. are " (ACRONYM)", the index after the closing parenthesis."""
-    if (j + 2 < len(toks) and toks[j].text == "(" and is_acronym(toks[j + 1].text)
-            and toks[j + 2].text == ")"):
-        return j + 3
-    return None
-
-
-def _has_head(toks: list[Tok], i: int, j: int) -> bool:
-    return any(_head_at(toks, k) is not None for k in range(i, j))
-
-
-def _name_words(toks: list[Tok], i: int, j: int) -> int:
-    return sum(1 for k in range(i, j) if is_cap(toks[k]))
-
-
-def _split(toks: list[Tok], i: int, j: int) -> list[tuple[int, int]]:
-    """Cut a run at "and"/"&" between two complete names and at "in" before a non-name."""
-    for k in range(i + 1, j - 1):
-        word = toks[k].text
-        if word in ("and", "&") and _complete_names(toks, i, k, j):
-            return [(i, k), *_split(toks, k + 1, j)]
-        if (word == "and" and k + 2 == j and _head_at(toks, k + 1) is not None
-                and not _has_head(toks, i, k)):
-            return []  # "Easter and Carnival": two common nouns, no name
-        if word == "in" and (_place_or_named(toks, k + 1, j) if _has_head(toks, i, k) else not (
-                _has_head(toks, k + 1, j) or _lower_head_at(toks, j))):
-            return [(i, k), *_split(toks, k + 1, j)]
-        if (word == "of" and k == i + 1 and _suffix_head(toks[i].text) is not None
-                and _has_head(toks, k + 1, j)):
-            return [(i, k), *_split(toks, k + 1, j)]  # "engageLab of the Minho University"
-    return [(i, j)]
-
-
-def _place_or_named(toks: list[Tok], i: int, j: int) -> bool:
-    """After "in" behind a head: a place ("Festival in Berlin"), a name with its own head, or
-    words that are not a tail of the name ("Contest of … in Crafts Production" is one)."""
-    if i < j and toks[i].text == "the":
-        i += 1
-    words = [t.text for t in toks[i:j]]
-    return (any(is_place(" ".join(words[:n])) for n in range(1, min(4, len(words)) + 1))
-            or _has_head(toks, i, j) or _name_words(toks, i, j) < 2)
-
-
-def _complete_names(toks: list[Tok], i: int, k: int, j: int) -> bool:
-    """Whether "and" at k joins two complete names ("Kuching Jazz Festival and Sarawak
-    Regatta", "Africa Oye and Liverpool International Festival of Psychedelia") rather than
-    two words of one name ("Spring Fair and Peace", "Art and Design Centre")."""
-    left, right = _name_words(toks, i, k), _name_words(toks, k + 1, j)
-    if _head_at(toks, k - 1) is not None:
-        # "Ars Electronica Centre and Futurelab": one word that is a name of its own
-        return right >= 2 or (right == 1 and _suffix_head(toks[k + 1].text) is not None)
-    if toks[k - 1].text in lex.FIELD_WORDS and not _has_head(toks, i, k):
-        return False  # "Reykjavík Music and Conference Centre": two modifiers of one head
-    if left < 2 or right < 3:
-        return False
-    if _has_head(toks, i, k) and not _has_head(toks, k + 1, j):
-        return True
-    first_head = _kind_head(toks, k + 1, j)
-    tails = [m for m in range(k + 1, j) if toks[m].text in lex.TAIL_START]
-    return first_head is not None and (not tails or first_head < tails[0])
 
 
 def _quoted_after(toks: list[Tok], j: int) -> int | None:
@@ -230,7 +105,7 @@ def _clean(label: str) -> str:
     return label.strip()
 
 
-def _make(text: str, toks: list[Tok], i: int, j: int, kind: str, subtype: str,
+def make_mention(text: str, toks: list[Tok], i: int, j: int, kind: str, subtype: str,
           rule: str) -> Mention | None:
     start, end = toks[i].start, toks[j - 1].end
     if possessive(toks[j - 1].text):
@@ -255,22 +130,8 @@ def _trim(toks: list[Tok], i: int, j: int) -> tuple[int, int]:
 def _head_with_tail(toks: list[Tok], i: int, j: int) -> bool:
     """ "a School of Industrial Design": a head first, then a capitalised tail: a name even
     after "a" (a generic phrase does not capitalise its tail)."""
-    return (j - i >= 3 and _head_at(toks, i) is not None and toks[i + 1].text in lex.TAIL_START
+    return (j - i >= 3 and head_at(toks, i) is not None and toks[i + 1].text in lex.TAIL_START
             and is_cap(toks[j - 1]))
-
-
-def _kind_head(toks: list[Tok], i: int, j: int) -> int | None:
-    """The head that gives the name its kind: the last one before the first tail connector
-    that follows a head ("Department of Music of the University": Department)."""
-    heads = [k for k in range(i, j) if _head_at(toks, k) is not None]
-    if not heads:
-        return None
-    tails = [k for k in range(heads[0] + 1, j) if toks[k].text in lex.TAIL_START]
-    if tails:
-        before = [h for h in heads if h < tails[0]]
-        if before:
-            return before[-1]
-    return heads[-1]
 
 
 def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
@@ -287,7 +148,7 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
             return None  # "Mannheim's Cultural Office" describes; "Chetham's Library" names
     if j < len(toks) and toks[j].text.lower() in lex.NOT_ENTITY_AFTER:
         return None
-    h = _kind_head(toks, i, j)
+    h = kind_head(toks, i, j)
     quoted = i > 0 and toks[i - 1].text in OPEN_QUOTES and j < len(toks) and (
         toks[j].text in CLOSE_QUOTES)
     if h is None or quoted:  # the "Oldest House" competition: the lower-case head names it
@@ -295,16 +156,16 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
         if lower is not None:
             return lower
     if h is None and text[toks[i].start:toks[j - 1].end].startswith(lex.ORGANISATION_PREFIXES):
-        return _make(text, toks, i, j, "organisation", "organisation", "head")
-    if h is None or (j - i == 1 and _suffix_head(toks[i].text) is not None):
+        return make_mention(text, toks, i, j, "organisation", "organisation", "head")
+    if h is None or (j - i == 1 and suffix_head(toks[i].text) is not None):
         # the last word ending in a head, at the end of the run or before "and"
         for k in range(j - 1, i - 1, -1):
-            found = _suffix_head(toks[k].text)
+            found = suffix_head(toks[k].text)
             if found is not None and is_cap(toks[k]) and (
                     k == j - 1 or toks[k + 1].text in ("and", "&")):
-                return _make(text, toks, i, k + 1, *found, "suffix-head")
+                return make_mention(text, toks, i, k + 1, *found, "suffix-head")
         return None
-    found = _head_at(toks, h)
+    found = head_at(toks, h)
     assert found is not None
     kind, subtype = found
     if h > i:
@@ -314,7 +175,7 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
         kind, subtype = "organisation", "agency"  # "Academy of Finland": a national body
     # "Free Film Screenings for Municipal Corporation": the name starts after a "for".
     fors = [k for k in range(i + 1, h) if toks[k].text == "for"]
-    if fors and not _has_head(toks, i, fors[-1]):
+    if fors and not has_head(toks, i, fors[-1]):
         i = fors[-1] + 1
     end = j
     after_quote = _quoted_after(toks, end)
@@ -322,9 +183,9 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
         end = after_quote
     elif _lower_tail(toks, h, j):
         end = j + 1  # "Museum of African art": the tail's noun written in lower case
-    if _name_words(toks, i, min(end, j)) < 2:
+    if name_words(toks, i, min(end, j)) < 2:
         return None
-    return _make(text, toks, i, end, kind, subtype, "head")
+    return make_mention(text, toks, i, end, kind, subtype, "head")
 
 
 def _lower_tail(toks: list[Tok], h: int, j: int) -> bool:
@@ -333,25 +194,6 @@ def _lower_tail(toks: list[Tok], h: int, j: int) -> bool:
     return (j < len(toks) and j - 1 > h and toks[j].text in lex.LOWER_TAIL_NOUNS
             and joined(toks[j]) and any(toks[m].text in lex.TAIL_START for m in range(h, j))
             and toks[j - 1].text.endswith(lex.ADJECTIVE_ENDINGS))
-
-
-def _lower_head_at(toks: list[Tok], j: int) -> tuple[str, str, int] | None:
-    """A lower-case head at j, or after one lower-case modifier: (kind, subtype, end)."""
-    n = len(toks)
-    for skip in (0, 1, 2):
-        k = j + skip
-        if k >= n or not joined(toks[k]) or not toks[k].text.islower():
-            return None
-        word = toks[k].text
-        if k + 1 < n and joined(toks[k + 1]) and f"{word} {toks[k + 1].text}" in lex.LOWER_HEADS:
-            kind, subtype = lex.LOWER_HEADS[f"{word} {toks[k + 1].text}"]
-            return kind, subtype, k + 2
-        if word in lex.LOWER_HEADS:
-            kind, subtype = lex.LOWER_HEADS[word]
-            return kind, subtype, k + 1
-        if word in lex.CONNECTORS or word in lex.CATEGORIES:
-            return None
-    return None
 
 
 def _lower_head(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
@@ -363,14 +205,14 @@ def _lower_head(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     before = i - 2 if quoted else i - 1
     if before < 0 or toks[before].text.lower() not in ("the", "and", ","):
         return None
-    found = _lower_head_at(toks, after)
+    found = lower_head_at(toks, after)
     if found is None:
         return None
-    if (not quoted and _name_words(toks, i, j) < 2 and not camel(toks[i].text)
+    if (not quoted and name_words(toks, i, j) < 2 and not camel(toks[i].text)
             and (found[2] > after + 1 or len(toks[i].text) < 4
                  or toks[i].text in lex.FIELD_WORDS)):
         return None  # one plain word is a name only right before its head: "the X festival"
-    return _make(text, toks, i, j, found[0], found[1], "lower-head")
+    return make_mention(text, toks, i, j, found[0], found[1], "lower-head")
 
 
 def normalise_label(label: str) -> str:
@@ -398,9 +240,19 @@ def _bounds(text: str, about: Span | None) -> tuple[int, int]:
 
 def _short_form(key: str, kind: str, found: list[Mention]) -> bool:
     """A later name that is the end of an earlier one of the same kind ("the Writers'
-    Workshop" after "the Iowa Writers' Workshop"): a short form, not a second entity."""
+    Workshop" after "the Iowa Writers' Workshop"), or its start before a tail ("National Quilt
+    Museum" after "National Quilt Museum of the United States"): a short form, not a second
+    entity."""
     return len(key.split()) >= 2 and any(
-        m.kind == kind and entity_key(m.label).endswith(" " + key) for m in found)
+        m.kind == kind and (entity_key(m.label).endswith(" " + key)
+                            or _tail_after(entity_key(m.label), key)) for m in found)
+
+
+def _tail_after(longer: str, key: str) -> bool:
+    """ "national quilt museum" before "national quilt museum of the united states": the
+    longer name with its tail cut off ("of", "for", "de" …) is a short form of it."""
+    rest = longer.removeprefix(key + " ")
+    return rest != longer and rest.split(" ", 1)[0] in lex.TAIL_START
 
 
 def find_mentions(text: str, about: Span | None = None) -> list[Mention]:
@@ -415,8 +267,8 @@ def find_mentions(text: str, about: Span | None = None) -> list[Mention]:
     start, end = _bounds(text, about)
     toks = tokens(text, start, end)
     candidates: list[tuple[int, Mention]] = []
-    for i, j in _runs(toks):
-        for a, b in _split(toks, i, j):
+    for i, j in runs(toks):
+        for a, b in split_run(toks, i, j):
             mention = _from_run(text, toks, a, b)
             if mention is not None:
                 candidates.append((mention.span.start, mention))

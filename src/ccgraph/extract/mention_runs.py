@@ -1,0 +1,129 @@
+"""Runs of capitalised words, and where a run is cut into several names.
+
+A *run* is a maximal sequence of capitalised words joined by white space and by connectors
+("of", "for", "and", "de", …; at most three in a row, always followed by a capitalised
+word). :func:`split_run` cuts it at "and"/"&" between two complete names and at "in" before
+a place or another name (see :mod:`.mentions` for the whole account).
+"""
+
+from __future__ import annotations
+
+from . import mention_lexicon as lex
+from .mention_heads import (
+    HEADS,
+    has_head,
+    head_at,
+    kind_head,
+    lower_head_at,
+    name_words,
+    suffix_head,
+)
+from .mention_places import is_place
+from .mention_tokens import Tok, is_cap, joined, possessive
+
+
+def runs(toks: list[Tok]) -> list[tuple[int, int]]:
+    """Maximal runs [i, j) of capitalised words joined by connectors."""
+    runs: list[tuple[int, int]] = []
+    i, n = 0, len(toks)
+    while i < n:
+        if not is_cap(toks[i]):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and not (possessive(toks[j - 1].text) and j - 1 > i
+                             and toks[j - 1].text[:-2] not in lex.NAME_POSSESSIVES
+                             and toks[j].text not in HEADS):  # "Seal Engraver's Society"
+            if toks[j].text in lex.BREAK_WORDS:
+                break
+            if is_cap(toks[j]) and joined(toks[j]):
+                j += 1
+                continue
+            if toks[j].text == "," and (end := _comma_tail(toks, i, j)) is not None:
+                j = end
+                break
+            k = j
+            while k < n and k - j < 3 and joined(toks[k]) and toks[k].text in lex.CONNECTORS:
+                k += 1
+            words = [t.text for t in toks[j:k]]
+            # "the" only after "of"/"for"/…: "Visit the X Museum" and "X Festival and the
+            # Y Show" are not one name.
+            if words and (words[0] == "the" or ("and" in words and "the" in words)):
+                break
+            if k > j and k < n and is_cap(toks[k]) and joined(toks[k]):
+                j = k + 1
+                continue
+            break
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def _comma_tail(toks: list[Tok], i: int, j: int) -> int | None:
+    """A tail "of A, B and C" that goes on past the comma at j ("Ministry of Science,
+    Industry and Technology"): the index after C, or None."""
+    heads = [k for k in range(i, j) if toks[k].text in HEADS]
+    if not heads or not any(toks[k].text in ("of", "for") for k in range(heads[0], j)):
+        return None
+    k, n = j, len(toks)
+    while k + 1 < n and toks[k].text == "," and is_cap(toks[k + 1]):
+        k += 2
+        if k < n and toks[k].text == ",":
+            continue
+        if k + 1 < n and toks[k].text == "and" and is_cap(toks[k + 1]):
+            return k + 2
+        return None
+    return None
+
+
+def split_run(toks: list[Tok], i: int, j: int) -> list[tuple[int, int]]:
+    """Cut a run at "and"/"&" between two complete names and at "in" before a non-name."""
+    for k in range(i + 1, j - 1):
+        word = toks[k].text
+        if word in ("and", "&") and _complete_names(toks, i, k, j):
+            return [(i, k), *split_run(toks, k + 1, j)]
+        if (word == "and" and k + 2 == j and head_at(toks, k + 1) is not None
+                and not has_head(toks, i, k)):
+            return []  # "Easter and Carnival": two common nouns, no name
+        if word == "in" and (_place_or_named(toks, k + 1, j) if has_head(toks, i, k) else not (
+                has_head(toks, k + 1, j) or lower_head_at(toks, j))):
+            return [(i, k), *split_run(toks, k + 1, j)]
+        if (word == "of" and k == i + 1 and suffix_head(toks[i].text) is not None
+                and has_head(toks, k + 1, j)):
+            return [(i, k), *split_run(toks, k + 1, j)]  # "engageLab of the Minho University"
+    return [(i, j)]
+
+
+def _place_or_named(toks: list[Tok], i: int, j: int) -> bool:
+    """After "in" behind a head: a place ("Festival in Berlin"), a name with its own head, or
+    words that are not a tail of the name ("Contest of … in Crafts Production" is one)."""
+    if i < j and toks[i].text == "the":
+        i += 1
+    words = [t.text for t in toks[i:j]]
+    return (any(is_place(" ".join(words[:n])) for n in range(1, min(4, len(words)) + 1))
+            or has_head(toks, i, j) or name_words(toks, i, j) < 2)
+
+
+def _complete_names(toks: list[Tok], i: int, k: int, j: int) -> bool:
+    """Whether "and" at k joins two complete names ("Kuching Jazz Festival and Sarawak
+    Regatta", "Africa Oye and Liverpool International Festival of Psychedelia") rather than
+    two words of one name ("Spring Fair and Peace", "Art and Design Centre")."""
+    left, right = name_words(toks, i, k), name_words(toks, k + 1, j)
+    if head_at(toks, k - 1) is not None:
+        # "Ars Electronica Centre and Futurelab": one word that is a name of its own
+        return right >= 2 or (right == 1 and (suffix_head(toks[k + 1].text) is not None
+                                              or is_place(_bare(toks[k + 1].text))))
+    if toks[k - 1].text in lex.FIELD_WORDS and not has_head(toks, i, k):
+        return False  # "Reykjavík Music and Conference Centre": two modifiers of one head
+    if left < 2 or right < 3:
+        return False
+    if has_head(toks, i, k) and not has_head(toks, k + 1, j):
+        return True
+    first_head = kind_head(toks, k + 1, j)
+    tails = [m for m in range(k + 1, j) if toks[m].text in lex.TAIL_START]
+    return first_head is not None and (not tails or first_head < tails[0])
+
+
+def _bare(word: str) -> str:
+    """A word without its possessive ("Poland’s" -> "Poland")."""
+    return word[:-2] if possessive(word) else word
