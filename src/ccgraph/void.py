@@ -44,7 +44,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
 from . import iris, rights
-from .dumpfiles import FRAMED_FILES, RDF_DUMPS
+from .dumpfiles import DUMPS
 from .linksets import add_linksets
 from .namespaces import PREFIXES, SD
 
@@ -337,27 +337,17 @@ def _describe(store: ox.Store, graphs: list[ox.NamedNode], sizes: Mapping[str, i
     g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
     g.add((service, DCAT.servesDataset, ds))
     g.add((ds, VOID.rootResource, iris.network(base)))
-    for dump in RDF_DUMPS:
-        name = dump.name
-        url = URIRef(f"{site}dumps/{name}")
-        g.add((ds, VOID.dataDump, url))
-        dist = URIRef(f"{ds}#dump-{name.replace('.', '-')}")
+    for dump in DUMPS:  # RDF dumps are void:dataDump; files of framed cities are not
+        url = URIRef(f"{site}dumps/{dump.name}")
+        if dump.rdf is not None:
+            g.add((ds, VOID.dataDump, url))
+        dist = URIRef(f"{ds}#dump-{dump.name.replace('.', '-')}")
         g.add((ds, DCAT.distribution, dist))
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, DCAT.downloadURL, url))
-        g.add((dist, DCAT.mediaType, URIRef(IANA + dump.content_type)))
-        g.add((dist, DCTERMS.title, Literal(name)))
-        if dump.compressed:
-            g.add((dist, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
-    for dump in FRAMED_FILES:
-        name = dump.name
-        url = URIRef(f"{site}dumps/{name}")
-        dist = URIRef(f"{ds}#dump-{name.replace('.', '-')}")
-        g.add((ds, DCAT.distribution, dist))
-        g.add((dist, RDF.type, DCAT.Distribution))
-        g.add((dist, DCAT.downloadURL, url))
-        g.add((dist, DCTERMS.title, Literal(name)))
-        g.add((dist, DCTERMS.conformsTo, URIRef(str(dump.spec))))
+        g.add((dist, DCTERMS.title, Literal(dump.name)))
+        if dump.spec is not None:
+            g.add((dist, DCTERMS.conformsTo, URIRef(dump.spec)))
         if dump.media_type is not None:
             g.add((dist, DCAT.mediaType, URIRef(IANA + dump.media_type)))
         if dump.compressed:
