@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
@@ -13,111 +14,126 @@ from ...namespaces import curie
 from ..resources import Description
 from . import city_queries as q
 from . import map_pages
-from .data import CCG, evidence_for, labels, link, lit, select, to_int, value
+from .data import CCG, Evidence, evidence_for, labels, link, lit, select, to_int, value
 from .statements import statements
+
+Row = dict[str, Any]
+Entry = dict[str, Any]
 
 
 def city_data(iri: str) -> dict[str, Any]:
+    """What the city page shows, read with the queries of ``city_queries``."""
+    rows = {name: select(getattr(q, name), c=iri) for name in q.PER_CITY}
     base = select(q.BASE, c=iri)[0]
-    names_all = select(q.NAMES, c=iri)
-    memberships = select(q.MEMBERSHIPS, c=iri)
-    pledges = select(q.PLEDGES, c=iri)
-    things = select(q.THINGS, c=iri)
-    details = select(q.THING_DETAILS, c=iri)
-    industries = select(q.INDUSTRIES, c=iri)
-    contacts = select(q.CONTACTS, c=iri)
-    reports = select(q.REPORTS, c=iri)
-    profiles = select(q.PROFILES, c=iri)
-
     mentioned: set[str] = {iri}
-    for rows, keys in ((memberships, ("m", "field")), (pledges, ("p", "field", "theme")),
-                       (things, ("x", "type")), (industries, ("i",)), (contacts, ("cp",)),
-                       (reports, ("r",)), (profiles, ("d",))):
-        for row in rows:
-            mentioned.update(row[k].value for k in keys
-                             if isinstance(row.get(k), ox.NamedNode))
-    mentioned.update(r["o"].value for r in details if isinstance(r["o"], ox.NamedNode))
+    for name, keys in q.PER_CITY.items():
+        for row in rows[name]:
+            mentioned.update(row[k].value for k in keys if isinstance(row.get(k), ox.NamedNode))
     if isinstance(base.get("country"), ox.NamedNode):
         mentioned.add(base["country"].value)
-    names = labels(mentioned)
-    evidence = evidence_for(mentioned)
+    shown = Shown(labels(mentioned), evidence_for(mentioned))
+    things = _things(rows["THINGS"], rows["THING_DETAILS"], shown)
 
-    def item(x: str) -> dict[str, Any]:
-        return {**link(x, names), "evidence": evidence.get(x, [])}
+    def of(kind: str) -> list[Entry]:
+        return sorted((e for e in things if CCG + kind in e["ccg_types"]),
+                      key=lambda e: e["text"])
 
-    membership_list: dict[str, dict[str, Any]] = {}
-    for row in memberships:
+    return {
+        "city": shown.item(iri),
+        "names": sorted((lit(r["l"]) for r in rows["NAMES"]),
+                        key=lambda x: (x["lang"] != "en", x["lang"])),
+        "country": shown.link(base["country"].value) if "country" in base else None,
+        "cc": value(base.get("cc")),
+        "description": value(base.get("description")),
+        "memberships": _memberships(rows["MEMBERSHIPS"], shown),
+        "pledge_groups": _pledge_groups(rows["PLEDGES"], shown),
+        "facilities": of("Facility"), "events": of("Event"),
+        "creators": of("Creator"), "works": of("CreativeWork"),
+        "industries": sorted((shown.link(r["i"].value) for r in rows["INDUSTRIES"]),
+                             key=lambda x: x["text"]),
+        "contacts": [{**shown.item(r["cp"].value), "name": value(r.get("name")),
+                      "job": value(r.get("job")), "dept": value(r.get("dept")),
+                      "email": value(r.get("email"))} for r in rows["CONTACTS"]],
+        "reports": sorted(({**shown.item(r["r"].value), "year": value(r.get("year"))[:4],
+                            "url": value(r.get("url"))} for r in rows["REPORTS"]),
+                          key=lambda r: r["year"]),
+        "profiles": sorted((shown.item(r["d"].value) for r in rows["PROFILES"]),
+                           key=lambda p: p["text"]),
+        "near_duplicates": near_duplicates_of(iri),
+        "map": map_pages.city_map(iri, shown.names.get(iri) or curie(iri)),
+    }
+
+
+@dataclass
+class Shown:
+    """The labels and evidence spans of the resources a city page mentions."""
+
+    names: dict[str, str]
+    evidence: dict[str, list[Evidence]]
+
+    def link(self, iri: str) -> Entry:
+        return link(iri, self.names)
+
+    def item(self, iri: str) -> Entry:
+        """A link with the evidence spans that support the resource."""
+        return {**self.link(iri), "evidence": self.evidence.get(iri, [])}
+
+
+def _memberships(rows: list[Row], shown: Shown) -> list[Entry]:
+    found: dict[str, Entry] = {}
+    for row in rows:
         m = row["m"].value
-        entry = membership_list.setdefault(m, {**item(m), "field": link(row["field"].value, names),
-                                               "year": value(row.get("year"))[:4],
-                                               "ended": value(row.get("ended"))[:4],
-                                               "reason": value(row.get("reason")), "sources": []})
+        entry = found.setdefault(m, {**shown.item(m), "field": shown.link(row["field"].value),
+                                     "year": value(row.get("year"))[:4],
+                                     "ended": value(row.get("ended"))[:4],
+                                     "reason": value(row.get("reason")), "sources": []})
         if "source" in row and value(row["source"]) not in entry["sources"]:
             entry["sources"].append(value(row["source"]))
-    pledge_map: dict[str, dict[str, Any]] = {}
-    for row in pledges:
+    return sorted(found.values(), key=lambda m: (m["year"] or "9999", m["field"]["text"]))
+
+
+def _pledge_groups(rows: list[Row], shown: Shown) -> list[tuple[str, list[Entry]]]:
+    """The pledges by field (name), each with its themes."""
+    found: dict[str, Entry] = {}
+    for row in rows:
         p = row["p"].value
-        entry = pledge_map.setdefault(p, {
-            **item(p), "position": to_int(row["pos"]),
-            "field": link(row["field"].value, names) if "field" in row else None,
+        entry = found.setdefault(p, {
+            **shown.item(p), "position": to_int(row["pos"]),
+            "field": shown.link(row["field"].value) if "field" in row else None,
             "summary": value(row.get("summary")), "quote": value(row.get("text")), "themes": []})
         if "theme" in row:
-            theme = link(row["theme"].value, names)
+            theme = shown.link(row["theme"].value)
             if theme not in entry["themes"]:
                 entry["themes"].append(theme)
-    for entry in pledge_map.values():
+    for entry in found.values():
         entry["themes"].sort(key=lambda t: t["text"])
-    pledge_groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for entry in sorted(pledge_map.values(), key=lambda e: (e["field"]["text"] if e["field"]
-                                                           else "", e["position"])):
-        pledge_groups[entry["field"]["text"] if entry["field"] else ""].append(entry)
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for entry in sorted(found.values(), key=lambda e: (e["field"]["text"] if e["field"]
+                                                       else "", e["position"])):
+        groups[entry["field"]["text"] if entry["field"] else ""].append(entry)
+    return list(groups.items())
 
+
+def _things(rows: list[Row], details: list[Row], shown: Shown) -> list[Entry]:
+    """The facilities, events, creators and works of the city, with their details."""
     extra: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     for row in details:
         o = row["o"]
-        shown = link(o.value, names) if isinstance(o, ox.NamedNode) else lit(o)
-        extra[row["x"].value][curie(row["p"].value)].append(shown)
+        fact = shown.link(o.value) if isinstance(o, ox.NamedNode) else lit(o)
+        extra[row["x"].value][curie(row["p"].value)].append(fact)
     order = list(q.DETAILS)
     facts = {x: [(q.DETAILS[p], props[p]) for p in sorted(props, key=order.index)]
              for x, props in extra.items()}
-    kinds: dict[str, dict[str, Any]] = {}
-    for row in things:
+    found: dict[str, Entry] = {}
+    for row in rows:
         x = row["x"].value
-        entry = kinds.setdefault(x, {**item(x), "rel": value(row["rel"]), "types": [],
+        entry = found.setdefault(x, {**shown.item(x), "rel": value(row["rel"]), "types": [],
                                      "details": facts.get(x, [])})
         t = row["type"].value
         if not t.startswith(CCG):
             entry["types"].append(curie(t).partition(":")[2] or curie(t))
         entry.setdefault("ccg_types", set()).add(t)
-
-    def of(kind: str) -> list[dict[str, Any]]:
-        return sorted((e for e in kinds.values() if CCG + kind in e["ccg_types"]),
-                      key=lambda e: e["text"])
-
-    return {
-        "city": item(iri),
-        "names": sorted((lit(r["l"]) for r in names_all), key=lambda x: (x["lang"] != "en",
-                                                                          x["lang"])),
-        "country": link(base["country"].value, names) if "country" in base else None,
-        "cc": value(base.get("cc")),
-        "description": value(base.get("description")),
-        "memberships": sorted(membership_list.values(), key=lambda m: (m["year"] or "9999",
-                                                                       m["field"]["text"])),
-        "pledge_groups": list(pledge_groups.items()),
-        "facilities": of("Facility"), "events": of("Event"),
-        "creators": of("Creator"), "works": of("CreativeWork"),
-        "industries": sorted((link(r["i"].value, names) for r in industries),
-                             key=lambda x: x["text"]),
-        "contacts": [{**item(r["cp"].value), "name": value(r.get("name")),
-                      "job": value(r.get("job")), "dept": value(r.get("dept")),
-                      "email": value(r.get("email"))} for r in contacts],
-        "reports": sorted(({**item(r["r"].value), "year": value(r.get("year"))[:4],
-                            "url": value(r.get("url"))} for r in reports),
-                          key=lambda r: r["year"]),
-        "profiles": sorted((item(r["d"].value) for r in profiles), key=lambda p: p["text"]),
-        "near_duplicates": near_duplicates_of(iri),
-        "map": map_pages.city_map(iri, names.get(iri) or curie(iri)),
-    }
+    return list(found.values())
 
 
 def near_duplicates_of(city: str) -> list[dict[str, Any]]:

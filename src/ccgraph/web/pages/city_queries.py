@@ -58,3 +58,11 @@ NEAR_DUPLICATES = """SELECT ?d ?sim ?mine ?other ?city WHERE {
     ?mine ccg:commitmentOf|oa:hasSource/ccg:describes <$c> .
     ?other ccg:commitmentOf|oa:hasSource/ccg:describes ?city .
     FILTER(?city != <$c>) }"""
+
+#: the queries of resources the page mentions, with the variables that name them (their
+#: labels and evidence are read in one go); NAMES and THING_DETAILS are read for the page too
+PER_CITY: dict[str, tuple[str, ...]] = {
+    "NAMES": (), "MEMBERSHIPS": ("m", "field"), "PLEDGES": ("p", "field", "theme"),
+    "THINGS": ("x", "type"), "THING_DETAILS": ("o",), "INDUSTRIES": ("i",),
+    "CONTACTS": ("cp",), "REPORTS": ("r",), "PROFILES": ("d",),
+}
