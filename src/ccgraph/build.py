@@ -92,7 +92,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     (near_duplicates.py; off for synthetic networks made of copies)."""
     say = progress or (lambda _m: None)
     tick = mark or (lambda _s: None)
-    base: str = settings.base
+    base = settings.base
     data = data_dir(settings)
     ds = Dataset()
     graph_sources: dict[URIRef, str] = {}

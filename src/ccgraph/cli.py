@@ -125,7 +125,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     elif not args.paths:
         _progress("sources: " + ", ".join(str(p) for p in paths))
     try:
-        result = build(paths, Path(settings.store), settings, args.members, _progress)
+        result = build(paths, settings.store, settings, args.members, _progress)
     except BuildFailed as failed:
         print(failed.report.text(), file=sys.stderr)
         print(f"build failed: {len(failed.report.violations)} violation(s); "
@@ -135,7 +135,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"build failed: {exc}", file=sys.stderr)
         print(f"{settings.store} was left as it was", file=sys.stderr)
         return EXIT_DATA
-    print(summary(result, Path(settings.store)))
+    print(summary(result, settings.store))
     return EXIT_OK
 
 
@@ -225,9 +225,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if args.format in ("jsonl", "geojson"):
-        return _export_framed(args, Path(settings.store))
+        return _export_framed(args, settings.store)
     try:
-        data = export(Path(settings.store), args.format)
+        data = export(settings.store, args.format)
     except NoBuild as exc:
         print(f"export: {exc}", file=sys.stderr)
         return EXIT_DATA
@@ -288,7 +288,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     try:
-        release = make_release(Path(settings.store), args.name, args.notes, _progress)
+        release = make_release(settings.store, args.name, args.notes, _progress)
     except ReleaseError as exc:
         print(f"release: {exc}", file=sys.stderr)
         return EXIT_DATA

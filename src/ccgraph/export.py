@@ -7,14 +7,12 @@ import shutil
 from pathlib import Path
 from typing import IO
 
+from .dumpfiles import FRAMED_FILES, RDF_DUMPS
 from .store import open_build
 
-_DUMPS = {"ttl": "ccgraph.ttl", "nt": "ccgraph.nt.gz", "nq": "ccgraph.nq.gz",
-          "jsonld": "ccgraph.jsonld"}
-
-
+_DUMPS = {d.rdf: d.name for d in RDF_DUMPS if d.rdf is not None}
 #: framed files, by (format, frame): streamed from the build's dumps
-FRAMED = {("jsonl", "city"): "cities.jsonl.gz", ("geojson", "city"): "cities.geojson"}
+FRAMED = {d.framed: d.name for d in FRAMED_FILES if d.framed is not None}
 
 
 def export_framed(build_dir: Path, fmt: str, frame: str, out: IO[bytes]) -> None:

@@ -30,7 +30,7 @@ def search_dirs(settings: Settings, relative_to: Path | None = None,
                 environ: Mapping[str, str] | None = None) -> list[Path]:
     """The directories sources are looked up in, in order (existing or not). A relative
     ``sources`` directory is taken from ``relative_to`` (default: the working directory)."""
-    sources = Path(settings.sources).expanduser()
+    sources = settings.sources.expanduser()
     if not sources.is_absolute() and relative_to is not None:
         sources = relative_to / sources
     dirs = [sources, cache_dir(settings, environ)]

@@ -27,10 +27,10 @@ THREADS = 8
 
 
 def gunicorn_options(settings: Settings) -> dict[str, Any]:
-    timeout = float(settings.query_timeout)
+    timeout = settings.query_timeout
     return {
         "bind": f"{settings.host}:{settings.port}",
-        "workers": max(1, int(settings.workers)),
+        "workers": max(1, settings.workers),
         "worker_class": "gthread",
         "threads": THREADS,
         # the master kills a worker that stops heart-beating this long (the gthread main
@@ -81,7 +81,7 @@ def _build_here(settings: Settings) -> None:
     from .build import build  # the lead's module; imported only when a build is needed
     from .locate import search_dirs, source_files
 
-    build(source_files(search_dirs(settings)), Path(settings.store), settings)
+    build(source_files(search_dirs(settings)), settings.store, settings)
 
 
 def ensure_build(settings: Settings) -> Path:
@@ -91,7 +91,7 @@ def ensure_build(settings: Settings) -> Path:
     Oxigraph store before it forks its workers (RocksDB's threads do not survive a fork;
     measured: workers then crash with SIGSEGV when they exit).
     """
-    out = Path(settings.store)
+    out = settings.store
     if is_build(out):
         return out
     log.warning("no build in %s: building it first from %s", out, settings.sources)

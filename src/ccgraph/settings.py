@@ -7,9 +7,10 @@ then the environment, then the default.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +84,27 @@ def _convert(setting: Setting, value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Settings:
-    """Resolved settings. Build with :func:`Settings.load`."""
+    """Resolved settings, one typed attribute per row of :data:`TABLE` (same names, same
+    types, checked when this module loads). Build with :func:`Settings.load`; the table
+    stays the one home of each setting's default, environment variable and help."""
 
-    values: Mapping[str, Any] = field(default_factory=dict)
+    store: Path
+    sources: Path
+    sources_cache: str
+    sources_mirror: str
+    fetch_timeout: float
+    data: str
+    base: str
+    host: str
+    port: int
+    workers: int
+    query_timeout: float
+    result_cap: int
+    max_query_length: int
+    result_cache_mb: float
+    public_url: str
+    update_token: str
+    max_body_bytes: int
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None,
@@ -103,21 +122,30 @@ class Settings:
                 values[s.name] = _convert(s, env[s.env])
             else:
                 values[s.name] = _convert(s, s.default)
-        return cls(values)
+        return cls(**values)
 
-    def __getattr__(self, name: str) -> Any:
-        if name == "values" or name.startswith("__"):
-            raise AttributeError(name)
-        try:
-            return self.values[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    @property
+    def values(self) -> dict[str, Any]:
+        """Every setting by name."""
+        return {s.name: getattr(self, s.name) for s in TABLE}
 
     def replace(self, **changes: Any) -> Settings:
-        merged = dict(self.values)
-        for key, value in changes.items():
-            merged[key] = _convert(BY_NAME[key], value)
-        return Settings(merged)
+        unknown = set(changes) - set(BY_NAME)
+        if unknown:
+            raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+        return dataclasses.replace(self, **{key: _convert(BY_NAME[key], value)
+                                            for key, value in changes.items()})
+
+
+def _check_against_table() -> None:
+    """The attributes of Settings are the rows of TABLE, with the table's types."""
+    declared = {f.name: f.type for f in fields(Settings)}
+    table = {s.name: s.type.__name__ for s in TABLE}
+    if declared != table:
+        raise TypeError(f"Settings and settings.TABLE disagree: {declared} != {table}")
+
+
+_check_against_table()
 
 
 def data_dir(settings: Settings) -> Path:

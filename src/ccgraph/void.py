@@ -44,6 +44,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
 from . import iris, rights
+from .dumpfiles import DUMPS
 from .linksets import add_linksets
 from .namespaces import PREFIXES, SD
 
@@ -83,21 +84,6 @@ CLASS_PARTITIONS = (
 PROPERTY_PARTITIONS = (
     "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } } GROUP BY ?p"
 )
-
-#: dump file name -> (media type, compressed)
-DUMPS: dict[str, tuple[str, bool]] = {
-    "ccgraph.ttl": ("text/turtle", False),
-    "ccgraph.nt.gz": ("application/n-triples", True),
-    "ccgraph.nq.gz": ("application/n-quads", True),
-    "ccgraph.jsonld": ("application/ld+json", False),
-}
-#: files of framed cities (not RDF dumps: no void:dataDump): name -> (IANA media type or
-#: None, gzip?, the specification it follows)
-CITY_FILES: dict[str, tuple[str | None, bool, str]] = {
-    "cities.jsonl.gz": (None, True, "https://jsonlines.org/"),
-    "cities.geojson": ("application/geo+json", False, "https://www.rfc-editor.org/rfc/rfc7946"),
-}
-
 
 class DatasetInfo(Protocol):
     """What :func:`describe_dataset` needs from the build's metadata (``store.BuildMeta``)."""
@@ -351,28 +337,20 @@ def _describe(store: ox.Store, graphs: list[ox.NamedNode], sizes: Mapping[str, i
     g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
     g.add((service, DCAT.servesDataset, ds))
     g.add((ds, VOID.rootResource, iris.network(base)))
-    for name, (media_type, compressed) in DUMPS.items():
-        url = URIRef(f"{site}dumps/{name}")
-        g.add((ds, VOID.dataDump, url))
-        dist = URIRef(f"{ds}#dump-{name.replace('.', '-')}")
+    for dump in DUMPS:  # RDF dumps are void:dataDump; files of framed cities are not
+        url = URIRef(f"{site}dumps/{dump.name}")
+        if dump.rdf is not None:
+            g.add((ds, VOID.dataDump, url))
+        dist = URIRef(f"{ds}#dump-{dump.name.replace('.', '-')}")
         g.add((ds, DCAT.distribution, dist))
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, DCAT.downloadURL, url))
-        g.add((dist, DCAT.mediaType, URIRef(IANA + media_type)))
-        g.add((dist, DCTERMS.title, Literal(name)))
-        if compressed:
-            g.add((dist, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
-    for name, (city_type, compressed, spec) in CITY_FILES.items():
-        url = URIRef(f"{site}dumps/{name}")
-        dist = URIRef(f"{ds}#dump-{name.replace('.', '-')}")
-        g.add((ds, DCAT.distribution, dist))
-        g.add((dist, RDF.type, DCAT.Distribution))
-        g.add((dist, DCAT.downloadURL, url))
-        g.add((dist, DCTERMS.title, Literal(name)))
-        g.add((dist, DCTERMS.conformsTo, URIRef(spec)))
-        if city_type is not None:
-            g.add((dist, DCAT.mediaType, URIRef(IANA + city_type)))
-        if compressed:
+        g.add((dist, DCTERMS.title, Literal(dump.name)))
+        if dump.spec is not None:
+            g.add((dist, DCTERMS.conformsTo, URIRef(dump.spec)))
+        if dump.media_type is not None:
+            g.add((dist, DCAT.mediaType, URIRef(IANA + dump.media_type)))
+        if dump.compressed:
             g.add((dist, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
     _describe_own_graph(g, ds, base)
     return g

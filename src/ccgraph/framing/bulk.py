@@ -12,11 +12,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..dumpfiles import framed_file
 from ..namespaces import CCG, RDF
 from . import tree
 
-JSONL = "cities.jsonl.gz"
-GEOJSON = "cities.geojson"
+JSONL = framed_file("jsonl", "city")
+GEOJSON = framed_file("geojson", "city")
 
 
 def city_iris(store: ox.Store) -> list[str]:

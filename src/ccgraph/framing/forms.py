@@ -65,7 +65,7 @@ def from_accept(accept: str | None) -> Asked:
             q = 0.0
         if named and q > best:
             best, form = q, named[0]
-        # the range stays, without its profile (formats.negotiate compares types only)
+        # the range stays, without its profile (web/negotiate.py compares types only)
         kept.append(";".join([mtype, *(r for r in raw if not r.lower().startswith("profile"))]))
     filtered = ",".join(kept)
     return Asked(filtered, form, dropped and not filtered.strip())

@@ -1,48 +1,38 @@
-"""``/dumps/``: the whole-graph dumps as files (ETag, Last-Modified, Range, conditional)."""
+"""``/dumps/``: the whole-graph dumps as files (ETag, Last-Modified, Range, conditional).
+The files are those of :mod:`ccgraph.dumpfiles`; werkzeug's ``send_file`` answers the
+conditional and range requests of a file itself."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, send_file
+from flask import Blueprint, Response, abort, jsonify, render_template, send_file
 
+from ..dumpfiles import BY_NAME, DUMPS
 from ..formats import Format, content_type
-from . import http
+from . import negotiate
+from .negotiate import PAGE
+from .state import state
 
 bp = Blueprint("dumps", __name__)
 
-#: file name -> (media type, what it holds)
-FILES: dict[str, tuple[str, str]] = {
-    "ccgraph.ttl": ("text/turtle", "union of all graphs, Turtle"),
-    "ccgraph.nt.gz": ("application/gzip", "union of all graphs, N-Triples, gzip"),
-    "ccgraph.nq.gz": ("application/gzip", "every named graph, N-Quads, gzip"),
-    "ccgraph.jsonld": ("application/ld+json", "union of all graphs, JSON-LD"),
-    "cities.jsonl.gz": ("application/gzip",
-                        "every city, framed JSON-LD (context v1), one per line, gzip"),
-    "cities.geojson": ("application/geo+json",
-                       "every city as a GeoJSON point, the framed city as its properties"),
-}
 #: the JSON listing; a single offer, not a second format table.
 LISTING_JSON = Format("json-listing", "application/json", ".json", "page")
 DUMP_MAX_AGE = 3600
 
 
-def _ext() -> Any:
-    return current_app.extensions["ccgraph"]
-
-
 def listing() -> list[dict[str, Any]]:
-    ext = _ext()
+    ext = state()
     out = []
-    for name, (media_type, what) in FILES.items():
-        path = ext.build.dumps_dir / name
+    for dump in DUMPS:
+        path = ext.build.dumps_dir / dump.name
         if not path.is_file():
             continue
         stat = path.stat()
         out.append({
-            "name": name, "href": f"/dumps/{name}", "mediaType": media_type.split(";")[0],
-            "description": what, "bytes": stat.st_size,
+            "name": dump.name, "href": f"/dumps/{dump.name}", "mediaType": dump.served_type,
+            "description": dump.description, "bytes": stat.st_size,
             "modified": datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds"),
         })
     return out
@@ -51,32 +41,24 @@ def listing() -> list[dict[str, Any]]:
 @bp.route("/dumps/")
 @bp.route("/dumps")
 def index() -> Response:
-    try:
-        fmt = http.choose([http.PAGE, LISTING_JSON])
-    except http.NotAcceptable as exc:
-        return http.text_error(406, str(exc))
-    tag = http.etag("dumps-" + fmt.name)
-    if (hit := http.not_modified(tag)) is not None:
-        return hit
+    reply = negotiate.reply([PAGE, LISTING_JSON], lambda f: "dumps-" + f.name)
     files = listing()
-    if fmt is LISTING_JSON:
-        resp = jsonify({"version": _ext().meta.version, "created": _ext().meta.created,
-                        "dumps": files})
-    else:
-        resp = Response(render_template("dumps.html", files=files),
-                        content_type=http.PAGE.content_type)
-    return http.finish(resp, tag)
+    if reply.fmt is LISTING_JSON:
+        meta = state().meta
+        return reply.finish(jsonify({"version": meta.version, "created": meta.created,
+                                     "dumps": files}))
+    return reply.respond(render_template("dumps.html", files=files))
 
 
 @bp.route("/dumps/<name>")
 def dump(name: str) -> Response:
-    ext = _ext()
-    if name not in FILES:
+    ext = state()
+    if name not in BY_NAME:
         abort(404, description=f"no dump {name}; see /dumps/")
     path = ext.build.dumps_dir / name
     if not path.is_file():
         abort(404, description=f"this build has no {name}")
-    media_type, _ = FILES[name]
+    media_type = BY_NAME[name].served_type
     resp = send_file(path, mimetype=media_type, conditional=True,
                      etag=f"{ext.meta.version[:32]}-{name}", max_age=DUMP_MAX_AGE,
                      download_name=name)

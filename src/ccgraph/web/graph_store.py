@@ -24,23 +24,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from .. import writes
-from . import http, update
+from . import http, negotiate, update
+from .state import state
 
 bp = Blueprint("graph_store", __name__)
 
 ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*")
 READ_METHODS = "GET, HEAD, OPTIONS"
 ALL_METHODS = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
-
-
-def _ext() -> Any:
-    return current_app.extensions["ccgraph"]
 
 
 class Refused(Exception):
@@ -83,25 +79,19 @@ def graph_store() -> Response:
 
 
 def _read(target: str | None) -> Response:
-    ext = _ext()
+    ext = state()
     if target is not None and target not in ext.graphs:
         return http.text_error(404, f"no graph <{target}> in this dataset")
-    try:
-        fmt = http.choose(http.GRAPH_FORMATS)
-    except http.NotAcceptable as exc:
-        return http.text_error(406, str(exc))
     key = hashlib.sha256((target or "").encode("utf-8")).hexdigest()[:12]
-    tag = http.etag(f"gs-{key}-{fmt.name}")
-    if (hit := http.not_modified(tag)) is not None:
-        return hit
+    reply = negotiate.reply(negotiate.GRAPH_FORMATS, lambda f: f"gs-{key}-{f.name}")
     graph: ox.NamedNode | ox.DefaultGraph = (
         ox.NamedNode(target) if target is not None else ox.DefaultGraph())
     triples = [q.triple for q in ext.store.quads_for_pattern(None, None, None, graph)]
-    return http.graph_response(triples, fmt, ext.base, tag)
+    return reply.graph(triples, ext.base)
 
 
 def _write(target: str | None) -> Response:
-    ext = _ext()
+    ext = state()
     if not update.writes_enabled():
         resp = http.text_error(405, f"{request.method} is not allowed: this server is "
                                     "read-only (writes need an update token configured)")
@@ -122,6 +112,7 @@ def _write(target: str | None) -> Response:
                      + ", ".join(f.media_type for f in writes.PAYLOAD_FORMATS))
         payload = request.get_data(cache=False)
         media_type = fmt.media_type
+    assert ext.writer is not None  # writes are enabled
     outcome = ext.writer.submit(writes.Request(kind=kind, graph=target, payload=payload,
                                                media_type=media_type))
     if outcome.status in (writes.COMMITTED, writes.UNCHANGED):

@@ -1,178 +1,22 @@
-"""HTTP helpers shared by the blueprints: negotiation, validators, CORS, compression,
-and turning triples into bytes. Formats come from :mod:`ccgraph.formats` only.
-
-ETag scheme: ``W/"{build version[:20]}-{ccgraph version}-{format}"`` — weak (a re-serialised
-graph may differ byte-wise, e.g. blank node labels, but means the same) and the same for
-gzip and identity encodings. It changes when the data (build.json ``version``), the code
-(templates, serialisers) or the negotiated format changes. ``If-None-Match`` is compared
-before any query runs.
-"""
+"""What every response of the app gets: CORS, gzip compression, and the security headers
+of the HTML pages (Content-Security-Policy, ...); and the plain-text error answers the
+views share. Negotiation and conditional requests: :mod:`.negotiate`."""
 
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterable
 
-import pyoxigraph as ox
-from flask import Flask, Response, current_app, request
-from rdflib import Graph
+from flask import Flask, Response, request
 
-from .. import __version__, formats, jsonld
-from ..formats import Format
-from ..namespaces import PREFIXES
-
-GRAPH_FORMATS: list[Format] = [formats.by_name(n) for n in ("ttl", "jsonld", "nt", "rdf")]
-PAGE = formats.by_name("html")
-#: for data resources: Turtle when the client does not care, HTML when a browser asks.
-DOC_OFFERS: list[Format] = [*GRAPH_FORMATS, PAGE]
-JSONLD = formats.by_name("jsonld")
-CACHE_CONTROL = "public, max-age=300"
 COMPRESS_MIN = 1024
 COMPRESSIBLE = ("text/", "application/ld+json", "application/json", "application/n-triples",
                 "application/n-quads", "application/rdf+xml", "application/sparql-results",
                 "application/xml", "image/svg+xml", "application/trig")
 EXPOSED = ("ETag, Content-Location, Link, Content-Length, Content-Type, Last-Modified, "
            "Vary, X-SPARQL-MaxRows, X-Result-Truncated, Retry-After")
-
-#: names accepted in ``format=`` besides formats.BY_NAME: SPARQLWrapper's and common spellings.
-FORMAT_ALIASES: dict[str, str] = {
-    "turtle": "ttl", "n3": "ttl", "json-ld": "jsonld", "ntriples": "nt", "n-triples": "nt",
-    "rdf+xml": "rdf", "rdfxml": "rdf", "sparql-results+json": "json",
-    "sparql-results+xml": "xml", "text": "tsv",
-}
-
-
-class NotAcceptable(Exception):
-    """No offer matches the client's ``Accept``/``format=`` (answered with 406)."""
-
-    def __init__(self, offers: list[Format], asked: str) -> None:
-        self.offers = offers
-        self.asked = asked
-        super().__init__(
-            f"cannot answer with {asked or 'any acceptable type'}; available: "
-            + ", ".join(f.media_type for f in offers))
-
-
-def format_override(values: list[str], offers: list[Format]) -> Format | None:
-    """Resolve ``format=`` values (short names or media types) against ``offers``.
-
-    Raises NotAcceptable when values are given but none is on offer.
-    """
-    values = [v.strip() for v in values if v and v.strip()]
-    if not values:
-        return None
-    for value in values:
-        lowered = value.lower()
-        name = FORMAT_ALIASES.get(lowered, lowered)
-        for offer in offers:
-            if offer.name == name:
-                return offer
-        # "xml"/"json" name a results format, but mean RDF/XML and JSON-LD for graphs.
-        if name in ("xml", "json") and any(o.kind == "graph" for o in offers):
-            wanted = "rdf" if name == "xml" else "jsonld"
-            for offer in offers:
-                if offer.name == wanted:
-                    return offer
-        if "/" in lowered:
-            chosen = formats.negotiate(lowered, offers)
-            if chosen is not None:
-                return chosen
-    raise NotAcceptable(offers, "format=" + ",".join(values))
-
-
-#: query parameters that name the answer's format: ``format=`` and ``output=`` (the name
-#: Virtuoso and Fuseki users type) mean the same.
-FORMAT_PARAMETERS = ("format", "output")
-
-
-def requested_formats() -> list[str]:
-    """The ``format=``/``output=`` values of the request (URL, or a POSTed form)."""
-    values = [v for name in FORMAT_PARAMETERS for v in request.args.getlist(name)]
-    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
-        values += [v for name in FORMAT_PARAMETERS for v in request.form.getlist(name)]
-    return [v for v in values if v and v.strip()]
-
-
-def choose(offers: list[Format], *, allow_override: bool = True,
-           accept: str | None = None) -> Format:
-    """The format to answer with: ``format=``/``output=`` first, then ``Accept`` (or
-    ``accept``, the header as the caller read it). Raises NotAcceptable."""
-    if allow_override:
-        chosen = format_override(requested_formats(), offers)
-        if chosen is not None:
-            return chosen
-    if accept is None:
-        accept = request.headers.get("Accept")
-    chosen = formats.negotiate(accept, offers)
-    if chosen is None:
-        raise NotAcceptable(offers, accept or "")
-    return chosen
-
-
-def build_version() -> str:
-    ext = current_app.extensions["ccgraph"]
-    return str(ext.meta.version)
-
-
-def etag(fmt: str, *, version: str | None = None) -> str:
-    """The (weak) entity tag of a representation in format ``fmt``."""
-    v = version if version is not None else build_version()
-    return f"{v[:20]}-{__version__}-{fmt}"
-
-
-def not_modified(tag: str, *, vary_accept: bool = True) -> Response | None:
-    """A 304 when ``If-None-Match`` holds ``tag`` (GET/HEAD only); None otherwise."""
-    if request.method not in ("GET", "HEAD"):
-        return None
-    if not request.if_none_match or not request.if_none_match.contains_weak(tag):
-        return None
-    resp = Response(status=304)
-    resp.set_etag(tag, weak=True)
-    resp.headers["Cache-Control"] = CACHE_CONTROL
-    if vary_accept:
-        resp.vary.add("Accept")
-    return resp
-
-
-def finish(resp: Response, tag: str | None, *, vary_accept: bool = True,
-           cache_control: str = CACHE_CONTROL) -> Response:
-    if tag is not None:
-        resp.set_etag(tag, weak=True)
-    resp.headers["Cache-Control"] = cache_control
-    if vary_accept:
-        resp.vary.add("Accept")
-    return resp
-
-
-def serialize_triples(triples: Iterable[ox.Triple], fmt: Format, base: str) -> bytes:
-    """Triples as bytes in a graph format; JSON-LD compacted with the ccgraph context."""
-    triples = list(triples)
-    if fmt.name == "jsonld":
-        graph = Graph()
-        if triples:
-            graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
-        return jsonld.to_jsonld(graph, base)
-    assert isinstance(fmt.oxigraph, ox.RdfFormat)
-    if fmt.name in ("ttl", "rdf"):  # grouped by subject reads better
-        triples.sort(key=lambda t: (isinstance(t.subject, ox.BlankNode), str(t.subject),
-                                    str(t.predicate), str(t.object)))
-    prefixes = dict(PREFIXES) if fmt.name in ("ttl", "rdf") else None
-    data = ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
-    assert data is not None
-    return data
-
-
-def rdflib_triples(graph: Graph) -> list[ox.Triple]:
-    """An rdflib graph as pyoxigraph triples (through N-Triples, so every term survives)."""
-    data = graph.serialize(format="nt", encoding="utf-8")
-    return [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
-
-
-def graph_response(triples: Iterable[ox.Triple], fmt: Format, base: str, tag: str | None,
-                   *, vary_accept: bool = True) -> Response:
-    body = serialize_triples(triples, fmt, base)
-    resp = Response(body, content_type=fmt.content_type)
-    return finish(resp, tag, vary_accept=vary_accept)
+#: the pages' Content-Security-Policy: everything from this server, no inline script
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
 def text_error(status: int, message: str) -> Response:
@@ -231,10 +75,20 @@ def compress(resp: Response) -> Response:
     return resp
 
 
+def security_headers(resp: Response) -> Response:
+    """CSP, nosniff and the referrer policy on every HTML page."""
+    if resp.mimetype == "text/html":
+        resp.headers.setdefault("Content-Security-Policy", CSP)
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+    return resp
+
+
 def install(app: Flask) -> None:
-    """CORS and compression on every response."""
+    """Security headers, CORS and compression on every response."""
 
     @app.after_request
     def _after(resp: Response) -> Response:
+        security_headers(resp)
         add_cors(resp)
         return compress(resp)

@@ -20,21 +20,18 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from flask import (
-    Blueprint,
-    Flask,
-    Response,
-    abort,
-    current_app,
-    render_template,
-    request,
-    send_file,
-)
+from flask import Blueprint, Flask, Response, abort, render_template, request, send_file
 
 from .. import release as rel
+from ..formats import Format
 from ..release_rdf import catalogue, release_page
-from . import http
+from ..settings import Settings
+from . import negotiate
 from .cache import ResultCache
+from .negotiate import GRAPH_FORMATS, PAGE
+from .rdfbody import rdflib_triples
+from .runner import QueryRunner
+from .state import Ccgraph, QueryTarget, named_graphs, state
 
 bp = Blueprint("releases", __name__)
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -42,12 +39,8 @@ PIN_CACHE_SHARE = 0.25  # of --result-cache-mb, for each pinned release's answer
 _LOCK = threading.Lock()
 
 
-def _ext() -> Any:
-    return current_app.extensions["ccgraph"]
-
-
 def _root() -> Path:
-    return Path(_ext().settings.store).resolve()
+    return state().settings.store.resolve()
 
 
 _LISTED: dict[str, tuple[tuple[int, tuple[str, ...]], list[rel.Release]]] = {}
@@ -82,7 +75,7 @@ def fingerprint(releases: list[rel.Release] | None = None) -> str:
 def catalogue_triples() -> list[ox.Triple]:
     """The dataset's ``dcterms:hasVersion`` links and a summary of each release (for
     ``/.well-known/void`` and ``/releases/``)."""
-    return http.rdflib_triples(catalogue(all_releases(), _ext().base))
+    return rdflib_triples(catalogue(all_releases(), state().base))
 
 
 def latest() -> rel.Release | None:
@@ -96,28 +89,20 @@ def citation(release: rel.Release, base: str) -> str:
             f"{release_page(release.name, base)} — licensed CC BY 4.0.")
 
 
-def _offers() -> list[Any]:
-    return [http.PAGE, *http.GRAPH_FORMATS]
+OFFERS: list[Format] = [PAGE, *GRAPH_FORMATS]
 
 
 @bp.route("/releases/")
 @bp.route("/releases")
 def index() -> Response:
-    ext = _ext()
-    try:
-        fmt = http.choose(_offers())
-    except http.NotAcceptable as exc:
-        return http.text_error(406, str(exc))
+    ext = state()
     found = all_releases()
-    tag = http.etag(f"releases-{fingerprint(found)}-{fmt.name}")
-    if (hit := http.not_modified(tag)) is not None:
-        return hit
-    if fmt.kind == "page":
-        body = render_template("releases.html", title="Releases", releases=found,
-                               cite=citation(found[0], ext.base) if found else None)
-        return http.finish(Response(body, content_type=fmt.content_type), tag)
-    return http.graph_response(http.rdflib_triples(catalogue(found, ext.base)), fmt,
-                               ext.base, tag)
+    reply = negotiate.reply(OFFERS, lambda f: f"releases-{fingerprint(found)}-{f.name}")
+    if reply.fmt is PAGE:
+        return reply.respond(render_template(
+            "releases.html", title="Releases", releases=found,
+            cite=citation(found[0], ext.base) if found else None))
+    return reply.graph(rdflib_triples(catalogue(found, ext.base)), ext.base)
 
 
 def _release_or_404(name: str) -> rel.Release:
@@ -130,17 +115,11 @@ def _release_or_404(name: str) -> rel.Release:
 @bp.route("/releases/<name>/")
 @bp.route("/releases/<name>")
 def release_index(name: str) -> Response:
-    ext = _ext()
+    ext = state()
     release = _release_or_404(name)
-    try:
-        fmt = http.choose(_offers())
-    except http.NotAcceptable as exc:
-        return http.text_error(406, str(exc))
-    tag = http.etag(f"release-{release.name}-{fingerprint()}-{fmt.name}",
-                    version=release.version)
-    if (hit := http.not_modified(tag)) is not None:
-        return hit
-    if fmt.kind == "page":
+    reply = negotiate.reply(OFFERS, lambda f: f"release-{release.name}-{fingerprint()}-{f.name}",
+                            version=release.version)
+    if reply.fmt is PAGE:
         changes = json.loads((release.path / "changes.json").read_text(encoding="utf-8"))
         later = [r for r in all_releases() if r.previous == release.name]
         body = render_template("release.html", title=f"Release {release.name}",
@@ -148,10 +127,10 @@ def release_index(name: str) -> Response:
                                cite=citation(release, ext.base),
                                notes=_read(release.path / "NOTES.md"),
                                next=later[0] if later else None)
-        return http.finish(Response(body, content_type=fmt.content_type), tag)
+        return reply.respond(body)
     triples = [q.triple for q in ox.parse((release.path / rel.DESCRIPTION_FILE).read_bytes(),
                                           format=ox.RdfFormat.TURTLE)]
-    return http.graph_response(triples, fmt, ext.base, tag)
+    return reply.graph(triples, ext.base)
 
 
 def _read(path: Path) -> str | None:
@@ -193,10 +172,10 @@ class PinnedMeta:
 
 @dataclass
 class Pinned:
-    """What /sparql needs, for one release: the same shape as the app's ``Ccgraph``."""
+    """What /sparql needs, for one release (a ``state.QueryTarget``, like the app's own)."""
 
-    settings: Any
-    runner: Any
+    settings: Settings
+    runner: QueryRunner
     base: str
     store: ox.Store
     graphs: frozenset[str]
@@ -213,13 +192,12 @@ def _open(release: rel.Release, cache_bytes: int) -> tuple[ox.Store, frozenset[s
         found = _PINNED.get(key)
         if found is None:
             store = ox.Store.read_only(str(release.store_path))
-            graphs = frozenset(g.value for g in store.named_graphs()
-                               if isinstance(g, ox.NamedNode))
+            graphs = named_graphs(store)
             found = _PINNED[key] = (store, graphs, ResultCache(cache_bytes))
         return found
 
 
-def target(ext: Any) -> Any:
+def target(ext: Ccgraph) -> QueryTarget:
     """The app's state, or a release's when the request names one (``release=NAME``).
     Raises PinError (400 for a bad name, 404 for an unknown release)."""
     name = request.values.get("release")
@@ -227,10 +205,10 @@ def target(ext: Any) -> Any:
         return ext
     if not rel.NAME.fullmatch(name):
         raise PinError(400, f"bad release name {name!r}; see /releases/ for the names")
-    release = rel.find_release(Path(ext.settings.store).resolve(), name)
+    release = rel.find_release(ext.settings.store.resolve(), name)
     if release is None:
         raise PinError(404, f"no release {name!r}; see /releases/ for the releases")
-    share = float(ext.settings.result_cache_mb) * PIN_CACHE_SHARE
+    share = ext.settings.result_cache_mb * PIN_CACHE_SHARE
     store, graphs, cache = _open(release, int(share * 2**20))
     version = hashlib.sha256(f"{release.name}:{release.version}".encode()).hexdigest()[:20]
     return Pinned(settings=ext.settings, runner=ext.runner, base=ext.base, store=store,

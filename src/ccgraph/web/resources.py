@@ -16,23 +16,25 @@ exactly these triples as a tree.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
 from ..formats import Format, by_suffix
 from ..framing import forms, tree
 from ..namespaces import CCG, RDF, RDFS, SKOS, XSD, curie
-from . import http
+from . import http, negotiate
 from .cache import Cached
+from .rdfbody import serialize_triples
+from .state import Ccgraph, state
 
 bp = Blueprint("resources", __name__)
 
 LABELS = (ox.NamedNode(str(RDFS.label)), ox.NamedNode(str(SKOS.prefLabel)))
-SUFFIXES = tuple(f.suffix for f in http.DOC_OFFERS)
+SUFFIXES = tuple(f.suffix for f in negotiate.DOC_OFFERS)
 RDF_TYPE = str(RDF.type)
 RDF_TYPE_NODE = ox.NamedNode(RDF_TYPE)
 #: objects of these are evidence spans: described with the resource that cites them
@@ -45,15 +47,6 @@ OWNED_IN = tuple(ox.NamedNode(str(p)) for p in (CCG.commitmentOf, CCG.locatedIn,
 #: ... and what points to it through a shared property, when of a class (a field's
 #: memberships, not the pledges that also name the field)
 OWNED_IN_OF_CLASS = {ox.NamedNode(str(CCG.field)): ox.NamedNode(str(CCG.Membership))}
-#: HTML views of particular kinds of resource (web/pages.py registers its own): each gets the
-#: IRI and its description and returns a page, or None to leave it to the generic page.
-HTML_VIEWS: list[Callable[[str, Description], str | None]] = []
-
-
-def _ext() -> Any:
-    return current_app.extensions["ccgraph"]
-
-
 def split_suffix(rest: str) -> tuple[str, Format | None]:
     """``city/jp/sapporo.ttl`` -> (``city/jp/sapporo``, Turtle). Slugs never hold a dot."""
     for suffix in SUFFIXES:
@@ -244,68 +237,65 @@ def render_graph_page(*, title: str, iri: str | None, triples: Iterable[ox.Tripl
                       alternates: list[dict[str, str]] | None = None,
                       intro: str | None = None,
                       see_also: list[dict[str, str]] | None = None) -> str:
-    triples = list(triples)
-    inbound = list(inbound)
-    ext = _ext()
-    view = View(ext.base, labels_of(triples + inbound))
-    links = sorted(({"subject": view.term(t.subject), "predicate": view.term(t.predicate)}
-                    for t in inbound), key=lambda r: (r["predicate"]["text"], r["subject"]["text"]))
     return render_template("describe.html", title=title, iri=iri,
-                           sections=view.sections(triples, order), inbound=links,
+                           **arranged(triples, order, inbound),
                            alternates=alternates or [], intro=intro, see_also=see_also or [])
 
 
-def alternates_for(path: str) -> list[dict[str, str]]:
-    return [{"href": path + f.suffix, "type": f.media_type, "name": f.name}
-            for f in http.DOC_OFFERS]
-
-
-def link_header(alternates: list[dict[str, str]], chosen: Format) -> str:
-    return ", ".join(f'<{a["href"]}>; rel="alternate"; type="{a["type"]}"'
-                     for a in alternates if a["type"] != chosen.media_type)
+def arranged(triples: Iterable[ox.Triple], order: list[ox.NamedNode | ox.BlankNode],
+             inbound: Iterable[ox.Triple] = ()) -> dict[str, Any]:
+    """A description as the templates show it: ``sections`` (a table per subject, in
+    ``order`` first) and ``inbound`` (the links to it, by property)."""
+    triples = list(triples)
+    inbound = list(inbound)
+    view = View(state().base, labels_of(triples + inbound))
+    links = sorted(({"subject": view.term(t.subject), "predicate": view.term(t.predicate)}
+                    for t in inbound), key=lambda r: (r["predicate"]["text"], r["subject"]["text"]))
+    return {"sections": view.sections(triples, order), "inbound": links}
 
 
 # ---------------------------------------------------------------- routes
 
 @bp.route("/id/<path:rest>")
 def identifier(rest: str) -> Response:
-    ext = _ext()
+    ext = state()
     name, _ = split_suffix(rest)
     if not exists(ext.store, ext.base + "id/" + name):
         abort(404, description=f"no resource {ext.base}id/{name} in this dataset")
     resp = Response(status=303)
     resp.headers["Location"] = "/doc/" + rest
     resp.autocorrect_location_header = False
-    return http.finish(resp, http.etag("id"), vary_accept=False)
+    return negotiate.conditional(None, negotiate.etag("id"), negotiated=False,
+                                 check=False).finish(resp)
 
 
 @bp.route("/doc/<path:rest>")
 def document(rest: str) -> Response:
-    ext = _ext()
+    ext = state()
     name, explicit = split_suffix(rest)
     asked = forms.from_accept(request.headers.get("Accept"))
     try:
         form = forms.from_query(request.args.getlist("form"))
     except ValueError as exc:
         return http.text_error(400, str(exc))
-    if asked.refused and explicit is None and form is None and not http.requested_formats():
+    named = bool(negotiate.requested_formats())
+    if asked.refused and explicit is None and form is None and not named:
         return http.text_error(406, "no JSON-LD profile asked for is known here ("
                                + ", ".join(forms.FORMS.values()) + "), and nothing else "
                                "is acceptable")
-    try:
-        if explicit is None and form is not None and not http.requested_formats():
-            explicit = http.JSONLD  # ?form= names a JSON-LD form
-        fmt = explicit or http.choose(http.DOC_OFFERS, accept=asked.accept)
-    except http.NotAcceptable as exc:
-        return http.text_error(406, str(exc))
-    negotiated = not rest.endswith(fmt.suffix) and (form is None or bool(http.requested_formats()))
+    if explicit is None and form is not None and not named:
+        explicit = negotiate.JSONLD  # ?form= names a JSON-LD form
+    fmt = negotiate.pick(negotiate.DOC_OFFERS, explicit=explicit, accept=asked.accept)
+    negotiated = not rest.endswith(fmt.suffix) and (form is None or named)
     variant = fmt.name
     if fmt.name == "jsonld":
         form = form or asked.form or forms.DEFAULT
         variant = f"jsonld-{form}"
-    tag = http.etag("doc-" + variant)
-    if (hit := http.not_modified(tag, vary_accept=negotiated)) is not None:
-        return hit
+    path = "/doc/" + name
+    reply = negotiate.conditional(
+        fmt, negotiate.etag("doc-" + variant), negotiated=negotiated, path=path,
+        location=path + fmt.suffix + (f"?form={form}" if form not in (None, forms.DEFAULT)
+                                      else ""))
     iri = ext.base + "id/" + name
     try:
         ox.NamedNode(iri)
@@ -313,37 +303,31 @@ def document(rest: str) -> Response:
         abort(404, description=f"no resource {iri} in this dataset")
     # bodies (RDF and HTML pages alike: a page depends only on the data) are kept per worker
     # (web/cache.py), keyed with the data's version
-    version = http.build_version()
+    version = ext.meta.version
     key = ("doc", name, variant)
-    path = "/doc/" + name
-    alternates = alternates_for(path)
     cached = ext.results.get(version, key)
     if cached is None:
-        desc = describe(ext.store, iri, inbound_cap=int(ext.settings.result_cap))
-        if desc.empty:
-            abort(404, description=f"no resource {iri} in this dataset")
-        if fmt.kind == "page":
-            page = next((p for view in HTML_VIEWS if (p := view(iri, desc)) is not None), "")
-            if not page:
-                labels = labels_of(desc.triples)
-                page = render_graph_page(title=labels.get(iri) or curie(iri), iri=iri,
-                                         triples=desc.triples, order=desc.subjects,
-                                         inbound=desc.inbound, alternates=alternates)
-            body = page.encode("utf-8")
-        elif fmt.name == "jsonld" and form is not None:
-            body = tree.render(form, desc.all_triples(), iri, ext.base)
-        else:
-            body = http.serialize_triples(desc.all_triples(), fmt, ext.base)
-        content_type = fmt.content_type
-        if fmt.name == "jsonld" and form is not None:
-            content_type = f'application/ld+json; profile="{forms.FORMS[form]}"'
-        cached = Cached(body, content_type)
-        if http.build_version() == version:
+        cached = _document(ext, iri, fmt, form, path)
+        if ext.meta.version == version:
             ext.results.put(version, key, cached)
-    resp = Response(cached.body, content_type=cached.content_type)
-    if negotiated:
-        resp.headers["Content-Location"] = path + fmt.suffix + (
-            f"?form={form}" if form is not None and form != forms.DEFAULT else "")
-    resp.headers["Link"] = link_header(alternates, fmt)
-    return http.finish(resp, tag, vary_accept=negotiated)
+    return reply.respond(cached.body, content_type=cached.content_type)
 
+
+def _document(ext: Ccgraph, iri: str, fmt: Format, form: str | None, path: str) -> Cached:
+    """The description of ``iri`` in ``fmt`` (404 when there is none)."""
+    desc = describe(ext.store, iri, inbound_cap=ext.settings.result_cap)
+    if desc.empty:
+        abort(404, description=f"no resource {iri} in this dataset")
+    if fmt.kind == "page":
+        page = next((p for view in ext.html_views if (p := view(iri, desc)) is not None), "")
+        if not page:
+            labels = labels_of(desc.triples)
+            page = render_graph_page(title=labels.get(iri) or curie(iri), iri=iri,
+                                     triples=desc.triples, order=desc.subjects,
+                                     inbound=desc.inbound,
+                                     alternates=negotiate.alternates(path))
+        return Cached(page.encode("utf-8"), fmt.content_type)
+    if fmt.name == "jsonld" and form is not None:
+        return Cached(tree.render(form, desc.all_triples(), iri, ext.base),
+                      f'application/ld+json; profile="{forms.FORMS[form]}"')
+    return Cached(serialize_triples(desc.all_triples(), fmt, ext.base), fmt.content_type)

@@ -17,19 +17,17 @@ import json
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Flask, current_app, request
+from flask import Flask, request
 from markupsafe import Markup
 
 from .. import __version__
+from ..dumpfiles import BY_NAME
 from ..namespaces import CCG, DCTERMS, OWL, RDF, RDFS, SCHEMA
 from . import dumps
+from .state import state
 
 CONTEXT = "https://schema.org"
 GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
-#: dump file -> encodingFormat (the media type of the content, gzip or not)
-ENCODINGS = {".ttl": "text/turtle", ".nt.gz": "application/n-triples",
-             ".nq.gz": "application/n-quads", ".jsonld": "application/ld+json",
-             ".jsonl.gz": "application/jsonl", ".geojson": "application/geo+json"}
 _ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
             "\u2029": "\\u2029"}
 
@@ -99,8 +97,7 @@ def dataset(store: ox.Store, base: str, root: str, version: str) -> dict[str, An
         out["temporalCoverage"] = f"{years[0]}/.."
     for item in dumps.listing():
         name = item["name"]
-        encoding = next((v for k, v in ENCODINGS.items() if name.endswith(k)),
-                        item["mediaType"])
+        encoding = BY_NAME[name].content_type  # of the content, gzip or not
         out["distribution"].append({
             "@type": "DataDownload", "name": name, "description": item["description"],
             "contentUrl": root + item["href"].lstrip("/"), "encodingFormat": encoding,
@@ -156,7 +153,7 @@ def resource(store: ox.Store, iri: str, title: str, root: str) -> dict[str, Any]
 
 def for_page(title: str) -> Markup:
     """The data block of the page being rendered (``title`` is the page's heading)."""
-    ext = current_app.extensions["ccgraph"]
+    ext = state()
     root = request.host_url
     path = request.path
     if path == "/":

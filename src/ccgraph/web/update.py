@@ -16,12 +16,12 @@ never fetches a URL a client names. The rest is :mod:`ccgraph.writes`.
 from __future__ import annotations
 
 import hmac
-from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, request
 
 from .. import formats, query_guard, writes
 from . import http
+from .state import state
 
 UPDATE_TYPE = "application/sparql-update"
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -35,17 +35,13 @@ STATUS: dict[str, int] = {
 REMOTE = frozenset({"LOAD"})
 
 
-def _ext() -> Any:
-    return current_app.extensions["ccgraph"]
-
-
 def writes_enabled() -> bool:
-    return bool(_ext().settings.update_token)
+    return bool(state().settings.update_token)
 
 
 def authorize() -> Response | None:
     """None when the request carries the update token; else the 401/403 answer."""
-    token = str(_ext().settings.update_token)
+    token = state().settings.update_token
     scheme, _, given = request.headers.get("Authorization", "").strip().partition(" ")
     if scheme.lower() != "bearer" or not given.strip():
         resp = http.text_error(401, "this write needs an update token: send "
@@ -118,7 +114,7 @@ def _summary(outcome: writes.Outcome) -> str:
 
 def handle() -> Response:
     """``POST /sparql`` with an update."""
-    ext = _ext()
+    ext = state()
     if not writes_enabled():
         return http.text_error(403, "SPARQL Update is turned off: this server answers "
                                     "queries only (writes need an update token configured)")
@@ -140,7 +136,7 @@ def handle() -> Response:
             return http.text_error(400, f"{name} is not supported: name the graphs in the "
                                         "update (USING, WITH, GRAPH)")
     update = http.one_operation(updates, "update", "updates",
-                                int(ext.settings.max_query_length),
+                                ext.settings.max_query_length,
                                 "send exactly one (several operations may be joined with ';')")
     if isinstance(update, Response):
         return update
@@ -148,5 +144,6 @@ def handle() -> Response:
         check_update(update)
     except query_guard.GuardError as exc:
         return http.text_error(400, str(exc))
+    assert ext.writer is not None  # writes are enabled
     outcome = ext.writer.submit(writes.Request(kind=writes.UPDATE, update=update))
     return outcome_response(outcome)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from . import maps
-from .pages import labels, link, select, value
+from .. import maps
+from .data import labels, link, select, value
 
 GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"

@@ -1,0 +1,156 @@
+"""Running a query with a deadline: a helper thread per query (:class:`QueryRunner`), and
+:func:`execute`, which pulls at most ``cap`` answers (see :mod:`ccgraph.web.sparql` for why
+and what happens to a query that runs past its deadline)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pyoxigraph as ox
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class QueryTimeout(Exception):
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"query timed out after {seconds:g} s")
+
+
+class Busy(Exception):
+    """Too many timed-out queries are still running in this process."""
+
+
+@dataclass
+class QueryRunner:
+    """Runs work in a helper thread and gives up waiting after ``timeout`` seconds."""
+
+    timeout: float
+    on_stuck: Callable[[], None] | None = None
+    max_abandoned: int = 2
+    grace: float | None = None  # seconds after the deadline before on_stuck; 2 x timeout
+    _abandoned: list[tuple[threading.Thread, float]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _watchdog: threading.Thread | None = None
+    _stuck_reported: bool = False
+
+    def abandoned(self) -> int:
+        with self._lock:
+            self._abandoned = [(t, at) for t, at in self._abandoned if t.is_alive()]
+            return len(self._abandoned)
+
+    def run(self, work: Callable[[float], T]) -> T:
+        """``work(deadline)`` in a helper thread; QueryTimeout when it takes too long."""
+        if self.abandoned() >= self.max_abandoned:
+            raise Busy("the server is busy with long-running queries; retry in a moment")
+        deadline = time.monotonic() + self.timeout
+        box: list[tuple[bool, Any]] = []
+        done = threading.Event()
+
+        def target() -> None:
+            try:
+                box.append((True, work(deadline)))
+            except BaseException as exc:
+                box.append((False, exc))
+            finally:
+                done.set()
+
+        thread = threading.Thread(target=target, name="ccgraph-query", daemon=True)
+        thread.start()
+        if not done.wait(self.timeout):
+            with self._lock:
+                self._abandoned.append((thread, time.monotonic()))
+            self._start_watchdog()
+            raise QueryTimeout(self.timeout)
+        ok, value = box[0]
+        if ok:
+            return value  # type: ignore[no-any-return]
+        raise value
+
+    def _start_watchdog(self) -> None:
+        with self._lock:
+            if self._watchdog is not None and self._watchdog.is_alive():
+                return
+            self._watchdog = threading.Thread(target=self._watch, name="ccgraph-watchdog",
+                                              daemon=True)
+            self._watchdog.start()
+
+    def _watch(self) -> None:
+        grace = self.grace if self.grace is not None else max(2 * self.timeout, 1.0)
+        while self.abandoned():
+            with self._lock:
+                oldest = min(at for _, at in self._abandoned) if self._abandoned else None
+            if oldest is not None and time.monotonic() - oldest > grace \
+                    and not self._stuck_reported:
+                self._stuck_reported = True
+                log.warning("a timed-out query still runs %.1f s after its deadline", grace)
+                if self.on_stuck is not None:
+                    self.on_stuck()
+            time.sleep(0.25)
+
+
+@dataclass
+class Outcome:
+    kind: str  # "boolean", "solutions" or "triples"
+    boolean: bool = False
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    triples: list[ox.Triple] = field(default_factory=list)
+    truncated: bool = False
+
+
+def execute(store: ox.Store, query: str, options: dict[str, Any], cap: int,
+            deadline: float) -> Outcome:
+    """Run ``query`` and pull at most ``cap`` answers, stopping at ``deadline``."""
+    result = store.query(query, **options)
+    failure: tuple[type[Exception], str] | None = None
+    try:
+        out = _collect_outcome(result, cap, deadline)
+    except Exception as exc:  # re-raised below, without frames that hold ``result``
+        out = Outcome("failed")
+        failure = (type(exc), str(exc))
+    # pyoxigraph result iterators belong to the thread that made them: drop this one here,
+    # so that no traceback carries it to the request thread.
+    del result
+    if failure is not None:
+        kind, message = failure
+        if kind is QueryTimeout:
+            raise QueryTimeout(deadline)
+        try:
+            error = kind(message)
+        except Exception:
+            error = OSError(message)
+        raise error
+    return out
+
+
+def _collect_outcome(result: Any, cap: int, deadline: float) -> Outcome:
+    if isinstance(result, ox.QueryBoolean):
+        return Outcome("boolean", boolean=bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        out = Outcome("solutions", variables=names)
+        width = range(len(names))
+        for solution in result:
+            if len(out.rows) >= cap:
+                out.truncated = True
+                break
+            out.rows.append(tuple(solution[i] for i in width))
+            if time.monotonic() > deadline:
+                raise QueryTimeout(deadline)
+        return out
+    out = Outcome("triples")
+    for triple in result:
+        if len(out.triples) >= cap:
+            out.truncated = True
+            break
+        out.triples.append(triple)
+        if time.monotonic() > deadline:
+            raise QueryTimeout(deadline)
+    return out

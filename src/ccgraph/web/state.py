@@ -1,0 +1,144 @@
+"""The application's state: what the views share, kept on ``app.extensions["ccgraph"]``,
+and the one typed accessor the views read it with (:func:`state`)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+import pyoxigraph as ox
+from flask import current_app
+
+from .. import writes
+from ..settings import Settings
+from ..store import Build, BuildMeta, current_link, open_build
+from .cache import ResultCache
+from .runner import QueryRunner
+
+if TYPE_CHECKING:
+    from .resources import Description
+
+EXTENSION = "ccgraph"
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+#: an HTML view of a particular kind of resource: gets the IRI and its description and
+#: returns a page, or None to leave it to the generic page
+HtmlView = Callable[[str, "Description"], "str | None"]
+
+
+class Versioned(Protocol):
+    @property
+    def version(self) -> str: ...
+
+
+class QueryTarget(Protocol):
+    """What ``/sparql`` answers from: the live build (:class:`Ccgraph`) or a release
+    (``releases.Pinned``)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def runner(self) -> QueryRunner: ...
+
+    @property
+    def base(self) -> str: ...
+
+    @property
+    def store(self) -> ox.Store: ...
+
+    @property
+    def graphs(self) -> frozenset[str]: ...
+
+    @property
+    def meta(self) -> Versioned: ...
+
+    @property
+    def results(self) -> ResultCache: ...
+
+
+def named_graphs(store: ox.Store) -> frozenset[str]:
+    return frozenset(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+
+
+@dataclass
+class Ccgraph:
+    """What the views share."""
+
+    settings: Settings
+    build: Build
+    runner: QueryRunner
+    graphs: frozenset[str]
+    cache: dict[str, Any] = field(default_factory=dict)
+    #: finished answers (SPARQL results, /doc bodies), keyed with the data's version
+    results: ResultCache = field(default_factory=lambda: ResultCache(0))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    #: where ``<store>/current`` pointed when ``build`` was opened (None: not versioned)
+    live: str | None = None
+    writer: writes.Writer | None = None
+    #: HTML views of particular kinds of resource, asked in order before the generic page
+    html_views: tuple[HtmlView, ...] = ()
+
+    def refresh(self) -> None:
+        """Reopen the store when a write (or a rebuild) made a new version current: one
+        readlink per request. Requests already running keep the store they started with."""
+        root = self.settings.store
+        link = current_link(root)
+        if link is None or link == self.live:
+            return
+        with self.lock:
+            if current_link(root) == self.live:
+                return
+            try:
+                build = open_build(root)
+            except Exception:  # keep serving what is open; the next request tries again
+                log.exception("reopening the store at %s failed", root)
+                return
+            self.graphs = named_graphs(build.store)
+            self.build = build
+            self.live = f"{build.path.parent.name}/{build.path.name}"
+            self.cache = {}
+
+    @property
+    def store(self) -> ox.Store:
+        return self.build.store
+
+    def solutions(self, query: str) -> ox.QuerySolutions:
+        """The rows of a SELECT ``query`` on the live store."""
+        result = self.store.query(query)
+        if not isinstance(result, ox.QuerySolutions):
+            raise TypeError(f"not a SELECT query: {query[:60]!r}")
+        return result
+
+    @property
+    def meta(self) -> BuildMeta:
+        return self.build.meta
+
+    @property
+    def base(self) -> str:
+        base = self.meta.base or self.settings.base
+        return base if base.endswith("/") else base + "/"
+
+    @property
+    def path(self) -> Path:
+        return self.build.path
+
+    def cached(self, key: str, make: Callable[[], T]) -> T:
+        """``make()``, computed once per build and kept (keys name what they hold)."""
+        with self.lock:
+            if key not in self.cache:
+                self.cache[key] = make()
+            found: T = self.cache[key]
+            return found
+
+
+def state() -> Ccgraph:
+    """The state of the application handling the current request."""
+    found = current_app.extensions[EXTENSION]
+    if not isinstance(found, Ccgraph):
+        raise RuntimeError("this Flask app was not made by ccgraph.web.create_app")
+    return found
