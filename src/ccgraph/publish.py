@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
 import re
 import shutil
 from collections import Counter
@@ -254,12 +253,3 @@ def publish(dataset: Dataset, out: Path, base: str,
         raise
     return meta
 
-
-def swap_in(new: Path, out: Path) -> None:
-    """Replace ``out`` by ``new``: the old build is moved aside first, removed last."""
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    if out.exists():
-        os.replace(out, old)
-    os.replace(new, out)
-    if old.exists():
-        shutil.rmtree(old, ignore_errors=True)

@@ -43,7 +43,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -106,7 +106,9 @@ class Request:
 
 
 @dataclass
-class Outcome:
+class WriteResult:
+    """What became of one write: its status (above), counts, the version it made."""
+
     status: str
     message: str = ""
     inserted: int = 0
@@ -322,11 +324,6 @@ def write_version(staging: Path, quads: Iterable[ox.Quad], base: str, previous: 
 
 # ------------------------------------------------------------------ the parent side
 
-def recover(root: Path) -> list[str]:
-    """Start-up clean-up: leftovers of writes interrupted by a crash (store.py)."""
-    return remove_leftovers(root)
-
-
 class Writer:
     """Runs writes for one server process: a lock, and the child that does the work."""
 
@@ -390,10 +387,10 @@ class Writer:
 
     # -- one write
 
-    def submit(self, req: Request) -> Outcome:
+    def submit(self, req: Request) -> WriteResult:
         started = time.monotonic()
         if not self._lock.acquire(timeout=self.limits.lock_timeout):
-            return Outcome(BUSY, "another write is in progress; retry in a moment")
+            return WriteResult(BUSY, "another write is in progress; retry in a moment")
         try:
             with write_lock(self.root, self.limits.lock_timeout):
                 waited = time.monotonic() - started
@@ -402,21 +399,21 @@ class Writer:
                 outcome.seconds["total"] = round(time.monotonic() - started, 3)
                 return outcome
         except LockTimeout:
-            return Outcome(BUSY, "another write is in progress; retry in a moment")
+            return WriteResult(BUSY, "another write is in progress; retry in a moment")
         finally:
             self._lock.release()
 
-    def _run(self, req: Request) -> Outcome:
+    def _run(self, req: Request) -> WriteResult:
         remove_leftovers(self.root)
         link = current_link(self.root)
         if link is None:
-            return Outcome(CONFLICT, "this build directory predates versioned builds; "
+            return WriteResult(CONFLICT, "this build directory predates versioned builds; "
                                      "rebuild it (ccgraph build) to accept writes")
         try:
             child = self._start()
         except (OSError, RuntimeError) as exc:
             log.error("write worker: %s", exc)
-            return Outcome(ERROR, "the write worker could not be started")
+            return WriteResult(ERROR, "the write worker could not be started")
         header = {"kind": req.kind, "update": req.update, "graph": req.graph,
                   "media_type": req.media_type, "payload": len(req.payload),
                   "root": str(self.root), "link": link, "base": self.base,
@@ -427,7 +424,7 @@ class Writer:
             child.stdin.flush()
         except OSError:
             self._kill()
-            return Outcome(ERROR, "the write worker stopped unexpectedly")
+            return WriteResult(ERROR, "the write worker stopped unexpectedly")
         t0 = time.monotonic()
         applied = self._read(child, t0 + self.limits.timeout)
         if applied is None or applied.get("stage") != "applied":
@@ -436,22 +433,22 @@ class Writer:
             crashed = child.poll() is not None
             self._kill()
             if crashed:
-                return Outcome(BAD_REQUEST, "the request could not be processed (the parser "
+                return WriteResult(BAD_REQUEST, "the request could not be processed (the parser "
                                             "or evaluator failed on it); nothing was changed")
-            return Outcome(TIMEOUT, f"the update timed out after {self.limits.timeout:g} s; "
+            return WriteResult(TIMEOUT, f"the update timed out after {self.limits.timeout:g} s; "
                                     "nothing was changed")
         done = self._read(child, time.monotonic() + self.limits.commit_timeout)
         if done is None:
             self._kill()
-            return Outcome(ERROR, "validating or writing the new version failed; "
+            return WriteResult(ERROR, "validating or writing the new version failed; "
                                   "nothing was changed")
         return self._finish(done)
 
-    def _finish(self, done: dict[str, Any]) -> Outcome:
+    def _finish(self, done: dict[str, Any]) -> WriteResult:
         staging = done.pop("staging", None)
         name = done.pop("name", None)
         done.pop("stage", None)
-        outcome = Outcome(**done)
+        outcome = WriteResult(**done)
         if outcome.status != COMMITTED:
             if staging:
                 shutil.rmtree(staging, ignore_errors=True)
@@ -463,11 +460,5 @@ class Writer:
         return outcome
 
 
-def outcome_json(outcome: Outcome) -> dict[str, Any]:
-    return asdict(outcome)
-
-
-
-
-__all__ = ["Limits", "Outcome", "Request", "WriteError", "Writer", "apply", "named_quads",
-           "recover", "validate_quads", "write_version"]
+__all__ = ["Limits", "Request", "WriteError", "WriteResult", "Writer", "apply", "named_quads",
+           "validate_quads", "write_version"]
