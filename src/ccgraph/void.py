@@ -352,30 +352,30 @@ def _describe(store: ox.Store, graphs: list[ox.NamedNode], sizes: Mapping[str, i
     g.add((service, DCAT.servesDataset, ds))
     g.add((ds, VOID.rootResource, iris.network(base)))
     for name, (media_type, compressed) in DUMPS.items():
-        url = URIRef(f"{site}dumps/{name}")
-        g.add((ds, VOID.dataDump, url))
-        dist = URIRef(f"{ds}#dump-{name.replace('.', '-')}")
-        g.add((ds, DCAT.distribution, dist))
-        g.add((dist, RDF.type, DCAT.Distribution))
-        g.add((dist, DCAT.downloadURL, url))
-        g.add((dist, DCAT.mediaType, URIRef(IANA + media_type)))
-        g.add((dist, DCTERMS.title, Literal(name)))
-        if compressed:
-            g.add((dist, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
+        _dist, url = _distribution(g, ds, site, name, media_type, compressed)
+        g.add((ds, VOID.dataDump, url))  # an RDF dump
     for name, (city_type, compressed, spec) in CITY_FILES.items():
-        url = URIRef(f"{site}dumps/{name}")
-        dist = URIRef(f"{ds}#dump-{name.replace('.', '-')}")
-        g.add((ds, DCAT.distribution, dist))
-        g.add((dist, RDF.type, DCAT.Distribution))
-        g.add((dist, DCAT.downloadURL, url))
-        g.add((dist, DCTERMS.title, Literal(name)))
+        dist, _url = _distribution(g, ds, site, name, city_type, compressed)
         g.add((dist, DCTERMS.conformsTo, URIRef(spec)))
-        if city_type is not None:
-            g.add((dist, DCAT.mediaType, URIRef(IANA + city_type)))
-        if compressed:
-            g.add((dist, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
     _describe_own_graph(g, ds, base)
     return g
+
+
+def _distribution(g: Graph, ds: URIRef, site: str, name: str, media_type: str | None,
+                  compressed: bool) -> tuple[URIRef, URIRef]:
+    """The file ``dumps/{name}`` as a ``dcat:Distribution`` of ``ds``: (the distribution,
+    the file's URL)."""
+    dist = URIRef(f"{ds}#dump-{name.replace('.', '-')}")
+    url = URIRef(f"{site}dumps/{name}")
+    g.add((ds, DCAT.distribution, dist))
+    g.add((dist, RDF.type, DCAT.Distribution))
+    g.add((dist, DCAT.downloadURL, url))
+    g.add((dist, DCTERMS.title, Literal(name)))
+    if media_type is not None:
+        g.add((dist, DCAT.mediaType, URIRef(IANA + media_type)))
+    if compressed:
+        g.add((dist, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
+    return dist, url
 
 
 def _describe_own_graph(g: Graph, ds: URIRef, base: str) -> None:
