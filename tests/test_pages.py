@@ -18,7 +18,7 @@ from ccgraph.gallery import load_gallery
 from ccgraph.settings import Settings
 from ccgraph.store import open_build
 from ccgraph.web import charts, create_app
-from ccgraph.web.pages import Span, segments
+from ccgraph.web.pages import EvidenceHighlight, segments
 
 BASE = "https://w3id.org/ccgraph/"
 HTML = {"Accept": "text/html"}
@@ -198,9 +198,9 @@ def test_source_view_marks_every_span(client: FlaskClient, store: ox.Store) -> N
 
 def test_segments_nest_overlapping_spans() -> None:
     text = "Sapporo, Media Arts city"
-    outer = Span("d#char=0,19", 0, 19, "Sapporo, Media Arts")
-    inner = Span("d#char=0,7", 0, 7, "Sapporo")
-    crossing = Span("d#char=15,24", 15, 24, "Arts city")
+    outer = EvidenceHighlight("d#char=0,19", 0, 19, "Sapporo, Media Arts")
+    inner = EvidenceHighlight("d#char=0,7", 0, 7, "Sapporo")
+    crossing = EvidenceHighlight("d#char=15,24", 15, 24, "Arts city")
     pieces = segments(text, [outer, inner, crossing])
     assert "".join(p["text"] for p in pieces) == text
     assert [(p["text"], p["span"].anchor if p["span"] else None, p["depth"]) for p in pieces] == [

@@ -14,7 +14,7 @@ from types import ModuleType
 
 import requests
 
-from ccgraph import writes
+from ccgraph.store import remove_leftovers
 from servers import gunicorn_server, stop_group
 from writehelp import AUTH, TOKEN, check_consistent, comment_insert, comments, copy_build
 
@@ -74,7 +74,7 @@ def test_kill_9_of_the_server_mid_write_then_restart(seed_build: Path, tmp_path:
         for t in threads:
             t.join()
     assert len(acknowledged) >= 2
-    writes.recover(build)
+    remove_leftovers(build)
     check_consistent(build)
     assert set(acknowledged) <= comments(build)
     with gunicorn_server(build, log, update_token=TOKEN, workers="2") as again:

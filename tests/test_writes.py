@@ -162,7 +162,7 @@ def test_leftovers_of_dead_writers_are_removed_live_ones_kept(tmp_path: Path,
     try:
         busy = root / "versions" / f".tmp-{sleeper.pid}-ef01"
         busy.mkdir()
-        removed = writes.recover(root)
+        removed = store.remove_leftovers(root)
         assert sorted(removed) == sorted([orphan.name, link.name])
         assert busy.is_dir() and not orphan.exists() and not link.is_symlink()
     finally:
@@ -229,7 +229,7 @@ def test_kill_9_in_the_middle_of_writes_leaves_a_whole_version(tmp_path: Path,
         rest = proc.stdout.read().split(b"\n")
         proc.stdout.close()
         acknowledged += [int(line.split()[1]) for line in rest if line.startswith(b"committed")]
-        writes.recover(root)
+        store.remove_leftovers(root)
         leftovers = [p.name for p in (root / "versions").iterdir()
                      if p.name.startswith(".tmp-")]
         assert leftovers == []

@@ -4,13 +4,14 @@ refusals that leave the data byte-identical, and reads that follow a commit."""
 from __future__ import annotations
 
 import gzip
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from ccgraph.namespaces import SH
 from servers import werkzeug_server
@@ -30,6 +31,7 @@ from writehelp import (
 )
 
 UPDATE_TYPE = {"Content-Type": "application/sparql-update"}
+DCAT_DOWNLOAD = URIRef("http://www.w3.org/ns/dcat#downloadURL")
 ASK_COMMENT = f'ASK {{ <{SAPPORO}> <{RDFS_COMMENT}> "%s"@en }}'
 
 
@@ -130,6 +132,32 @@ def test_a_commit_is_seen_by_reads_with_a_new_etag(url: str, build: Path) -> Non
     assert b'"first write"@en <' + CURATED.encode() in nq
     new_void = requests.get(url + "/.well-known/void.nt", timeout=30)
     assert new_void.content != void.content
+    check_consistent(build)
+
+
+def test_a_commit_keeps_every_dump_the_void_advertises(url: str, build: Path) -> None:
+    """A write makes a whole version, as a build does: the same dump files (the framed
+    cities too), and every distribution VoID names can be downloaded."""
+    def listed() -> set[str]:
+        resp = requests.get(url + "/dumps/", headers={"Accept": "application/json"},
+                            timeout=30)
+        assert resp.status_code == 200, resp.text
+        return {d["name"] for d in resp.json()["dumps"]}
+
+    before = listed()
+    assert {"cities.jsonl.gz", "cities.geojson"} <= before
+    resp = post_update(url, comment_insert("dumps stay whole"), AUTH)
+    assert resp.status_code == 200, resp.text
+    assert listed() == before
+    void = Graph().parse(data=requests.get(url + "/.well-known/void.nt", timeout=30).text,
+                         format="nt")
+    downloads = {str(o) for o in void.objects(None, DCAT_DOWNLOAD)}
+    assert {f"{BASE}dumps/{name}" for name in before} <= downloads
+    for name in sorted(before):
+        got = requests.get(f"{url}/dumps/{name}", timeout=60)
+        assert got.status_code == 200, (name, got.status_code)
+    geo = json.loads(requests.get(url + "/dumps/cities.geojson", timeout=60).content)
+    assert geo["type"] == "FeatureCollection" and geo["features"]
     check_consistent(build)
 
 

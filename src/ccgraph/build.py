@@ -304,17 +304,13 @@ def build(sources: Iterable[Path], out: Path, settings: Settings,
         "quality.json": quality_json + "\n",
         "quality.txt": quality_text(quality),
     }
-    void_maker = None
-    try:
-        from .void import describe_dataset
-        void_maker = describe_dataset
-    except ImportError:  # pragma: no cover - until the VoID module exists
-        void_maker = None
+    from .void import describe_dataset
+
     meta = publish.publish(assembled.dataset, out, settings.base, reports,
                            sources=[str(s) for s in sources], extra={"quality": {
                                "profiles_modelled": quality["profiles_modelled"]},
                                "inputs": describe_inputs(sources, settings, members)},
-                           void=void_maker, progress=say)
+                           void=describe_dataset, progress=say)
     mark("publish")
     return BuildResult(meta, report, quality, times)
 

@@ -65,9 +65,15 @@ class Property:
 
 
 @dataclass(frozen=True)
-class ClassEntry:
+class Described:
+    """What the data dictionary describes by IRI and label (a class, a concept, a scheme)."""
+
     iri: str
     label: str
+
+
+@dataclass(frozen=True)
+class ClassEntry(Described):
     comment: str
     superclasses: tuple[str, ...]
     subclasses: tuple[str, ...]
@@ -87,16 +93,12 @@ class ClassEntry:
 
 
 @dataclass(frozen=True)
-class Concept:
-    iri: str
+class Concept(Described):
     notation: str
-    label: str
 
 
 @dataclass(frozen=True)
-class Scheme:
-    iri: str
-    label: str
+class Scheme(Described):
     definition: str
     concepts: tuple[Concept, ...]
 
@@ -283,8 +285,8 @@ def _schemes(vocab: Graph) -> list[Scheme]:
     for scheme in sorted(str(s) for s in vocab.subjects(RDF.type, SKOS.ConceptScheme)
                          if isinstance(s, URIRef)):
         node = URIRef(scheme)
-        concepts = sorted((Concept(str(c), _text(vocab, c, SKOS.notation),
-                                   _text(vocab, c, SKOS.prefLabel, RDFS.label))
+        concepts = sorted((Concept(str(c), label=_text(vocab, c, SKOS.prefLabel, RDFS.label),
+                                   notation=_text(vocab, c, SKOS.notation))
                            for c in vocab.subjects(SKOS.inScheme, node)
                            if isinstance(c, URIRef)), key=lambda c: c.iri)
         out.append(Scheme(scheme, _text(vocab, node, SKOS.prefLabel, RDFS.label),

@@ -58,42 +58,58 @@ def city(cc: str, name: str, base: str = DEFAULT_BASE) -> URIRef:
     return _iri(base, f"id/city/{_cc(cc)}/{slugify(name)}")
 
 
-def membership(cc: str, name: str, field: str, base: str = DEFAULT_BASE) -> URIRef:
-    return _iri(base, f"id/membership/{_cc(cc)}/{slugify(name)}/{slugify(field)}")
+class _ByName:
+    """IRIs of things known by their name alone: ``{path}/{slug of name}``."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __call__(self, name: str, base: str = DEFAULT_BASE) -> URIRef:
+        return _iri(base, f"{self.path}/{slugify(name)}")
+
+
+creator = _ByName("id/creator")
+work = _ByName("id/work")
+field = _ByName("id/field")  # a creative field (SKOS concept)
+industry = _ByName("id/industry")
+theme = _ByName("id/theme")
+
+
+class _InCity:
+    """IRIs of things of a member city: ``{path}/{cc}/{slug of the city}/{slug of name}``."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __call__(self, cc: str, city_name: str, name: str, base: str = DEFAULT_BASE) -> URIRef:
+        return _iri(base, f"{self.path}/{_cc(cc)}/{slugify(city_name)}/{slugify(name)}")
+
+
+facility = _InCity("id/facility")
+event = _InCity("id/event")
+
+
+class _OfMembership:
+    """IRIs of a city's membership in a field and what hangs on it:
+    ``{path}/{cc}/{slug of the city}/{slug of the field}``."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __call__(self, cc: str, name: str, field: str, base: str = DEFAULT_BASE) -> URIRef:
+        return _iri(base, f"{self.path}/{_cc(cc)}/{slugify(name)}/{slugify(field)}")
+
+
+membership = _OfMembership("id/membership")
+profile = _OfMembership("id/profile")  # the profile document
+contact = _OfMembership("id/contact")
+profile_graph = _OfMembership("graph/profile")  # the named graph made from the profile
 
 
 def commitment(cc: str, name: str, field: str, position: int, base: str = DEFAULT_BASE) -> URIRef:
     if position < 1:
         raise ValueError(f"pledge positions start at 1, not {position}")
     return _iri(base, f"id/commitment/{_cc(cc)}/{slugify(name)}/{slugify(field)}/{position}")
-
-
-def facility(cc: str, city_name: str, name: str, base: str = DEFAULT_BASE) -> URIRef:
-    return _iri(base, f"id/facility/{_cc(cc)}/{slugify(city_name)}/{slugify(name)}")
-
-
-def event(cc: str, city_name: str, name: str, base: str = DEFAULT_BASE) -> URIRef:
-    return _iri(base, f"id/event/{_cc(cc)}/{slugify(city_name)}/{slugify(name)}")
-
-
-def creator(name: str, base: str = DEFAULT_BASE) -> URIRef:
-    return _iri(base, f"id/creator/{slugify(name)}")
-
-
-def work(name: str, base: str = DEFAULT_BASE) -> URIRef:
-    return _iri(base, f"id/work/{slugify(name)}")
-
-
-def field(name: str, base: str = DEFAULT_BASE) -> URIRef:
-    return _iri(base, f"id/field/{slugify(name)}")
-
-
-def industry(name: str, base: str = DEFAULT_BASE) -> URIRef:
-    return _iri(base, f"id/industry/{slugify(name)}")
-
-
-def theme(name: str, base: str = DEFAULT_BASE) -> URIRef:
-    return _iri(base, f"id/theme/{slugify(name)}")
 
 
 def scheme(kind: str, base: str = DEFAULT_BASE) -> URIRef:
@@ -109,19 +125,11 @@ def network(base: str = DEFAULT_BASE) -> URIRef:
     return _iri(base, "id/org/uccn")
 
 
-def profile(cc: str, name: str, field: str, base: str = DEFAULT_BASE) -> URIRef:
-    return _iri(base, f"id/profile/{_cc(cc)}/{slugify(name)}/{slugify(field)}")
-
-
 def evidence(document: URIRef, start: int, end: int) -> URIRef:
     """A span of a source document, as an RFC 5147 fragment of the document's IRI."""
     if not 0 <= start <= end:
         raise ValueError(f"bad span {start}..{end}")
     return URIRef(f"{document}#char={start},{end}")
-
-
-def contact(cc: str, name: str, field: str, base: str = DEFAULT_BASE) -> URIRef:
-    return _iri(base, f"id/contact/{_cc(cc)}/{slugify(name)}/{slugify(field)}")
 
 
 def report(cc: str, name: str, field: str, year: int, base: str = DEFAULT_BASE) -> URIRef:
@@ -131,10 +139,6 @@ def report(cc: str, name: str, field: str, year: int, base: str = DEFAULT_BASE) 
 def graph(name: str, base: str = DEFAULT_BASE) -> URIRef:
     """Named graphs: ``ontology``, ``vocab``, ``curated``, ``members``, ``void``."""
     return _iri(base, f"graph/{name}")
-
-
-def profile_graph(cc: str, name: str, field: str, base: str = DEFAULT_BASE) -> URIRef:
-    return _iri(base, f"graph/profile/{_cc(cc)}/{slugify(name)}/{slugify(field)}")
 
 
 def dataset(base: str = DEFAULT_BASE) -> URIRef:

@@ -28,6 +28,18 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
+def compact_iri(iri: str, prefixes: Iterable[tuple[str, str]]) -> str:
+    """``prefix:rest`` for the first (namespace, prefix) of ``prefixes`` (longest first)
+    that ``iri`` starts with, leaving a rest that JSON-LD would not read as an IRI; else
+    ``iri``."""
+    for ns, prefix in prefixes:
+        if iri.startswith(ns):
+            rest = iri[len(ns):]
+            if rest and not rest.startswith("//"):
+                return f"{prefix}:{rest}"
+    return iri
+
+
 class _Compactor:
     def __init__(self, ctx: dict[str, Any]) -> None:
         # longest namespace first, so "ccg:" wins over "ccgraph:" for ontology terms
@@ -43,12 +55,7 @@ class _Compactor:
         return found
 
     def _iri(self, value: str) -> str:
-        for ns, prefix in self.prefixes:
-            if value.startswith(ns):
-                rest = value[len(ns):]
-                if rest and not rest.startswith("//"):
-                    return f"{prefix}:{rest}"
-        return value
+        return compact_iri(value, self.prefixes)
 
     def node(self, term: object) -> str:
         if isinstance(term, ox.BlankNode):

@@ -21,6 +21,7 @@ from rdflib.term import Node
 
 from . import iris
 from .evidence import states_designation, states_year
+from .members import field_label
 from .namespaces import CCG, DCTERMS, OA, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 from .records import Mention, Profile, Span
 
@@ -126,10 +127,6 @@ def find_span(text: str, phrase: str, start: int = 0) -> Span | None:
     if match is None:
         return None
     return Span(match.start(), match.end(), match.group(0))
-
-
-def field_label(field_slug: str) -> str:
-    return field_slug.replace("-", " ").title().replace(" And ", " and ")
 
 
 ThemeAssigner = Callable[[str], list[URIRef]]

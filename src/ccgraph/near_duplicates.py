@@ -28,7 +28,8 @@ from rdflib import Graph, Literal, URIRef
 
 from . import iris
 from .extract.duplicates import THRESHOLD, DuplicateReport, Passage, find_near_duplicates
-from .model import Buffer, add_evidence, field_label
+from .members import field_label
+from .model import Buffer, add_evidence
 from .namespaces import CCG, PROV, RDF, RDFS, XSD
 from .records import Profile, Span
 

@@ -1,44 +1,27 @@
 """The publish stage: a validated dataset -> a build directory, written aside then swapped in.
 
-See store.py for the layout. A failed publish leaves the previous build untouched.
+Here: the dataset as canonical N-Quads (the version's identity); version.py writes the
+version's files, store.py swaps it in (and describes the layout). A failed publish leaves
+the previous build untouched.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import os
 import re
 import shutil
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.term import Node
 
-from . import iris, jsonld
-from .framing import bulk
-from .namespaces import PREFIXES
-from .store import (
-    CONTEXT_FILE,
-    DUMPS_DIR,
-    META_FILE,
-    REPORTS_DIR,
-    STORE_DIR,
-    BuildMeta,
-    install_build,
-    new_staging,
-)
+from . import jsonld
+from .store import BuildMeta, install_build, new_staging
 from .terms import OxTerm, to_ox
+from .version import VoidMaker, write_version
 
 DUMP_NAMES = ("ccgraph.ttl", "ccgraph.nt.gz", "ccgraph.nq.gz", "ccgraph.jsonld")
-
-VoidMaker = Callable[[ox.Store, BuildMeta, str], Graph]
-
 
 #: blank node ids that model.py derives from content (model._bnode): stable across builds
 STABLE_BNODE = re.compile(r"b[0-9a-f]{16}")
@@ -118,90 +101,6 @@ def _convert(name: Node, triples: list[tuple[Node, Node, Node]],
     return quads, all(STABLE_BNODE.fullmatch(b) for b in bnodes), bnodes
 
 
-def graph_counts(nquads: bytes) -> dict[str, int]:
-    """Quads per named graph of canonical N-Quads (every line ends `` <graph> .``)."""
-    counts: Counter[bytes] = Counter(
-        line[line.rindex(b" <") + 2:-3] for line in nquads.splitlines() if line)
-    return {g.decode("utf-8"): n for g, n in counts.items()}
-
-
-def union_ntriples(*nquads: bytes) -> tuple[bytes, int]:
-    """The distinct triples of N-Quads whose every line names a graph (sorted N-Triples)."""
-    triples = {line[:line.rindex(b" <")] + b" ." for data in nquads
-               for line in data.splitlines() if line}
-    return b"\n".join(sorted(triples)) + b"\n", len(triples)
-
-
-def version_of(nquads: bytes) -> str:
-    return hashlib.sha256(nquads).hexdigest()[:16]
-
-
-def default_graph_triples(store: ox.Store) -> list[ox.Triple]:
-    return [q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
-
-
-def write_dumps(store: ox.Store, dumps: Path, base: str, *, union: bytes | None = None,
-                named: bytes | None = None) -> None:
-    """The dump files. ``union`` (the default graph as N-Triples) and ``named`` (every named
-    graph as N-Quads) are used as they are when the caller has them already."""
-    dumps.mkdir(parents=True, exist_ok=True)
-    if union is None:
-        triples = default_graph_triples(store)
-        union = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-    else:
-        triples = [q.triple for q in ox.parse(union, format=ox.RdfFormat.N_TRIPLES)]
-    turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    (dumps / "ccgraph.ttl").write_bytes(turtle or b"")
-    _write_gzip(dumps / "ccgraph.nt.gz", union)
-    if named is None:
-        named = ox.serialize((q for q in store if isinstance(q.graph_name, ox.NamedNode)),
-                             format=ox.RdfFormat.N_QUADS)
-    _write_gzip(dumps / "ccgraph.nq.gz", named)
-    (dumps / "ccgraph.jsonld").write_bytes(jsonld.triples_to_jsonld(triples, base))
-
-
-def _write_gzip(path: Path, data: bytes | None) -> None:
-    # mtime=0 keeps the bytes (and so the ETag) the same for the same data
-    with path.open("wb") as raw, \
-            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as gz:
-        gz.write(data or b"")
-
-
-@dataclass
-class Filled:
-    meta: BuildMeta  # with the graph counts, VoID included
-    union: bytes  # the union of the named graphs, N-Triples, each triple once
-    void_quads: list[ox.Quad]
-    void_nquads: bytes
-
-
-def fill_store(store: ox.Store, nquads: bytes, meta: BuildMeta, base: str,
-               void: VoidMaker | None) -> Filled:
-    """Fill an empty store: the named graphs of ``nquads``, the VoID graph made by
-    ``void``, and the default graph as the union of all of them (store.py)."""
-    # bulk_extend of parsed quads keeps blank node labels; bulk_load renames them on every
-    # call, so a blank node of a named graph would not be the same node in the default graph
-    store.bulk_extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
-    graphs = dict(meta.graphs)
-    void_quads: list[ox.Quad] = []
-    if void is not None:
-        void_graph = void(store, meta, base)
-        void_iri = ox.NamedNode(str(iris.graph("void", base)))
-        void_quads = [ox.Quad(q.subject, q.predicate, q.object, void_iri) for q in
-                      ox.parse(void_graph.serialize(format="nt", encoding="utf-8"),
-                               format=ox.RdfFormat.N_TRIPLES)]
-        store.extend(void_quads)
-        graphs[void_iri.value] = len({q.triple for q in void_quads})
-    void_nquads = ox.serialize(void_quads, format=ox.RdfFormat.N_QUADS) or b""
-    meta = BuildMeta(**{**meta.__dict__, "graphs": dict(sorted(graphs.items())),
-                        "quads": sum(graphs.values())})
-    union, meta.extra["triples"] = union_ntriples(nquads, void_nquads)
-    store.bulk_extend(ox.parse(union, format=ox.RdfFormat.N_TRIPLES))
-    store.flush()
-    store.optimize()
-    return Filled(meta, union, void_quads, void_nquads)
-
-
 def publish(dataset: Dataset, out: Path, base: str,
             reports: Mapping[str, str | bytes] | None = None,
             sources: list[str] | None = None,
@@ -220,46 +119,12 @@ def publish(dataset: Dataset, out: Path, base: str,
     try:
         say("publish: canonical N-Quads")
         nquads = dataset_nquads(dataset, more_nquads)
-        version = version_of(nquads)
         say("publish: loading the store")
-        store = ox.Store(str(tmp / STORE_DIR))
-        graphs = graph_counts(nquads)
-        meta = BuildMeta(
-            version=version,
-            created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            base=base,
-            quads=sum(graphs.values()),
-            graphs=dict(sorted(graphs.items())),
-            sources=list(sources or []),
-            extra=dict(extra or {}),
-        )
-        say("publish: VoID and the union default graph")
-        filled = fill_store(store, nquads, meta, base, void)
-        meta, union, void_nquads = filled.meta, filled.union, filled.void_nquads
-        say("publish: dumps")
-        write_dumps(store, tmp / DUMPS_DIR, base, union=union, named=nquads + void_nquads)
-        say("publish: framed cities (JSON Lines, GeoJSON)")
-        bulk.write_dumps(store, tmp / DUMPS_DIR, base)
-        del store
-        (tmp / CONTEXT_FILE).write_bytes(jsonld.context_document(base))
-        reports_dir = tmp / REPORTS_DIR
-        reports_dir.mkdir()
-        for name, content in (reports or {}).items():
-            data = content.encode("utf-8") if isinstance(content, str) else content
-            (reports_dir / name).write_bytes(data)
-        (tmp / META_FILE).write_text(meta.to_json() + "\n", encoding="utf-8")
+        meta = write_version(tmp, nquads, base, void=void,
+                             context=jsonld.context_document(base), reports=reports or {},
+                             sources=sources or [], extra=extra, progress=say).meta
         install_build(tmp, out, meta.version)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return meta
-
-
-def swap_in(new: Path, out: Path) -> None:
-    """Replace ``out`` by ``new``: the old build is moved aside first, removed last."""
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    if out.exists():
-        os.replace(out, old)
-    os.replace(new, out)
-    if old.exists():
-        shutil.rmtree(old, ignore_errors=True)

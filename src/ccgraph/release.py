@@ -39,9 +39,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from . import changelog, iris, publish, quaddiff, rights
+from . import changelog, iris, quaddiff, rights
 from .inputs import describe_inputs, sha256_file
 from .store import NoBuild, fsync_dir, fsync_tree, is_versioned, open_build, write_lock
+from .version import union_ntriples, write_dumps, write_gzip
 
 RELEASES_DIR = "releases"
 META_FILE = "release.json"
@@ -237,13 +238,6 @@ def remove_interrupted(folder: Path) -> list[str]:
     return removed
 
 
-def _gzip(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as raw, \
-            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as gz:
-        gz.write(data)
-
-
 def _write(staging: Path, name: str, build: Any, previous: Release | None, number: int,
            notes: str | None, say: Callable[[str], None]) -> Release:
     from .release_rdf import describe_release
@@ -254,19 +248,19 @@ def _write(staging: Path, name: str, build: Any, previous: Release | None, numbe
     quads = [q for q in build.store if isinstance(q.graph_name, ox.NamedNode)
              and q.graph_name.value != void]
     nquads = quaddiff.canonical_nquads(quads)
-    union, triples = publish.union_ntriples(nquads)
+    union, triples = union_ntriples(nquads)
     say(f"release {name}: dumps")
-    publish.write_dumps(ox.Store(), staging, base, union=union, named=nquads)
+    write_dumps(ox.Store(), staging, base, union=union, named=nquads)
     open_lines = rights.open_quads(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
-    _gzip(staging / OPEN_NQ, quaddiff.join_lines(
+    write_gzip(staging / OPEN_NQ, quaddiff.join_lines(
         (ox.serialize(open_lines, format=ox.RdfFormat.N_QUADS) or b"").splitlines()))
     graph_changes: dict[str, dict[str, int]] = {}
     if previous is not None:
         say(f"release {name}: changes since {previous.name}")
         old = gzip.decompress((previous.path / NQ).read_bytes())
         added, removed = quaddiff.diff(old, nquads)
-        _gzip(staging / ADDED, added)
-        _gzip(staging / REMOVED, removed)
+        write_gzip(staging / ADDED, added)
+        write_gzip(staging / REMOVED, removed)
         plus, minus = quaddiff.per_graph(added), quaddiff.per_graph(removed)
         graph_changes = {g: {"added": plus[g], "removed": minus[g]} for g in {*plus, *minus}}
     say(f"release {name}: store")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -39,18 +39,6 @@ def from_ox(term: object) -> Node:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"cannot convert {term!r}")
-
-
-def dataset_quads(dataset: Dataset) -> Iterator[ox.Quad]:
-    """The dataset's named graphs as pyoxigraph quads (the default graph must be empty)."""
-    for s, p, o, g in dataset.quads((None, None, None, None)):
-        graph = g.identifier if isinstance(g, Graph) else g
-        if not isinstance(graph, URIRef) or str(graph).startswith("urn:x-rdflib:"):
-            raise ValueError(f"triple outside a named graph: {s} {p} {o}")
-        subject, predicate = to_ox(s), to_ox(p)
-        if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
-            raise ValueError(f"not a valid RDF triple: {s} {p} {o}")
-        yield ox.Quad(subject, predicate, to_ox(o), ox.NamedNode(str(graph)))
 
 
 def quads_to_dataset(quads: Iterable[ox.Quad]) -> Dataset:

@@ -8,7 +8,7 @@ the deadline and starts another).
 Protocol (``--serve``): the parent writes a JSON header line and ``header["payload"]`` bytes
 to stdin; the child answers JSON lines on stdout: ``{"stage": "ready"}`` once at start,
 then per request ``{"stage": "applied"}`` (the change is evaluated) and ``{"stage": "done",
-...}`` (an :class:`ccgraph.writes.Outcome`, plus ``staging``/``name`` of the version written
+...}`` (an :class:`ccgraph.writes.WriteResult`, plus ``staging``/``name`` of the version written
 when it is committed). Nothing else is written to stdout.
 
 Without ``--serve`` it validates N-Quads read on stdin (the union of their graphs) and

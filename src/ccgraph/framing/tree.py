@@ -21,6 +21,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..jsonld import compact_iri
 from . import context_object, context_url
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -76,12 +77,7 @@ class Vocabulary:
         return value
 
     def compact(self, iri: str) -> str:
-        for ns, name in self.prefixes:
-            if iri.startswith(ns):
-                rest = iri[len(ns):]
-                if rest and not rest.startswith("//"):
-                    return f"{name}:{rest}"
-        return iri
+        return compact_iri(iri, self.prefixes)
 
 
 @cache

@@ -82,7 +82,7 @@ def check_update(update: str) -> None:
             f"this is a query ({info.form}), not an update: send it as query=")
 
 
-def outcome_response(outcome: writes.Outcome, *, empty_ok: bool = False) -> Response:
+def outcome_response(outcome: writes.WriteResult, *, empty_ok: bool = False) -> Response:
     """The answer to a write. A refusal by the shapes carries the report: Turtle when the
     client asks for it, text otherwise."""
     status = STATUS.get(outcome.status, 500)
@@ -105,7 +105,7 @@ def outcome_response(outcome: writes.Outcome, *, empty_ok: bool = False) -> Resp
     return resp
 
 
-def _summary(outcome: writes.Outcome) -> str:
+def _summary(outcome: writes.WriteResult) -> str:
     if outcome.status == writes.UNCHANGED:
         return f"no change; version {outcome.version}"
     return (f"committed: {outcome.inserted} quad(s) inserted, {outcome.deleted} deleted; "

@@ -29,10 +29,10 @@ from .data import CCG
 from .field import field_doc_page
 from .home import LICENSE
 from .notfound import kinds, suggestions
-from .profile import Span, profile_page, segments
+from .profile import EvidenceHighlight, profile_page, segments
 from .workbench import examples
 
-__all__ = ["BLUEPRINTS", "HTML_VIEWS", "Span", "install", "segments", "special_view"]
+__all__ = ["BLUEPRINTS", "HTML_VIEWS", "EvidenceHighlight", "install", "segments", "special_view"]
 
 
 def special_view(iri: str, desc: Description) -> str | None:

@@ -26,7 +26,10 @@ SPANS = """SELECT ?ev ?start ?end ?exact ?r WHERE {
 
 
 @dataclass
-class Span:
+class EvidenceHighlight:
+    """One evidence of a source document, as the page highlights it: its IRI, its offsets
+    and quote, and the statements it supports."""
+
     iri: str
     start: int
     end: int
@@ -38,7 +41,7 @@ class Span:
         return self.iri.partition("#")[2]
 
 
-def segments(text: str, spans: list[Span]) -> list[dict[str, Any]]:
+def segments(text: str, spans: list[EvidenceHighlight]) -> list[dict[str, Any]]:
     """The text cut at every span boundary. A piece inside spans names the innermost one
     (the shortest) as its target, how deep it sits, and the spans that start there."""
     cuts = {0, len(text)}
@@ -60,10 +63,10 @@ def profile_page(iri: str, desc: Description) -> str:
     rows = select(SPANS, d=iri)
     names = labels({r["r"].value for r in rows if "r" in r} | {iri} | (
         {info["city"].value} if "city" in info else set()))
-    spans: dict[str, Span] = {}
+    spans: dict[str, EvidenceHighlight] = {}
     for row in rows:
         ev = row["ev"].value
-        span = spans.setdefault(ev, Span(ev, to_int(row["start"]), to_int(row["end"]),
+        span = spans.setdefault(ev, EvidenceHighlight(ev, to_int(row["start"]), to_int(row["end"]),
                                          value(row.get("exact"))))
         if "r" in row:
             target = link(row["r"].value, names)

@@ -1,0 +1,168 @@
+"""Writing one version of a build: canonical N-Quads in, a complete version directory out.
+
+Both ways a version is made go through :func:`write_version`, so that a version looks the
+same whichever made it: a build (publish.publish) and a write (the write worker, writes/).
+It fills a staging directory (store.new_staging) with the store (the named graphs, the
+VoID graph, the default graph as their union), the dumps, the JSON-LD context, the reports
+and build.json; installing it (the atomic swap of ``current``) is the caller's
+(store.install_build). See store.py for the layout.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from . import iris, jsonld
+from .framing import bulk
+from .namespaces import PREFIXES
+from .store import CONTEXT_FILE, DUMPS_DIR, META_FILE, REPORTS_DIR, STORE_DIR, BuildMeta
+
+#: makes the VoID graph of a filled store (void.describe_dataset)
+VoidMaker = Callable[[ox.Store, BuildMeta, str], Graph]
+
+
+def version_of(nquads: bytes) -> str:
+    """The version id of canonical N-Quads: the same data, the same version."""
+    return hashlib.sha256(nquads).hexdigest()[:16]
+
+
+def graph_counts(nquads: bytes) -> dict[str, int]:
+    """Quads per named graph of canonical N-Quads (every line ends `` <graph> .``)."""
+    counts: Counter[bytes] = Counter(
+        line[line.rindex(b" <") + 2:-3] for line in nquads.splitlines() if line)
+    return {g.decode("utf-8"): n for g, n in counts.items()}
+
+
+def union_ntriples(*nquads: bytes) -> tuple[bytes, int]:
+    """The distinct triples of N-Quads whose every line names a graph (sorted N-Triples)."""
+    triples = {line[:line.rindex(b" <")] + b" ." for data in nquads
+               for line in data.splitlines() if line}
+    return b"\n".join(sorted(triples)) + b"\n", len(triples)
+
+
+def default_graph_triples(store: ox.Store) -> list[ox.Triple]:
+    return [q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
+
+
+def write_dumps(store: ox.Store, dumps: Path, base: str, *, union: bytes | None = None,
+                named: bytes | None = None) -> None:
+    """The dump files. ``union`` (the default graph as N-Triples) and ``named`` (every named
+    graph as N-Quads) are used as they are when the caller has them already."""
+    dumps.mkdir(parents=True, exist_ok=True)
+    if union is None:
+        triples = default_graph_triples(store)
+        union = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    else:
+        triples = [q.triple for q in ox.parse(union, format=ox.RdfFormat.N_TRIPLES)]
+    turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    (dumps / "ccgraph.ttl").write_bytes(turtle or b"")
+    write_gzip(dumps / "ccgraph.nt.gz", union)
+    if named is None:
+        named = ox.serialize((q for q in store if isinstance(q.graph_name, ox.NamedNode)),
+                             format=ox.RdfFormat.N_QUADS)
+    write_gzip(dumps / "ccgraph.nq.gz", named or b"")
+    (dumps / "ccgraph.jsonld").write_bytes(jsonld.triples_to_jsonld(triples, base))
+
+
+def write_gzip(path: Path, data: bytes) -> None:
+    """``data`` gzipped into ``path``; mtime=0 keeps the bytes (and so the ETag) the same
+    for the same data."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as raw, \
+            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as gz:
+        gz.write(data)
+
+
+@dataclass
+class Filled:
+    meta: BuildMeta  # with the graph counts, VoID included
+    union: bytes  # the union of the named graphs, N-Triples, each triple once
+    void_quads: list[ox.Quad]
+    void_nquads: bytes
+
+
+def fill_store(store: ox.Store, nquads: bytes, meta: BuildMeta, base: str,
+               void: VoidMaker | None) -> Filled:
+    """Fill an empty store: the named graphs of ``nquads``, the VoID graph made by
+    ``void``, and the default graph as the union of all of them (store.py)."""
+    # bulk_extend of parsed quads keeps blank node labels; bulk_load renames them on every
+    # call, so a blank node of a named graph would not be the same node in the default graph
+    store.bulk_extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    graphs = dict(meta.graphs)
+    void_quads: list[ox.Quad] = []
+    if void is not None:
+        void_graph = void(store, meta, base)
+        void_iri = ox.NamedNode(str(iris.graph("void", base)))
+        void_quads = [ox.Quad(q.subject, q.predicate, q.object, void_iri) for q in
+                      ox.parse(void_graph.serialize(format="nt", encoding="utf-8"),
+                               format=ox.RdfFormat.N_TRIPLES)]
+        store.extend(void_quads)
+        graphs[void_iri.value] = len({q.triple for q in void_quads})
+    void_nquads = ox.serialize(void_quads, format=ox.RdfFormat.N_QUADS) or b""
+    meta = BuildMeta(**{**meta.__dict__, "graphs": dict(sorted(graphs.items())),
+                        "quads": sum(graphs.values())})
+    union, meta.extra["triples"] = union_ntriples(nquads, void_nquads)
+    store.bulk_extend(ox.parse(union, format=ox.RdfFormat.N_TRIPLES))
+    store.flush()
+    store.optimize()
+    return Filled(meta, union, void_quads, void_nquads)
+
+
+@dataclass(frozen=True)
+class Written:
+    """A version written aside: its metadata (as build.json holds it) and its VoID quads."""
+
+    meta: BuildMeta
+    void_quads: list[ox.Quad]
+
+
+def write_version(staging: Path, nquads: bytes, base: str, *, void: VoidMaker | None,
+                  context: bytes, reports: Mapping[str, str | bytes],
+                  sources: Sequence[str] = (), extra: Mapping[str, object] | None = None,
+                  progress: Callable[[str], None] | None = None) -> Written:
+    """A complete version in the empty directory ``staging``, from the named graphs
+    ``nquads`` (canonical N-Quads: sorted lines, so the same data gives the same version):
+    the store, the dumps (:func:`write_dumps` and the framed cities), ``context`` as
+    context.jsonld, ``reports`` under reports/, and build.json (``sources`` and ``extra``
+    recorded there). Nothing is installed."""
+    say = progress or (lambda _msg: None)
+    graphs = graph_counts(nquads)
+    meta = BuildMeta(
+        version=version_of(nquads),
+        created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        base=base,
+        quads=sum(graphs.values()),
+        graphs=dict(sorted(graphs.items())),
+        sources=list(sources),
+        extra=dict(extra or {}),
+    )
+    say("publish: VoID and the union default graph")
+    store = ox.Store(str(staging / STORE_DIR))
+    filled = fill_store(store, nquads, meta, base, void)
+    say("publish: dumps")
+    write_dumps(store, staging / DUMPS_DIR, base, union=filled.union,
+                named=nquads + filled.void_nquads)
+    say("publish: framed cities (JSON Lines, GeoJSON)")
+    bulk.write_dumps(store, staging / DUMPS_DIR, base)
+    del store
+    (staging / CONTEXT_FILE).write_bytes(context)
+    reports_dir = staging / REPORTS_DIR
+    reports_dir.mkdir()
+    for name, content in reports.items():
+        (reports_dir / name).write_bytes(
+            content.encode("utf-8") if isinstance(content, str) else content)
+    (staging / META_FILE).write_text(filled.meta.to_json() + "\n", encoding="utf-8")
+    return Written(filled.meta, filled.void_quads)
+
+
+__all__ = ["Filled", "VoidMaker", "Written", "fill_store", "graph_counts", "union_ntriples",
+           "version_of", "write_dumps", "write_gzip", "write_version"]

@@ -1,0 +1,66 @@
+"""Writes: a SPARQL Update or a Graph Store request, checked with SHACL, committed as a new
+version of the build (store.py: versioned layout).
+
+How a write goes (all of it under ``<store>/write.lock``, one writer at a time across every
+worker process):
+
+1. the request thread hands the write to this process's *write worker*, a child process
+   (``python -m ccgraph.validate_worker``, started on the first write and kept);
+2. the child loads the live version's named graphs (minus the generated VoID graph) into
+   an in-memory pyoxigraph store, with the default graph holding their union, and applies
+   the change there (:func:`apply`). It reports "applied"; the parent kills it if that
+   takes longer than ``query_timeout`` (pyoxigraph cannot cancel an update, a process can
+   be killed);
+3. the child validates the result with pyshacl (which patches rdflib globals, so it runs
+   only there) and, when it conforms, writes a complete new version directory aside:
+   store with the default-graph union, VoID, dumps, reports, build.json, all fsynced
+   (:func:`write_version`);
+4. the parent swaps ``current`` to it (store.install_build: one atomic rename) and answers.
+   A refused write (a violation, a bad request, too many changes, a timeout) writes nothing.
+
+Every worker notices the new ``current`` on its next request and reopens the store
+read-only; ETags follow build.json's ``version``.
+
+The default graph. Readers see the default graph as the union of the named graphs, and
+writes keep that meaning: an operation on the default graph (an update without ``GRAPH``,
+or the Graph Store's ``?default``) is applied to the union, and the difference is carried
+back to the named graphs: a triple removed from the default graph is removed from every
+named graph holding it; a triple added to it goes to ``{base}graph/curated`` (the curators'
+graph) unless a named graph holds it already. The VoID graph ``{base}graph/void`` is made
+at each commit; writes cannot change it.
+"""
+
+from .changes import Applied, apply, named_quads, refuse_wiping
+from .commit import Validation, nquads_of, validate_quads, write_version
+from .request import (
+    BAD_REQUEST,
+    BUSY,
+    COMMITTED,
+    CONFLICT,
+    DELETE,
+    ERROR,
+    FORBIDDEN,
+    INVALID,
+    NOT_FOUND,
+    PAYLOAD_FORMATS,
+    POST,
+    PUT,
+    TIMEOUT,
+    TOO_LARGE,
+    UNCHANGED,
+    UPDATE,
+    Limits,
+    Request,
+    WriteError,
+    WriteResult,
+    payload_format,
+)
+from .writer import Writer
+
+__all__ = [
+    "BAD_REQUEST", "BUSY", "COMMITTED", "CONFLICT", "DELETE", "ERROR", "FORBIDDEN", "INVALID",
+    "NOT_FOUND", "PAYLOAD_FORMATS", "POST", "PUT", "TIMEOUT", "TOO_LARGE", "UNCHANGED",
+    "UPDATE", "Applied", "Limits", "Request", "Validation", "WriteError", "WriteResult",
+    "Writer", "apply", "named_quads", "nquads_of", "payload_format", "refuse_wiping",
+    "validate_quads", "write_version",
+]

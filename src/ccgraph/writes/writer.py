@@ -1,0 +1,169 @@
+"""The parent side of writes (in each server process): one write at a time, handed to the
+write worker (``python -m ccgraph.validate_worker --serve``), which is killed at the
+deadline; a committed version is installed here."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from ..store import LockTimeout, current_link, install_build, remove_leftovers, write_lock
+from .request import (
+    BAD_REQUEST,
+    BUSY,
+    COMMITTED,
+    CONFLICT,
+    ERROR,
+    TIMEOUT,
+    Limits,
+    Request,
+    WriteResult,
+)
+
+log = logging.getLogger(__name__)
+
+
+class Writer:
+    """Runs writes for one server process: a lock, and the child that does the work."""
+
+    def __init__(self, root: Path, base: str, limits: Limits) -> None:
+        self.root = Path(root)
+        self.base = base
+        self.limits = limits
+        self._lock = threading.Lock()
+        self._child: subprocess.Popen[bytes] | None = None
+        self._buffer = b""
+
+    # -- the child process
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self._child is not None and self._child.poll() is None:
+            return self._child
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        child = subprocess.Popen([sys.executable, "-m", "ccgraph.validate_worker", "--serve"],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        self._child = child
+        self._buffer = b""
+        hello = self._read(child, time.monotonic() + max(120.0, self.limits.commit_timeout))
+        if hello is None or hello.get("stage") != "ready":
+            self._kill()
+            raise RuntimeError(f"the write worker did not start: {hello}")
+        return child
+
+    def _kill(self) -> None:
+        child, self._child = self._child, None
+        if child is None:
+            return
+        if child.poll() is None:
+            child.send_signal(signal.SIGKILL)
+        child.wait()
+        for stream in (child.stdin, child.stdout):
+            if stream is not None:
+                stream.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._kill()
+
+    def _read(self, child: subprocess.Popen[bytes], deadline: float) -> dict[str, Any] | None:
+        """The child's next message; None when it died or the deadline passed."""
+        assert child.stdout is not None
+        fd = child.stdout.fileno()
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([fd], [], [], min(left, 1.0))
+            if not ready:
+                continue
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        message: dict[str, Any] = json.loads(line)
+        return message
+
+    # -- one write
+
+    def submit(self, req: Request) -> WriteResult:
+        started = time.monotonic()
+        if not self._lock.acquire(timeout=self.limits.lock_timeout):
+            return WriteResult(BUSY, "another write is in progress; retry in a moment")
+        try:
+            with write_lock(self.root, self.limits.lock_timeout):
+                waited = time.monotonic() - started
+                outcome = self._run(req)
+                outcome.seconds["lock_wait"] = round(waited, 3)
+                outcome.seconds["total"] = round(time.monotonic() - started, 3)
+                return outcome
+        except LockTimeout:
+            return WriteResult(BUSY, "another write is in progress; retry in a moment")
+        finally:
+            self._lock.release()
+
+    def _run(self, req: Request) -> WriteResult:
+        remove_leftovers(self.root)
+        link = current_link(self.root)
+        if link is None:
+            return WriteResult(CONFLICT, "this build directory predates versioned builds; "
+                                     "rebuild it (ccgraph build) to accept writes")
+        try:
+            child = self._start()
+        except (OSError, RuntimeError) as exc:
+            log.error("write worker: %s", exc)
+            return WriteResult(ERROR, "the write worker could not be started")
+        header = {"kind": req.kind, "update": req.update, "graph": req.graph,
+                  "media_type": req.media_type, "payload": len(req.payload),
+                  "root": str(self.root), "link": link, "base": self.base,
+                  "cap": self.limits.cap}
+        assert child.stdin is not None
+        try:
+            child.stdin.write(json.dumps(header).encode("utf-8") + b"\n" + req.payload)
+            child.stdin.flush()
+        except OSError:
+            self._kill()
+            return WriteResult(ERROR, "the write worker stopped unexpectedly")
+        t0 = time.monotonic()
+        applied = self._read(child, t0 + self.limits.timeout)
+        if applied is None or applied.get("stage") != "applied":
+            if applied is not None and applied.get("stage") == "done":
+                return self._finish(applied)
+            crashed = child.poll() is not None
+            self._kill()
+            if crashed:
+                return WriteResult(BAD_REQUEST, "the request could not be processed (the parser "
+                                            "or evaluator failed on it); nothing was changed")
+            return WriteResult(TIMEOUT, f"the update timed out after {self.limits.timeout:g} s; "
+                                    "nothing was changed")
+        done = self._read(child, time.monotonic() + self.limits.commit_timeout)
+        if done is None:
+            self._kill()
+            return WriteResult(ERROR, "validating or writing the new version failed; "
+                                  "nothing was changed")
+        return self._finish(done)
+
+    def _finish(self, done: dict[str, Any]) -> WriteResult:
+        staging = done.pop("staging", None)
+        name = done.pop("name", None)
+        done.pop("stage", None)
+        outcome = WriteResult(**done)
+        if outcome.status != COMMITTED:
+            if staging:
+                shutil.rmtree(staging, ignore_errors=True)
+            return outcome
+        assert staging and name
+        t0 = time.monotonic()
+        install_build(Path(staging), self.root, outcome.version, lock_timeout=-1, name=name)
+        outcome.seconds["install"] = round(time.monotonic() - t0, 3)
+        return outcome
