@@ -21,8 +21,6 @@ from .store import BuildMeta, install_build, new_staging
 from .terms import OxTerm, to_ox
 from .version import VoidMaker, write_version
 
-DUMP_NAMES = ("ccgraph.ttl", "ccgraph.nt.gz", "ccgraph.nq.gz", "ccgraph.jsonld")
-
 #: blank node ids that model.py derives from content (model._bnode): stable across builds
 STABLE_BNODE = re.compile(r"b[0-9a-f]{16}")
 
