@@ -16,7 +16,7 @@ from ccgraph.dictionary import load_dictionary
 from ccgraph.dictionary_markdown import to_markdown
 from ccgraph.settings import project_root
 from ccgraph.store import open_build
-from servers import werkzeug_server
+from tests.support.servers import werkzeug_server
 
 ROOT = project_root()
 

@@ -15,8 +15,8 @@ from rdflib.compare import isomorphic
 from ccgraph import iris
 from ccgraph.store import open_build
 from ccgraph.terms import parse_graph
-from servers import werkzeug_server
-from writehelp import AUTH, CURATED, SAPPORO, TOKEN, VOID, copy_build, snapshot
+from tests.support.servers import werkzeug_server
+from tests.support.writehelp import AUTH, CURATED, SAPPORO, TOKEN, VOID, copy_build, snapshot
 
 MEMBERS = str(iris.graph("members", iris.DEFAULT_BASE))
 NEW = "https://example.org/graphs/notes"

@@ -27,7 +27,7 @@ from ccgraph.namespaces import CCG, SCHEMA
 from ccgraph.publish import publish
 from ccgraph.settings import Settings
 from ccgraph.web import create_app
-from writehelp import AUTH, TOKEN, copy_build
+from tests.support.writehelp import AUTH, TOKEN, copy_build
 
 BOUNDED = settings(max_examples=60, deadline=5000, derandomize=True,
                    suppress_health_check=[HealthCheck.function_scoped_fixture,

@@ -24,7 +24,7 @@ from ccgraph.linksets import TARGETS, count_query, linkset_iri
 from ccgraph.namespaces import CCG, GEO, OWL, RDF, SCHEMA, SD, VOID, XSD
 from ccgraph.places import read_places
 from ccgraph.settings import project_root
-from servers import werkzeug_server
+from tests.support.servers import werkzeug_server
 
 DATA = project_root() / "data"
 

@@ -14,7 +14,6 @@ import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builds import make_build
 from ccgraph import iris
 from ccgraph.extract import read_corpus
 from ccgraph.extract.duplicates import (
@@ -27,7 +26,8 @@ from ccgraph.extract.duplicates import (
     similarity,
 )
 from ccgraph.store import open_build
-from servers import werkzeug_server
+from tests.support.builds import make_build
+from tests.support.servers import werkzeug_server
 
 CITIES = ["Sapporo", "Bologna", "Santiago de Cali", "Llíria", "Leiria"]
 

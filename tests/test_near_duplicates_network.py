@@ -23,10 +23,8 @@ from ccgraph.extract import read_corpus
 from ccgraph.extract.duplicates import THRESHOLD
 from ccgraph.namespaces import CCG, PROV, RDF, XSD
 from ccgraph.settings import project_root
-from servers import werkzeug_server
-from test_browser import DESKTOP, PHONE, axe_violations, browser, shot
-
-__all__ = ["browser"]  # the Chromium fixture of test_browser, shared
+from tests.support.browser import DESKTOP, PHONE, axe_violations, shot
+from tests.support.servers import werkzeug_server
 
 LLIRIA = ("es", "Llíria")
 LEIRIA = ("pt", "Leiria")

@@ -20,7 +20,7 @@ from rdflib.namespace import OWL, RDF
 from ccgraph import iris
 from ccgraph.namespaces import GEO
 from ccgraph.namespaces import SCHEMA as SCHEMA_NS
-from servers import werkzeug_server
+from tests.support.servers import werkzeug_server
 
 SCHEMA = "http://schema.org/"
 BASE = iris.DEFAULT_BASE

@@ -17,8 +17,8 @@ import pytest
 
 from ccgraph import store, writes
 from ccgraph.store import open_build
-from servers import stop_group
-from writehelp import (
+from tests.support.servers import stop_group
+from tests.support.writehelp import (
     BASE,
     CURATED,
     RDFS_COMMENT,

@@ -13,8 +13,8 @@ import requests
 from rdflib import Graph
 
 from ccgraph.namespaces import SH
-from servers import werkzeug_server
-from writehelp import (
+from tests.support.servers import werkzeug_server
+from tests.support.writehelp import (
     AUTH,
     BAD_EMAIL,
     BASE,
