@@ -13,6 +13,18 @@ from tests.support.builds import make_build
 
 ROOT = Path(__file__).resolve().parents[1]
 
+#: fixtures that make every test using them (directly or through another fixture) slow: the
+#: whole-network build takes 30-80 s here, Chromium a few seconds per test
+SLOW_FIXTURES = frozenset({"network_build", "browser"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``slow`` every test that needs a fixture of SLOW_FIXTURES, wherever it is: the
+    quick loop (``-m "not slow"``) never builds the whole network nor starts Chromium."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 def search_dirs() -> list[Path]:
     """Where the tests look for sources, in order: CCGRAPH_SOURCES (else ../shared/sources),

@@ -26,6 +26,8 @@ from ccgraph import iris
 from ccgraph.namespaces import PREFIXES, SD
 from tests.support.servers import werkzeug_server
 
+pytestmark = pytest.mark.slow  # the whole-network build
+
 CAP = 40
 SRX = "{http://www.w3.org/2005/sparql-results#}"
 CITIES = "SELECT ?c WHERE { ?c a ccg:CreativeCity } ORDER BY ?c LIMIT 5"

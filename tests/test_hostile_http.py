@@ -82,6 +82,7 @@ def test_the_guard_answers_fast_or_refuses(query: str) -> None:
 
 @BOUNDED
 @given(st.sampled_from(BRACKETS), st.integers(1, 20_000))
+@pytest.mark.slow
 def test_deep_nesting_is_refused_before_the_parser(bracket: str, depth: int) -> None:
     inner = {"{": "{" * depth + "}" * depth, "(": "FILTER(" + "(" * depth + "1" + ")" * depth
              + ")", "[": "?s ?p " + "[ ?p " * depth + "]" * depth,
@@ -161,6 +162,7 @@ def test_graph_store_with_any_graph_name(client: FlaskClient, graph: str, accept
 @given(st.one_of(st.binary(max_size=300), queries.map(lambda q: q.encode("utf-8", "replace"))),
        st.sampled_from(["text/turtle", "application/rdf+xml", "application/ld+json",
                         "application/n-triples", "application/sparql-update"]))
+@pytest.mark.slow
 def test_authorised_garbage_is_refused_cleanly(client: FlaskClient, body: bytes,
                                                ctype: str) -> None:
     """With the right token, garbage reaches the write worker: a 4xx, and the server (and

@@ -24,6 +24,8 @@ from ccgraph.store import open_build
 from tests.support import jsonld_offline
 from tests.support.servers import werkzeug_server
 
+pytestmark = pytest.mark.slow  # the whole-network build
+
 BASE = iris.DEFAULT_BASE
 GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 SAMPLE = 50

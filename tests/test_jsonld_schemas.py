@@ -18,6 +18,8 @@ from ccgraph.namespaces import CCG, DCAT
 from ccgraph.store import open_build
 from tests.support.servers import werkzeug_server
 
+pytestmark = pytest.mark.slow  # the whole-network build
+
 BASE = iris.DEFAULT_BASE
 #: frame -> the class whose every instance it describes
 CLASSES = {"city": CCG.CreativeCity, "field": CCG.CreativeField, "facility": CCG.Facility,

@@ -26,6 +26,8 @@ from ccgraph.places import read_places
 from ccgraph.settings import project_root
 from tests.support.servers import werkzeug_server
 
+pytestmark = pytest.mark.slow  # the whole-network build
+
 DATA = project_root() / "data"
 
 

@@ -142,6 +142,7 @@ def test_the_bound_never_rules_out_a_pair_that_reaches_the_floor(a: list[str],
             assert _may_reach(shared, len(a), len(b), floor)
 
 
+@pytest.mark.slow
 def test_the_fast_search_finds_what_comparing_every_pair_finds(corpus_path: Path) -> None:
     """On real pledges (a sixth of the corpus, with the known copies) and descriptions."""
     corpus = read_corpus(corpus_path)
@@ -184,6 +185,7 @@ OWN = {"Bologna": "lending old instruments from the conservatory to primary scho
        "Glasgow": "recording the city's dance-hall repertoire for a public sound archive"}
 
 
+@pytest.mark.slow
 def test_a_build_publishes_copied_descriptions_and_pledges(tmp_path: Path) -> None:
     sources = []
     for city, own in OWN.items():

@@ -26,6 +26,8 @@ from ccgraph.settings import project_root
 from tests.support.browser import DESKTOP, PHONE, axe_violations, shot
 from tests.support.servers import werkzeug_server
 
+pytestmark = pytest.mark.slow  # the whole-network build
+
 LLIRIA = ("es", "Llíria")
 LEIRIA = ("pt", "Leiria")
 FIELD = "music"

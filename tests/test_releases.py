@@ -34,6 +34,8 @@ from tests.support.browser import axe_violations
 from tests.support.builds import make_build
 from tests.support.servers import werkzeug_server
 
+pytestmark = pytest.mark.slow  # two builds, one of the whole corpus, released
+
 BASE = "https://w3id.org/ccgraph/"
 DCAT3 = "http://www.w3.org/ns/dcat#"
 OLD, NEW = "2026.11", "2026.12"

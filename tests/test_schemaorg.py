@@ -65,6 +65,7 @@ def sitemap(url: str) -> list[str]:
     return [(e.text or "")[len(url):] for e in tree.findall("sm:url/sm:loc", ns)]
 
 
+@pytest.mark.slow
 def test_every_page_has_one_block_of_schema_org_terms_only(url: str) -> None:
     paths = sitemap(url) + OTHER_PAGES
     assert len(paths) > 300

@@ -14,6 +14,8 @@ from tests.support.browser import DESKTOP, ROOT
 from tests.support.builds import make_build
 from tests.support.servers import werkzeug_server
 
+pytestmark = pytest.mark.slow  # Chromium
+
 CLOSER = "</script><script>window.__ccgraphPwned = 3</script><!-- Closing Hall"
 HALL = "/doc/facility/jp/sapporo/closing-hall"
 SAPPORO = "/doc/city/jp/sapporo"

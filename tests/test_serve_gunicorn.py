@@ -22,6 +22,8 @@ from ccgraph.serve import gunicorn_options
 from ccgraph.settings import Settings
 from tests.support.servers import gunicorn_server
 
+pytestmark = pytest.mark.slow  # gunicorn
+
 SAPPORO = str(iris.city("jp", "Sapporo"))
 #: a cross product that blocks inside pyoxigraph (an aggregate) for far longer than 1 s
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from bench import soak
@@ -22,6 +23,8 @@ from tests.support.writehelp import (
     comments,
     copy_build,
 )
+
+pytestmark = pytest.mark.slow  # a soak and gunicorn
 
 
 def test_soak_for_five_seconds(seed_build: Path) -> None:

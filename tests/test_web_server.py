@@ -349,6 +349,7 @@ def test_result_cap_truncates_and_says_so(build_dir: Path) -> None:
         assert "X-Result-Truncated" not in small.headers
 
 
+@pytest.mark.slow
 def test_timeout_answers_503_while_other_queries_are_served(build_dir: Path) -> None:
     with werkzeug_server(build_dir, query_timeout=1.0) as root:
         slow: dict[str, Any] = {}
@@ -564,6 +565,7 @@ def test_dump_listing_html_and_json(url: str) -> None:
         assert f'href="/dumps/{name}"' in page.text
 
 
+@pytest.mark.slow
 def test_every_dump_is_isomorphic_to_what_the_endpoint_serves(url: str) -> None:
     served = union_graph(url)
     ttl = parse(get(url, "/dumps/ccgraph.ttl").content, "turtle")
@@ -644,6 +646,7 @@ def test_void_counts_match_sparql_on_the_same_server(url: str, store: ox.Store) 
     assert len(list(g.objects(ds, VOID.vocabulary))) >= 5
 
 
+@pytest.mark.slow
 def test_void_is_the_stored_graph_in_every_format(url: str) -> None:
     stored = parse(sparql(url, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iris.graph('void')}> "
                                 "{ ?s ?p ?o } }", "application/n-triples").content, "nt")
@@ -683,6 +686,7 @@ def test_ontology_shapes_and_context(url: str) -> None:
     assert ctx.json()["@context"]["ccg"] == "https://w3id.org/ccgraph/ontology#"
 
 
+@pytest.mark.slow
 def test_sitemap_robots_healthz(url: str, store: ox.Store, build_dir: Path) -> None:
     tree = ET.parse(io.BytesIO(get(url, "/sitemap.xml").content))
     ns = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
