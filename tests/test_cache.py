@@ -159,7 +159,6 @@ def test_new_data_never_gets_a_cached_answer(seed_build: Path, bare_build: Path)
     assert fresh_doc.data != old_doc.data
 
 
-@pytest.mark.slow
 def test_large_results_are_streamed_and_complete(seed_build: Path) -> None:
     app = _app(seed_build)
     client = app.test_client()

@@ -50,7 +50,6 @@ def assert_valid(profile: Profile) -> None:
 
 @FAST
 @given(documents)
-@pytest.mark.slow
 def test_structured_noise_with_a_city(text: str) -> None:
     assert_valid(read_profile_text(text, "noise", city="Testville", field="Design"))
 
@@ -128,7 +127,6 @@ def test_arbitrary_json_as_a_corpus(value: object) -> None:
     _read("uccn-profiles-2024-10-01.json", json.dumps(value).encode())
 
 
-@pytest.mark.slow
 def test_pathological_inputs_finish() -> None:
     chunks = [";" * 50_000, "•" * 50_000, "As a Creative City of " * 5_000,
               "a@" * 50_000, "and" * 30_000, ("x" * 70 + ":") * 2_000, ".making " * 20_000,

@@ -149,7 +149,6 @@ def test_fetch_downloads_verifies_and_is_idempotent(shared: dict[str, bytes],
         assert [path for path, _ in srv.requests] == [f"/{CORPUS}"]  # nothing downloaded twice
 
 
-@pytest.mark.slow
 def test_fetch_goes_to_the_xdg_cache_where_check_and_build_look(shared: dict[str, bytes],
                                                                  tmp_path: Path) -> None:
     env = {"XDG_CACHE_HOME": str(tmp_path / "xdg"), "CCGRAPH_SOURCES": str(tmp_path / "none")}

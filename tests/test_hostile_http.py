@@ -82,7 +82,6 @@ def test_the_guard_answers_fast_or_refuses(query: str) -> None:
 
 @BOUNDED
 @given(st.sampled_from(BRACKETS), st.integers(1, 20_000))
-@pytest.mark.slow
 def test_deep_nesting_is_refused_before_the_parser(bracket: str, depth: int) -> None:
     inner = {"{": "{" * depth + "}" * depth, "(": "FILTER(" + "(" * depth + "1" + ")" * depth
              + ")", "[": "?s ?p " + "[ ?p " * depth + "]" * depth,

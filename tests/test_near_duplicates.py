@@ -142,7 +142,6 @@ def test_the_bound_never_rules_out_a_pair_that_reaches_the_floor(a: list[str],
             assert _may_reach(shared, len(a), len(b), floor)
 
 
-@pytest.mark.slow
 def test_the_fast_search_finds_what_comparing_every_pair_finds(corpus_path: Path) -> None:
     """On real pledges (a sixth of the corpus, with the known copies) and descriptions."""
     corpus = read_corpus(corpus_path)

@@ -228,7 +228,6 @@ def test_void_counts_on_a_tiny_store() -> None:
     assert void_iri not in dataset_graphs(store, iris.DEFAULT_BASE)
 
 
-@pytest.mark.slow
 def test_void_counts_on_the_seed_build(build_dir: Path) -> None:
     build = open_build(build_dir)
     g = describe_dataset(build.store, build.meta, build.meta.base)

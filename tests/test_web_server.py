@@ -686,7 +686,6 @@ def test_ontology_shapes_and_context(url: str) -> None:
     assert ctx.json()["@context"]["ccg"] == "https://w3id.org/ccgraph/ontology#"
 
 
-@pytest.mark.slow
 def test_sitemap_robots_healthz(url: str, store: ox.Store, build_dir: Path) -> None:
     tree = ET.parse(io.BytesIO(get(url, "/sitemap.xml").content))
     ns = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}

@@ -220,7 +220,6 @@ def test_the_void_graph_is_403(url: str) -> None:
     ("DELETE WHERE { ?city a <https://w3id.org/ccgraph/ontology#CreativeCity> }",
      "every member city"),
 ])
-@pytest.mark.slow
 def test_wiping_the_dataset_is_refused(seed_build: Path, tmp_path: Path, update: str,
                                       needle: str) -> None:
     # a cap large enough for the whole dataset, so that only the wiping guard can refuse
