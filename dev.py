@@ -3,6 +3,7 @@
 
     python3 dev.py serve   # fetch the sources if missing, build the whole network, serve it
     python3 dev.py test    # the whole test suite (lint and types included)
+    python3 dev.py test --quick   # the quick loop: every test not marked slow (about a minute)
     python3 dev.py setup   # only install what the tests need (what `test` does first)
     python3 dev.py build   # rebuild ./build from the sources found
 
@@ -188,6 +189,12 @@ def prerequisites(command: str, env: dict[str, str]) -> str:
     return ensure_sources(env, notes=command in ("test", "setup"))
 
 
+def pytest_args(rest: list[str]) -> list[str]:
+    """``--quick`` is ``-m "not slow"``: the tests marked slow (the whole-network build,
+    Chromium, gunicorn, the soak, anything over a few seconds) are left out."""
+    return [arg for part in rest for arg in (["-m", "not slow"] if part == "--quick" else [part])]
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("serve", "test", "build", "setup"):
         print(__doc__)
@@ -210,7 +217,7 @@ def main(argv: list[str]) -> int:
     if command == "setup":
         return 0
     if command == "test":
-        return run([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT, env=env)
+        return run([str(BIN / "python"), "-m", "pytest", *pytest_args(rest)], cwd=ROOT, env=env)
     ccgraph = str(BIN / "ccgraph")
     build = ROOT / "build"
     if sources == "missing":

@@ -1,12 +1,29 @@
-"""Shared test fixtures: where the sources are, and built stores."""
+"""Shared test fixtures: where the sources are, built stores and Chromium."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
+
+from tests.support.browser import chromium
+from tests.support.builds import make_build
 
 ROOT = Path(__file__).resolve().parents[1]
+
+#: fixtures that make every test using them (directly or through another fixture) slow: the
+#: whole-network build takes 30-80 s here, Chromium a few seconds per test
+SLOW_FIXTURES = frozenset({"network_build", "browser"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``slow`` every test that needs a fixture of SLOW_FIXTURES, wherever it is: the
+    quick loop (``-m "not slow"``) never builds the whole network nor starts Chromium."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def search_dirs() -> list[Path]:
@@ -66,16 +83,12 @@ def members_table() -> Path:
 @pytest.fixture(scope="session")
 def seed_build(tmp_path_factory: pytest.TempPathFactory, seed_profile: Path) -> Path:
     """A real build of the Sapporo seed profile (shared by the tests of a session)."""
-    from builds import make_build
-
     return make_build(tmp_path_factory.mktemp("seed") / "build", [seed_profile])
 
 
 @pytest.fixture(scope="session")
 def bare_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real build with no source documents: curated data and members only."""
-    from builds import make_build
-
     return make_build(tmp_path_factory.mktemp("bare") / "build", [])
 
 
@@ -83,6 +96,11 @@ def bare_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def network_build(tmp_path_factory: pytest.TempPathFactory, seed_profile: Path,
                   corpus_path: Path) -> Path:
     """A real build of the whole network: the seed, the JSON corpus and the members table."""
-    from builds import make_build
-
     return make_build(tmp_path_factory.mktemp("network") / "build", [seed_profile, corpus_path])
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """A headless Chromium for the tests of one module (tests/support/browser.py)."""
+    with chromium() as b:
+        yield b

@@ -1,36 +1,26 @@
 """The human way in, driven in a real browser: Debian's chromium through Playwright, against
-the real server (werkzeug, loopback port) on a real seed build.
-
-Screenshots go to ``test-artifacts/`` (gitignored). Chromium (/usr/bin/chromium) and axe-core
-(``npm install --prefix .cache/npm axe-core@4``, or ``CCGRAPH_AXE`` naming axe.min.js) are
-installed by .ci/run; when either is missing these tests fail, they never skip.
+the real server (werkzeug, loopback port) on a real seed build. Chromium, axe-core and the
+screenshots: tests/support/browser.py.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from builds import make_build
-from test_web_server import running
+from tests.support.browser import DESKTOP, PHONE, axe_violations, shot
+from tests.support.builds import make_build
+from tests.support.servers import werkzeug_server
+
+pytestmark = pytest.mark.slow  # Chromium
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path(os.environ.get("CCGRAPH_CHROMIUM", "/usr/bin/chromium"))
-AXE = Path(os.environ.get("CCGRAPH_AXE",
-                          ROOT / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 KITARA = "/doc/facility/jp/sapporo/sapporo-concert-hall-kitara"
 SAPPORO = "/doc/city/jp/sapporo"
 PROFILE = "/doc/profile/jp/sapporo/media-arts"
@@ -40,21 +30,8 @@ IMG_DESCRIPTION = '<img src="x" onerror="window.__ccgraphPwned = 2"> a hall with
 
 @pytest.fixture(scope="module")
 def url(seed_build: Path) -> Iterator[str]:
-    with running(seed_build) as root:
+    with werkzeug_server(seed_build) as root:
         yield root
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"chromium not found at {CHROMIUM}: .ci/run installs it "
-                    "(apt-get install chromium)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture
@@ -74,14 +51,6 @@ def page(context: BrowserContext) -> Page:
     pg.set_default_timeout(15_000)
     pg.errors = errors  # type: ignore[attr-defined]
     return pg
-
-
-def shot(page: Page, name: str, *, full: bool = True) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full)
-    assert path.stat().st_size > 1000
-    return path
 
 
 def on_phone(browser: Browser, url: str, path: str, name: str) -> None:
@@ -292,16 +261,6 @@ def test_unknown_resource_is_a_helpful_404(page: Page, url: str) -> None:
 
 # ------------------------------------------------------------------ accessibility
 
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    if not AXE.is_file():
-        pytest.fail(f"axe-core not found at {AXE}: .ci/run installs it "
-                    "(npm install --prefix .cache/npm axe-core@4)")
-    page.add_script_tag(path=str(AXE))
-    result: dict[str, Any] = page.evaluate(
-        "async () => await axe.run(document, {resultTypes: ['violations']})")
-    return list(result["violations"])
-
-
 @pytest.mark.parametrize("path", ["/", SAPPORO, "/query", PROFILE, "/doc/field/media-arts",
                                   KITARA, "/doc/city/jp/saporo", "/docs/model"])
 def test_no_serious_accessibility_violations(browser: Browser, url: str, path: str) -> None:
@@ -346,7 +305,7 @@ def hostile_build(tmp_path_factory: pytest.TempPathFactory, seed_profile: Path) 
 
 
 def test_markup_in_the_data_is_shown_as_text(browser: Browser, hostile_build: Path) -> None:
-    with running(hostile_build) as root:
+    with werkzeug_server(hostile_build) as root:
         raw = requests.get(root + SAPPORO, headers={"Accept": "text/html"}, timeout=30).text
         assert "<script>window.__ccgraphPwned" not in raw
         assert "&lt;script&gt;window.__ccgraphPwned" in raw

@@ -16,7 +16,7 @@ from ccgraph import shipped
 from ccgraph.dictionary import load_dictionary
 from ccgraph.dictionary_markdown import to_markdown
 from ccgraph.store import open_build
-from servers import werkzeug_server
+from tests.support.servers import werkzeug_server
 
 CHECKOUT = Path(__file__).resolve().parents[1]  # the project checkout
 

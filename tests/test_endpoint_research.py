@@ -24,7 +24,9 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 
 from ccgraph import iris
 from ccgraph.namespaces import PREFIXES, SD
-from servers import werkzeug_server
+from tests.support.servers import werkzeug_server
+
+pytestmark = pytest.mark.slow  # the whole-network build
 
 CAP = 40
 SRX = "{http://www.w3.org/2005/sparql-results#}"

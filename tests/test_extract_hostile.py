@@ -122,6 +122,7 @@ corpora = st.one_of(
 
 @FAST
 @given(corpora)
+@pytest.mark.slow
 def test_arbitrary_json_as_a_corpus(value: object) -> None:
     _read("uccn-profiles-2024-10-01.json", json.dumps(value).encode())
 

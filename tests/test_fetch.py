@@ -24,7 +24,7 @@ import pytest
 from ccgraph import iris
 from ccgraph.fetch import read_manifest, sha256_of
 from ccgraph.records import SourceError
-from servers import free_port
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = "uccn-profiles-2024-10-01.json"

@@ -15,8 +15,8 @@ from rdflib.compare import isomorphic
 from ccgraph import iris
 from ccgraph.store import open_build
 from ccgraph.terms import parse_graph
-from servers import werkzeug_server
-from writehelp import AUTH, CURATED, SAPPORO, TOKEN, VOID, copy_build, snapshot
+from tests.support.servers import werkzeug_server
+from tests.support.writehelp import AUTH, CURATED, SAPPORO, TOKEN, VOID, copy_build, snapshot
 
 MEMBERS = str(iris.graph("members", iris.DEFAULT_BASE))
 NEW = "https://example.org/graphs/notes"
@@ -114,6 +114,7 @@ NOTE = f'<{SAPPORO}> <http://www.w3.org/2000/01/rdf-schema#comment> "a note"@en 
 OTHER = f'<{SAPPORO}> <http://www.w3.org/2000/01/rdf-schema#comment> "another"@en .\n'.encode()
 
 
+@pytest.mark.slow
 def test_put_post_delete_a_graph(url: str, build: Path) -> None:
     created = send(url, "PUT", NEW, NOTE)
     assert created.status_code == 201, created.text
@@ -136,6 +137,7 @@ def test_put_post_delete_a_graph(url: str, build: Path) -> None:
     assert requests.get(url + GS, params={"graph": NEW}, timeout=30).status_code == 404
 
 
+@pytest.mark.slow
 def test_post_to_default_lands_in_curated(url: str, build: Path) -> None:
     extra = f'<{SAPPORO}> <http://www.w3.org/2000/01/rdf-schema#comment> "via default"@en .'
     resp = send(url, "POST", None, extra.encode())
@@ -164,6 +166,7 @@ def test_write_errors(url: str, build: Path) -> None:
     assert snapshot(build) == before
 
 
+@pytest.mark.slow
 def test_a_graph_that_breaks_the_shapes_is_422(url: str, build: Path) -> None:
     before = snapshot(build)
     bad = (f'<{iris.DEFAULT_BASE}id/contact/jp/sapporo/media-arts> '

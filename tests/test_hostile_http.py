@@ -27,7 +27,7 @@ from ccgraph.namespaces import CCG, SCHEMA
 from ccgraph.publish import publish
 from ccgraph.settings import Settings
 from ccgraph.web import create_app
-from writehelp import AUTH, TOKEN, copy_build
+from tests.support.writehelp import AUTH, TOKEN, copy_build
 
 BOUNDED = settings(max_examples=60, deadline=5000, derandomize=True,
                    suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -161,6 +161,7 @@ def test_graph_store_with_any_graph_name(client: FlaskClient, graph: str, accept
 @given(st.one_of(st.binary(max_size=300), queries.map(lambda q: q.encode("utf-8", "replace"))),
        st.sampled_from(["text/turtle", "application/rdf+xml", "application/ld+json",
                         "application/n-triples", "application/sparql-update"]))
+@pytest.mark.slow
 def test_authorised_garbage_is_refused_cleanly(client: FlaskClient, body: bytes,
                                                ctype: str) -> None:
     """With the right token, garbage reaches the write worker: a 4xx, and the server (and

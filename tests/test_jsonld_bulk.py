@@ -19,10 +19,12 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS
 
-import jsonld_offline
 from ccgraph import iris
 from ccgraph.store import open_build
-from servers import werkzeug_server
+from tests.support import jsonld_offline
+from tests.support.servers import werkzeug_server
+
+pytestmark = pytest.mark.slow  # the whole-network build
 
 BASE = iris.DEFAULT_BASE
 GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"

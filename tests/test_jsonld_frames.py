@@ -17,11 +17,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 
-import jsonld_offline
 from ccgraph import framing, iris, shipped
 from ccgraph.namespaces import CCG, PREFIXES
 from ccgraph.store import open_build
-from servers import werkzeug_server
+from tests.support import jsonld_offline
+from tests.support.servers import werkzeug_server
 
 BASE = iris.DEFAULT_BASE
 SAPPORO = str(iris.city("jp", "sapporo"))

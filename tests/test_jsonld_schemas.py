@@ -16,7 +16,9 @@ from jsonschema import Draft202012Validator
 from ccgraph import framing, iris
 from ccgraph.namespaces import CCG, DCAT
 from ccgraph.store import open_build
-from servers import werkzeug_server
+from tests.support.servers import werkzeug_server
+
+pytestmark = pytest.mark.slow  # the whole-network build
 
 BASE = iris.DEFAULT_BASE
 #: frame -> the class whose every instance it describes

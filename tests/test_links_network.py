@@ -23,7 +23,9 @@ from ccgraph.links import read_countries
 from ccgraph.linksets import TARGETS, count_query, linkset_iri
 from ccgraph.namespaces import CCG, GEO, OWL, RDF, SCHEMA, SD, VOID, XSD
 from ccgraph.places import read_places
-from servers import werkzeug_server
+from tests.support.servers import werkzeug_server
+
+pytestmark = pytest.mark.slow  # the whole-network build
 
 DATA = shipped.data()
 

@@ -18,10 +18,8 @@ from ccgraph import shipped
 from ccgraph.places import read_places
 from ccgraph.web.charts import PALETTE
 from ccgraph.web.maps import X_MAX, Y_MAX, Dot, Frame, equal_earth, locator_map, world_map
-from servers import werkzeug_server
-from test_browser import DESKTOP, PHONE, axe_violations, browser, shot
-
-__all__ = ["browser"]  # the Chromium fixture of test_browser, shared
+from tests.support.browser import DESKTOP, PHONE, axe_violations, shot
+from tests.support.servers import werkzeug_server
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>window.__ccgraphPwned = 1</script><b>Evil</b> & "Town"'

@@ -13,7 +13,7 @@ import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from ccgraph.extract import read_corpus
-from servers import werkzeug_server
+from tests.support.servers import werkzeug_server
 
 PREFIXES = """
 PREFIX ccg: <https://w3id.org/ccgraph/ontology#>

@@ -14,7 +14,6 @@ import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builds import make_build
 from ccgraph import iris
 from ccgraph.extract import read_corpus
 from ccgraph.extract.duplicates import (
@@ -27,7 +26,8 @@ from ccgraph.extract.duplicates import (
     similarity,
 )
 from ccgraph.store import open_build
-from servers import werkzeug_server
+from tests.support.builds import make_build
+from tests.support.servers import werkzeug_server
 
 CITIES = ["Sapporo", "Bologna", "Santiago de Cali", "Llíria", "Leiria"]
 
@@ -184,6 +184,7 @@ OWN = {"Bologna": "lending old instruments from the conservatory to primary scho
        "Glasgow": "recording the city's dance-hall repertoire for a public sound archive"}
 
 
+@pytest.mark.slow
 def test_a_build_publishes_copied_descriptions_and_pledges(tmp_path: Path) -> None:
     sources = []
     for city, own in OWN.items():

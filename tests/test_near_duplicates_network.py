@@ -22,10 +22,10 @@ from ccgraph import iris, shipped
 from ccgraph.extract import read_corpus
 from ccgraph.extract.duplicates import THRESHOLD
 from ccgraph.namespaces import CCG, PROV, RDF, XSD
-from servers import werkzeug_server
-from test_browser import DESKTOP, PHONE, axe_violations, browser, shot
+from tests.support.browser import DESKTOP, PHONE, axe_violations, shot
+from tests.support.servers import werkzeug_server
 
-__all__ = ["browser"]  # the Chromium fixture of test_browser, shared
+pytestmark = pytest.mark.slow  # the whole-network build
 
 LLIRIA = ("es", "Llíria")
 LEIRIA = ("pt", "Leiria")

@@ -30,7 +30,7 @@ from ccgraph.gallery import load_gallery
 from ccgraph.gold_scores import format_report, gold_report
 from ccgraph.namespaces import PREFIXES
 from ccgraph.store import open_build
-from servers import free_port, stop_group
+from tests.support.servers import free_port, stop_group
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 #: the top-level folders mapped into the package, and the accessor that finds each

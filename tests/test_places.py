@@ -53,6 +53,7 @@ def test_every_member_city_is_placed_or_documented_unplaceable() -> None:
     assert not placed & unplaceable
 
 
+@pytest.mark.slow
 def test_every_place_is_the_geonames_record_of_its_id(cities500: dict[int, dict[str, Any]]
                                                       ) -> None:
     places = read_places(DATA / "places.csv")
@@ -68,6 +69,7 @@ def test_every_place_is_the_geonames_record_of_its_id(cities500: dict[int, dict[
         assert p.population_source == ("GeoNames cities500" if p.population else "")
 
 
+@pytest.mark.slow
 def test_the_table_is_what_the_script_makes(tmp_path: Path, sources_dir: Path) -> None:
     out, countries = tmp_path / "places.csv", tmp_path / "countries.csv"
     done = subprocess.run(
@@ -80,6 +82,7 @@ def test_the_table_is_what_the_script_makes(tmp_path: Path, sources_dir: Path) -
     assert "0 unresolved" in done.stderr
 
 
+@pytest.mark.slow
 def test_every_pick_that_is_not_a_unique_exact_match_is_a_reviewed_override(
         cities500: dict[int, dict[str, Any]]) -> None:
     overrides = read_overrides(DATA / "places-overrides.csv")

@@ -21,6 +21,8 @@ from ccgraph.settings import Settings
 from ccgraph.store import open_build
 from ccgraph.terms import parse_dataset, parse_graph, quads_to_dataset, union_graph
 
+pytestmark = pytest.mark.slow  # builds of their own, each several seconds
+
 
 def store_dataset(path: Path) -> Dataset:
     """The named graphs of a built store."""

@@ -20,16 +20,20 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 import requests
+from playwright.sync_api import Browser, expect
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
-from builds import make_build
 from ccgraph import cli, shipped
 from ccgraph.namespaces import CCG, OA, SCHEMA, SPDX
 from ccgraph.release import ReleaseError, make_release
 from ccgraph.terms import parse_dataset, parse_graph, union_graph
-from servers import werkzeug_server
+from tests.support.browser import axe_violations
+from tests.support.builds import make_build
+from tests.support.servers import werkzeug_server
+
+pytestmark = pytest.mark.slow  # two builds, one of the whole corpus, released
 
 BASE = "https://w3id.org/ccgraph/"
 DCAT3 = "http://www.w3.org/ns/dcat#"
@@ -474,41 +478,35 @@ def test_open_dump_holds_no_quotation_and_keeps_the_facts(released: Released) ->
 
 # ------------------------------------------------------------------ in a browser
 
-def test_permalink_in_a_browser_gives_the_old_rows(released: Released) -> None:
+def test_permalink_in_a_browser_gives_the_old_rows(released: Released,
+                                                  browser: Browser) -> None:
     """Chromium: the workbench's permalink follows the query typed, pins the newest release,
     and a permalink to the older release, opened later, shows that release's rows. The
     release pages have no serious accessibility violations."""
-    from playwright.sync_api import expect, sync_playwright
-
-    from test_browser import ARGS, CHROMIUM, axe_violations
-
     query = COUNT_PLEDGES
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            ctx = browser.new_context(bypass_csp=True)
-            page = ctx.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(released.url + "/query")
-            page.locator("#query").fill(query)
-            href = page.locator("#permalink").get_attribute("href") or ""
-            assert href.startswith(f"/query?release={NEW}&query=")
-            assert requests.utils.unquote(href.split("&query=", 1)[1]) == query
-            old_link = href.replace(f"release={NEW}", f"release={OLD}")
-            page.goto(released.url + old_link)
-            expect(page.locator("#table-wrap table")).to_be_visible()
-            cell = page.locator("#table-wrap td").first.inner_text()
-            number = re.match(r"\s*(\d+)", cell)
-            assert number is not None, cell
-            shown = int(number.group(1))
-            assert shown == _count(released, release=OLD) != _count(released)
-            for path in ("/releases/", f"/releases/{NEW}/", f"/releases/{OLD}/", "/"):
-                page.goto(released.url + path)
-                bad = [(v["id"], [n["target"] for n in v["nodes"]][:3])
-                       for v in axe_violations(page) if v["impact"] in ("serious", "critical")]
-                assert not bad, (path, bad)
-            assert not errors
-            ctx.close()
-        finally:
-            browser.close()
+    ctx = browser.new_context(bypass_csp=True)
+    try:
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(released.url + "/query")
+        page.locator("#query").fill(query)
+        href = page.locator("#permalink").get_attribute("href") or ""
+        assert href.startswith(f"/query?release={NEW}&query=")
+        assert requests.utils.unquote(href.split("&query=", 1)[1]) == query
+        old_link = href.replace(f"release={NEW}", f"release={OLD}")
+        page.goto(released.url + old_link)
+        expect(page.locator("#table-wrap table")).to_be_visible()
+        cell = page.locator("#table-wrap td").first.inner_text()
+        number = re.match(r"\s*(\d+)", cell)
+        assert number is not None, cell
+        shown = int(number.group(1))
+        assert shown == _count(released, release=OLD) != _count(released)
+        for path in ("/releases/", f"/releases/{NEW}/", f"/releases/{OLD}/", "/"):
+            page.goto(released.url + path)
+            bad = [(v["id"], [n["target"] for n in v["nodes"]][:3])
+                   for v in axe_violations(page) if v["impact"] in ("serious", "critical")]
+            assert not bad, (path, bad)
+        assert not errors
+    finally:
+        ctx.close()

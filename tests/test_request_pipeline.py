@@ -17,7 +17,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT
 
 from ccgraph.settings import TABLE, Settings
-from servers import werkzeug_server
+from tests.support.servers import werkzeug_server
 
 DOC = "/doc/city/jp/sapporo"
 #: graph formats parsed here (JSON-LD names a remote context: tests/test_jsonld*.py read it)

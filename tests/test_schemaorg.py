@@ -20,7 +20,7 @@ from rdflib.namespace import OWL, RDF
 from ccgraph import iris
 from ccgraph.namespaces import GEO
 from ccgraph.namespaces import SCHEMA as SCHEMA_NS
-from servers import werkzeug_server
+from tests.support.servers import werkzeug_server
 
 SCHEMA = "http://schema.org/"
 BASE = iris.DEFAULT_BASE
@@ -65,6 +65,7 @@ def sitemap(url: str) -> list[str]:
     return [(e.text or "")[len(url):] for e in tree.findall("sm:url/sm:loc", ns)]
 
 
+@pytest.mark.slow
 def test_every_page_has_one_block_of_schema_org_terms_only(url: str) -> None:
     paths = sitemap(url) + OTHER_PAGES
     assert len(paths) > 300

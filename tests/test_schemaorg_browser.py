@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage
 
-from builds import make_build
-from test_browser import DESKTOP, ROOT, browser
-from test_web_server import running
+from tests.support.browser import DESKTOP, ROOT
+from tests.support.builds import make_build
+from tests.support.servers import werkzeug_server
 
-__all__ = ["browser"]  # the Chromium fixture of test_browser, shared
+pytestmark = pytest.mark.slow  # Chromium
 
 CLOSER = "</script><script>window.__ccgraphPwned = 3</script><!-- Closing Hall"
 HALL = "/doc/facility/jp/sapporo/closing-hall"
@@ -44,7 +44,7 @@ def closing_build(tmp_path_factory: pytest.TempPathFactory, seed_profile: Path) 
 @pytest.mark.parametrize("bypass_csp", [True, False])
 def test_a_label_that_closes_the_script_stays_data(browser: Browser, closing_build: Path,
                                                    bypass_csp: bool) -> None:
-    with running(closing_build) as root:
+    with werkzeug_server(closing_build) as root:
         ctx = browser.new_context(viewport=DESKTOP, bypass_csp=bypass_csp)
         try:
             pg = ctx.new_page()

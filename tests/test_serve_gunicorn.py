@@ -20,7 +20,9 @@ from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from ccgraph import iris
 from ccgraph.serve import gunicorn_options
 from ccgraph.settings import Settings
-from servers import gunicorn_server
+from tests.support.servers import gunicorn_server
+
+pytestmark = pytest.mark.slow  # gunicorn
 
 SAPPORO = str(iris.city("jp", "Sapporo"))
 #: a cross product that blocks inside pyoxigraph (an aggregate) for far longer than 1 s

@@ -79,6 +79,7 @@ def named(iri: Node) -> str:
 
 
 @pytest.mark.parametrize("path", VALID, ids=[p.stem for p in VALID])
+@pytest.mark.slow  # one pyshacl run per example: 90 of them, 40-90 s in all (CONTRIBUTING.md)
 def test_valid_example_has_no_results(path: Path, shapes: Graph) -> None:
     graph, expected = load_example(path)
     assert not expected, f"{path.name} is a valid example but states expectations"
@@ -88,6 +89,7 @@ def test_valid_example_has_no_results(path: Path, shapes: Graph) -> None:
 
 
 @pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
+@pytest.mark.slow  # one pyshacl run per example: 90 of them, 40-90 s in all (CONTRIBUTING.md)
 def test_invalid_example_yields_exactly_the_expected_results(path: Path, shapes: Graph) -> None:
     graph, expected = load_example(path)
     assert expected, f"{path.name} states no expected outcome"

@@ -4,34 +4,30 @@ middle of writes, then a restart with whole, consistent data."""
 
 from __future__ import annotations
 
-import importlib.util
 import signal
-import sys
 import threading
 import time
 from pathlib import Path
-from types import ModuleType
 
+import pytest
 import requests
 
+from bench import soak
 from ccgraph.store import remove_leftovers
-from servers import gunicorn_server, stop_group
-from writehelp import AUTH, TOKEN, check_consistent, comment_insert, comments, copy_build
+from tests.support.servers import gunicorn_server, stop_group
+from tests.support.writehelp import (
+    AUTH,
+    TOKEN,
+    check_consistent,
+    comment_insert,
+    comments,
+    copy_build,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def load_soak() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("ccgraph_soak", ROOT / "bench" / "soak.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["ccgraph_soak"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+pytestmark = pytest.mark.slow  # a soak and gunicorn
 
 
 def test_soak_for_five_seconds(seed_build: Path) -> None:
-    soak = load_soak()
     report = soak.run(seed_build, seconds=5.0, readers=6, writers=2, workers=2)
     print(soak.format_report(report))
     assert report["errors"] == 0, report["error_samples"]

@@ -53,6 +53,7 @@ def _broken(sources: list[Path]) -> tuple[Dataset, dict[URIRef, str]]:
     return ds, assembled.graph_sources
 
 
+@pytest.mark.slow
 def test_split_and_single_pass_agree_on_a_broken_seed(shapes: Graph, seed_profile: Path) -> None:
     ds, sources = _broken([seed_profile])
     single = validate(ds, shapes, sources=sources, processes=1)

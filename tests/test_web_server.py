@@ -24,18 +24,15 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS, VOID
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, TURTLE, XML, SPARQLWrapper
 
-import jsonld_offline
 from ccgraph import iris, shipped
 from ccgraph.namespaces import OA, ORG, SD
 from ccgraph.store import open_build
-from servers import werkzeug_server
+from tests.support import jsonld_offline
+from tests.support.servers import werkzeug_server
 
 BASE = iris.DEFAULT_BASE
 SAPPORO = iris.city("jp", "Sapporo")
 SLOW_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
-
-
-running = werkzeug_server  # a werkzeug threaded server for the build (tests/servers.py)
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +44,7 @@ def build_dir(seed_build: Path) -> Path:
 @pytest.fixture(scope="module")
 def url(build_dir: Path) -> Iterator[str]:
     # the whole union is read back in one CONSTRUCT: with graph/links it exceeds the default cap
-    with running(build_dir, result_cap=100_000) as root:
+    with werkzeug_server(build_dir, result_cap=100_000) as root:
         yield root
 
 
@@ -339,7 +336,7 @@ def test_keywords_in_strings_and_names_are_not_refused(url: str) -> None:
 
 
 def test_result_cap_truncates_and_says_so(build_dir: Path) -> None:
-    with running(build_dir, result_cap=7) as root:
+    with werkzeug_server(build_dir, result_cap=7) as root:
         resp = sparql(root, "SELECT * WHERE { ?s ?p ?o }")
         assert resp.status_code == 200
         assert len(resp.json()["results"]["bindings"]) == 7
@@ -351,8 +348,9 @@ def test_result_cap_truncates_and_says_so(build_dir: Path) -> None:
         assert "X-Result-Truncated" not in small.headers
 
 
+@pytest.mark.slow
 def test_timeout_answers_503_while_other_queries_are_served(build_dir: Path) -> None:
-    with running(build_dir, query_timeout=1.0) as root:
+    with werkzeug_server(build_dir, query_timeout=1.0) as root:
         slow: dict[str, Any] = {}
 
         def run_slow() -> None:
@@ -497,7 +495,7 @@ def test_unknown_resources_are_404(url: str) -> None:
 # ------------------------------------------------------------------ caching and compression
 
 def test_etag_304_before_any_query_work(build_dir: Path) -> None:
-    with running(build_dir, query_timeout=1.0) as root:
+    with werkzeug_server(build_dir, query_timeout=1.0) as root:
         first = sparql(root, "SELECT * WHERE { ?s ?p ?o } LIMIT 1")
         tag = first.headers["ETag"]
         assert tag.startswith('W/"')
@@ -566,6 +564,7 @@ def test_dump_listing_html_and_json(url: str) -> None:
         assert f'href="/dumps/{name}"' in page.text
 
 
+@pytest.mark.slow
 def test_every_dump_is_isomorphic_to_what_the_endpoint_serves(url: str) -> None:
     served = union_graph(url)
     ttl = parse(get(url, "/dumps/ccgraph.ttl").content, "turtle")
@@ -646,6 +645,7 @@ def test_void_counts_match_sparql_on_the_same_server(url: str, store: ox.Store) 
     assert len(list(g.objects(ds, VOID.vocabulary))) >= 5
 
 
+@pytest.mark.slow
 def test_void_is_the_stored_graph_in_every_format(url: str) -> None:
     stored = parse(sparql(url, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iris.graph('void')}> "
                                 "{ ?s ?p ?o } }", "application/n-triples").content, "nt")

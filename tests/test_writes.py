@@ -17,8 +17,8 @@ import pytest
 
 from ccgraph import store, writes
 from ccgraph.store import open_build
-from servers import stop_group
-from writehelp import (
+from tests.support.servers import stop_group
+from tests.support.writehelp import (
     BASE,
     CURATED,
     RDFS_COMMENT,
@@ -170,6 +170,7 @@ def test_leftovers_of_dead_writers_are_removed_live_ones_kept(tmp_path: Path,
         sleeper.wait()
 
 
+@pytest.mark.slow
 def test_the_write_lock_is_exclusive_across_processes(tmp_path: Path) -> None:
     code = ("import sys, time; from ccgraph.store import write_lock\n"
             f"with write_lock({str(tmp_path)!r}):\n"
@@ -207,6 +208,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 def test_kill_9_in_the_middle_of_writes_leaves_a_whole_version(tmp_path: Path,
                                                                seed_build: Path) -> None:
     """A writer committing in a loop is killed (with its write worker) at random moments;
@@ -241,6 +243,7 @@ def test_kill_9_in_the_middle_of_writes_leaves_a_whole_version(tmp_path: Path,
     assert len(acknowledged) >= 3
 
 
+@pytest.mark.slow
 def test_a_commit_survives_a_restart(tmp_path: Path, seed_build: Path) -> None:
     root = copy_build(seed_build, tmp_path / "b")
     writer = writes.Writer(root, BASE, writes.Limits())

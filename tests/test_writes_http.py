@@ -14,8 +14,8 @@ import requests
 from rdflib import Graph, URIRef
 
 from ccgraph.namespaces import SH
-from servers import werkzeug_server
-from writehelp import (
+from tests.support.servers import werkzeug_server
+from tests.support.writehelp import (
     AUTH,
     BAD_EMAIL,
     BASE,
@@ -103,6 +103,7 @@ def test_a_wrong_token_is_403(url: str, build: Path, token: str) -> None:
 
 # ------------------------------------------------------------------ a commit
 
+@pytest.mark.slow
 def test_a_commit_is_seen_by_reads_with_a_new_etag(url: str, build: Path) -> None:
     query = {"query": f"SELECT ?c WHERE {{ <{SAPPORO}> <{RDFS_COMMENT}> ?c }}"}
     first = requests.get(url + "/sparql", params=query, timeout=30,
@@ -171,6 +172,7 @@ def test_an_unchanged_write_commits_nothing(url: str) -> None:
 
 # ------------------------------------------------------------------ 422
 
+@pytest.mark.slow
 def test_a_violation_is_422_with_the_report_and_the_data_stays(url: str, build: Path) -> None:
     before = snapshot(build)
     dump = requests.get(url + "/dumps/ccgraph.nq.gz", timeout=30).content
@@ -257,6 +259,7 @@ def test_wiping_the_dataset_is_refused(seed_build: Path, tmp_path: Path, update:
     assert snapshot(build) == before
 
 
+@pytest.mark.slow
 def test_a_slow_update_is_503_and_the_next_write_works(seed_build: Path,
                                                       tmp_path: Path) -> None:
     build = copy_build(seed_build, tmp_path / "b")
@@ -271,6 +274,7 @@ def test_a_slow_update_is_503_and_the_next_write_works(seed_build: Path,
         assert ask(root, ASK_COMMENT % "after a timeout")
 
 
+@pytest.mark.slow
 def test_sparqlwrapper_can_update(url: str) -> None:
     from SPARQLWrapper import POST, SPARQLWrapper
 

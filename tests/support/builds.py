@@ -1,4 +1,4 @@
-"""Helpers shared by tests that need a real build (imported by conftest fixtures)."""
+"""Real builds for tests (the conftest fixtures and the tests that build their own)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""ccgraph's tests: a package, so that they import what they share from ``tests.support``."""
