@@ -65,6 +65,12 @@ TABLE: tuple[Setting, ...] = (
             "bearer token that enables writes (SPARQL Update on /sparql, Graph Store on "
             "/graph-store); empty: the server is read-only", str),
     Setting("max_body_bytes", 16 << 20, "largest request body accepted, in bytes", int),
+    Setting("engine", "oxigraph", "the triplestore `publish --to` loads into: oxigraph or "
+            "virtuoso", str),
+    Setting("engine_user", "dba", "account on the triplestore for `publish --to` (environment "
+            "only, with engine_password)", str),
+    Setting("engine_password", "", "password of engine_user (environment only: never a flag, "
+            "which `ps` would show)", str),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in TABLE}

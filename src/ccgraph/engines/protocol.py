@@ -56,6 +56,19 @@ def _authorization(method: str, url: str, credentials: Credentials | None,
     passwords.add_password(None, url, credentials.user, credentials.password)
     digest = urllib.request.HTTPDigestAuthHandler(passwords)
     fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(params))
+    # try the credentials on the bodiless request first: a refused body breaks the pipe
+    check = digest.get_authorization(probe, fields)
+    probe.add_unredirected_header("Authorization", f"Digest {check}")
+    try:
+        with urllib.request.urlopen(probe, timeout=timeout):
+            pass
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403):
+            raise EngineError(f"{method} {_short(url)}: HTTP {exc.code}: the engine refused "
+                              f"the account {credentials.user!r} (check CCGRAPH_ENGINE_USER "
+                              "and CCGRAPH_ENGINE_PASSWORD)") from None
+    except (urllib.error.URLError, OSError):
+        pass
     answer = digest.get_authorization(urllib.request.Request(url, method=method), fields)
     return f"Digest {answer}" if answer else None
 
