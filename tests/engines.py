@@ -190,34 +190,49 @@ frontend sparql
 backend replicas
     balance roundrobin
     option httpchk
-    http-check send meth GET uri {health}
+    http-check send meth GET uri {health} ver HTTP/1.1 hdr Host 127.0.0.1
     default-server inter 300ms fall 2 rise 2
 {servers}
 """
 
 
+@dataclass
+class Balancer:
+    """A running HAProxy: its URL; :meth:`switch` rewrites the backends and reloads it
+    gracefully (master-worker mode: the old worker finishes its requests)."""
+
+    url: str
+    port: int
+    cfg: Path
+    health: str
+    proc: subprocess.Popen[bytes]
+
+    def switch(self, backends: list[str]) -> None:
+        write_haproxy(self.cfg, self.port, backends, self.health)
+        os.kill(self.proc.pid, signal.SIGUSR2)
+
+
 @contextmanager
-def haproxy(backends: list[str], health: str) -> Iterator[tuple[str, Path]]:
+def haproxy(backends: list[str], health: str) -> Iterator[Balancer]:
     """HAProxy on a free loopback port in front of ``backends`` (``host:port`` each),
-    checking ``health`` on each. Yields its URL and the configuration file (rewrite it and
-    call :func:`reload_haproxy` to change the backends)."""
+    checking ``health`` on each every 300 ms."""
     exe = program("haproxy", "apt-get install haproxy")
     with private_dir("ccgraph-haproxy-") as folder:
         port = free_port()
         cfg = folder / "haproxy.cfg"
         write_haproxy(cfg, port, backends, health)
-        proc = _spawn([exe, "-W", "-db", "-f", str(cfg), "-p", str(folder / "pid")], folder)
+        proc = _spawn([exe, "-W", "-db", "-f", str(cfg)], folder)
         try:
             url = f"http://127.0.0.1:{port}"
             wait_http(url + health, proc, "haproxy", folder)
-            yield url, cfg
+            yield Balancer(url, port, cfg, health, proc)
         finally:
             stop_group(proc, signal.SIGTERM)
 
 
 def write_haproxy(cfg: Path, port: int, backends: list[str], health: str) -> None:
-    servers = "\n".join(f"    server r{i} {address} check"
-                        for i, address in enumerate(backends))
+    servers = "\n".join(f"    server r{address.rsplit(':', 1)[-1]} {address} check"
+                        for address in backends)
     cfg.write_text(HAPROXY_CFG.format(port=port, health=health, servers=servers),
                    encoding="utf-8")
 
