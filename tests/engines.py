@@ -237,10 +237,6 @@ def write_haproxy(cfg: Path, port: int, backends: list[str], health: str) -> Non
                    encoding="utf-8")
 
 
-def process_alive(proc: subprocess.Popen[bytes]) -> bool:
-    return proc.poll() is None
-
-
 def kill_now(proc: subprocess.Popen[bytes]) -> None:
     """Kill a started engine's whole process group at once (a crash, not a shutdown)."""
     with suppress(ProcessLookupError):
