@@ -483,16 +483,29 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                               "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
                               "machine": machine(), "versions": versions(), "load": {}}
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = report["started"].replace(":", "")
+
+    def save() -> None:  # after every cell: an interrupted run keeps what it measured
+        (args.out / f"backends-{stamp}.json").write_text(json.dumps(report, indent=2))
+        (args.out / f"backends-{stamp}.md").write_text(markdown(report))
+
     with contextlib.ExitStack() as stack:
         release = args.release
         if release is None:
             release = _make_release(stack.enter_context(scratch("ccgraph-bench-build-")))
         source = open_source(release)
+        if args.clients:
+            report["replicas"] = replicas(release / "store",
+                                          [int(c) for c in args.clients.split(",")],
+                                          args.duration, args.replica_runs)
+            save()
         work = stack.enter_context(scratch("ccgraph-bench-data-"))
         for scale in (int(s) for s in args.scales.split(",") if s):
             print(f"scale {scale}: preparing", flush=True)
             data = scaled(source, scale, work)
             cells: dict[str, Any] = {}
+            report["load"][str(scale)] = cells
             for name in args.cases.split(","):
                 run, bulk = CASES[name]
                 if scale > 1 and not (bulk or args.all_at_scale):
@@ -512,19 +525,11 @@ def main(argv: list[str] | None = None) -> int:
                     cells[name] = {"quads": data.quads, "runs": len(times),
                                    **{k: statistics.median(t[k] for t in times)
                                       for k in times[0]}}
-            report["load"][str(scale)] = cells
+                save()
             if data is not source:
                 data.nquads_gz.unlink()
-        if args.clients:
-            report["replicas"] = replicas(release / "store",
-                                          [int(c) for c in args.clients.split(",")],
-                                          args.duration, args.replica_runs)
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = report["started"].replace(":", "")
-    (args.out / f"backends-{stamp}.json").write_text(json.dumps(report, indent=2))
-    text = markdown(report)
-    (args.out / f"backends-{stamp}.md").write_text(text)
-    print(text)
+    save()
+    print(markdown(report))
     return 0
 
 
