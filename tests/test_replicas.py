@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from ccgraph import cli
 from ccgraph.release import make_release
 from engines import Engine, haproxy, kill_now, oxigraph_server
 
@@ -117,6 +118,10 @@ def test_a_killed_replica_and_a_rolling_release_switch_cost_no_request(
             a0.proc.terminate()  # retire the old replica once the balancer forgot it
             a0.proc.wait(timeout=30)
             time.sleep(2)
+        # each new replica holds exactly the new release, and not the old one
+        for store, code in ((new, 0), (old, cli.EXIT_DATA)):
+            assert cli.main(["publish", "--check", "--store", str(store.parents[2]),
+                             "--release", store.parent.name, "--to", b1.root]) == code
     assert not load.failures, f"{len(load.failures)} failed: {load.failures[:3]}"
     assert set(load.answers) == {n_old, n_new}
     assert set(load.answers[:before]) == {n_old}

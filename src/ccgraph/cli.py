@@ -108,6 +108,9 @@ def parser() -> argparse.ArgumentParser:
     pb.add_argument("--method", default=None,
                     help="how to load: oxigraph store (default: one transaction) or graphs; "
                          "virtuoso graphs")
+    pb.add_argument("--check", action="store_true",
+                    help="load nothing: only check that the engine holds exactly the release "
+                         "(e.g. a database loaded by hand, before switching readers to it)")
     _add_settings(pb, COMMAND_SETTINGS["publish"])
     return p
 
@@ -328,10 +331,14 @@ def cmd_publish(args: argparse.Namespace) -> int:
     credentials = Credentials(settings.engine_user, settings.engine_password)
     try:
         done = publish_to(path, args.to, settings.engine, args.method, credentials,
-                          _progress)
+                          _progress, check_only=args.check)
     except PublishError as exc:
         print(f"publish: {exc}", file=sys.stderr)
         return EXIT_DATA
+    if args.check:
+        print(f"{done.engine} at {done.url} holds {done.source.kind} {done.source.name}; "
+              f"{done.verification.summary()}")
+        return EXIT_OK
     print(f"published {done.source.kind} {done.source.name} to {done.engine} at {done.url} "
           f"({done.method}) in {done.seconds_load:.1f} s; {done.verification.summary()}")
     return EXIT_OK

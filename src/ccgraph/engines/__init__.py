@@ -48,8 +48,10 @@ def methods(engine: str) -> tuple[str, ...]:
 
 def publish_to(path: Path, url: str, engine: str = "oxigraph", method: str | None = None,
                credentials: Credentials | None = None,
-               say: Callable[[str], None] = lambda _m: None) -> Published:
-    """Load the release or build in ``path`` into the engine at ``url`` and verify it.
+               say: Callable[[str], None] = lambda _m: None, *,
+               check_only: bool = False) -> Published:
+    """Load the release or build in ``path`` into the engine at ``url`` and verify it (with
+    ``check_only``, only verify: e.g. a database loaded by hand, before a switch).
     Raises PublishError (refused source, unreachable engine, failed verification)."""
     if engine not in ENGINES:
         raise PublishError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
@@ -62,18 +64,21 @@ def publish_to(path: Path, url: str, engine: str = "oxigraph", method: str | Non
         source = open_source(path)
     except SourceRefused as exc:
         raise PublishError(str(exc)) from None
-    say(f"publishing {source.kind} {source.name} ({source.quads} quads in "
+    say(f"{'checking' if check_only else 'publishing'} {source.kind} {source.name} "
+        f"({source.quads} quads in "
         f"{len(source.graphs)} graphs) to {engine} at {url}")
     try:
         started = time.perf_counter()
-        module.load(source, url, chosen, credentials, say)
+        if not check_only:
+            module.load(source, url, chosen, credentials, say)
         loaded = time.perf_counter()
         say("verifying")
         checked = verify(module.query_endpoint(url), source, credentials)
         done = time.perf_counter()
     except EngineError as exc:
         raise PublishError(f"{engine} at {url}: {exc}") from None
-    result = Published(source=source, engine=engine, url=url, method=chosen,
+    result = Published(source=source, engine=engine, url=url,
+                       method="none (check only)" if check_only else chosen,
                        seconds_load=loaded - started, seconds_verify=done - loaded,
                        verification=checked)
     if not checked.ok:

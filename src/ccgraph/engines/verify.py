@@ -4,7 +4,8 @@ Two checks, both through the SPARQL 1.1 Protocol only, so that they hold for any
 
 * the quads of every named graph of the dataset's base (``<base>graph/…``), counted by the
   engine, equal the dataset's counts, and the engine has no other graph of that base (a
-  graph left from an earlier release);
+  graph left from an earlier release; ``graph/void``, which a release's own store adds,
+  is compared only when the dataset holds it);
 * a sample — every quad of the ``SAMPLE`` subjects whose SHA-256 is smallest — read back
   from the engine, written in one normal form (blank nodes as ``_:``, literals with their
   datatype or language) and sorted, has the SHA-256 of the same quads read from the file.
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from .. import iris
 from .protocol import Credentials, select, values
 from .source import Publishable
 
@@ -61,8 +63,11 @@ def engine_counts(endpoint: str, base: str, credentials: Credentials | None = No
 def verify(endpoint: str, source: Publishable, credentials: Credentials | None = None
            ) -> Verification:
     found = engine_counts(endpoint, source.base, credentials)
-    result = Verification(graphs=len(found), quads=sum(found.values()))
     wanted = {g: n for g, n in source.graphs.items() if g.startswith(graph_prefix(source.base))}
+    void = str(iris.graph("void", source.base))
+    if void not in wanted:  # a release's own store adds its description: not compared
+        found.pop(void, None)
+    result = Verification(graphs=len(found), quads=sum(found.values()))
     for graph in sorted(set(wanted) | set(found)):
         want, got = wanted.get(graph), found.get(graph)
         if want != got:
