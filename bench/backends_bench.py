@@ -448,9 +448,10 @@ def markdown(report: dict[str, Any]) -> str:
                            "| | | 0 |")
                 continue
             ratio = f"{cell['load'] / embedded:.1f}" if embedded and "load" in cell else ""
+            checked = f"{cell['verify']:.1f}" if "verify" in cell else "–"
             out.append(f"| {scale}× | {cell.get('quads', '')} | {name} | "
-                       f"{cell.get('load', float('nan')):.1f} | {ratio} | "
-                       f"{cell.get('verify', float('nan')):.1f} | {cell.get('runs', 0)} |")
+                       f"{cell.get('load', float('nan')):.1f} | {ratio} | {checked} | "
+                       f"{cell.get('runs', 0)} |")
     if report.get("replicas"):
         out += ["", "## Replicas: gallery queries through HAProxy (medians)", "",
                 "| clients | one: req/s | one: p99 ms | two: req/s | two: p99 ms | two / one "
@@ -462,6 +463,13 @@ def markdown(report: dict[str, Any]) -> str:
                        f"{two['rps']:.1f} | {two['p99_ms']:.0f} | {two['rps'] / one['rps']:.2f} "
                        f"| {one['failed'] + two['failed']} |")
     return "\n".join(out) + "\n"
+
+
+def rewrite(json_path: Path) -> str:
+    """The Markdown of a saved run (e.g. one stopped early)."""
+    text = markdown(json.loads(json_path.read_text()))
+    json_path.with_suffix(".md").write_text(text)
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -478,7 +486,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=8.0)
     parser.add_argument("--replica-runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--markdown", type=Path, default=None, metavar="JSON",
+                        help="only rewrite the Markdown of a saved run")
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(rewrite(args.markdown))
+        return 0
 
     report: dict[str, Any] = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                               "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
