@@ -15,7 +15,8 @@ Load cases (each into a fresh, empty engine on 127.0.0.1, started and stopped he
 
 The publish cases time the load and the verification separately. At scales above 1 only
 the bulk cases run unless ``--all-at-scale`` (the transactional and per-graph paths load
-about 10 k quads/s here: the 100x case would take most of an hour each).
+6-10 k quads/s here, and the one-transaction ``PUT`` of the 100x case grew the Oxigraph
+server past 10 GB before it was stopped).
 
 The 100x dataset is the release's N-Quads 100 times over, IRIs under the base renamed per
 copy (``…/ccgraph/id/x{k}/…``) and blank nodes relabelled; graph names are kept, so each graph
