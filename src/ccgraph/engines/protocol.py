@@ -1,5 +1,5 @@
 """Talking to a remote engine over HTTP (standard library only): SPARQL 1.1 Protocol
-queries and updates, Graph Store Protocol requests, optional HTTP digest or basic auth.
+queries, Graph Store Protocol requests, optional HTTP digest or basic auth.
 
 Credentials come from the environment (``CCGRAPH_ENGINE_USER``, ``CCGRAPH_ENGINE_PASSWORD``,
 see settings.py), never from the command line, where ``ps`` would show them."""
@@ -122,11 +122,6 @@ def select(endpoint: str, query: str, credentials: Credentials | None = None,
         raise EngineError(f"{_short(endpoint)} did not answer a SELECT query with SPARQL "
                           f"JSON results: {data[:200]!r}") from None
     return bindings
-
-
-def update(endpoint: str, text: str, credentials: Credentials | None = None) -> None:
-    request("POST", endpoint, body=text.encode("utf-8"), credentials=credentials,
-            headers={"Content-Type": "application/sparql-update"})
 
 
 def iri(value: str) -> str:
