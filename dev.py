@@ -8,11 +8,11 @@
     python3 dev.py build   # rebuild ./build from the sources found
 
 Anything after the command is passed on (e.g. ``python3 dev.py test -k shapes``).
-What `test` installs when it is missing, saying so: Debian's python3-venv, chromium and
-rasqal-utils (roqet; with apt-get, as root or through sudo), axe-core (npm, into
-.cache/npm), the project and its test tools (pip, into .venv) and the public sources
-(`ccgraph fetch`). When it cannot, it stops with the command to run. Runs with the bare
-system python: standard library only.
+What `test` installs when it is missing, saying so: Debian's python3-venv, chromium,
+rasqal-utils (roqet), virtuoso-opensource and haproxy (with apt-get, as root or through
+sudo), axe-core (npm, into .cache/npm), the project and its test tools (pip, into .venv)
+and the public sources (`ccgraph fetch`). When it cannot, it stops with the command to
+run. Runs with the bare system python: standard library only.
 """
 
 from __future__ import annotations
@@ -111,6 +111,8 @@ def ensure_chromium() -> None:
 #: other programs the tests run, and the Debian package that brings each
 SYSTEM_PROGRAMS: tuple[tuple[str, str, str], ...] = (
     ("roqet", "rasqal-utils", "the SPARQL client test (roqet, a real third-party client)"),
+    ("virtuoso-t", "virtuoso-opensource", "the tests that publish into Virtuoso"),
+    ("haproxy", "haproxy", "the read-replica test (a load balancer with health checks)"),
 )
 
 

@@ -29,6 +29,7 @@ COMMAND_SETTINGS: dict[str, tuple[str, ...]] = {
     "export": ("store",),
     "fetch": ("sources_cache", "sources_mirror", "fetch_timeout"),
     "release": ("store",),
+    "publish": ("store", "engine"),
 }
 
 
@@ -95,6 +96,23 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--name", required=True, help="the release's name, e.g. 2026.12")
     r.add_argument("--notes", type=Path, default=None, help="a Markdown file of release notes")
     _add_settings(r, COMMAND_SETTINGS["release"])
+
+    pb = sub.add_parser("publish", help="load a release (or a validated build) into a running "
+                                        "triplestore and verify it")
+    pb.add_argument("--to", required=True, metavar="URL",
+                    help="the engine's URL (Oxigraph: http://HOST:7878, Virtuoso: "
+                         "http://HOST:8890); credentials from CCGRAPH_ENGINE_USER and "
+                         "CCGRAPH_ENGINE_PASSWORD")
+    pb.add_argument("--release", default=None, metavar="NAME",
+                    help="publish release NAME of the build directory (default: the live "
+                         "build, which must have validated)")
+    pb.add_argument("--method", default=None,
+                    help="how to load: oxigraph store (default: one transaction) or graphs; "
+                         "virtuoso graphs")
+    pb.add_argument("--check", action="store_true",
+                    help="load nothing: only check that the engine holds exactly the release "
+                         "(e.g. a database loaded by hand, before switching readers to it)")
+    _add_settings(pb, COMMAND_SETTINGS["publish"])
     return p
 
 
@@ -299,6 +317,34 @@ def cmd_release(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from .engines import Credentials, PublishError, publish_to
+    from .release import releases_dir
+
+    settings = _settings(args)
+    path = Path(settings.store)
+    if args.release:
+        path = releases_dir(path) / args.release
+        if not path.is_dir():
+            print(f"publish: no release {args.release} in {releases_dir(settings.store)} "
+                  "(`ccgraph release --name NAME` makes one)", file=sys.stderr)
+            return EXIT_DATA
+    credentials = Credentials(settings.engine_user, settings.engine_password)
+    try:
+        done = publish_to(path, args.to, settings.engine, args.method, credentials,
+                          _progress, check_only=args.check)
+    except PublishError as exc:
+        print(f"publish: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    if args.check:
+        print(f"{done.engine} at {done.url} holds {done.source.kind} {done.source.name}; "
+              f"{done.verification.summary()}")
+        return EXIT_OK
+    print(f"published {done.source.kind} {done.source.name} to {done.engine} at {done.url} "
+          f"({done.method}) in {done.seconds_load:.1f} s; {done.verification.summary()}")
+    return EXIT_OK
+
+
 def cmd_gold_scores(args: argparse.Namespace) -> int:
     from .gold_scores import GoldError, format_report, gold_report
 
@@ -347,7 +393,7 @@ def cmd_explain_mention(args: argparse.Namespace) -> int:
 
 COMMANDS = {"build": cmd_build, "validate": cmd_validate, "serve": cmd_serve,
             "query": cmd_query, "export": cmd_export, "fetch": cmd_fetch,
-            "release": cmd_release, "gold-scores": cmd_gold_scores,
+            "release": cmd_release, "publish": cmd_publish, "gold-scores": cmd_gold_scores,
             "explain-mention": cmd_explain_mention}
 
 

@@ -66,6 +66,12 @@ TABLE: tuple[Setting, ...] = (
             "bearer token that enables writes (SPARQL Update on /sparql, Graph Store on "
             "/graph-store); empty: the server is read-only", str),
     Setting("max_body_bytes", 16 << 20, "largest request body accepted, in bytes", int),
+    Setting("engine", "oxigraph", "the triplestore `publish --to` loads into: oxigraph or "
+            "virtuoso", str),
+    Setting("engine_user", "dba", "account on the triplestore for `publish --to` (environment "
+            "only, with engine_password)", str),
+    Setting("engine_password", "", "password of engine_user (environment only: never a flag, "
+            "which `ps` would show)", str),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in TABLE}
@@ -105,6 +111,9 @@ class Settings:
     public_url: str
     update_token: str
     max_body_bytes: int
+    engine: str
+    engine_user: str
+    engine_password: str
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None,

@@ -1,0 +1,564 @@
+"""Backends benchmark: loading a release into the embedded store, the Oxigraph server and
+Virtuoso, at the network size and at 100x; and read replicas against one instance.
+
+    .venv/bin/python bench/backends_bench.py [--release DIR] [--scales 1,100] [--runs 3]
+
+Load cases (each into a fresh, empty engine on 127.0.0.1, started and stopped here):
+
+* ``embedded``        pyoxigraph ``Store.bulk_load`` of the N-Quads into a new on-disk store
+                      (what a build or a release does, without the union default graph)
+* ``oxigraph-load``   ``oxigraph load`` into a new database (offline; the blue/green way)
+* ``oxigraph-store``  ``ccgraph publish --method store``: one ``PUT /store``, one transaction
+* ``oxigraph-graphs`` ``ccgraph publish --method graphs``: one ``PUT`` per graph
+* ``virtuoso-gsp``    ``ccgraph publish --engine virtuoso``: one Graph Store ``PUT`` per graph
+* ``virtuoso-bulk``   Virtuoso's bulk loader (``ld_dir`` + ``rdf_loader_run`` via isql-vt)
+
+The publish cases time the load and the verification separately. At scales above 1 only
+the bulk cases run unless ``--all-at-scale`` (the transactional and per-graph paths load
+6-10 k quads/s here, and the one-transaction ``PUT`` of the 100x case grew the Oxigraph
+server past 10 GB before it was stopped).
+
+The 100x dataset is the release's N-Quads 100 times over, IRIs under the base renamed per
+copy (``…/ccgraph/id/x{k}/…``) and blank nodes relabelled; graph names are kept, so each graph
+is about 100 times larger (quads with nothing to rename are written once).
+
+Replicas: the release's own store served by ``oxigraph serve-read-only``, one instance or
+two behind HAProxy (health checks), played with gallery queries (queries/*.rq) by
+``--clients`` threads for ``--duration`` seconds; one and two alternate, ``--runs`` times;
+medians of requests/s and of p99 latency. The client threads share the machine.
+
+Writes JSON and Markdown to bench/results/ (machine and versions included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from ccgraph.engines import Credentials, publish_to
+from ccgraph.engines.source import Publishable, open_source
+from ccgraph.engines.verify import verify
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+OXIGRAPH = str(BIN / "oxigraph") if (BIN / "oxigraph").exists() else "oxigraph"
+DBA = Credentials("dba", "dba")  # the bench's own private Virtuoso, loopback only
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+LockFile = {d}/virtuoso.lck
+TransactionFile = {d}/virtuoso.trx
+xa_persistent_file = {d}/virtuoso.pxa
+FileExtend = 200
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql}
+DisableUnixSocket = 1
+DisableTcpSocket = 0
+MaxClientConnections = 16
+CheckpointInterval = 60
+CaseMode = 2
+DirsAllowed = ., {d}
+NumberOfBuffers = 680000
+MaxDirtyBuffers = 500000
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = {d}
+MaxClientConnections = 16
+EnabledDavVSP = 0
+HTTPProxyEnabled = 0
+ServerThreads = 16
+Charset = UTF-8
+
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 600
+DefaultGraph =
+"""
+
+HAPROXY_CFG = """global
+    maxconn 512
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 60s
+    timeout server 60s
+    retries 3
+    option redispatch 1
+    retry-on conn-failure empty-response 502 503
+frontend sparql
+    bind 127.0.0.1:{port}
+    default_backend replicas
+backend replicas
+    balance roundrobin
+    option httpchk
+    http-check send meth GET uri /query?query=ASK%7B%7D ver HTTP/1.1 hdr Host 127.0.0.1
+    default-server inter 500ms fall 2 rise 2
+{servers}
+"""
+
+
+# ------------------------------------------------------------------ processes
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args!r} exited with {proc.returncode}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as answer:
+            if answer.status < 500:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+
+
+@contextlib.contextmanager
+def process(command: list[str], folder: Path, ready: str) -> Iterator[subprocess.Popen[bytes]]:
+    with (folder / "process.log").open("ab") as log:
+        proc = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_http(ready, proc)
+        yield proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+@contextlib.contextmanager
+def scratch(prefix: str) -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def oxigraph(location: Path, read_only: bool = False) -> Iterator[str]:
+    port = free_port()
+    command = [OXIGRAPH, "serve-read-only" if read_only else "serve", "--location",
+               str(location), "--bind", f"127.0.0.1:{port}"]
+    if not read_only:
+        command.append("--union-default-graph")
+    root = f"http://127.0.0.1:{port}"
+    with process(command, location.parent, root + "/query?query=ASK%7B%7D"):
+        yield root
+
+
+@contextlib.contextmanager
+def virtuoso(folder: Path) -> Iterator[tuple[str, str]]:
+    sql, http = free_port(), free_port()
+    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(d=folder, sql=sql, http=http))
+    root = f"http://127.0.0.1:{http}"
+    with process(["virtuoso-t", "+foreground", "+configfile", str(folder / "virtuoso.ini")],
+                 folder, root + "/sparql?query=ASK%7B%7D"):
+        yield root, f"127.0.0.1:{sql}"
+
+
+@contextlib.contextmanager
+def haproxy(folder: Path, backends: list[str]) -> Iterator[str]:
+    port = free_port()
+    servers = "\n".join(f"    server r{i} {b} check" for i, b in enumerate(backends))
+    (folder / "haproxy.cfg").write_text(HAPROXY_CFG.format(port=port, servers=servers))
+    url = f"http://127.0.0.1:{port}"
+    with process(["haproxy", "-W", "-db", "-f", str(folder / "haproxy.cfg")], folder,
+                 url + "/query?query=ASK%7B%7D"):
+        yield url
+
+
+# ------------------------------------------------------------------ data
+
+def scaled(source: Publishable, scale: int, folder: Path) -> Publishable:
+    """``scale`` copies of the dataset, IRIs under the base renamed per copy."""
+    if scale == 1:
+        return source
+    base = f"{source.base}id/".encode()
+    out = folder / f"ccgraph-{scale}x.nq.gz"
+    blank = re.compile(rb"_:([A-Za-z0-9]+)")
+    graphs: dict[str, int] = {}
+    with gzip.open(out, "wb", compresslevel=1) as stream:
+        for k in range(scale):
+            mark = base + b"x%d/" % k
+            label = b"_:k%d\\1" % k
+            batch = []
+            for line in source.lines():
+                cut = line.rindex(b" <")
+                body = blank.sub(label, line[:cut].replace(base, mark))
+                if k and body == line[:cut]:
+                    continue  # nothing to rename (vocabulary, ontology): written once
+                batch.append(body + line[cut:] + b"\n")
+                graph = line[cut + 2:].rsplit(b">", 1)[0].decode()
+                graphs[graph] = graphs.get(graph, 0) + 1
+            stream.write(b"".join(batch))
+    return replace(source, name=f"{source.name}-{scale}x", nquads_gz=out, graphs=graphs)
+
+
+# ------------------------------------------------------------------ load cases
+
+def load_embedded(data: Publishable, folder: Path) -> dict[str, float]:
+    nq = data.write_nquads(folder / "data.nq")
+    started = time.perf_counter()
+    store = ox.Store(str(folder / "store"))
+    store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    seconds = time.perf_counter() - started
+    quads = len(store)
+    del store
+    if quads != data.quads:
+        raise RuntimeError(f"embedded: {quads} quads loaded, expected {data.quads}")
+    return {"load": seconds}
+
+
+def load_oxigraph_cli(data: Publishable, folder: Path) -> dict[str, float]:
+    nq = data.write_nquads(folder / "data.nq")
+    started = time.perf_counter()
+    subprocess.run([OXIGRAPH, "load", "--location", str(folder / "store"), "--file", str(nq)],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seconds = time.perf_counter() - started
+    with oxigraph(folder / "store") as root:
+        checked = verify(root + "/query", data)
+    if not checked.ok:
+        raise RuntimeError(checked.summary())
+    return {"load": seconds}
+
+
+def publish_case(engine: str, method: str) -> Callable[[Publishable, Path], dict[str, float]]:
+    def run(data: Publishable, folder: Path) -> dict[str, float]:
+        release = folder / "release"
+        _as_release(data, release)
+        if engine == "oxigraph":
+            (folder / "store").mkdir()
+            with oxigraph(folder / "store") as root:
+                done = publish_to(release, root, engine, method)
+        else:
+            with virtuoso(folder) as (root, _sql):
+                done = publish_to(release, root, engine, method, DBA)
+        return {"load": done.seconds_load, "verify": done.seconds_verify}
+    return run
+
+
+def load_virtuoso_bulk(data: Publishable, folder: Path) -> dict[str, float]:
+    shutil.copy(data.nquads_gz, folder / "data.nq.gz")
+    with virtuoso(folder) as (root, sql):
+        script = (f"ld_dir('{folder}', 'data.nq.gz', 'urn:ccgraph:unused'); "
+                  "rdf_loader_run(); checkpoint;")
+        started = time.perf_counter()
+        subprocess.run(["isql-vt", sql, "dba", "dba", f"exec={script}"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        seconds = time.perf_counter() - started
+        checked = verify(root + "/sparql", data)
+        if not checked.ok:
+            raise RuntimeError(checked.summary())
+    return {"load": seconds}
+
+
+def _as_release(data: Publishable, folder: Path) -> None:
+    """A minimal release directory around the (scaled) N-Quads, for ``publish_to``."""
+    from ccgraph.inputs import sha256_file
+
+    folder.mkdir()
+    nq = folder / "ccgraph.nq.gz"
+    os.link(data.nquads_gz, nq)
+    entry = {"name": "ccgraph.nq.gz", "bytes": nq.stat().st_size, "sha256": sha256_file(nq),
+             "media_type": "application/n-quads", "description": "bench", "compressed": True}
+    meta = {"name": data.name, "number": 1, "issued": "", "version": data.version,
+            "build_version": data.version, "base": data.base, "previous": None,
+            "quads": data.quads, "triples": 0, "files": [entry], "inputs": [],
+            "graphs": data.graphs}
+    (folder / "release.json").write_text(json.dumps(meta))
+
+
+CASES: dict[str, tuple[Callable[[Publishable, Path], dict[str, float]], bool]] = {
+    # name: (run, bulk: runs at every scale)
+    "embedded": (load_embedded, True),
+    "oxigraph-load": (load_oxigraph_cli, True),
+    "virtuoso-bulk": (load_virtuoso_bulk, True),
+    "oxigraph-store": (publish_case("oxigraph", "store"), False),
+    "oxigraph-graphs": (publish_case("oxigraph", "graphs"), False),
+    "virtuoso-gsp": (publish_case("virtuoso", "graphs"), False),
+}
+
+
+# ------------------------------------------------------------------ replicas
+
+def gallery() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted((ROOT / "queries").glob("*.rq"))]
+
+
+def play(url: str, queries: list[str], clients: int, duration: float) -> dict[str, float]:
+    latencies: list[float] = []
+    failures = [0]
+    stop = time.monotonic() + duration
+    lock = threading.Lock()
+
+    def client(offset: int) -> None:
+        i = offset
+        while time.monotonic() < stop:
+            body = urllib.parse.urlencode({"query": queries[i % len(queries)]}).encode()
+            req = urllib.request.Request(url + "/query", data=body, headers={
+                "Accept": "application/sparql-results+json",
+                "Content-Type": "application/x-www-form-urlencoded"})
+            t0 = time.perf_counter()
+            try:
+                with urllib.request.urlopen(req, timeout=60) as answer:
+                    answer.read()
+                with lock:
+                    latencies.append(time.perf_counter() - t0)
+            except OSError:
+                with lock:
+                    failures[0] += 1
+            i += 1
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    p99 = latencies[int(0.99 * (len(latencies) - 1))] if latencies else float("nan")
+    return {"rps": len(latencies) / duration, "p99_ms": p99 * 1000, "failed": failures[0]}
+
+
+def replicas(store: Path, clients: list[int], duration: float, runs: int
+             ) -> dict[str, Any]:
+    queries = gallery()
+    results: dict[str, Any] = {}
+    with contextlib.ExitStack() as stack:
+        roots = []
+        for k in range(2):
+            folder = stack.enter_context(scratch(f"ccgraph-bench-replica{k}-"))
+            shutil.copytree(store, folder / "store")
+            roots.append(stack.enter_context(oxigraph(folder / "store", read_only=True)))
+        sets = {"one": roots[:1], "two": roots}
+        balancers = {}
+        for name, members in sets.items():
+            folder = stack.enter_context(scratch(f"ccgraph-bench-haproxy-{name}-"))
+            balancers[name] = stack.enter_context(
+                haproxy(folder, [r.removeprefix("http://") for r in members]))
+        for url in balancers.values():
+            play(url, queries, 2, 2)  # warm up
+        for n in clients:
+            cells: dict[str, list[dict[str, float]]] = {name: [] for name in sets}
+            for _ in range(runs):
+                for name, url in balancers.items():
+                    cells[name].append(play(url, queries, n, duration))
+                    print(f"replicas {name} clients {n}: {cells[name][-1]}", flush=True)
+            results[str(n)] = {
+                name: {"rps": statistics.median(c["rps"] for c in runs_),
+                       "p99_ms": statistics.median(c["p99_ms"] for c in runs_),
+                       "failed": sum(c["failed"] for c in runs_)}
+                for name, runs_ in cells.items()}
+    return results
+
+
+# ------------------------------------------------------------------ report
+
+def versions() -> dict[str, str]:
+    def run(*command: str) -> str:
+        try:
+            out = subprocess.run(command, capture_output=True, text=True, check=False)
+        except OSError:
+            return "not installed"
+        return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or
+                                                                       out.stderr) else ""
+
+    def pkg(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    return {"oxigraph": run(OXIGRAPH, "--version"), "pyoxigraph": pkg("pyoxigraph"),
+            "virtuoso-opensource": run("dpkg-query", "-W", "-f", "${Version}",
+                                       "virtuoso-opensource"),
+            "haproxy": run("haproxy", "-v"), "ccgraph": pkg("ccgraph"),
+            "python": platform.python_version()}
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    with contextlib.suppress(OSError):
+        cpu = next((line.split(":", 1)[1].strip() for line in
+                    Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name")), "")
+    mem = ""
+    with contextlib.suppress(OSError):
+        mem = Path("/proc/meminfo").read_text().splitlines()[0].split(":", 1)[1].strip()
+    return {"platform": platform.platform(), "cpu": cpu, "cores": os.cpu_count(),
+            "memory": mem, "load_average": os.getloadavg()}
+
+
+def markdown(report: dict[str, Any]) -> str:
+    out = ["# Backends benchmark", "",
+           f"{report['started']}, {report['machine']['cpu']} ({report['machine']['cores']} "
+           f"cores, {report['machine']['memory']}, load average at start "
+           f"{report['machine']['load_average'][0]:.1f}); "
+           + ", ".join(f"{k} {v}" for k, v in report["versions"].items()), "",
+           "## Load (seconds, median of runs; verification apart)", "",
+           "| scale | quads | case | load s | × embedded | verify s | runs |",
+           "|---|---|---|---|---|---|---|"]
+    for scale, cases in report["load"].items():
+        embedded = cases.get("embedded", {}).get("load")
+        for name, cell in cases.items():
+            if "error" in cell:
+                out.append(f"| {scale}× | {cell['quads']} | {name} | failed: {cell['error']} "
+                           "| | | 0 |")
+                continue
+            ratio = f"{cell['load'] / embedded:.1f}" if embedded and "load" in cell else ""
+            checked = f"{cell['verify']:.1f}" if "verify" in cell else "–"
+            out.append(f"| {scale}× | {cell.get('quads', '')} | {name} | "
+                       f"{cell.get('load', float('nan')):.1f} | {ratio} | {checked} | "
+                       f"{cell.get('runs', 0)} |")
+    if report.get("replicas"):
+        out += ["", "## Replicas: gallery queries through HAProxy (medians)", "",
+                "| clients | one: req/s | one: p99 ms | two: req/s | two: p99 ms | two / one "
+                "| failed |",
+                "|---|---|---|---|---|---|---|"]
+        for clients, cell in report["replicas"].items():
+            one, two = cell["one"], cell["two"]
+            out.append(f"| {clients} | {one['rps']:.1f} | {one['p99_ms']:.0f} | "
+                       f"{two['rps']:.1f} | {two['p99_ms']:.0f} | {two['rps'] / one['rps']:.2f} "
+                       f"| {one['failed'] + two['failed']} |")
+    return "\n".join(out) + "\n"
+
+
+def rewrite(json_path: Path) -> str:
+    """The Markdown of a saved run (e.g. one stopped early)."""
+    text = markdown(json.loads(json_path.read_text()))
+    json_path.with_suffix(".md").write_text(text)
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--release", type=Path, default=None,
+                        help="a release directory (default: build the network and release it)")
+    parser.add_argument("--scales", default="1,100")
+    parser.add_argument("--runs", type=int, default=3, help="runs per load case at scale 1")
+    parser.add_argument("--runs-at-scale", type=int, default=1)
+    parser.add_argument("--all-at-scale", action="store_true",
+                        help="also the transactional and per-graph loads above scale 1")
+    parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument("--clients", default="4,16")
+    parser.add_argument("--duration", type=float, default=8.0)
+    parser.add_argument("--replica-runs", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--markdown", type=Path, default=None, metavar="JSON",
+                        help="only rewrite the Markdown of a saved run")
+    args = parser.parse_args(argv)
+    if args.markdown:
+        print(rewrite(args.markdown))
+        return 0
+
+    report: dict[str, Any] = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                              "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+                              "machine": machine(), "versions": versions(), "load": {}}
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = report["started"].replace(":", "")
+
+    def save() -> None:  # after every cell: an interrupted run keeps what it measured
+        (args.out / f"backends-{stamp}.json").write_text(json.dumps(report, indent=2))
+        (args.out / f"backends-{stamp}.md").write_text(markdown(report))
+
+    with contextlib.ExitStack() as stack:
+        release = args.release
+        if release is None:
+            release = _make_release(stack.enter_context(scratch("ccgraph-bench-build-")))
+        source = open_source(release)
+        if args.clients:
+            report["replicas"] = replicas(release / "store",
+                                          [int(c) for c in args.clients.split(",")],
+                                          args.duration, args.replica_runs)
+            save()
+        work = stack.enter_context(scratch("ccgraph-bench-data-"))
+        for scale in (int(s) for s in args.scales.split(",") if s):
+            print(f"scale {scale}: preparing", flush=True)
+            data = scaled(source, scale, work)
+            cells: dict[str, Any] = {}
+            report["load"][str(scale)] = cells
+            for name in args.cases.split(","):
+                run, bulk = CASES[name]
+                if scale > 1 and not (bulk or args.all_at_scale):
+                    continue
+                times: list[dict[str, float]] = []
+                for _ in range(args.runs if scale == 1 else args.runs_at_scale):
+                    with scratch(f"ccgraph-bench-{name}-") as folder:
+                        try:
+                            times.append(run(data, folder))
+                        except Exception as exc:  # a failed case is reported, not fatal
+                            cells[name] = {"quads": data.quads, "runs": 0,
+                                           "error": f"{type(exc).__name__}: {exc}"[:300]}
+                            print(f"{scale}x {name}: failed: {exc}", flush=True)
+                            break
+                    print(f"{scale}x {name}: {times[-1]}", flush=True)
+                if times:
+                    cells[name] = {"quads": data.quads, "runs": len(times),
+                                   **{k: statistics.median(t[k] for t in times)
+                                      for k in times[0]}}
+                save()
+            if data is not source:
+                data.nquads_gz.unlink()
+    save()
+    print(markdown(report))
+    return 0
+
+
+def _make_release(folder: Path) -> Path:
+    from ccgraph.build import build
+    from ccgraph.locate import search_dirs, source_files
+    from ccgraph.release import make_release
+    from ccgraph.settings import Settings
+
+    settings = Settings.load({"store": folder / "build"})
+    paths = source_files(search_dirs(settings))
+    print(f"building the network from {len(paths)} sources", flush=True)
+    build(paths, folder / "build", settings)
+    return make_release(folder / "build", "bench").path
+
+
+if __name__ == "__main__":
+    sys.exit(main())

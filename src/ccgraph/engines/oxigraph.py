@@ -1,0 +1,73 @@
+"""Loading into a running Oxigraph server (``oxigraph serve``) through its Graph Store
+Protocol endpoint ``/store``.
+
+Methods, and what a reader sees while they run:
+
+``store`` (default)
+    one ``PUT /store`` with the whole N-Quads: Oxigraph clears the store and loads the
+    dataset in one transaction, so a concurrent query sees the old dataset or the new one,
+    never a mix (tests/test_engines.py polls during a second publish). It replaces
+    everything the server holds: give ccgraph its own server. The transaction is held in
+    the server's memory: measured, 10 GB and growing after 9.5 min at 7.7 M quads; for
+    datasets that size, ``oxigraph load`` a new database and switch readers to it.
+``graphs``
+    one ``PUT /store?graph=G`` per named graph (N-Triples), then ``DELETE`` of the graphs of
+    the base that the dataset no longer has. Each graph is replaced atomically, the set is
+    not: a reader may see some graphs of the new dataset beside some of the old one. Other
+    graphs on the server are left alone.
+
+Start the server with ``--union-default-graph`` so that queries without ``GRAPH`` see the
+union of the named graphs, as ccgraph's own store answers them.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+
+from .protocol import Credentials, put_file, request
+from .source import Publishable, split_graphs
+from .verify import engine_counts
+
+METHODS = ("store", "graphs")
+SUFFIXES = ("/query", "/update", "/store", "/sparql")
+
+
+def root_of(url: str) -> str:
+    url = url.rstrip("/")
+    for suffix in SUFFIXES:
+        if url.endswith(suffix):
+            return url[: -len(suffix)]
+    return url
+
+
+def query_endpoint(url: str) -> str:
+    return root_of(url) + "/query"
+
+
+def load(source: Publishable, url: str, method: str = "store",
+         credentials: Credentials | None = None,
+         say: Callable[[str], None] = lambda _m: None) -> None:
+    root = root_of(url)
+    with tempfile.TemporaryDirectory(prefix="ccgraph-publish-") as tmp:
+        if method == "store":
+            say(f"oxigraph: PUT {root}/store ({source.quads} quads, one transaction)")
+            data = source.write_nquads(Path(tmp) / "dataset.nq")
+            put_file(f"{root}/store", data, "application/n-quads", credentials)
+            return
+        if method != "graphs":
+            raise ValueError(f"unknown method {method!r} for oxigraph: use one of "
+                             + ", ".join(METHODS))
+        stale = set(engine_counts(query_endpoint(root), source.base, credentials))
+        files = split_graphs(source, Path(tmp))
+        say(f"oxigraph: PUT {len(files)} graphs into {root}/store")
+        for graph, path in files.items():
+            put_file(_graph_url(root, graph), path, "application/n-triples", credentials)
+        for graph in sorted(stale - set(files)):
+            request("DELETE", _graph_url(root, graph), credentials=credentials)
+
+
+def _graph_url(root: str, graph: str) -> str:
+    return f"{root}/store?" + urllib.parse.urlencode({"graph": graph})
