@@ -39,7 +39,7 @@ from flask import Blueprint, Response, request
 from .. import query_errors, query_guard
 from ..formats import Format
 from ..namespaces import PREFIXES
-from . import http, negotiate, releases, update
+from . import http, negotiate, protocol_version, releases, update
 from .cache import Cached
 from .negotiate import GRAPH_FORMATS, RESULT_FORMATS
 from .results import (
@@ -101,6 +101,8 @@ class UnsupportedBody(Exception):
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
+    if (refused := protocol_version.check()) is not None:  # SPARQL 1.2 Protocol version=
+        return refused
     if update.is_update_request():  # SPARQL Update: web/update.py (off without a token)
         if request.values.get("release"):
             return http.text_error(400, "a release never changes: send updates without "
