@@ -66,6 +66,10 @@ TABLE: tuple[Setting, ...] = (
             "bearer token that enables writes (SPARQL Update on /sparql, Graph Store on "
             "/graph-store); empty: the server is read-only", str),
     Setting("max_body_bytes", 16 << 20, "largest request body accepted, in bytes", int),
+    Setting("backend", "",
+            "SPARQL 1.1 query endpoint the server reads from instead of the embedded store "
+            "(the build published there with `publish --to`; pages, dumps and ETags still come "
+            "from `store`); empty: the embedded store", str),
     Setting("engine", "oxigraph", "the triplestore `publish --to` loads into: oxigraph or "
             "virtuoso", str),
     Setting("engine_user", "dba", "account on the triplestore for `publish --to` (environment "
@@ -111,6 +115,7 @@ class Settings:
     public_url: str
     update_token: str
     max_body_bytes: int
+    backend: str
     engine: str
     engine_user: str
     engine_password: str

@@ -10,12 +10,12 @@ from werkzeug.exceptions import HTTPException
 
 from .. import __version__, writes
 from ..settings import Settings
-from ..store import current_link, open_build, remove_leftovers
+from ..store import current_link, remove_leftovers
 from . import docs, dumps, graph_store, http, meta, negotiate, pages, releases, resources, sparql
 from .cache import ResultCache
 from .negotiate import PAGE
 from .runner import QueryRunner
-from .state import EXTENSION, Ccgraph, named_graphs
+from .state import EXTENSION, Ccgraph, named_graphs, open_serving
 
 
 def create_app(settings: Settings | None = None, *,
@@ -27,7 +27,10 @@ def create_app(settings: Settings | None = None, *,
     Raises ``store.NoBuild`` when the directory holds no build.
     """
     settings = settings or Settings.load()
-    build = open_build(settings.store)
+    if settings.backend and settings.update_token:
+        raise ValueError("--backend serves what was published to the engine, read-only: "
+                         "leave --update-token empty (write to the build, then publish --to)")
+    build = open_serving(settings)
     app = Flask(__name__)
     app.config["JSON_SORT_KEYS"] = False
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes

@@ -3,17 +3,19 @@ and the one typed accessor the views read it with (:func:`state`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import pyoxigraph as ox
 from flask import current_app
 
 from .. import writes
+from ..remote_store import RemoteStore
 from ..settings import Settings
 from ..store import Build, BuildMeta, current_link, open_build
 from .cache import ResultCache
@@ -61,6 +63,21 @@ class QueryTarget(Protocol):
     def results(self) -> ResultCache: ...
 
 
+#: seconds a remote engine gets beyond ``query_timeout`` (the runner's deadline comes first)
+REMOTE_GRACE = 5.0
+
+
+def open_serving(settings: Settings) -> Build:
+    """The build at ``settings.store``; with ``settings.backend``, its store replaced by the
+    remote engine the build was published to (files, metadata and ETags stay the build's).
+    RemoteStore answers the calls the views make of ``ox.Store`` (remote_store.py)."""
+    build = open_build(settings.store)
+    if not settings.backend:
+        return build
+    remote = RemoteStore(settings.backend, timeout=settings.query_timeout + REMOTE_GRACE)
+    return dataclasses.replace(build, store=cast(ox.Store, remote))
+
+
 def named_graphs(store: ox.Store) -> frozenset[str]:
     return frozenset(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
 
@@ -94,7 +111,7 @@ class Ccgraph:
             if current_link(root) == self.live:
                 return
             try:
-                build = open_build(root)
+                build = open_serving(self.settings)
             except Exception:  # keep serving what is open; the next request tries again
                 log.exception("reopening the store at %s failed", root)
                 return

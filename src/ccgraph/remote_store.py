@@ -1,0 +1,173 @@
+"""A remote SPARQL 1.1 endpoint that reads like the embedded store (``ccgraph serve
+--backend URL``).
+
+The views read the store through three calls of :class:`pyoxigraph.Store`: ``query``,
+``quads_for_pattern`` and ``named_graphs``. :class:`RemoteStore` answers them over the SPARQL
+1.1 Protocol only (a form POST of ``query=``, urllib, a timeout) and parses the answers with
+pyoxigraph's own parsers (``parse_query_results`` for SPARQL JSON results, ``parse`` for
+N-Triples), so views get the same solution, term and triple objects as from ``ox.Store``.
+
+* ``quads_for_pattern`` is an explicit ``SELECT … WHERE { GRAPH ?g { … } }`` (or the union
+  default graph for ``ox.DefaultGraph()``), never the engine's ``DESCRIBE``: engines differ on
+  what DESCRIBE returns (Virtuoso's gives only inbound triples).
+* the engine must answer queries without ``GRAPH`` from the union of the named graphs, as the
+  embedded store does (Oxigraph server: ``--union-default-graph``).
+* blank nodes have no identity a query can name. The data's blank nodes hang off IRIs
+  (evidence selectors, VoID partitions, OWL lists), so a lookup of an IRI subject fetches, in
+  the same query, the triples of the blank nodes it reaches through up to
+  :data:`BLANK_DEPTH` blank nodes, and keeps them for the lookups of those blank nodes that
+  follow (a bounded memo). A blank node reached only as the subject of an inbound link has
+  nothing remembered: it is described as empty.
+* the query guard (web/sparql.py) runs before :meth:`RemoteStore.query` is called; this module
+  sends what it is given.
+"""
+
+from __future__ import annotations
+
+import itertools
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import pyoxigraph as ox
+
+RESULTS_JSON = "application/sparql-results+json"
+N_TRIPLES = "application/n-triples"
+ACCEPT = f"{RESULTS_JSON}, {N_TRIPLES};q=0.9"
+#: how many blank nodes deep a subject lookup follows (OWL lists of three members)
+BLANK_DEPTH = 3
+#: most blank nodes remembered (then the memo starts again)
+BLANK_MEMO = 50_000
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+
+
+class RemoteError(OSError):
+    """The engine could not be reached, or failed (not the query's fault)."""
+
+
+class RemoteStore:
+    """Read-only access to the dataset of a SPARQL 1.1 endpoint at ``url``."""
+
+    def __init__(self, url: str, timeout: float = 10.0) -> None:
+        self.url = url
+        self.timeout = timeout
+        self._blank: dict[ox.BlankNode, list[ox.Quad]] = {}
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.url!r})"
+
+    # ---------------------------------------------------------------- the protocol
+
+    def query(self, query: str, *, prefixes: Mapping[str, str] | None = None,
+              default_graph: Sequence[ox.NamedNode] | None = None,
+              named_graphs: Sequence[ox.NamedNode] | None = None,
+              **_ignored: Any) -> ox.QuerySolutions | ox.QueryBoolean | Iterator[ox.Triple]:
+        """Send ``query`` (with ``prefixes`` declared before it, as pyoxigraph's option
+        does: a PREFIX of the query overrides one) and parse the answer. A query the engine
+        refuses raises ValueError with the engine's message."""
+        prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in (prefixes or {}).items())
+        fields: list[tuple[str, str]] = [("query", prologue + query)]
+        fields += [("default-graph-uri", g.value) for g in default_graph or ()]
+        fields += [("named-graph-uri", g.value) for g in named_graphs or ()]
+        content_type, body = self._post(fields)
+        if content_type == N_TRIPLES:
+            return (quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+        if content_type == RESULTS_JSON:
+            return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        raise RemoteError(f"{self.url} answered {content_type or 'no content type'}, "
+                          f"not {RESULTS_JSON} or {N_TRIPLES}")
+
+    def _post(self, fields: list[tuple[str, str]]) -> tuple[str, bytes]:
+        data = urllib.parse.urlencode(fields).encode("utf-8")
+        req = urllib.request.Request(self.url, data=data, method="POST", headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT})
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                content_type = resp.headers.get_content_type()
+                return content_type, resp.read()
+        except urllib.error.HTTPError as exc:
+            message = exc.read().decode("utf-8", "replace").strip()[:2000]
+            if exc.code == 400:
+                raise ValueError(f"the SPARQL engine refused the query: {message}") from None
+            raise RemoteError(f"the SPARQL engine at {self.url} answered {exc.code}: "
+                              f"{message}") from None
+        except (urllib.error.URLError, TimeoutError) as exc:
+            raise RemoteError(f"the SPARQL engine at {self.url} did not answer: "
+                              f"{getattr(exc, 'reason', exc)}") from None
+
+    def _select(self, query: str) -> ox.QuerySolutions:
+        result = self.query(query)
+        if not isinstance(result, ox.QuerySolutions):
+            raise RemoteError(f"{self.url} did not answer a SELECT with rows")
+        return result
+
+    # ---------------------------------------------------------------- what ox.Store offers
+
+    def quads_for_pattern(self, subject: ox.NamedNode | ox.BlankNode | None,
+                          predicate: ox.NamedNode | None, object: Term | None,
+                          graph_name: GraphName | None = None) -> Iterator[ox.Quad]:
+        """The quads matching the pattern; ``None`` matches anything. With no graph, every
+        named graph's quads (the embedded store also yields the union default graph's, the
+        same triples again: callers take sets)."""
+        if isinstance(subject, ox.BlankNode):
+            yield from (q for q in self._blank.get(subject, ())
+                        if (predicate is None or q.predicate == predicate)
+                        and (object is None or q.object == object)
+                        and (graph_name is None or q.graph_name == graph_name))
+            return
+        if isinstance(object, ox.BlankNode):
+            return  # never remembered as an object: nothing to match
+        if isinstance(subject, ox.NamedNode) and predicate is None and object is None \
+                and graph_name is None:
+            yield from self._subject_with_blanks(subject)
+            return
+        triple = f"{_pattern(subject, '?s')} {_pattern(predicate, '?p')} {_pattern(object, '?o')}"
+        if isinstance(graph_name, ox.DefaultGraph):
+            where = f"{{ {triple} }}"
+        elif graph_name is None:
+            where = f"{{ GRAPH ?g {{ {triple} }} }}"
+        else:
+            where = f"{{ GRAPH {graph_name} {{ {triple} }} }}"
+        for row in self._select(f"SELECT * WHERE {where}"):
+            found = row["g"] if graph_name is None else graph_name
+            yield ox.Quad(subject or row["s"], predicate or row["p"],
+                          object if object is not None else row["o"],
+                          found if found is not None else ox.DefaultGraph())
+
+    def _subject_with_blanks(self, subject: ox.NamedNode) -> Iterator[ox.Quad]:
+        """``subject``'s quads, and those of the blank nodes it reaches (remembered)."""
+        branches = [f"{{ {subject} ?p ?o BIND({subject} AS ?s) }}"]
+        for depth in range(1, BLANK_DEPTH + 1):
+            chain = [str(subject)] + [f"?b{i}" for i in range(1, depth)] + ["?s"]
+            steps = " . ".join(f"{a} ?q{i} {b}"
+                               for i, (a, b) in enumerate(itertools.pairwise(chain)))
+            blanks = " && ".join(f"isBlank({v})" for v in chain[1:])
+            branches.append(f"{{ {steps} . ?s ?p ?o FILTER({blanks}) }}")
+        query = ("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { " + " UNION ".join(branches)
+                 + " } }")
+        found: dict[ox.BlankNode, list[ox.Quad]] = {}
+        own: list[ox.Quad] = []
+        for row in self._select(query):
+            quad = ox.Quad(row["s"], row["p"], row["o"], row["g"])
+            if isinstance(quad.subject, ox.BlankNode):
+                found.setdefault(quad.subject, []).append(quad)
+            else:
+                own.append(quad)
+        if len(self._blank) + len(found) > BLANK_MEMO:
+            self._blank = {}
+        self._blank.update({node: list(dict.fromkeys(quads)) for node, quads in found.items()})
+        return iter(own)
+
+    def named_graphs(self) -> Iterator[ox.NamedNode]:
+        for row in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"):
+            if isinstance(row["g"], ox.NamedNode):
+                yield row["g"]
+
+
+def _pattern(term: Term | None, variable: str) -> str:
+    if term is None:
+        return variable
+    return str(term)
