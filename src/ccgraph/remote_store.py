@@ -25,6 +25,8 @@ N-Triples), so views get the same solution, term and triple objects as from ``ox
 from __future__ import annotations
 
 import itertools
+import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -33,13 +35,23 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from . import query_guard
+
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
-ACCEPT = f"{RESULTS_JSON}, {N_TRIPLES};q=0.9"
+#: what to ask for, by the query's form (Virtuoso answers a CONSTRUCT asked with a mixed
+#: Accept as SPARQL JSON rows)
+ACCEPT = {"CONSTRUCT": N_TRIPLES, "DESCRIBE": N_TRIPLES, "SELECT": RESULTS_JSON,
+          "ASK": RESULTS_JSON}
+ACCEPT_ANY = f"{RESULTS_JSON}, {N_TRIPLES};q=0.9"
 #: how many blank nodes deep a subject lookup follows (OWL lists of three members)
 BLANK_DEPTH = 3
 #: most blank nodes remembered (then the memo starts again)
 BLANK_MEMO = 50_000
+#: most subjects whose quads are remembered (then the memo starts again)
+SUBJECT_MEMO = 20_000
+LEADING_BASE = re.compile(r"\s*BASE\s*<[^>]*>", re.IGNORECASE)
+UNSAFE_LABEL = re.compile(r"[^A-Za-z0-9_]")
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
@@ -55,6 +67,7 @@ class RemoteStore:
         self.url = url
         self.timeout = timeout
         self._blank: dict[ox.BlankNode, list[ox.Quad]] = {}
+        self._subjects: dict[ox.NamedNode, list[ox.Quad]] = {}
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.url!r})"
@@ -69,21 +82,25 @@ class RemoteStore:
         does: a PREFIX of the query overrides one) and parse the answer. A query the engine
         refuses raises ValueError with the engine's message."""
         prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in (prefixes or {}).items())
-        fields: list[tuple[str, str]] = [("query", prologue + query)]
+        base = LEADING_BASE.match(query)  # BASE stays first: Virtuoso wants it before PREFIX
+        head, rest = (query[:base.end()] + "\n", query[base.end():]) if base else ("", query)
+        fields: list[tuple[str, str]] = [("query", head + prologue + rest)]
         fields += [("default-graph-uri", g.value) for g in default_graph or ()]
         fields += [("named-graph-uri", g.value) for g in named_graphs or ()]
-        content_type, body = self._post(fields)
+        form = query_guard.analyse(query, prefixes).form
+        content_type, body = self._post(fields, ACCEPT.get(form or "", ACCEPT_ANY))
         if content_type == N_TRIPLES:
             return (quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
         if content_type == RESULTS_JSON:
-            return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            return ox.parse_query_results(_plain_blank_labels(body),
+                                          format=ox.QueryResultsFormat.JSON)
         raise RemoteError(f"{self.url} answered {content_type or 'no content type'}, "
                           f"not {RESULTS_JSON} or {N_TRIPLES}")
 
-    def _post(self, fields: list[tuple[str, str]]) -> tuple[str, bytes]:
+    def _post(self, fields: list[tuple[str, str]], accept: str) -> tuple[str, bytes]:
         data = urllib.parse.urlencode(fields).encode("utf-8")
         req = urllib.request.Request(self.url, data=data, method="POST", headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT})
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 content_type = resp.headers.get_content_type()
@@ -120,9 +137,10 @@ class RemoteStore:
             return
         if isinstance(object, ox.BlankNode):
             return  # never remembered as an object: nothing to match
-        if isinstance(subject, ox.NamedNode) and predicate is None and object is None \
-                and graph_name is None:
-            yield from self._subject_with_blanks(subject)
+        if isinstance(subject, ox.NamedNode) and graph_name is None:
+            yield from (q for q in self._subject(subject)
+                        if (predicate is None or q.predicate == predicate)
+                        and (object is None or q.object == object))
             return
         triple = f"{_pattern(subject, '?s')} {_pattern(predicate, '?p')} {_pattern(object, '?o')}"
         if isinstance(graph_name, ox.DefaultGraph):
@@ -136,6 +154,18 @@ class RemoteStore:
             yield ox.Quad(subject or row["s"], predicate or row["p"],
                           object if object is not None else row["o"],
                           found if found is not None else ox.DefaultGraph())
+
+    def _subject(self, subject: ox.NamedNode) -> list[ox.Quad]:
+        """``subject``'s quads, remembered: the data behind a RemoteStore never changes (a
+        new build opens a new one), and a page asks for a subject's label, type and
+        triples separately."""
+        found = self._subjects.get(subject)
+        if found is None:
+            found = list(self._subject_with_blanks(subject))
+            if len(self._subjects) >= SUBJECT_MEMO:
+                self._subjects = {}
+            self._subjects[subject] = found
+        return found
 
     def _subject_with_blanks(self, subject: ox.NamedNode) -> Iterator[ox.Quad]:
         """``subject``'s quads, and those of the blank nodes it reaches (remembered)."""
@@ -162,9 +192,23 @@ class RemoteStore:
         return iter(own)
 
     def named_graphs(self) -> Iterator[ox.NamedNode]:
-        for row in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"):
+        for row in self._select(
+                "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"):
             if isinstance(row["g"], ox.NamedNode):
                 yield row["g"]
+
+
+def _plain_blank_labels(body: bytes) -> bytes:
+    """SPARQL JSON results with every blank node label made one pyoxigraph accepts:
+    Virtuoso labels them ``nodeID://b10006``. Same label in, same label out."""
+    if b'"bnode"' not in body:
+        return body
+    data = json.loads(body)
+    for row in data.get("results", {}).get("bindings", []):
+        for value in row.values():
+            if value.get("type") == "bnode":
+                value["value"] = "b" + UNSAFE_LABEL.sub("_", value["value"])
+    return json.dumps(data).encode("utf-8")
 
 
 def _pattern(term: Term | None, variable: str) -> str:

@@ -19,7 +19,8 @@ QUERY_PREFIXES = ("ccg", "schema", "org", "prov", "oa", "skos", "dcterms", "rdf"
 
 
 def _prologue(base: str) -> str:
-    return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in QUERY_PREFIXES) + f"BASE <{base}>\n"
+    # BASE first: Virtuoso (a --backend engine) refuses a BASE after a PREFIX
+    return f"BASE <{base}>\n" + "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in QUERY_PREFIXES)
 
 
 def select(query: str, **iris: str) -> list[dict[str, Any]]:
