@@ -22,7 +22,7 @@ from ccgraph.remote_store import RemoteStore
 from ccgraph.store import open_build
 from ccgraph.web.state import named_graphs
 from tests.support.engines import Engine, oxigraph_server, virtuoso
-from tests.support.servers import werkzeug_server
+from tests.support.servers import gunicorn_server, werkzeug_server
 
 BASE = iris.DEFAULT_BASE
 SAPPORO = str(iris.city("jp", "Sapporo"))
@@ -166,3 +166,23 @@ def test_writes_cannot_be_turned_on_with_a_backend(seed_build: Path, pair: Pair)
     with pytest.raises(ValueError, match="read-only"), \
             werkzeug_server(seed_build, backend=pair.engine.url, update_token="x" * 32):
         pass
+
+
+@pytest.mark.parametrize(("params", "status"), [
+    ([("version", "1.1")], 200), ([("version", "1.2")], 400),
+    ([("version", "1.1"), ("version", "1.1")], 400)])
+def test_the_version_parameter_over_the_engine(pair: Pair, params: list[tuple[str, str]],
+                                               status: int) -> None:
+    resp = requests.get(pair.backed + "/sparql", params=[("query", SELECT), *params],
+                        headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    assert resp.status_code == status, resp.text
+    if status == 200:
+        assert resp.json()["results"]["bindings"]
+
+
+def test_ccgraph_serve_with_a_backend(pair: Pair, seed_build: Path, tmp_path: Path) -> None:
+    """gunicorn (``ccgraph serve``), the backend given as CCGRAPH_BACKEND."""
+    with gunicorn_server(seed_build, tmp_path / "serve.log", backend=pair.engine.url,
+                         workers="1") as running:
+        assert isomorphic(graph(running["url"], SAPPORO_DOC),
+                          graph(pair.embedded, SAPPORO_DOC))

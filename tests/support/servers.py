@@ -72,7 +72,7 @@ def gunicorn_server(build: Path, log: Path, **settings: str) -> Iterator[dict[st
             try:
                 if requests.get(url + "/healthz", timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still booting
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not start:\n"

@@ -74,7 +74,9 @@ def open_serving(settings: Settings) -> Build:
     build = open_build(settings.store)
     if not settings.backend:
         return build
-    remote = RemoteStore(settings.backend, timeout=settings.query_timeout + REMOTE_GRACE)
+    local = [g for g in build.store.named_graphs() if isinstance(g, ox.NamedNode)]
+    remote = RemoteStore(settings.backend, timeout=settings.query_timeout + REMOTE_GRACE,
+                         graphs=local)
     return dataclasses.replace(build, store=cast(ox.Store, remote))
 
 
