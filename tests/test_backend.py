@@ -22,7 +22,7 @@ from ccgraph.remote_store import RemoteStore
 from ccgraph.store import open_build
 from ccgraph.web.state import named_graphs
 from tests.support.engines import Engine, oxigraph_server, virtuoso
-from tests.support.servers import gunicorn_server, werkzeug_server
+from tests.support.servers import free_port, gunicorn_server, werkzeug_server
 
 BASE = iris.DEFAULT_BASE
 SAPPORO = str(iris.city("jp", "Sapporo"))
@@ -186,3 +186,15 @@ def test_ccgraph_serve_with_a_backend(pair: Pair, seed_build: Path, tmp_path: Pa
                          workers="1") as running:
         assert isomorphic(graph(running["url"], SAPPORO_DOC),
                           graph(pair.embedded, SAPPORO_DOC))
+
+
+def test_an_engine_that_is_down_is_a_502_in_words(seed_build: Path) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/query"
+    with werkzeug_server(seed_build, backend=dead) as url:
+        for path, params, accept in (
+                (SAPPORO_DOC, {}, TTL),
+                ("/sparql", {"query": SELECT}, {"Accept": "application/sparql-results+json"})):
+            resp = requests.get(url + path, params=params, headers=accept, timeout=60)
+            assert resp.status_code == 502, resp.text
+            assert resp.headers["Content-Type"].startswith("text/plain")
+            assert dead in resp.text and "Traceback" not in resp.text

@@ -9,6 +9,7 @@ from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .. import __version__, writes
+from ..remote_store import RemoteError
 from ..settings import Settings
 from ..store import current_link, remove_leftovers
 from . import docs, dumps, graph_store, http, meta, negotiate, pages, releases, resources, sparql
@@ -60,6 +61,12 @@ def create_app(settings: Settings | None = None, *,
     @app.context_processor
     def _globals() -> dict[str, Any]:
         return {"ccgraph_version": __version__, "build": ext.meta, "base": ext.base}
+
+    @app.errorhandler(RemoteError)
+    def _engine_down(exc: RemoteError) -> Response:  # --backend: the engine failed us
+        resp = http.text_error(502, f"502 Bad Gateway: {exc}")
+        resp.headers["Retry-After"] = "5"
+        return resp
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

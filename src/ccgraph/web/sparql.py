@@ -39,6 +39,7 @@ from flask import Blueprint, Response, request
 from .. import query_errors, query_guard
 from ..formats import Format
 from ..namespaces import PREFIXES
+from ..remote_store import RemoteError
 from . import http, negotiate, protocol_version, releases, update
 from .cache import Cached
 from .negotiate import GRAPH_FORMATS, RESULT_FORMATS
@@ -224,6 +225,8 @@ def _run(ext: QueryTarget, query: str, options: dict[str, Any], cap: int
         return http.text_error(400, query_errors.syntax_error(query, str(exc)))
     except (ValueError, TypeError) as exc:
         return http.text_error(400, f"query error: {exc}")
+    except RemoteError as exc:  # --backend: the engine is down or failed
+        return http.text_error(502, str(exc))
     except OSError as exc:
         log.exception("query failed")
         return http.text_error(500, f"query evaluation failed: {exc}")
