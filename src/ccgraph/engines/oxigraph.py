@@ -6,7 +6,7 @@ Methods, and what a reader sees while they run:
 ``store`` (default)
     one ``PUT /store`` with the whole N-Quads: Oxigraph clears the store and loads the
     dataset in one transaction, so a concurrent query sees the old dataset or the new one,
-    never a mix (tests/test_engines.py polls during a second publish). It replaces
+    never a mix (the engine tests poll during a second publish). It replaces
     everything the server holds: give ccgraph its own server. The transaction is held in
     the server's memory: measured, 10 GB and growing after 9.5 min at 7.7 M quads; for
     datasets that size, ``oxigraph load`` a new database and switch readers to it.
