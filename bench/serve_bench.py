@@ -569,6 +569,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="stop starting new cells after this many seconds")
     parser.add_argument("--skip", default="", help="comma-separated servers not to run")
     parser.add_argument("--out", type=Path, default=BENCH / "results")
+    parser.add_argument("--workloads", default="",
+                        help="comma-separated workloads to run (default: all of them)")
     args = parser.parse_args(argv)
     t_start = time.monotonic()
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -624,7 +626,10 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report["checks"]), flush=True)
         cells: dict[str, Any] = report["cells"]
         index = 0
+        chosen = {w for w in args.workloads.split(",") if w}
         for workload in SPARQL_WORKLOADS + DOC_WORKLOADS:
+            if chosen and workload not in chosen:
+                continue
             for c in CONCURRENCY:
                 players = [s for s in servers if workload in s.workloads]
                 shift = index % len(players)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -138,6 +139,40 @@ def test_runner_refuses_when_busy_and_reports_a_stuck_query() -> None:
             break
         time.sleep(0.05)
     assert runner.run(lambda _deadline: 2) == 2
+
+
+def _query_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name == "ccgraph-query"}
+
+
+def test_runner_keeps_its_helper_threads_and_spares_a_stuck_one() -> None:
+    runner = QueryRunner(timeout=0.2)
+    before = _query_threads()
+    seen: set[threading.Thread] = set()
+    for i in range(50):
+        assert runner.run(lambda _deadline, i=i: (seen.add(threading.current_thread()), i)[1]) == i
+    assert len(seen) == 1  # one after another: the same helper thread every time
+    release = threading.Event()
+    with pytest.raises(QueryTimeout):
+        runner.run(lambda _deadline: release.wait(10))
+    # while the abandoned query holds its thread, the next queries run on another one
+    others = {runner.run(lambda _deadline: threading.current_thread()) for _ in range(20)}
+    assert len(others) == 1 and others.isdisjoint(seen)
+    release.set()
+    for _ in range(100):
+        if runner.abandoned() == 0:
+            break
+        time.sleep(0.05)
+    assert runner.abandoned() == 0
+    # many at once: each gets a thread; afterwards they are all kept, no more made
+    with ThreadPoolExecutor(8) as pool:
+        assert sorted(pool.map(lambda i: runner.run(lambda _d: (time.sleep(0.05), i)[1]),
+                               range(8))) == list(range(8))
+    made = _query_threads() - before
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: runner.run(lambda _d: (time.sleep(0.05), i)[1]), range(8)))
+    assert _query_threads() - before == made
+    assert len(made) <= 9
 
 
 def test_streaming_results_stop_at_the_deadline() -> None:

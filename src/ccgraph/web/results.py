@@ -1,5 +1,6 @@
-"""SPARQL answers as bytes: the SPARQL 1.1 Query Results JSON (streamed in pieces for large
-answers), XML, CSV and TSV through pyoxigraph, graphs through :func:`serialize_triples`;
+"""SPARQL answers as bytes: boolean and solution answers written by pyoxigraph in every
+result format (:func:`results_bytes`; the SPARQL JSON of answers too large to hold is
+streamed in pieces by :func:`results_json_chunks`), graphs through :func:`serialize_triples`;
 a capped answer says so in the body where the format has room."""
 
 from __future__ import annotations
@@ -79,15 +80,61 @@ def serialize_outcome(outcome: Outcome, fmt: Format, base: str,
                     f"see <{link}>\n")
             body = note.encode("utf-8") + body
         return body
-    if fmt.name == "json":
-        return results_json(outcome, link)
     assert isinstance(fmt.oxigraph, ox.QueryResultsFormat)
-    parsed = ox.parse_query_results(results_json(outcome), format=ox.QueryResultsFormat.JSON)
-    out = parsed.serialize(format=fmt.oxigraph)
-    assert out is not None
+    out = results_bytes(outcome, fmt.oxigraph)
     if link is not None and fmt.name == "xml":
         out = _xml_head_link(out, link)
+    elif link is not None and fmt.name == "json":
+        out = _json_head_link(out, link)
     return out
+
+
+def _tsv_cell(term: Any) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Triple):  # pyoxigraph's TSV parser reads no triple terms
+        raise _NotTsv
+    return str(term)
+
+
+class _NotTsv(Exception):
+    pass
+
+
+def results_bytes(outcome: Outcome, fmt: ox.QueryResultsFormat) -> bytes:
+    """A boolean or solutions outcome serialised by pyoxigraph in ``fmt``.
+
+    The rows already pulled (and capped) in Python are written once as SPARQL TSV, one
+    ``str()`` per term (pyoxigraph prints terms in N-Triples syntax, which TSV takes, with
+    tabs and newlines escaped), and pyoxigraph parses that and writes ``fmt``: no per-term
+    dictionaries, no ``json.dumps``, no second JSON parse."""
+    parsed: Any = None
+    if outcome.kind == "solutions" and outcome.variables:
+        cell = _tsv_cell
+        lines = ["\t".join("?" + name for name in outcome.variables)]
+        try:
+            lines.extend(["\t".join(map(cell, row)) for row in outcome.rows])
+        except _NotTsv:
+            pass
+        else:
+            data = ("\n".join(lines) + "\n").encode("utf-8")
+            parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.TSV)
+    if parsed is None:
+        # ASK, a row without variables (TSV cannot write either), triple terms: via JSON
+        parsed = ox.parse_query_results(results_json(outcome),
+                                        format=ox.QueryResultsFormat.JSON)
+    out = parsed.serialize(format=fmt)
+    assert out is not None
+    return bytes(out)
+
+
+def _json_head_link(data: bytes, link: str) -> bytes:
+    """SPARQL JSON results with ``"link": [link]`` in ``head``."""
+    element = b'"link":' + _dumps([link])
+    if data.startswith(b'{"head":{}'):
+        return data.replace(b'{"head":{}', b'{"head":{' + element + b"}", 1)
+    assert data.startswith(b'{"head":{'), data[:40]
+    return data.replace(b'{"head":{', b'{"head":{' + element + b",", 1)
 
 
 def _xml_head_link(data: bytes, link: str) -> bytes:
