@@ -1,6 +1,10 @@
 """The command line: a thin layer that wires the stages together (see docs/design.md).
 
 Exit codes: 0 success, 1 data does not conform or a source is invalid, 2 usage.
+
+Why one module of ~400 lines: it is the one list of commands and their arguments, and each
+command's body is a few lines handing plain values to the library; split per command, the
+list a reader looks for would be scattered across files.
 """
 
 from __future__ import annotations
