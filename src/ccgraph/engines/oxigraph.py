@@ -27,20 +27,17 @@ import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
-from .protocol import Credentials, put_file, request
-from .source import Publishable, split_graphs
-from .verify import engine_counts
+from . import graphwise
+from .graphwise import put_graphs
+from .protocol import Credentials, put_file
+from .source import Publishable
 
 METHODS = ("store", "graphs")
 SUFFIXES = ("/query", "/update", "/store", "/sparql")
 
 
 def root_of(url: str) -> str:
-    url = url.rstrip("/")
-    for suffix in SUFFIXES:
-        if url.endswith(suffix):
-            return url[: -len(suffix)]
-    return url
+    return graphwise.root_of(url, SUFFIXES)
 
 
 def query_endpoint(url: str) -> str:
@@ -51,22 +48,18 @@ def load(source: Publishable, url: str, method: str = "store",
          credentials: Credentials | None = None,
          say: Callable[[str], None] = lambda _m: None) -> None:
     root = root_of(url)
-    with tempfile.TemporaryDirectory(prefix="ccgraph-publish-") as tmp:
-        if method == "store":
-            say(f"oxigraph: PUT {root}/store ({source.quads} quads, one transaction)")
+    if method == "store":
+        say(f"oxigraph: PUT {root}/store ({source.quads} quads, one transaction)")
+        with tempfile.TemporaryDirectory(prefix="ccgraph-publish-") as tmp:
             data = source.write_nquads(Path(tmp) / "dataset.nq")
             put_file(f"{root}/store", data, "application/n-quads", credentials)
-            return
-        if method != "graphs":
-            raise ValueError(f"unknown method {method!r} for oxigraph: use one of "
-                             + ", ".join(METHODS))
-        stale = set(engine_counts(query_endpoint(root), source.base, credentials))
-        files = split_graphs(source, Path(tmp))
-        say(f"oxigraph: PUT {len(files)} graphs into {root}/store")
-        for graph, path in files.items():
-            put_file(_graph_url(root, graph), path, "application/n-triples", credentials)
-        for graph in sorted(stale - set(files)):
-            request("DELETE", _graph_url(root, graph), credentials=credentials)
+        return
+    if method != "graphs":
+        raise ValueError(f"unknown method {method!r} for oxigraph: use one of "
+                         + ", ".join(METHODS))
+    say(f"oxigraph: PUT each graph into {root}/store")
+    put_graphs(source, query_endpoint(root), lambda graph: _graph_url(root, graph),
+               "application/n-triples", credentials, credentials)
 
 
 def _graph_url(root: str, graph: str) -> str:

@@ -17,14 +17,13 @@ The endpoint's default graph (no ``GRAPH``, no ``FROM``) is the union of all gra
 
 from __future__ import annotations
 
-import tempfile
 import urllib.parse
 from collections.abc import Callable
-from pathlib import Path
 
-from .protocol import Credentials, EngineError, put_file, request
-from .source import Publishable, split_graphs
-from .verify import engine_counts
+from . import graphwise
+from .graphwise import put_graphs
+from .protocol import Credentials, EngineError
+from .source import Publishable
 
 METHODS = ("graphs",)
 CRUD = "/sparql-graph-crud-auth"
@@ -32,11 +31,7 @@ SUFFIXES = ("/sparql", "/sparql-auth", CRUD)
 
 
 def root_of(url: str) -> str:
-    url = url.rstrip("/")
-    for suffix in SUFFIXES:
-        if url.endswith(suffix):
-            return url[: -len(suffix)]
-    return url
+    return graphwise.root_of(url, SUFFIXES)
 
 
 def query_endpoint(url: str) -> str:
@@ -53,14 +48,9 @@ def load(source: Publishable, url: str, method: str = "graphs",
         raise EngineError("Virtuoso's Graph Store endpoint needs an account: set "
                           "CCGRAPH_ENGINE_USER and CCGRAPH_ENGINE_PASSWORD")
     root = root_of(url)
-    stale = set(engine_counts(query_endpoint(root), source.base))
-    with tempfile.TemporaryDirectory(prefix="ccgraph-publish-") as tmp:
-        files = split_graphs(source, Path(tmp))
-        say(f"virtuoso: PUT {len(files)} graphs into {root}{CRUD}")
-        for graph, path in files.items():
-            put_file(_graph_url(root, graph), path, "text/turtle", credentials)
-    for graph in sorted(stale - set(files)):
-        request("DELETE", _graph_url(root, graph), credentials=credentials)
+    say(f"virtuoso: PUT each graph into {root}{CRUD}")
+    put_graphs(source, query_endpoint(root), lambda graph: _graph_url(root, graph),
+               "text/turtle", credentials)
 
 
 def _graph_url(root: str, graph: str) -> str:
