@@ -262,6 +262,27 @@ def test_round_three_rules() -> None:
         ("event", "Blue River Nights", "cue")}
 
 
+def test_round_four_rules() -> None:
+    """A list before a head is part of the name; projects and programmes named after a head
+    are not entities; a company's legal form is the same company; heads in more languages;
+    a pronoun before "are" is not a listed name."""
+    text = ("The Oat, Barley, and Rye Festival of Hilltown and the first Old Media, Print and "
+            "Paper Expo met. The Harbour Food Bank Project started. Lakeside Films GmbH grew "
+            "out of Lakeside Films. The Casa de los Vientos, the Hilltown Craft Village and the "
+            "Ribbon Jam and Quilting Awards, and the Bluewater en Rietveld Wine Association. "
+            "There are many bookshops. They are venues. Harbour Road, Lake Lane and River "
+            "Music Festival.")
+    found = {(m.kind, m.label) for m in find_mentions(text)}
+    assert found == {
+        ("event", "Oat, Barley, and Rye Festival of Hilltown"),
+        ("event", "Old Media, Print and Paper Expo"),
+        ("organisation", "Lakeside Films GmbH"),
+        ("facility", "Casa de los Vientos"), ("facility", "Hilltown Craft Village"),
+        ("event", "Ribbon Jam"), ("event", "Quilting Awards"),
+        ("organisation", "Bluewater en Rietveld Wine Association"),
+        ("event", "River Music Festival")}
+
+
 def test_place_names_come_from_the_members_table() -> None:
     from ccgraph.extract.mention_places import ends_in_place, is_place, place_names
 

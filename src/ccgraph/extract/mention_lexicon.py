@@ -25,13 +25,13 @@ _add("facility", "gallery", "Gallery", "Galerie", "Galleria")
 _add("facility", "hall", "Hall")
 _add("facility", "theatre", "Theatre", "Theater", "Teatro", "Théâtre", "Playhouse")
 _add("facility", "opera-house", "Opera House")
-_add("facility", "house", "House")
+_add("facility", "house", "House", "Casa", "Bait", "Quinta")
 _add("facility", "library", "Library", "Biblioteca", "Bibliothèque")
 _add("facility", "archive", "Archive", "Archives")
 _add("facility", "centre", "Centre", "Center", "Centro")
-_add("facility", "park", "Park", "Square")
+_add("facility", "park", "Park", "Square", "Plaza", "Bagh", "Ghat")
 _add("facility", "garden", "Garden", "Gardens", "Jardin", "Jardim", "Jardín")
-_add("facility", "school", "School")
+_add("facility", "school", "School", "Escuela", "Gymnasium")
 _add("facility", "university", "University", "Universidad", "Université", "Universidade",
      "Università")
 _add("facility", "college", "College")
@@ -40,14 +40,14 @@ _add("facility", "conservatory", "Conservatory", "Conservatoire", "Conservatoriu
      "Conservatorio")
 _add("facility", "faculty", "Faculty")
 _add("facility", "laboratory", "Lab", "Laboratory")
-_add("facility", "incubator", "Incubator")
+_add("facility", "incubator", "Incubator", "Village")
 _add("facility", "factory", "Factory")
 _add("facility", "studio", "Studio", "Studios")
 _add("facility", "cinema", "Cinema", "Cinematheque", "Cinémathèque", "Cine")
 _add("facility", "arena", "Arena", "Stadium", "Auditorium", "Amphitheatre", "Pavilion")
 _add("facility", "heritage-site", "Church", "Cathedral", "Basilica", "Palace", "Castle",
      "Temple", "Mosque", "Monastery", "Abbey", "Fortress", "Fort", "Arch", "Tower", "Gate",
-     "Bridge")
+     "Bridge", "Khan", "Parliament", "Consulate")
 _add("event", "festival", "Festival", "Fest", "Festa", "Fiesta", "Festivals")
 _add("event", "carnival", "Carnival")
 _add("event", "biennale", "Biennale", "Biennial", "Bienal", "Biennal")
@@ -61,8 +61,8 @@ _add("event", "week", "Week", "Month")
 _add("event", "day", "Day", "Days", "Jornadas", "Journées")
 _add("event", "night", "Night")
 _add("event", "conference", "Conference", "Symposium", "Congress", "Summit", "Convention",
-     "Meeting")
-_add("event", "games", "Games", "Regatta", "Circuit", "Camp", "Show", "Event")
+     "Meeting", "Colloquium", "Encounter", "Encuentro", "Encontro")
+_add("event", "games", "Games", "Regatta", "Circuit", "Camp", "Show", "Event", "Jam")
 _add("organisation", "association", "Association", "Asociación", "Associação",
      "Associazione")
 _add("organisation", "foundation", "Foundation", "Fundación", "Fondation", "Fundação",
@@ -184,7 +184,7 @@ QUALIFIED: dict[tuple[str, str], str] = {
 CONNECTORS = frozenset({
     "of", "for", "and", "&", "de", "del", "della", "delle", "dei", "di", "da", "do", "dos",
     "das", "du", "des", "la", "le", "les", "el", "los", "las", "van", "von", "der", "den",
-    "y", "e", "the", "on", "in", "für", "i", "et", "und",
+    "y", "e", "the", "on", "in", "für", "i", "et", "und", "en",
 })
 #: possessives that belong inside a name ("Gizella Women's Choir", "People's Choice Awards")
 NAME_POSSESSIVES = frozenset({"Women", "Children", "People", "Men", "Writers", "Artists",
@@ -216,6 +216,7 @@ LEADING = frozenset({
     "Thanks", "Recently", "Currently", "Meanwhile", "However", "Finally", "Then",
     "Here", "There", "Where", "Famous", "Renowned", "Notable", "Home", "Host", "Hosting",
     "Events", "Festivals", "Organisations", "Organizations", "Institutions",
+    "They", "It", "We",
 })
 REJECT = re.compile(
     # degrees and programmes of study: "Master of Design", "Postgraduate Diploma of Design"
@@ -234,6 +235,12 @@ REJECT = re.compile(
     r"| (?:Capital|City|Cities|Region|District|Area|Zone|Quarter|Societies|Students|Members"
     r"|Artists|Visitors|Teachers|Graduates|Residents|Laureates?|Winners?)$",
 )
+#: the last word of a run that names a project, a programme or a policy, not an entity, even
+#: after a head noun ("Food Bank Project", "Regional Literary Agency Programme")
+POLICY_ENDS = frozenset({"Project", "Projects", "Programme", "Programmes", "Program",
+                         "Programs", "Plan", "Strategy", "Initiative", "Scheme", "Campaign"})
+#: legal forms after a company's name: "Studio Babelsberg AG" is "Studio Babelsberg"
+LEGAL_FORMS = re.compile(r" (?:ag|gmbh|inc|ltd|llc|plc|s\.?a|co)\.?$")
 #: a run that starts with these words names an international organisation ("United Nations
 #: Development Programme")
 ORGANISATION_PREFIXES = ("United Nations ",)

@@ -157,6 +157,8 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
             return lower
     if h is None and text[toks[i].start:toks[j - 1].end].startswith(lex.ORGANISATION_PREFIXES):
         return make_mention(text, toks, i, j, "organisation", "organisation", "head")
+    if h is not None and toks[j - 1].text in lex.POLICY_ENDS:
+        return None  # "Food Bank Project": a project, not the bank
     if h is None or (j - i == 1 and suffix_head(toks[i].text) is not None):
         # the last word ending in a head, at the end of the run or before "and"
         for k in range(j - 1, i - 1, -1):
@@ -177,6 +179,7 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     fors = [k for k in range(i + 1, h) if toks[k].text == "for"]
     if fors and not has_head(toks, i, fors[-1]):
         i = fors[-1] + 1
+    i = _list_start(toks, i, h)
     end = j
     after_quote = _quoted_after(toks, end)
     if after_quote is not None:
@@ -186,6 +189,43 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     if name_words(toks, i, min(end, j)) < 2:
         return None
     return make_mention(text, toks, i, end, kind, subtype, "head")
+
+
+def _list_start(toks: list[Tok], i: int, h: int) -> int:
+    """Where a name starts whose first words are a list: "the Tea, Rice, and Citrus Festival
+    of Lankaran", "The Literature, Publishing, and Translation Commission", "the New Media,
+    Animation and Game Expo". The run starts after a comma of the list; the items before it
+    (one to three capitalised words each, no head noun, no place, at least one comma) are part
+    of the name when the word before the list is not capitalised."""
+    if i < 2 or not joined(toks[i]):
+        return i
+    if toks[i - 1].text in ("and", "&") and h == i + 1:
+        k = i - 1  # "Rice, and Citrus Festival": the run starts after the list's "and"
+        if toks[k - 1].text == ",":
+            k -= 1  # the serial comma
+    elif toks[i - 1].text == "," and any(t.text in ("and", "&") for t in toks[i + 1:h]) and (
+            not has_head(toks, i, h)):
+        k = i - 1  # "New Media, Animation and Game Expo": the run holds the list's end
+    else:
+        return i
+    if toks[k].text != ",":
+        return i
+    start = i
+    while k > 0 and toks[k].text == ",":
+        end = k
+        while k > 0 and end - k < 3 and is_cap(toks[k - 1]) and joined(toks[k - 1]) and (
+                toks[k - 1].text not in lex.LEADING) and head_at(toks, k - 1) is None:
+            k -= 1
+        if k == end or is_place(" ".join(t.text for t in toks[k:end])):
+            return i
+        start = k
+        k -= 1
+    if k >= 0 and is_cap(toks[k]) and toks[k].text not in lex.LEADING:
+        return i
+    if k >= 1 and toks[k].text in lex.CONNECTORS and (
+            is_cap(toks[k - 1]) or toks[k - 1].text in lex.CONNECTORS):
+        return i  # "Barbecue on the River, LowerTown Art and Music Festival": two names
+    return start
 
 
 def _lower_tail(toks: list[Tok], h: int, j: int) -> bool:
@@ -226,7 +266,7 @@ _UNIVERSITY_OF = re.compile(r"^university of (.+)$")
 
 def entity_key(label: str) -> str:
     """One key for the names of one thing: "University of X" and "X University" agree."""
-    key = normalise_label(label)
+    key = lex.LEGAL_FORMS.sub("", normalise_label(label))
     m = _UNIVERSITY_OF.match(key)
     return f"{m.group(1)} university" if m else key
 
