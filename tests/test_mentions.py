@@ -281,6 +281,16 @@ def test_round_four_rules() -> None:
         ("event", "Ribbon Jam"), ("event", "Quilting Awards"),
         ("organisation", "Bluewater en Rietveld Wine Association"),
         ("event", "River Music Festival")}
+    text = ("The city funds the Coro Lirico, Zephyr and Flutes et Tambours associations, "
+            "not the Crafts and Folk Art festivals. Lakeside PEN, a member of PEN "
+            "International INGO, works with the Hilltown Writers Association for ICORN guest "
+            "writers.")
+    found = {(m.kind, m.label, m.rule) for m in find_mentions(text)}
+    assert found == {
+        ("organisation", "Coro Lirico", "head"), ("organisation", "Zephyr", "list"),
+        ("organisation", "Flutes et Tambours", "list"),
+        ("organisation", "Lakeside PEN", "head"), ("organisation", "PEN International", "head"),
+        ("organisation", "Hilltown Writers Association", "head")}
 
 
 def test_place_names_come_from_the_members_table() -> None:

@@ -242,6 +242,52 @@ def _listed_before_verb(text: str, toks: list[Tok], v: int, kind: str) -> list[M
     return items if p == v else []
 
 
+def _item_before(toks: list[Tok], e: int) -> int:
+    """The start of a capitalised name ending at e (connectors inside: "Fifres et Tambours")."""
+    k = e
+    while k > 0 and joined(toks[k - 1] if k - 1 == e - 1 else toks[k]) and (
+            is_cap(toks[k - 1]) or (k - 1 < e - 1 and toks[k - 1].text in lex.CONNECTORS
+                                    and toks[k - 1].text not in ("and", "&", "the")
+                                    and k - 2 >= 0 and is_cap(toks[k - 2]))):
+        k -= 1
+    return k
+
+
+def _listed_before_category(text: str, toks: list[Tok], t: int, kind: str) -> list[Mention]:
+    """ "the Chœur Oratorio, Arabesque and Fifres et Tambours associations": two or more
+    names listed right before a plural category noun, each a name of that kind."""
+    if t < 3 or not joined(toks[t]):
+        return []
+    spans: list[tuple[int, int]] = []
+    e = t
+    while True:
+        k = _item_before(toks, e)
+        if k == e or e - k >= _MAX_ITEM:
+            return []
+        spans.append((k, e))
+        if k >= 2 and toks[k - 1].text in ("and", "&") and toks[k - 2].text == ",":
+            e = k - 2
+        elif k >= 1 and toks[k - 1].text in ((",", "and", "&") if len(spans) == 1 else (",",)):
+            e = k - 1  # "and" only before the last item
+        else:
+            break
+    if len(spans) < 2 or (k > 0 and is_cap(toks[k - 1]) and toks[k - 1].text not in lex.LEADING):
+        return []
+    out: list[Mention] = []
+    for a, b in reversed(spans):
+        while a < b and toks[a].text in lex.LEADING:
+            a += 1
+        if b - a == 1 and toks[a].text.endswith(lex.ADJECTIVE_ENDINGS):
+            return []  # "the Korean, Chinese and Japanese associations": nationalities
+        if all(x.text in lex.FIELD_WORDS or x.text in lex.GENERIC_WORDS
+               or x.text in lex.CONNECTORS for x in toks[a:b]):
+            return []  # "the Crafts and Folk Art festivals": fields, not names
+        mention = _named(text, toks, a, b, kind, "list")
+        if mention is not None:
+            out.append(mention)
+    return out
+
+
 def _described_after(text: str, toks: list[Tok], t: int) -> list[Mention]:
     """ "Wildscreen, the world's leading wildlife film festival, …": a name, a comma (or a
     dash, "is", "was"), then "the"/"a" and a singular category noun within a few lower-case
@@ -329,6 +375,8 @@ def context_mentions(text: str, toks: list[Tok]) -> list[Mention]:
         if kind is not None:
             out.extend(_apposition(text, toks, t, kind))
             out.extend(_described_after(text, toks, t))
+            if tok.text.endswith("s") and tok.text not in ("days", "biennials"):
+                out.extend(_listed_before_category(text, toks, t, kind))
     return out
 
 

@@ -69,13 +69,13 @@ _add("organisation", "foundation", "Foundation", "Fundación", "Fondation", "Fun
      "Fondazione")
 _add("organisation", "council", "Council", "Board", "Roundtable")
 _add("organisation", "orchestra", "Orchestra", "Orchestre", "Orquesta", "Orquestra",
-     "Philharmonic", "Choir", "Ensemble", "Orfeão", "Orfeón")
+     "Philharmonic", "Choir", "Ensemble", "Orfeão", "Orfeón", "Chœur", "Choeur", "Coro")
 _add("organisation", "company", "Company", "Corporation", "Bank", "Group", "Partnership",
      "AG", "GmbH", "Inc", "Ltd")
 _add("organisation", "institute", "Institute", "Instituto", "Institut", "Workshop")
 _add("organisation", "agency", "Agency", "Authority", "Office", "Bureau", "Ministry",
      "Department", "Directorate", "Unit", "Section")
-_add("organisation", "society", "Society", "Guild", "Club", "Union", "Clube", "Sociedad",
+_add("organisation", "society", "PEN", "Society", "Guild", "Club", "Union", "Clube", "Sociedad",
      "Movement", "Cooperative",
      "Sociedade", "Société", "Società")
 _add("organisation", "federation", "Federation", "Alliance", "Consortium", "Network")
@@ -117,7 +117,8 @@ LOWER_HEADS: dict[str, tuple[str, str]] = {
 }
 
 #: words that end a run: what follows a name, not part of it ("Nobel Prize Laureates")
-BREAK_WORDS = frozenset({"Laureate", "Laureates", "Winner", "Winners", "Members", "Students"})
+BREAK_WORDS = frozenset({"Laureate", "Laureates", "Winner", "Winners", "Members", "Students",
+                         "NGO", "INGO"})
 #: single words that name a field or a medium, never a thing, even capitalised in a list
 FIELD_WORDS = frozenset({
     "Film", "Films", "Music", "Design", "Literature", "Crafts", "Craft", "Art", "Arts", "Media",

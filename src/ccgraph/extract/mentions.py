@@ -68,6 +68,7 @@ from .mention_tokens import (
     OPEN_QUOTES,
     Tok,
     camel,
+    is_acronym,
     is_cap,
     joined,
     possessive,
@@ -180,6 +181,10 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     if fors and not has_head(toks, i, fors[-1]):
         i = fors[-1] + 1
     i = _list_start(toks, i, h)
+    if (j - 2 > h and toks[j - 2].text == "for" and is_acronym(toks[j - 1].text)
+            and j < len(toks) and joined(toks[j]) and toks[j].text.islower()):
+        j -= 2  # "the Villa Decius Association for ICORN guest writers": the acronym is
+        # a modifier of the lower-case noun after it, not the name's tail
     end = j
     after_quote = _quoted_after(toks, end)
     if after_quote is not None:
