@@ -291,6 +291,11 @@ def test_round_four_rules() -> None:
         ("organisation", "Flutes et Tambours", "list"),
         ("organisation", "Lakeside PEN", "head"), ("organisation", "PEN International", "head"),
         ("organisation", "Hilltown Writers Association", "head")}
+    text = ("Children joined the Governor’s Summer Reading Challenge, while Hilltown's Cultural "
+            "Office watched the Semanas Musicales de Hilltown and the Lakeside Olympics.")
+    found = {(m.kind, m.label) for m in find_mentions(text)}
+    assert found == {("event", "Governor’s Summer Reading Challenge"),
+                     ("event", "Semanas Musicales de Hilltown"), ("event", "Lakeside Olympics")}
 
 
 def test_place_names_come_from_the_members_table() -> None:

@@ -57,12 +57,12 @@ _add("event", "exhibition", "Exhibition", "Exposition", "Salon")
 _add("event", "forum", "Forum")
 _add("event", "competition", "Competition", "Contest", "Awards", "Olympiad", "Challenge")
 _add("event", "award", "Award", "Prize", "Prix", "Premio", "Prémio", "Medal", "Medals", "Oscars")
-_add("event", "week", "Week", "Month")
+_add("event", "week", "Week", "Month", "Semana", "Semanas", "Semaine", "Semaines")
 _add("event", "day", "Day", "Days", "Jornadas", "Journées")
 _add("event", "night", "Night")
 _add("event", "conference", "Conference", "Symposium", "Congress", "Summit", "Convention",
      "Meeting", "Colloquium", "Encounter", "Encuentro", "Encontro")
-_add("event", "games", "Games", "Regatta", "Circuit", "Camp", "Show", "Event", "Jam")
+_add("event", "games", "Games", "Regatta", "Circuit", "Camp", "Show", "Event", "Jam", "Olympics")
 _add("organisation", "association", "Association", "Asociación", "Associação",
      "Associazione")
 _add("organisation", "foundation", "Foundation", "Fundación", "Fondation", "Fundação",

@@ -142,7 +142,8 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     if possessive(toks[i].text) and j - i >= 2 and is_place(toks[i].text[:-2]):
         i += 1  # "Linz's Tabakfabrik": the name after the city that owns it
     elif (possessive(toks[i].text) and j - i > 2
-          and toks[i].text[:-2] not in lex.NAME_POSSESSIVES):  # "Women's Voices … Festival"
+          and toks[i].text[:-2] not in lex.NAME_POSSESSIVES  # "Women's Voices … Festival"
+          and not (i > 0 and toks[i - 1].text == "the")):  # "the Premier's Reading Challenge"
         if j - i > 4 and any(toks[k].text in lex.TAIL_START for k in range(i + 2, j)):
             i += 1  # "Alba's White Night of Bookshops": the name after the owner
         else:
