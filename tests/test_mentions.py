@@ -296,6 +296,10 @@ def test_round_four_rules() -> None:
     found = {(m.kind, m.label) for m in find_mentions(text)}
     assert found == {("event", "Governor’s Summer Reading Challenge"),
                      ("event", "Semanas Musicales de Hilltown"), ("event", "Lakeside Olympics")}
+    text = ("Weavers in Wool and Linen (WIWL) met the Creative and Cultural Industries (CCIs), "
+            "the European Capital of Culture (ECoC) and the Hilltown Arts Programme (HAP).")
+    found = {(m.kind, m.label, m.rule) for m in find_mentions(text)}
+    assert found == {("organisation", "Weavers in Wool and Linen", "acronym")}
 
 
 def test_place_names_come_from_the_members_table() -> None:

@@ -42,6 +42,8 @@ RULES: dict[str, str] = {
     "list": "a name listed after a category noun and 'such as' / 'including' / 'like'",
     "cue": "a name after a phrase that says what it is ('organised by the X', 'the 10th "
            "edition of X', 'the annual X')",
+    "acronym": "a name without a head noun, three words or more, followed by its acronym in "
+               "parentheses (an organisation: 'Women in Film and Television (WIFT)')",
     "gazetteer": "a name of two words or more found by the rules in another profile "
                  "(corpus-wide, in the build)",
     "gazetteer-stem": "a name found with a head noun in another profile, written here "
@@ -288,6 +290,48 @@ def _listed_before_category(text: str, toks: list[Tok], t: int, kind: str) -> li
     return out
 
 
+def _initials_match(words: list[str], acronym: str) -> bool:
+    """ "WIFT" for "Women in Film and Television": the acronym's letters, in order, are
+    initials of the name's words, the first word's among them."""
+    letters = [c for c in acronym.casefold() if c.isalpha()]
+    initials = [w[0].casefold() for w in words]
+    if not letters or not initials or letters[0] != initials[0]:
+        return False
+    k = 0
+    for initial in initials:
+        if k < len(letters) and initial == letters[k]:
+            k += 1
+    return k == len(letters) or (k == len(letters) - 1 and acronym.endswith("s"))
+
+
+def _named_by_acronym(text: str, toks: list[Tok], p: int) -> list[Mention]:
+    """ "Women in Film and Television (WIFT)": a capitalised name of three words or more,
+    no head noun, right before an acronym in parentheses made of its initials."""
+    if p < 3 or p + 2 >= len(toks) or not is_acronym(toks[p + 1].text) or (
+            toks[p + 2].text != ")"):
+        return []
+    k = p
+    while k > 0 and p - k < _MAX_ITEM and (is_cap(toks[k - 1]) or (
+            toks[k - 1].text in lex.CONNECTORS and toks[k - 1].text != "the"
+            and k - 2 >= 0 and is_cap(toks[k - 2]))) and joined(toks[k]):
+        k -= 1
+    while k < p and (toks[k].text in lex.LEADING or toks[k].text in lex.CONNECTORS):
+        k += 1
+    words = [t.text for t in toks[k:p]]
+    if len(words) < 3 or name_words(toks, k, p) < 3 or kind_head(toks, k, p) is not None:
+        return []
+    if all(w in lex.GENERIC_WORDS or w in lex.FIELD_WORDS or w in lex.CONNECTORS
+           or w in ("Capital", "Region", "Goals") for w in words):
+        return []  # "Creative and Cultural Industries (CCIs)": words, not a name
+    if words[-1] in lex.POLICY_ENDS or words[-1].lower() in lex.NOT_ENTITY_AFTER or (
+            "Capital" in words or words[-1] in ("Goals", "Region", "Industries")):
+        return []  # programmes, titles ("European Capital of Culture"), goals, regions
+    if not _initials_match(words, toks[p + 1].text):
+        return []
+    mention = make_mention(text, toks, k, p, "organisation", "organisation", "acronym")
+    return [mention] if mention is not None else []
+
+
 def _described_after(text: str, toks: list[Tok], t: int) -> list[Mention]:
     """ "Wildscreen, the world's leading wildlife film festival, …": a name, a comma (or a
     dash, "is", "was"), then "the"/"a" and a singular category noun within a few lower-case
@@ -357,6 +401,9 @@ def context_mentions(text: str, toks: list[Tok]) -> list[Mention]:
     """The names that category nouns and cue phrases introduce."""
     out: list[Mention] = []
     for t, tok in enumerate(toks):
+        if tok.text == "(":
+            out.extend(_named_by_acronym(text, toks, t))
+            continue
         if tok.text.lower() in _CUE_STARTS:
             out.extend(_cued(text, toks, t))
         after = _opener_at(text, toks, t) if tok.text[0] in "sinlNe:–—" else None

@@ -33,12 +33,19 @@ How a name is found
                     Ni Nkem and …", "organisations, including Australian Poetry, …".
    ``cue``          a name without a head after a phrase that says what it is: "organised
                     by the X", "in partnership with the X", "the 10th edition of X".
+   ``acronym``      a name without a head, three capitalised words or more, right before
+                    an acronym of its initials in parentheses: an organisation ("Women in
+                    Film and Television (WIFT)"); not titles, goals, programmes.
+   The ``list`` rule also reads names listed right *before* a plural category noun ("the
+   Chœur Oratorio, Arabesque and Fifres et Tambours associations"), and a name whose first
+   words are a list ("the Tea, Rice, and Citrus Festival of Lankaran") starts at the list.
 4. Aliases: an acronym or another name in parentheses right after a name is the same thing
    ("Manchester Literature Festival (MLF)"); later uses of the acronym are more evidence for
    it, never a second mention. "University of X" and "X University" are one name.
 5. Rejected: one-word names (unless a suffix head, an acronym, quoted, camel case or listed),
    names after "a"/"an" (generic or planned), plural heads, the UNESCO network, a city
-   government named as the city ("X Municipality"), names followed by "project", "plan"…,
+   government named as the city ("X Municipality"), names followed by "project", "plan"…
+   or ending in one ("Food Bank Project"),
    degrees ("Master of Design"), holidays ("Mother's Day"), unions of states, and place
    names (:mod:`.mention_places`: a member city or country named alone, a head noun that
    belongs to a place, "Santa Maria da Feira"; a city's possessive is not part of the name:
