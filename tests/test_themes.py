@@ -8,9 +8,10 @@ up by their first five words, so the test does not depend on the exact splitter.
 In the development file, column ``set`` says "tuning" (22 profiles annotated first and used
 while writing the patterns) or "held-out" (7 profiles annotated after the first patterns);
 all of it now guides rule changes, and so do the rows marked "held-out-1-demoted" (the first
-held-out set, seen in the first round and demoted on 2026-12-01) and "held-out-2-demoted"
-(the second, scored in round 2 and demoted at the start of round 3). heldout.csv (16 other
-profiles, picked by scripts/pick_heldout.py --round3) was annotated blind, against the
+held-out set, seen in the first round and demoted on 2026-12-01), "held-out-2-demoted"
+(the second, scored in round 2 and demoted at the start of round 3) and "held-out-3-demoted"
+(the third, scored in round 3 and demoted at the start of round 4). heldout.csv (17 other
+profiles, picked by scripts/pick_heldout.py --round4) was annotated blind, against the
 concepts' definitions, and is never used to change a rule: the tests assert what it measures.
 """
 
@@ -46,11 +47,11 @@ REQUIRED = {"international-cooperation", "industry-and-entrepreneurship", "urban
             "knowledge-sharing", "citizen-participation", "tourism", "education-and-youth",
             "social-inclusion", "sustainable-development"}
 
-#: what the development theme set measures (276 pledges since the second held-out set joined
-#: it, round 3), rounded down
-DEV_F1_FLOOR = 0.87
+#: what the development theme set measures (351 pledges since the third held-out set joined
+#: it, round 4), rounded down
+DEV_F1_FLOOR = 0.89
 #: what the held-out theme set measures (the issue asks 0.92: not reached, see docs/themes.md)
-HELDOUT_F1_FLOOR = 0.81
+HELDOUT_F1_FLOOR = 0.77
 
 _WORD = re.compile(r"[\w’'´-]+")
 
