@@ -15,6 +15,8 @@ import pyoxigraph as ox
 from flask import current_app
 
 from .. import writes
+from ..engines.union import union_graph
+from ..remote_dataset import RemoteDataset
 from ..remote_store import RemoteStore
 from ..settings import Settings
 from ..store import Build, BuildMeta, current_link, open_build
@@ -75,8 +77,10 @@ def open_serving(settings: Settings) -> Build:
     if not settings.backend:
         return build
     local = [g for g in build.store.named_graphs() if isinstance(g, ox.NamedNode)]
-    remote = RemoteStore(settings.backend, timeout=settings.query_timeout + REMOTE_GRACE,
-                         graphs=local)
+    timeout = settings.query_timeout + REMOTE_GRACE
+    dataset = RemoteDataset(settings.backend, union_graph(build.meta.base or settings.base),
+                            [g.value for g in local], timeout)
+    remote = RemoteStore(settings.backend, timeout=timeout, graphs=local, dataset=dataset)
     return dataclasses.replace(build, store=cast(ox.Store, remote))
 
 
