@@ -24,7 +24,7 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 
 from ccgraph import iris
 from ccgraph.namespaces import PREFIXES, SD
-from tests.support.servers import werkzeug_server
+from tests.support.backends import BACKENDS, Engines, serving
 
 pytestmark = pytest.mark.slow  # the whole-network build
 
@@ -33,9 +33,11 @@ SRX = "{http://www.w3.org/2005/sparql-results#}"
 CITIES = "SELECT ?c WHERE { ?c a ccg:CreativeCity } ORDER BY ?c LIMIT 5"
 
 
-@pytest.fixture(scope="module")
-def url(network_build: Path) -> Iterator[str]:
-    with werkzeug_server(network_build, result_cap=CAP) as root:
+@pytest.fixture(scope="module", params=BACKENDS)
+def url(request: pytest.FixtureRequest, network_build: Path, engines: Engines
+        ) -> Iterator[str]:
+    """The network build served over each backend (tests/support/backends.py)."""
+    with serving(request.param, network_build, engines, result_cap=CAP) as root:
         yield root
 
 
