@@ -19,9 +19,10 @@ Two ways of saying it, chosen once by the engine's ``Server`` header:
 
 ``named-graph-uri`` is sent only when the query says ``GRAPH`` (without it no named graph
 is read). A query that names its own dataset with the protocol's parameters (checked by
-the query guard) is sent as it is; one that says ``FROM``/``FROM NAMED`` gets them as the
-protocol's parameters too: Oxigraph server started with ``--union-default-graph`` ignores
-a query's ``FROM`` (measured: ``FROM <members>`` counted every graph's triples).
+the query guard) is sent with them (to Virtuoso as pragmas); one that says ``FROM``/``FROM
+NAMED`` gets them as the protocol's parameters (pragmas) too: Oxigraph server started with
+``--union-default-graph`` ignores a query's ``FROM`` (measured: ``FROM <members>`` counted
+every graph's triples).
 """
 
 from __future__ import annotations
@@ -54,7 +55,11 @@ class Dataset:
               ) -> tuple[str, list[tuple[str, str]]]:
         """``query`` and the request's form ``fields`` asking for this dataset."""
         fields = list(fields)
-        if any(name in PROTOCOL_FIELDS for name, _ in fields):
+        given = [(name, g) for name, g in fields if name in PROTOCOL_FIELDS]
+        if self.pragmas and (given or info.has_dataset_clause):
+            return as_pragmas(query, given or from_clauses(info)), [
+                f for f in fields if f[0] not in PROTOCOL_FIELDS]
+        if given:
             return query, fields
         if info.has_dataset_clause:
             return query, fields + from_clauses(info)
@@ -150,6 +155,14 @@ class RemoteDataset:
                 return query, [*fields, *from_clauses(info)]
             return query, list(fields)
         return found.apply(query, fields, info)
+
+
+def as_pragmas(query: str, graphs: Sequence[tuple[str, str]]) -> str:
+    """``query`` asking Virtuoso for the protocol's ``graphs`` with DEFINE pragmas (no
+    response header per graph)."""
+    pragma = {"default-graph-uri": "input:default-graph-uri",
+              "named-graph-uri": "input:named-graph-uri"}
+    return "".join(f"DEFINE {pragma[name]} <{g}>\n" for name, g in graphs) + query
 
 
 def from_clauses(info: QueryInfo) -> list[tuple[str, str]]:
