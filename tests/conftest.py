@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
+from tests.support.backends import Engines, running_engines
 from tests.support.browser import chromium
 from tests.support.builds import make_build
 
@@ -104,3 +105,11 @@ def browser() -> Iterator[Browser]:
     """A headless Chromium for the tests of one module (tests/support/browser.py)."""
     with chromium() as b:
         yield b
+
+
+@pytest.fixture(scope="session")
+def engines() -> Iterator[Engines]:
+    """Oxigraph server and Virtuoso, each started once per build a test module serves over
+    it (tests/support/backends.py), all stopped at the end of the session."""
+    with running_engines() as found:
+        yield found

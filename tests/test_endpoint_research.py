@@ -24,6 +24,7 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 
 from ccgraph import iris
 from ccgraph.namespaces import PREFIXES, SD
+from tests.support.backends import BACKENDS, Engines, serving
 from tests.support.servers import werkzeug_server
 
 pytestmark = pytest.mark.slow  # the whole-network build
@@ -33,9 +34,11 @@ SRX = "{http://www.w3.org/2005/sparql-results#}"
 CITIES = "SELECT ?c WHERE { ?c a ccg:CreativeCity } ORDER BY ?c LIMIT 5"
 
 
-@pytest.fixture(scope="module")
-def url(network_build: Path) -> Iterator[str]:
-    with werkzeug_server(network_build, result_cap=CAP) as root:
+@pytest.fixture(scope="module", params=BACKENDS)
+def url(request: pytest.FixtureRequest, network_build: Path, engines: Engines
+        ) -> Iterator[str]:
+    """The network build served over each backend (tests/support/backends.py)."""
+    with serving(request.param, network_build, engines, result_cap=CAP) as root:
         yield root
 
 
@@ -206,7 +209,17 @@ def test_turtle_says_its_charset_once(url: str) -> None:
 ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
 
 
-def test_a_capped_answer_says_so_in_its_body(url: str) -> None:
+@pytest.fixture(scope="module")
+def embedded_url(network_build: Path) -> Iterator[str]:
+    """Embedded only, until the result cap is pushed to the engine (issue 14, bpages): over
+    a backend the whole uncapped answer (76 k rows) travels first and passes the 10 s
+    deadline on a loaded machine."""
+    with werkzeug_server(network_build, result_cap=CAP) as root:
+        yield root
+
+
+def test_a_capped_answer_says_so_in_its_body(embedded_url: str) -> None:
+    url = embedded_url
     link = url + "/sparql#result-cap"
     js = ask(url, ALL, "application/sparql-results+json")
     assert js.headers["X-Result-Truncated"] == "true"

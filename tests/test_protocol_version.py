@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from ccgraph.web.protocol_version import SUPPORTED
+from tests.support.backends import BACKENDS, Engines, serving
 from tests.support.servers import werkzeug_server
 from tests.support.writehelp import AUTH, TOKEN, comment_insert, copy_build
 
@@ -21,8 +22,17 @@ UPDATE_TYPE = {"Content-Type": "application/sparql-update"}
 ASK_TEMPLATE = 'ASK {{ ?s <http://www.w3.org/2000/01/rdf-schema#comment> "{}"@en }}'
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def url(request: pytest.FixtureRequest, seed_build: Path, engines: Engines) -> Iterator[str]:
+    """The seed build served over each backend (tests/support/backends.py)."""
+    with serving(request.param, seed_build, engines) as root:
+        yield root
+
+
 @pytest.fixture(scope="module")
-def url(seed_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def writable_url(seed_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Embedded only: updates write the embedded store (a server over a backend is
+    read-only)."""
     build = copy_build(seed_build, tmp_path_factory.mktemp("version") / "build")
     with werkzeug_server(build, update_token=TOKEN) as root:
         yield root
@@ -94,7 +104,8 @@ def test_version_in_the_url_and_the_form_counts_twice(url: str) -> None:
 
 
 @pytest.mark.parametrize("how", ["form", "direct"])
-def test_updates_take_the_version_too(url: str, how: str) -> None:
+def test_updates_take_the_version_too(writable_url: str, how: str) -> None:
+    url = writable_url
     accepted = f"version-ok-{how}"
     resp = update(url, how, [("version", "1.1")], comment_insert(accepted))
     assert resp.status_code == 200, resp.text

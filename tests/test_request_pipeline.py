@@ -17,16 +17,17 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT
 
 from ccgraph.settings import TABLE, Settings
-from tests.support.servers import werkzeug_server
+from tests.support.backends import BACKENDS, Engines, serving
 
 DOC = "/doc/city/jp/sapporo"
 #: graph formats parsed here (JSON-LD names a remote context: tests/test_jsonld*.py read it)
 TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/rdf+xml": "xml"}
 
 
-@pytest.fixture(scope="module")
-def url(seed_build: Path) -> Iterator[str]:
-    with werkzeug_server(seed_build) as found:
+@pytest.fixture(scope="module", params=BACKENDS)
+def url(request: pytest.FixtureRequest, seed_build: Path, engines: Engines) -> Iterator[str]:
+    """The seed build served over each backend (tests/support/backends.py)."""
+    with serving(request.param, seed_build, engines) as found:
         yield found
 
 

@@ -28,7 +28,7 @@ from ccgraph import iris, shipped
 from ccgraph.namespaces import OA, ORG, SD
 from ccgraph.store import open_build
 from tests.support import jsonld_offline
-from tests.support.servers import werkzeug_server
+from tests.support.backends import BACKENDS, Engines, serving
 
 BASE = iris.DEFAULT_BASE
 SAPPORO = iris.city("jp", "Sapporo")
@@ -41,10 +41,16 @@ def build_dir(seed_build: Path) -> Path:
     return seed_build
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Every test of this module runs over each backend (tests/support/backends.py)."""
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def url(build_dir: Path) -> Iterator[str]:
+def url(build_dir: Path, backend: str, engines: Engines) -> Iterator[str]:
     # the whole union is read back in one CONSTRUCT: with graph/links it exceeds the default cap
-    with werkzeug_server(build_dir, result_cap=100_000) as root:
+    with serving(backend, build_dir, engines, result_cap=100_000) as root:
         yield root
 
 
@@ -335,8 +341,9 @@ def test_keywords_in_strings_and_names_are_not_refused(url: str) -> None:
     assert resp.status_code == 200, resp.text
 
 
-def test_result_cap_truncates_and_says_so(build_dir: Path) -> None:
-    with werkzeug_server(build_dir, result_cap=7) as root:
+def test_result_cap_truncates_and_says_so(build_dir: Path, backend: str,
+                                          engines: Engines) -> None:
+    with serving(backend, build_dir, engines, result_cap=7) as root:
         resp = sparql(root, "SELECT * WHERE { ?s ?p ?o }")
         assert resp.status_code == 200
         assert len(resp.json()["results"]["bindings"]) == 7
@@ -349,8 +356,9 @@ def test_result_cap_truncates_and_says_so(build_dir: Path) -> None:
 
 
 @pytest.mark.slow
-def test_timeout_answers_503_while_other_queries_are_served(build_dir: Path) -> None:
-    with werkzeug_server(build_dir, query_timeout=1.0) as root:
+def test_timeout_answers_503_while_other_queries_are_served(build_dir: Path, backend: str,
+                                                            engines: Engines) -> None:
+    with serving(backend, build_dir, engines, query_timeout=1.0) as root:
         slow: dict[str, Any] = {}
 
         def run_slow() -> None:
@@ -494,8 +502,9 @@ def test_unknown_resources_are_404(url: str) -> None:
 
 # ------------------------------------------------------------------ caching and compression
 
-def test_etag_304_before_any_query_work(build_dir: Path) -> None:
-    with werkzeug_server(build_dir, query_timeout=1.0) as root:
+def test_etag_304_before_any_query_work(build_dir: Path, backend: str,
+                                        engines: Engines) -> None:
+    with serving(backend, build_dir, engines, query_timeout=1.0) as root:
         first = sparql(root, "SELECT * WHERE { ?s ?p ?o } LIMIT 1")
         tag = first.headers["ETag"]
         assert tag.startswith('W/"')

@@ -36,6 +36,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from . import query_guard
+from .remote_dataset import RemoteDataset
+from .remote_syntax import check_syntax
 
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -64,10 +66,13 @@ class RemoteStore:
     """Read-only access to the dataset of a SPARQL 1.1 endpoint at ``url``."""
 
     def __init__(self, url: str, timeout: float = 10.0,
-                 graphs: Iterable[ox.NamedNode] | None = None) -> None:
+                 graphs: Iterable[ox.NamedNode] | None = None,
+                 dataset: RemoteDataset | None = None) -> None:
         """``graphs``: the dataset's named graphs when known (the build published there),
-        so that listing them costs no query (Virtuoso takes ~4 s to list its graphs)."""
+        so that listing them costs no query (Virtuoso takes ~4 s to list its graphs).
+        ``dataset``: what to ask the engine for (remote_dataset.py)."""
         self.url = url
+        self.dataset = dataset
         self.timeout = timeout
         self._graphs = None if graphs is None else tuple(graphs)
         self._blank: dict[ox.BlankNode, list[ox.Quad]] = {}
@@ -88,10 +93,15 @@ class RemoteStore:
         prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in (prefixes or {}).items())
         base = LEADING_BASE.match(query)  # BASE stays first: Virtuoso wants it before PREFIX
         head, rest = (query[:base.end()] + "\n", query[base.end():]) if base else ("", query)
-        fields: list[tuple[str, str]] = [("query", head + prologue + rest)]
-        fields += [("default-graph-uri", g.value) for g in default_graph or ()]
+        fields: list[tuple[str, str]] = [("default-graph-uri", g.value)
+                                         for g in default_graph or ()]
         fields += [("named-graph-uri", g.value) for g in named_graphs or ()]
-        form = query_guard.analyse(query, prefixes).form
+        info = query_guard.analyse(query, prefixes)
+        check_syntax(query, prefixes)
+        form, text = info.form, head + prologue + rest
+        if self.dataset is not None:  # the union graph as the default graph
+            text, fields = self.dataset.apply(text, fields, info)
+        fields.insert(0, ("query", text))
         content_type, body = self._post(fields, ACCEPT.get(form or "", ACCEPT_ANY))
         if content_type == N_TRIPLES:
             return (quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))

@@ -19,6 +19,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from .release_serving import is_release
 from .settings import Settings
 from .store import is_build
 
@@ -92,7 +93,7 @@ def ensure_build(settings: Settings) -> Path:
     measured: workers then crash with SIGSEGV when they exit).
     """
     out = settings.store
-    if is_build(out):
+    if is_build(out) or is_release(out):
         return out
     log.warning("no build in %s: building it first from %s", out, settings.sources)
     process = multiprocessing.get_context("spawn").Process(

@@ -132,6 +132,7 @@ CaseMode = 2
 DirsAllowed = ., {d}, {load}
 NumberOfBuffers = 170000
 MaxDirtyBuffers = 130000
+MaxSortedTopRows = 1000000
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http}

@@ -15,6 +15,9 @@ import pyoxigraph as ox
 from flask import current_app
 
 from .. import writes
+from ..engines.union import union_graph
+from ..release_serving import is_release, open_release
+from ..remote_dataset import RemoteDataset
 from ..remote_store import RemoteStore
 from ..settings import Settings
 from ..store import Build, BuildMeta, current_link, open_build
@@ -71,13 +74,25 @@ def open_serving(settings: Settings) -> Build:
     """The build at ``settings.store``; with ``settings.backend``, its store replaced by the
     remote engine the build was published to (files, metadata and ETags stay the build's).
     RemoteStore answers the calls the views make of ``ox.Store`` (remote_store.py)."""
-    build = open_build(settings.store)
+    build = _open_store(settings)
     if not settings.backend:
         return build
     local = [g for g in build.store.named_graphs() if isinstance(g, ox.NamedNode)]
-    remote = RemoteStore(settings.backend, timeout=settings.query_timeout + REMOTE_GRACE,
-                         graphs=local)
+    timeout = settings.query_timeout + REMOTE_GRACE
+    dataset = RemoteDataset(settings.backend, union_graph(build.meta.base or settings.base),
+                            [g.value for g in local], timeout)
+    remote = RemoteStore(settings.backend, timeout=timeout, graphs=local, dataset=dataset)
     return dataclasses.replace(build, store=cast(ox.Store, remote))
+
+
+def _open_store(settings: Settings) -> Build:
+    """The build, or the release (release_serving.py), at ``settings.store``."""
+    if not is_release(settings.store):
+        return open_build(settings.store)
+    if settings.update_token:
+        raise ValueError(f"{settings.store} is a release, and a release never changes: "
+                         "leave --update-token empty (write to the build, then release)")
+    return open_release(settings.store)
 
 
 def named_graphs(store: ox.Store) -> frozenset[str]:
