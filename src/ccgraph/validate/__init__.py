@@ -31,7 +31,7 @@ from .pyshacl_pass import run_pyshacl
 from .report import Report, Result, results_of
 from .shapes import default_shapes_dir, load_shapes
 from .split import SPLIT_MIN_TRIPLES, shape_groups, validate_split
-from .targets import resolve_sparql_targets
+from .targets import narrow_class_targets, resolve_sparql_targets
 
 
 def validate(data: Dataset | Graph, shapes: Graph | None = None,
@@ -67,7 +67,7 @@ def report_graph(data: Dataset | Graph, shapes: Graph | None = None,
     # when there is no inference and no SHACL rule, so the clone is skipped in that case.
     has_rules = (None, SH.rule, None) in shapes
     if not has_rules:  # a rule could add what a target query selects: keep pyshacl's order
-        shapes = resolve_sparql_targets(shapes, target)
+        shapes = narrow_class_targets(resolve_sparql_targets(shapes, target), target)
     inplace = own_copy or not has_rules
     if processes is None:
         processes = 2 if (os.cpu_count() or 1) >= 2 and len(target) >= SPLIT_MIN_TRIPLES else 1
