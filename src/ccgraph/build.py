@@ -319,8 +319,9 @@ def validate_and_publish(assembled: Assembled, out: Path, settings: Settings,
     ``reports_of(report)`` beside it. Raises BuildFailed (nothing installed, the published
     build as it was) when it does not. Returns the build's metadata and the report.
 
-    Stages for ``mark``: ``validate`` (the pyoxigraph copy the SPARQL targets are answered
-    on, and the wait for the report once the data is written) and ``publish``."""
+    Stages for ``mark``: ``validate`` (the dataset as pyoxigraph quads, which the publish
+    and the SPARQL targets share, and the wait for the report once the data is written)
+    and ``publish``."""
     from . import publish, validate  # validate imports pyshacl lazily, at build time only
     from .validate.background import start
     from .validate.targets import quads_store, resolve_sparql_targets
@@ -330,9 +331,12 @@ def validate_and_publish(assembled: Assembled, out: Path, settings: Settings,
     tick = mark or (lambda _s: None)
     dataset = assembled.dataset
     say(f"validate: {len(dataset)} quads, while publishing")
-    converted = publish.convert_dataset(dataset)
-    shapes = resolve_sparql_targets(validate.load_shapes(), quads_store(
-        q for quads, _stable, _bnodes in converted for q in quads))
+    converted = publish.convert_dataset(dataset)  # for publish, and for the SPARQL targets
+
+    def shapes() -> Graph:  # in the validation process
+        return resolve_sparql_targets(validate.load_shapes(), quads_store(
+            q for quads, _stable, _bnodes in converted for q in quads))
+
     tick("validate")
     pending = start(dataset, shapes, sources=assembled.graph_sources)
     found: list[Any] = []

@@ -11,18 +11,22 @@ runs in :meth:`Pending.result` itself.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
 
 from .report import Report
 
+#: the shapes, or a function that makes them (called in the validation process: e.g. the
+#: shapes with their SPARQL targets resolved, validate/targets.py)
+Shapes = Graph | Callable[[], Graph] | None
+
 
 class Pending:
     """A validation under way; :meth:`result` is its report."""
 
-    def __init__(self, data: Dataset | Graph, shapes: Graph | None,
+    def __init__(self, data: Dataset | Graph, shapes: Shapes,
                  sources: Mapping[URIRef, str] | None, processes: int | None) -> None:
         self._args = (data, shapes, sources, processes)
         self._process: Any = None
@@ -44,7 +48,7 @@ class Pending:
 
         data, shapes, sources, processes = self._args
         if self._process is None:
-            graph = report_graph(data, shapes, processes)
+            graph = report_graph(data, shapes() if callable(shapes) else shapes, processes)
         else:
             try:
                 ok, payload = self._receive.recv()
@@ -68,19 +72,20 @@ class Pending:
             self._process.join()
 
 
-def start(data: Dataset | Graph, shapes: Graph | None = None,
+def start(data: Dataset | Graph, shapes: Shapes = None,
           sources: Mapping[URIRef, str] | None = None,
           processes: int | None = None) -> Pending:
-    """Begin :func:`ccgraph.validate.validate` (the same arguments) in a forked process."""
+    """Begin :func:`ccgraph.validate.validate` (the same arguments; ``shapes`` may be a
+    function that makes them, called in the forked process) in a forked process."""
     return Pending(data, shapes, sources, processes)
 
 
-def _child(data: Dataset | Graph, shapes: Graph | None, processes: int | None,
+def _child(data: Dataset | Graph, shapes: Shapes, processes: int | None,
            send: Any) -> None:
     from . import report_graph
 
     try:
-        graph = report_graph(data, shapes, processes)
+        graph = report_graph(data, shapes() if callable(shapes) else shapes, processes)
         send.send((True, graph.serialize(format="nt", encoding="utf-8")))
     except BaseException as exc:  # reported to the parent, which raises it
         send.send((False, f"{type(exc).__name__}: {exc}"))
@@ -88,4 +93,4 @@ def _child(data: Dataset | Graph, shapes: Graph | None, processes: int | None,
         send.close()
 
 
-__all__ = ["Pending", "start"]
+__all__ = ["Pending", "Shapes", "start"]
