@@ -118,7 +118,7 @@ def _quote_ok(graph: Graph, node: Node) -> bool:
 #: right datatype, in a plain lexical form, in range). The shape is then checked on the
 #: other instances of its class only; a node the test is unsure of is checked by pyshacl
 #: as before, so the report is the same. Each test is the shape's constraints read
-#: strictly (shapes/documents.ttl); tests/test_validate_targets.py holds the edge cases.
+#: strictly (shapes/documents.ttl); the test suite holds the edge cases.
 KNOWN_GOOD: dict[str, Callable[[Graph, Node], bool]] = {
     "https://w3id.org/ccgraph/shapes#TextPositionSelectorShape": _position_ok,
     "https://w3id.org/ccgraph/shapes#TextQuoteSelectorShape": _quote_ok,
