@@ -128,6 +128,10 @@ def run_case(sources: list[Path], members: Path | None, out: Path,
                      Path("/proc/self/status").read_text().splitlines()
                      if line.startswith("VmHWM:"))
     child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    # CPU seconds (user + sys) of this process and of its validation processes: on a loaded
+    # machine the stage seconds above grow with the load, the CPU seconds much less
+    own, kids = (resource.getrusage(who) for who in
+                 (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     stages = {
         "parse": round(times.get("read", 0) + times.get("extract", 0), 2),
         "model": round(times.get("model", 0) + times.get("near-duplicates", 0), 3),
@@ -147,6 +151,9 @@ def run_case(sources: list[Path], members: Path | None, out: Path,
         if sample_every > 1 else None,
         "peak_rss_mb": round(self_peak / 2**20),
         "peak_rss_validation_child_mb": round(child_peak / 2**20),
+        "cpu_seconds": {"build_process": round(own.ru_utime + own.ru_stime, 2),
+                        "validation_processes": round(kids.ru_utime + kids.ru_stime, 2)},
+        "load_average": os.getloadavg()[0],
     }
 
 
@@ -157,14 +164,18 @@ def markdown(report: dict[str, Any]) -> str:
     out = ["# ccgraph build benchmark", "",
            f"Run {report['started']} on {m['cpu']} ({m['cores']} cores), Python {m['python']}. "
            "Stage seconds as `ccgraph build` times them (imports excluded); parse = read + "
-           "extract. Peak memory: resident set of the build process (and of the forked "
-           "validation process).", "",
+           "extract; validate and publish run side by side (validate: the build process's "
+           "share). CPU s: user + system seconds of the build process (imports included) and "
+           "of its validation processes; load: the 1-minute load average at the end. Peak "
+           "memory: resident set of the build process (and of the forked validation "
+           "process).", "",
            "| case | quads | profiles | parse s | model s | validate s | publish s | total s "
-           "| peak RSS MB | validation |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+           "| CPU s (build + validation) | load | peak RSS MB | validation |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in report["cases"].items():
         if "error" in r:
-            out.append(f"| {name} | – | – | – | – | – | – | – | – | failed: {r['error'][:80]} |")
+            out.append(f"| {name} | – | – | – | – | – | – | – | – | – | – | "
+                       f"failed: {r['error'][:80]} |")
             continue
         s = r["stages"]
         how = r["validation"]
@@ -172,8 +183,11 @@ def markdown(report: dict[str, Any]) -> str:
             vs = r["validated_sample"]
             how = (f"sample: every {vs['every_kth_profile_graph']}th profile graph + shared "
                    f"graphs ({vs['quads']:,} quads)")
+        cpu = r.get("cpu_seconds", {})
         out.append(f"| {name} | {r['quads']:,} | {r['profiles_modelled']} | {s['parse']} | "
                    f"{s['model']} | {s['validate']} | {s['publish']} | {r['total']} | "
+                   f"{cpu.get('build_process')} + {cpu.get('validation_processes')} | "
+                   f"{r.get('load_average', 0):.1f} | "
                    f"{r['peak_rss_mb']:,} (+{r['peak_rss_validation_child_mb']:,}) | {how} |")
     return "\n".join(out) + "\n"
 
