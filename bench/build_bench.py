@@ -9,7 +9,11 @@ copies of the corpus and of the members table, copy k's cities renamed "{city} C
 fresh process (imports not counted in the stages) and reports:
 
 * parse (read + extract), model, validate, publish: seconds, as ``ccgraph build`` times them
-  (model includes the near-duplicate search, which runs on the real network only);
+  (model includes the near-duplicate search, which runs on the real network only). The
+  validation runs in a forked process while the data is published (build.validate_and_publish):
+  validate is the time spent on it in the build process (the pyoxigraph copy its SPARQL
+  targets are answered on, then the wait for the report once the data is written), publish
+  the time spent publishing; their sum is the wall time of the two;
 * peak resident memory of the build process, and of the forked validation process;
 * quads, profiles modelled, validation results.
 
@@ -87,9 +91,8 @@ def run_case(sources: list[Path], members: Path | None, out: Path,
     the published store and dumps hold every graph."""
     from rdflib import Graph, URIRef
 
-    from ccgraph import build, publish, validate
+    from ccgraph import build, publish
     from ccgraph.settings import Settings
-    from ccgraph.void import describe_dataset
 
     settings = Settings.load({"store": out})
     times, mark = build._stage_timer()
@@ -115,17 +118,20 @@ def run_case(sources: list[Path], members: Path | None, out: Path,
     kept = sum(1 for _ in target.quads((None, None, None, None)))
     quads = kept + sum(c.count(b"\n") for c in chunks)
     mark("count")  # not a stage: reported apart
-    report = validate.validate(target, validate.load_shapes(), sources=assembled.graph_sources)
-    mark("validate")
-    meta = publish.publish(target, out, settings.base, {"validation.txt": report.text()},
-                           void=describe_dataset, more_nquads=chunks)
-    mark("publish")
+    # as `ccgraph build` does it: validation in a forked process while publishing
+    meta, report = build.validate_and_publish(
+        assembled, out, settings, lambda report: {"validation.txt": report.text()},
+        sources=[str(s) for s in sources], extra={}, mark=mark, more_nquads=chunks)
     # VmHWM: this process's peak since exec (ru_maxrss would also count the parent's memory
     # before the exec, which Linux carries over)
     self_peak = next(int(line.split()[1]) * 1024 for line in
                      Path("/proc/self/status").read_text().splitlines()
                      if line.startswith("VmHWM:"))
     child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    # CPU seconds (user + sys) of this process and of its validation processes: on a loaded
+    # machine the stage seconds above grow with the load, the CPU seconds much less
+    own, kids = (resource.getrusage(who) for who in
+                 (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     stages = {
         "parse": round(times.get("read", 0) + times.get("extract", 0), 2),
         "model": round(times.get("model", 0) + times.get("near-duplicates", 0), 3),
@@ -145,6 +151,9 @@ def run_case(sources: list[Path], members: Path | None, out: Path,
         if sample_every > 1 else None,
         "peak_rss_mb": round(self_peak / 2**20),
         "peak_rss_validation_child_mb": round(child_peak / 2**20),
+        "cpu_seconds": {"build_process": round(own.ru_utime + own.ru_stime, 2),
+                        "validation_processes": round(kids.ru_utime + kids.ru_stime, 2)},
+        "load_average": os.getloadavg()[0],
     }
 
 
@@ -155,14 +164,18 @@ def markdown(report: dict[str, Any]) -> str:
     out = ["# ccgraph build benchmark", "",
            f"Run {report['started']} on {m['cpu']} ({m['cores']} cores), Python {m['python']}. "
            "Stage seconds as `ccgraph build` times them (imports excluded); parse = read + "
-           "extract. Peak memory: resident set of the build process (and of the forked "
-           "validation process).", "",
+           "extract; validate and publish run side by side (validate: the build process's "
+           "share). CPU s: user + system seconds of the build process (imports included) and "
+           "of its validation processes; load: the 1-minute load average at the end. Peak "
+           "memory: resident set of the build process (and of the forked validation "
+           "process).", "",
            "| case | quads | profiles | parse s | model s | validate s | publish s | total s "
-           "| peak RSS MB | validation |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+           "| CPU s (build + validation) | load | peak RSS MB | validation |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in report["cases"].items():
         if "error" in r:
-            out.append(f"| {name} | – | – | – | – | – | – | – | – | failed: {r['error'][:80]} |")
+            out.append(f"| {name} | – | – | – | – | – | – | – | – | – | – | "
+                       f"failed: {r['error'][:80]} |")
             continue
         s = r["stages"]
         how = r["validation"]
@@ -170,8 +183,11 @@ def markdown(report: dict[str, Any]) -> str:
             vs = r["validated_sample"]
             how = (f"sample: every {vs['every_kth_profile_graph']}th profile graph + shared "
                    f"graphs ({vs['quads']:,} quads)")
+        cpu = r.get("cpu_seconds", {})
         out.append(f"| {name} | {r['quads']:,} | {r['profiles_modelled']} | {s['parse']} | "
                    f"{s['model']} | {s['validate']} | {s['publish']} | {r['total']} | "
+                   f"{cpu.get('build_process')} + {cpu.get('validation_processes')} | "
+                   f"{r.get('load_average', 0):.1f} | "
                    f"{r['peak_rss_mb']:,} (+{r['peak_rss_validation_child_mb']:,}) | {how} |")
     return "\n".join(out) + "\n"
 

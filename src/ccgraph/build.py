@@ -9,7 +9,7 @@ import csv
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -281,38 +281,84 @@ def build(sources: Iterable[Path], out: Path, settings: Settings,
           members: Path | None = None, progress: Progress | None = None) -> BuildResult:
     """Build and publish. Raises BuildFailed (nothing published) when the shapes fail,
     and records.SourceError for a source that cannot be read."""
-    from . import publish, validate  # validate imports pyshacl lazily, at build time only
-
     say = progress or (lambda _m: None)
     times, mark = _stage_timer()
     sources = list(sources)
     assembled = assemble(sources, settings, members, say, mark)
-    say(f"validate: {len(assembled.dataset)} quads")
-    report = validate.validate(assembled.dataset, validate.load_shapes(),
-                               sources=assembled.graph_sources)
-    mark("validate")
-    if not report.conforms:
-        raise BuildFailed(report)
     quality = assembled.quality
-    quality["warnings"] = len(report.warnings)
-    quality.update(mention_quality(sources))
-    quality_json = json.dumps(quality, indent=2, ensure_ascii=False, sort_keys=True)
-    reports = {
-        "validation.txt": report.text(),
-        "validation.ttl": report.to_turtle(),
-        "validation.json": report.to_json(),
-        "quality.json": quality_json + "\n",
-        "quality.txt": quality_text(quality),
-    }
+
+    def reports_of(report: Any) -> dict[str, str | bytes]:
+        quality["warnings"] = len(report.warnings)
+        quality.update(mention_quality(sources))
+        quality_json = json.dumps(quality, indent=2, ensure_ascii=False, sort_keys=True)
+        return {
+            "validation.txt": report.text(),
+            "validation.ttl": report.to_turtle(),
+            "validation.json": report.to_json(),
+            "quality.json": quality_json + "\n",
+            "quality.txt": quality_text(quality),
+        }
+
+    meta, report = validate_and_publish(
+        assembled, out, settings, reports_of, sources=[str(s) for s in sources],
+        extra={"quality": {"profiles_modelled": quality["profiles_modelled"]},
+               "inputs": describe_inputs(sources, settings, members)},
+        progress=say, mark=mark)
+    return BuildResult(meta, report, quality, times)
+
+
+def validate_and_publish(assembled: Assembled, out: Path, settings: Settings,
+                         reports_of: Callable[[Any], Mapping[str, str | bytes]], *,
+                         sources: list[str], extra: Mapping[str, object],
+                         progress: Progress | None = None,
+                         mark: Callable[[str], None] | None = None,
+                         more_nquads: Iterable[bytes] = ()) -> tuple[BuildMeta, Any]:
+    """Validate the assembled dataset and publish it, at the same time: the validation runs
+    in a forked process (validate.background) while the data is written into a staging
+    directory; the version is installed only when the report conforms, with the reports
+    ``reports_of(report)`` beside it. Raises BuildFailed (nothing installed, the published
+    build as it was) when it does not. Returns the build's metadata and the report.
+
+    Stages for ``mark``: ``validate`` (the dataset as pyoxigraph quads, which the publish
+    and the SPARQL targets share, and the wait for the report once the data is written)
+    and ``publish``."""
+    from . import publish, validate  # validate imports pyshacl lazily, at build time only
+    from .validate.background import start
+    from .validate.targets import quads_store, resolve_sparql_targets
     from .void import describe_dataset
 
-    meta = publish.publish(assembled.dataset, out, settings.base, reports,
-                           sources=[str(s) for s in sources], extra={"quality": {
-                               "profiles_modelled": quality["profiles_modelled"]},
-                               "inputs": describe_inputs(sources, settings, members)},
-                           void=describe_dataset, progress=say)
-    mark("publish")
-    return BuildResult(meta, report, quality, times)
+    say = progress or (lambda _m: None)
+    tick = mark or (lambda _s: None)
+    dataset = assembled.dataset
+    say(f"validate: {len(dataset)} quads, while publishing")
+    converted = publish.convert_dataset(dataset)  # for publish, and for the SPARQL targets
+
+    def shapes() -> Graph:  # in the validation process
+        return resolve_sparql_targets(validate.load_shapes(), quads_store(
+            q for quads, _stable, _bnodes in converted for q in quads))
+
+    tick("validate")
+    pending = start(dataset, shapes, sources=assembled.graph_sources)
+    found: list[Any] = []
+
+    def reports() -> Mapping[str, str | bytes]:
+        tick("publish")
+        say("validate: waiting for the report")
+        report = pending.result()
+        tick("validate")
+        found.append(report)
+        if not report.conforms:
+            raise BuildFailed(report)
+        return reports_of(report)
+
+    try:
+        meta = publish.publish(dataset, out, settings.base, reports, sources=sources,
+                               extra=extra, void=describe_dataset, progress=say,
+                               more_nquads=more_nquads, converted=converted)
+    finally:
+        pending.cancel()  # only still running when publishing failed
+    tick("publish")
+    return meta, found[0]
 
 
 def quality_text(quality: dict[str, Any]) -> str:

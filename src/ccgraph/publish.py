@@ -19,13 +19,25 @@ from rdflib.term import Node
 from . import jsonld
 from .store import BuildMeta, install_build, new_staging
 from .terms import OxTerm, to_ox
-from .version import VoidMaker, write_version
+from .version import Reports, VoidMaker, write_version
 
 #: blank node ids that model.py derives from content (model._bnode): stable across builds
 STABLE_BNODE = re.compile(r"b[0-9a-f]{16}")
 
 
-def dataset_nquads(dataset: Dataset, more: Iterable[bytes] = ()) -> bytes:
+#: a dataset's named graphs as pyoxigraph quads (:func:`convert_dataset`): per graph, its
+#: quads, whether its blank nodes are all stable, and their ids
+Converted = list[tuple[list[ox.Quad], bool, set[str]]]
+
+
+def convert_dataset(dataset: Dataset) -> Converted:
+    """The dataset's named graphs as pyoxigraph quads, blank node ids as they are (for
+    :func:`dataset_nquads`, and for a validation that queries them with pyoxigraph)."""
+    return list(_graph_quads(dataset))
+
+
+def dataset_nquads(dataset: Dataset, more: Iterable[bytes] = (),
+                   converted: Converted | None = None) -> bytes:
     """The dataset's named graphs as canonical N-Quads (lines sorted): the same data gives
     the same bytes, whatever blank node ids the parsers chose.
 
@@ -33,12 +45,14 @@ def dataset_nquads(dataset: Dataset, more: Iterable[bytes] = ()) -> bytes:
     selectors) are written as they are; the other graphs with blank nodes (parsed Turtle:
     curated facts, vocabularies) are relabelled with RDFC-1.0, together, so that no label
     can clash. When a blank node of the first kind also occurs in a graph of the second,
-    every graph is canonicalised (the slow, always-right way)."""
+    every graph is canonicalised (the slow, always-right way). ``converted``: the dataset
+    as :func:`convert_dataset` gave it, when the caller has it already."""
     plain: list[ox.Quad] = []
     parsed: list[ox.Quad] = []
     parsed_bnodes: set[str] = set()
     stable_bnodes: set[str] = set()
-    for quads, stable, bnodes in _graph_quads(dataset):
+    for quads, stable, bnodes in (converted if converted is not None
+                                  else _graph_quads(dataset)):
         (plain if stable else parsed).extend(quads)
         (stable_bnodes if stable else parsed_bnodes).update(bnodes)
     if parsed_bnodes & stable_bnodes:  # shared blank nodes: canonicalise everything
@@ -100,23 +114,27 @@ def _convert(name: Node, triples: list[tuple[Node, Node, Node]],
 
 
 def publish(dataset: Dataset, out: Path, base: str,
-            reports: Mapping[str, str | bytes] | None = None,
+            reports: Reports | None = None,
             sources: list[str] | None = None,
             extra: Mapping[str, object] | None = None,
             void: VoidMaker | None = None,
             progress: Callable[[str], None] | None = None,
-            more_nquads: Iterable[bytes] = ()) -> BuildMeta:
+            more_nquads: Iterable[bytes] = (),
+            converted: Converted | None = None) -> BuildMeta:
     """Write the build beside ``out``, then swap it in. Returns the build's metadata.
 
-    ``more_nquads``: named graphs kept out of ``dataset`` (see build.assemble's
-    profile_sink), as :func:`graph_nquads` wrote them."""
+    ``reports``: the reports, or a function that returns them once the data is written
+    (the build validates meanwhile); when it raises, nothing is installed and the error
+    goes on. ``more_nquads``: named graphs kept out of ``dataset`` (see build.assemble's
+    profile_sink), as :func:`graph_nquads` wrote them. ``converted``: see
+    :func:`dataset_nquads`."""
     say = progress or (lambda _msg: None)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = new_staging(out)  # a new version, swapped in atomically (store.py: versions)
     try:
         say("publish: canonical N-Quads")
-        nquads = dataset_nquads(dataset, more_nquads)
+        nquads = dataset_nquads(dataset, more_nquads, converted)
         say("publish: loading the store")
         meta = write_version(tmp, nquads, base, void=void,
                              context=jsonld.context_document(base), reports=reports or {},

@@ -125,14 +125,20 @@ class Written:
     void_quads: list[ox.Quad]
 
 
+#: the reports of a version, or a function that returns them once the data is written (the
+#: build validates meanwhile; when the function raises, the version is not finished)
+Reports = Mapping[str, str | bytes] | Callable[[], Mapping[str, str | bytes]]
+
+
 def write_version(staging: Path, nquads: bytes, base: str, *, void: VoidMaker | None,
-                  context: bytes, reports: Mapping[str, str | bytes],
+                  context: bytes, reports: Reports,
                   sources: Sequence[str] = (), extra: Mapping[str, object] | None = None,
                   progress: Callable[[str], None] | None = None) -> Written:
     """A complete version in the empty directory ``staging``, from the named graphs
     ``nquads`` (canonical N-Quads: sorted lines, so the same data gives the same version):
     the store, the dumps (:func:`write_dumps` and the framed cities), ``context`` as
-    context.jsonld, ``reports`` under reports/, and build.json (``sources`` and ``extra``
+    context.jsonld, ``reports`` under reports/ (a function is called after the data is
+written), and build.json (``sources`` and ``extra``
     recorded there). Nothing is installed."""
     say = progress or (lambda _msg: None)
     graphs = graph_counts(nquads)
@@ -157,6 +163,8 @@ def write_version(staging: Path, nquads: bytes, base: str, *, void: VoidMaker | 
     (staging / CONTEXT_FILE).write_bytes(context)
     reports_dir = staging / REPORTS_DIR
     reports_dir.mkdir()
+    if callable(reports):
+        reports = reports()
     for name, content in reports.items():
         (reports_dir / name).write_bytes(
             content.encode("utf-8") if isinstance(content, str) else content)
@@ -164,5 +172,5 @@ def write_version(staging: Path, nquads: bytes, base: str, *, void: VoidMaker | 
     return Written(filled.meta, filled.void_quads)
 
 
-__all__ = ["Filled", "VoidMaker", "Written", "fill_store", "graph_counts", "union_ntriples",
-           "version_of", "write_dumps", "write_gzip", "write_version"]
+__all__ = ["Filled", "Reports", "VoidMaker", "Written", "fill_store", "graph_counts",
+           "union_ntriples", "version_of", "write_dumps", "write_gzip", "write_version"]

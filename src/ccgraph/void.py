@@ -189,27 +189,74 @@ def tally(triples: Iterable[ox.Triple], space: str) -> Statistics:
     """The same statistics as :func:`count_statistics`, counted in Python over a set of
     triples (a build counts several drafts; the queries stay the reference, and the tests
     compare the two on a real server)."""
-    subjects: set[object] = set()
-    objects: set[object] = set()
-    per_property: Counter[str] = Counter()
-    classes: set[object] = set()
-    instances: dict[str, set[object]] = {}
-    n = 0
-    for t in triples:
-        n += 1
-        subjects.add(t.subject)
-        objects.add(t.object)
-        per_property[t.predicate.value] += 1
+    return Tally(triples, space).statistics()
+
+
+class Tally:
+    """The counts of :func:`tally` over a set of triples, kept so that the counts of that
+    set plus a few more triples (a draft description) cost only the few:
+    :meth:`with_extra`."""
+
+    def __init__(self, triples: Iterable[ox.Triple], space: str) -> None:
+        self.space = space
+        self.triples: set[ox.Triple] = set(triples)
+        self.subjects: set[object] = set()
+        self.objects: set[object] = set()
+        self.per_property: Counter[str] = Counter()
+        self.classes: set[object] = set()
+        self.instances: dict[str, set[object]] = {}
+        for t in self.triples:
+            self._add(t)
+        self.entities = self._entities(self.subjects)
+
+    def _add(self, t: ox.Triple) -> None:
+        self.subjects.add(t.subject)
+        self.objects.add(t.object)
+        self.per_property[t.predicate.value] += 1
         if t.predicate == _RDF_TYPE:
-            classes.add(t.object)
+            self.classes.add(t.object)
             if isinstance(t.object, ox.NamedNode):
-                instances.setdefault(t.object.value, set()).add(t.subject)
-    entities = sum(1 for x in subjects if isinstance(x, ox.NamedNode) and x.value.startswith(space))
-    return Statistics(
-        triples=n, entities=entities, subjects=len(subjects), objects=len(objects),
-        properties=len(per_property), classes=len(classes),
-        class_partitions=tuple(sorted((c, len(xs)) for c, xs in instances.items())),
-        property_partitions=tuple(sorted(per_property.items())))
+                self.instances.setdefault(t.object.value, set()).add(t.subject)
+
+    def _entities(self, subjects: Iterable[object]) -> int:
+        return sum(1 for x in subjects
+                   if isinstance(x, ox.NamedNode) and x.value.startswith(self.space))
+
+    def statistics(self) -> Statistics:
+        return Statistics(
+            triples=len(self.triples), entities=self.entities, subjects=len(self.subjects),
+            objects=len(self.objects), properties=len(self.per_property),
+            classes=len(self.classes),
+            class_partitions=tuple(sorted((c, len(xs)) for c, xs in self.instances.items())),
+            property_partitions=tuple(sorted(self.per_property.items())))
+
+    def with_extra(self, extra: Iterable[ox.Triple]) -> Statistics:
+        """The statistics of these triples and ``extra`` together (this tally unchanged)."""
+        new = {t for t in extra if t not in self.triples}
+        subjects = {t.subject for t in new} - self.subjects
+        objects = {t.object for t in new} - self.objects
+        per_property = Counter(t.predicate.value for t in new)
+        types = [t for t in new if t.predicate == _RDF_TYPE]
+        classes = {t.object for t in types} - self.classes
+        added: dict[str, set[object]] = {}
+        for t in types:
+            if isinstance(t.object, ox.NamedNode):
+                known = self.instances.get(t.object.value, set())
+                if t.subject not in known:
+                    added.setdefault(t.object.value, set()).add(t.subject)
+        entities = self.entities + self._entities(subjects)
+        all_properties = self.per_property + per_property
+        partitions = {c: len(xs) for c, xs in self.instances.items()}
+        for c, xs in added.items():
+            partitions[c] = partitions.get(c, 0) + len(xs)
+        return Statistics(
+            triples=len(self.triples) + len(new), entities=entities,
+            subjects=len(self.subjects) + len(subjects),
+            objects=len(self.objects) + len(objects),
+            properties=len(set(self.per_property) | set(per_property)),
+            classes=len(self.classes) + len(classes),
+            class_partitions=tuple(sorted(partitions.items())),
+            property_partitions=tuple(sorted(all_properties.items())))
 
 
 def _draft_triples(description: Graph) -> set[ox.Triple]:
@@ -235,13 +282,14 @@ def describe_dataset(store: ox.Store, meta: DatasetInfo, base: str, *,
     graphs = dataset_graphs(store, base)
     data, sizes = _union(store, graphs)
     space = f"{base}id/"
-    stats = tally(data, space)  # the data alone: the first draft
+    counts = Tally(data, space)
+    stats = counts.statistics()  # the data alone: the first draft
     with_objects = True
     for round_ in range(2 * MAX_ROUNDS):
         if round_ == MAX_ROUNDS:
             with_objects = False  # no value of distinctObjects counts itself right
         g = _describe(store, graphs, sizes, meta, base, public_url, stats, with_objects)
-        counted = tally(data | _draft_triples(g), space)
+        counted = counts.with_extra(_draft_triples(g))
         if counted == stats or (not with_objects
                                 and replace(counted, objects=0) == replace(stats, objects=0)):
             return g

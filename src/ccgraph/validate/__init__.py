@@ -11,7 +11,8 @@ importing this package (or ``ccgraph``) never loads it.
 
 Here the public API; beside it: ``shapes`` (loading the shapes), ``report`` (the report
 for people and programs), ``pyshacl_pass`` (one pass), ``split`` (the shapes split across
-processes, balanced by measured cost) and ``sparql_memo`` (the rdflib patch a pass runs
+processes, balanced by measured cost), ``targets`` (SPARQL targets answered by pyoxigraph
+before the pass) and ``sparql_memo`` (the rdflib patch a pass runs
 under).
 """
 
@@ -30,6 +31,7 @@ from .pyshacl_pass import run_pyshacl
 from .report import Report, Result, results_of
 from .shapes import default_shapes_dir, load_shapes
 from .split import SPLIT_MIN_TRIPLES, shape_groups, validate_split
+from .targets import narrow_class_targets, resolve_sparql_targets
 
 
 def validate(data: Dataset | Graph, shapes: Graph | None = None,
@@ -46,6 +48,13 @@ def validate(data: Dataset | Graph, shapes: Graph | None = None,
     over the *whole* data graph in a forked process, so every shape sees every graph, as in
     a single pass; the reports are merged into one. Results are the same as one pass.
     """
+    return report_of(report_graph(data, shapes, processes), data, sources)
+
+
+def report_graph(data: Dataset | Graph, shapes: Graph | None = None,
+                 processes: int | None = None) -> Graph:
+    """pyshacl's report graph of :func:`validate` (the same arguments), before it is read
+    into a :class:`Report` (:func:`report_of`)."""
     if shapes is None:
         shapes = load_shapes()
     if isinstance(data, Dataset):
@@ -57,19 +66,26 @@ def validate(data: Dataset | Graph, shapes: Graph | None = None,
     # Advanced mode clones the data graph unless told to work in place. Nothing is written
     # when there is no inference and no SHACL rule, so the clone is skipped in that case.
     has_rules = (None, SH.rule, None) in shapes
+    if not has_rules:  # a rule could add what a target query selects: keep pyshacl's order
+        shapes = narrow_class_targets(resolve_sparql_targets(shapes, target), target)
     inplace = own_copy or not has_rules
     if processes is None:
         processes = 2 if (os.cpu_count() or 1) >= 2 and len(target) >= SPLIT_MIN_TRIPLES else 1
     groups = shape_groups(shapes, processes) if processes > 1 and not has_rules else []
     if len(groups) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        report_graph = validate_split(target, shapes, groups, inplace)
-    else:
-        report_graph = run_pyshacl(target, shapes, inplace)
-    results = list(results_of(report_graph))
+        return validate_split(target, shapes, groups, inplace)
+    return run_pyshacl(target, shapes, inplace)
+
+
+def report_of(graph: Graph, data: Dataset | Graph,
+              sources: Mapping[URIRef, str] | None = None) -> Report:
+    """The :class:`Report` of pyshacl's report ``graph`` on ``data`` (see :func:`validate`
+    for ``sources``)."""
+    results = list(results_of(graph))
     if isinstance(data, Dataset):
         _attach_sources(results, data, sources or {})
     conforms = not any(r.severity == "Violation" for r in results)
-    return Report(conforms=conforms, results=results, graph=report_graph)
+    return Report(conforms=conforms, results=results, graph=graph)
 
 
 def union_graph(dataset: Dataset) -> Graph:
@@ -114,5 +130,5 @@ def _graph_id(g: object) -> Node:
     return g
 
 
-__all__ = ["Report", "Result", "default_shapes_dir", "load_shapes", "shape_groups",
-           "union_graph", "validate"]
+__all__ = ["Report", "Result", "default_shapes_dir", "load_shapes", "report_graph",
+           "report_of", "shape_groups", "union_graph", "validate"]

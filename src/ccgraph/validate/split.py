@@ -17,15 +17,16 @@ from .pyshacl_pass import run_pyshacl
 
 #: below this many data triples one pyshacl pass is quicker than starting a second process
 SPLIT_MIN_TRIPLES = 20_000
-#: seconds each costly node shape took on the whole network (pyshacl, one shape at a time);
-#: used to balance the groups of a split run (other shapes count as 0.05)
+#: CPU seconds each costly node shape took on the whole network (pyshacl, one shape at a
+#: time, its targets resolved first: validate/targets.py); used to balance the groups of a
+#: split run (other shapes count as 0.05)
 SHAPE_COSTS: dict[str, float] = {
-    "CityLocalLabelShape": 1.27, "TextPositionSelectorShape": 1.19,
-    "EvidenceSelectorsShape": 0.97, "EvidenceQuoteShape": 0.88,
-    "CommitmentPositionShape": 0.62, "CommitmentShape": 0.61, "LabelShape": 0.47,
-    "EvidenceShape": 0.22, "FacilityShape": 0.18, "SourcedCommitmentShape": 0.16,
-    "TextQuoteSelectorShape": 0.16, "ProfileDocumentShape": 0.13, "CityShape": 0.10,
-    "MembershipYearShape": 0.10, "MembershipShape": 0.08, "CreatorShape": 0.08,
+    "LabelShape": 0.91, "CommitmentShape": 0.88, "CityLinksShape": 0.52,
+    "EvidenceShape": 0.45, "ProfileDocumentShape": 0.27, "CreatorShape": 0.26,
+    "MembershipEvidenceShape": 0.23, "FacilityShape": 0.22, "SourcedCommitmentShape": 0.22,
+    "CityShape": 0.21, "MembershipYearShape": 0.20, "MembershipShape": 0.15,
+    "CityLocalLabelShape": 0.14, "GeoCoordinatesShape": 0.11, "EventShape": 0.06,
+    "CountryLinksShape": 0.05, "MembershipEndShape": 0.05,
 }
 
 

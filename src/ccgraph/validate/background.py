@@ -1,0 +1,96 @@
+"""Validation in a forked process, while the caller goes on (the build publishes into a
+staging directory meanwhile, and installs it only once the report says it conforms).
+
+:func:`start` forks a process that computes :func:`ccgraph.validate.report_graph` (which may
+split the shapes over one more process) and hands back the report as N-Triples;
+:meth:`Pending.result` waits for it and reads it into the same :class:`Report` that
+:func:`ccgraph.validate.validate` returns. Where ``fork`` is not available, the validation
+runs in :meth:`Pending.result` itself.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from rdflib import Dataset, Graph, URIRef
+
+from .report import Report
+
+#: the shapes, or a function that makes them (called in the validation process: e.g. the
+#: shapes with their SPARQL targets resolved, validate/targets.py)
+Shapes = Graph | Callable[[], Graph] | None
+
+
+class Pending:
+    """A validation under way; :meth:`result` is its report."""
+
+    def __init__(self, data: Dataset | Graph, shapes: Shapes,
+                 sources: Mapping[URIRef, str] | None, processes: int | None) -> None:
+        self._args = (data, shapes, sources, processes)
+        self._process: Any = None
+        self._receive: Any = None
+        self._report: Report | None = None
+        if "fork" in multiprocessing.get_all_start_methods():
+            ctx = multiprocessing.get_context("fork")
+            self._receive, send = ctx.Pipe(duplex=False)
+            self._process = ctx.Process(target=_child, args=(data, shapes, processes, send),
+                                        name="ccgraph-validate", daemon=False)
+            self._process.start()
+            send.close()
+
+    def result(self) -> Report:
+        """Wait for the report (once; later calls return the same report)."""
+        if self._report is not None:
+            return self._report
+        from . import report_graph, report_of
+
+        data, shapes, sources, processes = self._args
+        if self._process is None:
+            graph = report_graph(data, shapes() if callable(shapes) else shapes, processes)
+        else:
+            try:
+                ok, payload = self._receive.recv()
+            except EOFError:
+                raise RuntimeError("the validation process ended without a report (out of "
+                                   "memory?); run `ccgraph validate` to see its error") from None
+            finally:
+                self._process.join()
+                self._receive.close()
+            if not ok:
+                raise ValueError(payload)
+            graph = Graph()
+            graph.parse(data=payload, format="nt")
+        self._report = report_of(graph, data, sources)
+        return self._report
+
+    def cancel(self) -> None:
+        """Stop the validation (the caller gave up waiting for it)."""
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+
+
+def start(data: Dataset | Graph, shapes: Shapes = None,
+          sources: Mapping[URIRef, str] | None = None,
+          processes: int | None = None) -> Pending:
+    """Begin :func:`ccgraph.validate.validate` (the same arguments; ``shapes`` may be a
+    function that makes them, called in the forked process) in a forked process."""
+    return Pending(data, shapes, sources, processes)
+
+
+def _child(data: Dataset | Graph, shapes: Shapes, processes: int | None,
+           send: Any) -> None:
+    from . import report_graph
+
+    try:
+        graph = report_graph(data, shapes() if callable(shapes) else shapes, processes)
+        send.send((True, graph.serialize(format="nt", encoding="utf-8")))
+    except BaseException as exc:  # reported to the parent, which raises it
+        send.send((False, f"{type(exc).__name__}: {exc}"))
+    finally:
+        send.close()
+
+
+__all__ = ["Pending", "Shapes", "start"]
