@@ -23,11 +23,14 @@ from markupsafe import Markup
 from .. import __version__
 from ..dumpfiles import BY_NAME
 from ..namespaces import CCG, DCTERMS, OWL, RDF, RDFS, SCHEMA
+from ..remote_store import RemoteStore
 from . import dumps
 from .state import state
 
 CONTEXT = "https://schema.org"
 GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+#: the links to the places a resource's data block describes (a remote store reads them at once)
+PLACES = (SCHEMA.containedInPlace, CCG.locatedIn, SCHEMA.location, CCG.basedIn)
 _ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
             "\u2029": "\\u2029"}
 
@@ -114,6 +117,8 @@ def resource(store: ox.Store, iri: str, title: str, root: str) -> dict[str, Any]
     """The schema.org description of a ``/doc/`` page's resource."""
     node = ox.NamedNode(iri)
     types = set(_all(store, node, str(RDF.type)))
+    if isinstance(store, RemoteStore):  # the places described below, in one query
+        store.prefetch(ox.NamedNode(o) for p in PLACES for o in _all(store, node, str(p)))
     out: dict[str, Any]
     if str(CCG.CreativeCity) in types:
         out = _place(store, iri, "City")
