@@ -175,13 +175,14 @@ class RemoteLookups:
         those that decide ownership: one query."""
         node = str(self.node)
         owned_in = ", ".join(map(str, OWNED_IN))
-        roots = [f"VALUES ?x0 {{ {node} }}",
+        # BIND, not VALUES: Virtuoso 7.2 answers nothing for a VALUES block inside a UNION
+        roots = [f"BIND({node} AS ?x0)",
                  f"?x0 ?q0 {node} FILTER(?q0 IN ({owned_in}) || isBlank(?x0) || "
                  f"STRSTARTS(STR(?x0), {_string(self.node.value + '#')}))"]
         roots += [f"?x0 {p} {node} . ?x0 a {cls}" for p, cls in OWNED_IN_OF_CLASS.items()]
         extra = [f"{{ {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} }} LIMIT {self.cap} }} "
                  f'BIND({node} AS ?o) BIND("in" AS ?k) }}']
-        extra += [f"{{ ?s {p} {node} . ?s a ?o FILTER(?o = {cls}) "
+        extra += [f"{{ ?s {p} {node} . ?s a {cls} BIND({cls} AS ?o) "
                   f'BIND({RDF_TYPE_NODE} AS ?p) BIND("ty" AS ?k) }}'
                   for p, cls in OWNED_IN_OF_CLASS.items()]
         self._closure(" } UNION { ".join(roots), extra)
@@ -191,21 +192,9 @@ class RemoteLookups:
     def _closure(self, roots: str, extra: Sequence[str] = ()) -> None:
         """The triples of every subject reached from the roots (``?x0``, bound by the group
         ``roots``) through parts, remembered in ``known`` (complete per subject)."""
-        step = self._step
-        branches = []
-        for hops in range(PART_DEPTH + BLANK_DEPTH + 1):
-            chain = [f"?x{i}" for i in range(hops)] + ["?s"]
-            steps = " ".join(f"{a} ?q{i + 1} {b} FILTER({step(a, f'?q{i + 1}', b, i)})"
-                             for i, (a, b) in enumerate(itertools.pairwise(chain)))
-            first = chain[0]
-            where = roots.replace("?x0", first) if hops == 0 else roots
-            branches.append(f"{{ {{ {where} }} {steps} GRAPH ?g {{ ?s ?p ?o }} "
-                            f'BIND("q" AS ?k) }}')
-        query = ("SELECT DISTINCT ?k ?g ?s ?p ?o WHERE { "
-                 + " UNION ".join([*branches, *extra]) + " }")
         own: dict[Subject, dict[ox.Triple, None]] = {}
         quads: list[ox.Quad] = []
-        for row in self._select(query):
+        for row in self._select(self._closure_query(roots, extra)):
             s, p, o, kind = row["s"], row["p"], row["o"], row["k"].value
             triple = ox.Triple(s, p, o)  # type: ignore[arg-type]
             if kind == "in":
@@ -220,6 +209,21 @@ class RemoteLookups:
         # what was read is every quad of its subjects: the page's other readers (schema.org
         # data, remote_store.quads_for_pattern) find them remembered
         self.store.remember(quads)
+
+    def _closure_query(self, roots: str, extra: Sequence[str] = ()) -> str:
+        step = self._step
+        branches = []
+        for hops in range(PART_DEPTH + BLANK_DEPTH + 1):
+            chain = [f"?x{i}" for i in range(hops)] + ["?s"]
+            steps = " ".join(f"{a} ?q{i + 1} {b} FILTER({step(a, f'?q{i + 1}', b, i)})"
+                             for i, (a, b) in enumerate(itertools.pairwise(chain)))
+            first = chain[0]
+            where = roots.replace("?x0", first) if hops == 0 else roots
+            branches.append(f"{{ {{ {where} }} {steps} GRAPH ?g {{ ?s ?p ?o }} "
+                            f'BIND("q" AS ?k) }}')
+        query = ("SELECT DISTINCT ?k ?g ?s ?p ?o WHERE { "
+                 + " UNION ".join([*branches, *extra]) + " }")
+        return query
 
     def _step(self, parent: str, predicate: str, child: str, hop: int) -> str:
         """The filter that makes ``child`` a part reached from ``parent`` (the rule of

@@ -94,7 +94,8 @@ def labels(iris: set[str]) -> dict[str, str]:
 def labels_query(iris: set[str]) -> str:
     """The query of :func:`labels` (for :func:`select_many`); ``iris`` not empty."""
     values = " ".join(f"<{i}>" for i in sorted(iris))
-    return "SELECT ?s ?l WHERE { VALUES ?s { " + values + " } ?s rdfs:label|skos:prefLabel ?l }"
+    return ("SELECT DISTINCT ?s ?l WHERE { VALUES ?s { " + values + " } "
+            "?s rdfs:label|skos:prefLabel ?l }")
 
 
 def labels_from(rows: list[Row]) -> dict[str, str]:
@@ -142,7 +143,7 @@ def evidence_for(resources: set[str]) -> dict[str, list[Evidence]]:
 def evidence_query(resources: set[str] | frozenset[str]) -> str:
     """The query of :func:`evidence_for`; ``resources`` not empty."""
     values = " ".join(f"<{i}>" for i in sorted(resources))
-    return ("SELECT ?r ?ev ?doc ?start ?end ?exact WHERE { VALUES ?r { " + values + " } "
+    return ("SELECT DISTINCT ?r ?ev ?doc ?start ?end ?exact WHERE { VALUES ?r { " + values + " } "
             "?r ccg:evidence ?ev . ?ev oa:hasSource ?doc ; oa:hasSelector ?p . "
             "?p oa:start ?start ; oa:end ?end . "
             "OPTIONAL { ?ev oa:hasSelector ?q . ?q oa:exact ?exact } }")

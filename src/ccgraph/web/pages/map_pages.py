@@ -17,7 +17,7 @@ GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 
 #: every current membership of a city with coordinates (the home and field maps)
-CURRENT = f"""SELECT ?city ?country ?f ?lat ?long WHERE {{
+CURRENT = f"""SELECT DISTINCT ?city ?country ?f ?lat ?long WHERE {{
     ?m a ccg:Membership ; org:member ?city ; ccg:field ?f .
     FILTER NOT EXISTS {{ ?m ccg:yearEnded ?e }}
     ?city <{GEO}lat> ?lat ; <{GEO}long> ?long .

@@ -19,7 +19,7 @@ INFO = """SELECT ?text ?url ?date ?sha ?city WHERE {
     OPTIONAL { <$d> schema:text ?text } OPTIONAL { <$d> schema:url ?url }
     OPTIONAL { <$d> dcterms:date ?date } OPTIONAL { <$d> ccg:sha256 ?sha }
     OPTIONAL { <$d> ccg:describes ?city } } LIMIT 1"""
-SPANS = """SELECT ?ev ?start ?end ?exact ?r WHERE {
+SPANS = """SELECT DISTINCT ?ev ?start ?end ?exact ?r WHERE {
     ?ev oa:hasSource <$d> ; oa:hasSelector ?p . ?p oa:start ?start ; oa:end ?end .
     OPTIONAL { ?ev oa:hasSelector ?q . ?q oa:exact ?exact }
     OPTIONAL { ?r ccg:evidence ?ev } }"""
