@@ -172,3 +172,21 @@ def test_a_huge_answer_is_cut_by_the_engine(capped: tuple[str, str]) -> None:
     assert len(answer.json()["results"]["bindings"]) == 5
     assert answer.headers["X-Result-Truncated"] == "true"
     assert time.monotonic() - started < 20
+
+
+def test_a_sorted_answer_above_the_engines_own_limit(published: Published,
+                                                     seed_build: Path) -> None:
+    """The default cap (10 000) with ORDER BY: Virtuoso refuses a sorted LIMIT above 10 000
+    (its MaxSortedTopRows); the query is sent again as given, and the next sorted query
+    goes without a LIMIT at once."""
+    with werkzeug_server(seed_build, backend=published.engine.url) as backed:
+        for n, query in enumerate((
+                "SELECT DISTINCT ?s WHERE { ?s rdfs:label ?l } ORDER BY STR(?s)",
+                "SELECT DISTINCT ?s WHERE { ?s rdfs:label ?l } ORDER BY DESC(STR(?s))")):
+            answers = [rows(url, query) for url in (published.embedded, backed)]
+            assert [a.status_code for a in answers] == [200, 200], answers[1].text
+            embedded, remote = (a.json()["results"]["bindings"] for a in answers)
+            assert len(embedded) > 100
+            assert remote == embedded
+            assert "X-Result-Truncated" not in answers[1].headers
+            assert int(answers[1].headers[HEADER]) <= (2 if n == 0 else 1)

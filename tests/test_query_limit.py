@@ -7,7 +7,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from ccgraph.query_limit import limited
+from ccgraph.query_limit import kind, limited
 
 EX = "http://example.org/"
 N = 4
@@ -84,3 +84,13 @@ def test_a_limit_inside_a_subquery_is_not_the_querys(store: ox.Store) -> None:
     rewritten = limited(query, 1)
     assert rewritten.rstrip().endswith("LIMIT 1")
     assert len(solutions(store, rewritten)) == 1
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    (P + "SELECT ?s WHERE { ?s ex:n ?n } ORDER BY ?n", "sorted"),
+    (P + "select ?s where { ?s ex:n ?n } order by ?n limit 3", "sorted"),
+    (P + "SELECT ?s WHERE { { SELECT ?s WHERE { ?s ex:n ?n } ORDER BY ?n LIMIT 3 } }", "plain"),
+    (P + "SELECT ?order WHERE { ?order ex:n \"ORDER BY\" } # ORDER BY", "plain"),
+])
+def test_the_kind_of_a_query(query: str, expected: str) -> None:
+    assert kind(query) == expected

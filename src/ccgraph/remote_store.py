@@ -44,8 +44,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from . import query_guard
-from .query_limit import limited
+from . import query_guard, query_limit
 
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -68,6 +67,10 @@ GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 class RemoteError(OSError):
     """The engine could not be reached, or failed (not the query's fault)."""
+
+
+class EngineFailed(RemoteError):
+    """The engine answered with an error status other than 400."""
 
 
 @dataclass
@@ -118,6 +121,8 @@ class RemoteStore:
         self._subjects: dict[ox.NamedNode, list[ox.Quad]] = {}
         self._sent = 0
         self._sent_lock = threading.Lock()
+        #: kinds of query (query_limit.kind) whose LIMIT the engine refused
+        self._limit_refused: set[str] = set()
 
     @property
     def sent(self) -> int:
@@ -139,8 +144,21 @@ class RemoteStore:
         refuses raises ValueError with the engine's message. ``result_limit``: a SELECT
         asks the engine for at most that many solutions (query_limit.py)."""
         form = query_guard.analyse(query, prefixes).form
-        if result_limit is not None and form == "SELECT":
-            query = limited(query, result_limit)
+        options = (prefixes, default_graph, named_graphs)
+        if result_limit is None or form != "SELECT" \
+                or (kind := query_limit.kind(query)) in self._limit_refused:
+            return self._send(query, form, *options)
+        try:
+            return self._send(query_limit.limited(query, result_limit), form, *options)
+        except (ValueError, EngineFailed):
+            answer = self._send(query, form, *options)  # the query's own error, if it has one
+            self._limit_refused.add(kind)  # the engine takes the query, not the limit
+            return answer
+
+    def _send(self, query: str, form: str | None, prefixes: Mapping[str, str] | None,
+              default_graph: Sequence[ox.NamedNode] | None,
+              named_graphs: Sequence[ox.NamedNode] | None
+              ) -> ox.QuerySolutions | ox.QueryBoolean | Iterator[ox.Triple]:
         prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in (prefixes or {}).items())
         base = LEADING_BASE.match(query)  # BASE stays first: Virtuoso wants it before PREFIX
         head, rest = (query[:base.end()] + "\n", query[base.end():]) if base else ("", query)
@@ -173,8 +191,8 @@ class RemoteStore:
             message = exc.read().decode("utf-8", "replace").strip()[:2000]
             if exc.code == 400:
                 raise ValueError(f"the SPARQL engine refused the query: {message}") from None
-            raise RemoteError(f"the SPARQL engine at {self.url} answered {exc.code}: "
-                              f"{message}") from None
+            raise EngineFailed(f"the SPARQL engine at {self.url} answered {exc.code}: "
+                               f"{message}") from None
         except (urllib.error.URLError, TimeoutError) as exc:
             raise RemoteError(f"the SPARQL engine at {self.url} did not answer: "
                               f"{getattr(exc, 'reason', exc)}") from None
