@@ -26,19 +26,26 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
+import pyoxigraph as ox
 import pytest
 import requests
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
+from ccgraph import iris
 from ccgraph.engines import publish_to
 from ccgraph.engines.protocol import Credentials
+from ccgraph.remote_store import RemoteStore, counting
+from ccgraph.store import open_build
+from ccgraph.web import describe as describe_module
 from ccgraph.web.engine_queries import HEADER
 from tests.support import jsonld_offline
 from tests.support.engines import Engine, oxigraph_server, virtuoso
 from tests.support.servers import werkzeug_server
 
+BASE = iris.DEFAULT_BASE
 ENGINES = {"oxigraph": oxigraph_server, "virtuoso": virtuoso}
 VIRTUOSO_DBA = Credentials("dba", "dba")
 CITY = "/doc/city/jp/sapporo"
@@ -190,3 +197,26 @@ def test_a_sorted_answer_above_the_engines_own_limit(published: Published,
             assert remote == embedded
             assert "X-Result-Truncated" not in answers[1].headers
             assert int(answers[1].headers[HEADER]) <= (2 if n == 0 else 1)
+
+
+def as_graph(triples: set[ox.Triple]) -> Graph:
+    return Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
+                         format="nt")
+
+
+@pytest.mark.parametrize("depth", [0, 1])
+def test_parts_further_than_the_first_query_looks(published: Published, seed_build: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  depth: int) -> None:
+    """With the first remote query looking only ``depth`` hops ahead, the walk asks the
+    engine for the deeper levels (one query each; or, where Virtuoso's compiler fails on
+    a batched query, one subject at a time) and ends with the same description."""
+    monkeypatch.setattr(describe_module, "PART_DEPTH", depth)
+    iri = BASE + "id/" + CITY[len("/doc/"):]
+    embedded = describe_module.describe(open_build(seed_build).store, iri)
+    with counting() as count:
+        backed = describe_module.describe(
+            cast(ox.Store, RemoteStore(published.engine.url, timeout=60)), iri)
+    assert count.n > 2  # the first query, deeper levels, the labels
+    assert len(embedded.triples) > 100 and embedded.subjects[0] == backed.subjects[0]
+    assert isomorphic(as_graph(embedded.all_triples()), as_graph(backed.all_triples()))

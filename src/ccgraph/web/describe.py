@@ -30,14 +30,18 @@ described as empty (none in the data).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar, cast
 
 import pyoxigraph as ox
 
 from ..namespaces import CCG, RDF, RDFS, SKOS
-from ..remote_store import BLANK_DEPTH, RemoteError, RemoteStore
+from ..remote_store import BLANK_DEPTH, EngineFailed, RemoteError, RemoteStore
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Subject = ox.NamedNode | ox.BlankNode
 LABELS = (ox.NamedNode(str(RDFS.label)), ox.NamedNode(str(SKOS.prefLabel)))
@@ -134,10 +138,16 @@ class RemoteLookups:
         self.inbound_triples: list[ox.Triple] = []
         self.types: dict[Subject, set[ox.NamedNode]] = {}
         self.fetched = False
+        #: set when the engine refused a batched query (see _batched)
+        self.fallback: EmbeddedLookups | None = None
 
     # ------------------------------------------------------------ Lookups
 
     def subjects(self, subjects: Sequence[Subject]) -> dict[Subject, list[ox.Triple]]:
+        return self._batched(lambda: self._subjects(subjects),
+                             lambda fallback: fallback.subjects(subjects))
+
+    def _subjects(self, subjects: Sequence[Subject]) -> dict[Subject, list[ox.Triple]]:
         if not self.fetched:
             self._first()
         missing = [s for s in subjects if s not in self.known]
@@ -150,14 +160,38 @@ class RemoteLookups:
         return {s: self.known.get(s, []) for s in subjects}
 
     def inbound(self, node: ox.NamedNode, cap: int) -> list[ox.Triple]:
+        if self.fallback is not None:
+            return self.fallback.inbound(node, cap)
         if not self.fetched or node != self.node or cap != self.cap:
             raise ValueError("RemoteLookups answers the inbound links of its own node")
         return self.inbound_triples
 
     def typed(self, subjects: Iterable[Subject], cls: ox.NamedNode) -> set[Subject]:
+        if self.fallback is not None:
+            return self.fallback.typed(subjects, cls)
         return {s for s in subjects if cls in self.types.get(s, ())}
 
     def labels(self, nodes: Iterable[ox.NamedNode]) -> list[ox.Triple]:
+        wanted = list(nodes)
+        return self._batched(lambda: self._labels(wanted),
+                             lambda fallback: fallback.labels(wanted))
+
+    def _batched(self, batched: Callable[[], T], fallback: Callable[[EmbeddedLookups], T]
+                 ) -> T:
+        """``batched()``; if the engine refuses a batched query (Virtuoso 7.2's SPARQL
+        compiler fails on some shapes of them with an "Internal error"), this lookup and
+        the next ones of the description ask one subject at a time instead (many more
+        queries, the same answer)."""
+        if self.fallback is None:
+            try:
+                return batched()
+            except (ValueError, EngineFailed) as exc:
+                log.warning("%s: batched description queries refused, one subject at a "
+                            "time instead: %s", self.store.url, str(exc)[:300])
+                self.fallback = EmbeddedLookups(cast(ox.Store, self.store))
+        return fallback(self.fallback)
+
+    def _labels(self, nodes: list[ox.NamedNode]) -> list[ox.Triple]:
         names = sorted(set(nodes), key=lambda n: n.value)
         out: list[ox.Triple] = []
         preds = " ".join(map(str, LABELS))
