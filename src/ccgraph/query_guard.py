@@ -48,6 +48,8 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+#: the lexer's token pattern (one named group per kind), for other scans of queries
+TOKEN = _TOKEN
 
 
 #: the deepest nesting of brackets, and the longest run of unary operators (``! - + ^``), a

@@ -19,7 +19,12 @@ N-Triples), so views get the same solution, term and triple objects as from ``ox
   follow (a bounded memo). A blank node reached only as the subject of an inbound link has
   nothing remembered: it is described as empty.
 * the query guard (web/sparql.py) runs before :meth:`RemoteStore.query` is called; this module
-  sends what it is given.
+  sends what it is given, with the endpoint's result cap as a ``LIMIT`` when asked
+  (``result_limit``, :mod:`ccgraph.query_limit`).
+* every request sent to the engine is counted: :attr:`RemoteStore.sent` in all, and per
+  unit of work in the :class:`QueryCount` of :func:`counting` (the app opens one per HTTP
+  request and answers the number in ``X-Ccgraph-Backend-Queries``, web/engine_queries.py).
+  The pages read the engine with few, batched queries (web/describe.py, pages/data.py).
 """
 
 from __future__ import annotations
@@ -27,15 +32,19 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 
-from . import query_guard
+from . import query_guard, query_limit
 from .remote_dataset import RemoteDataset
 from .remote_syntax import check_syntax
 
@@ -62,6 +71,44 @@ class RemoteError(OSError):
     """The engine could not be reached, or failed (not the query's fault)."""
 
 
+class EngineFailed(RemoteError):
+    """The engine answered with an error status other than 400."""
+
+
+@dataclass
+class QueryCount:
+    """Requests sent to the engine while it was current (see :func:`counting`)."""
+
+    n: int = 0
+
+
+_CURRENT_COUNT: ContextVar[QueryCount | None] = ContextVar("ccgraph_engine_queries",
+                                                           default=None)
+
+
+@contextmanager
+def counting() -> Iterator[QueryCount]:
+    """Count the engine requests sent from this context (and from copies of it, e.g. a
+    query run in a helper thread with ``contextvars.copy_context().run``)."""
+    count = QueryCount()
+    token = _CURRENT_COUNT.set(count)
+    try:
+        yield count
+    finally:
+        _CURRENT_COUNT.reset(token)
+
+
+def start_count() -> tuple[QueryCount, Any]:
+    """:func:`counting` for hooks that open and close in different calls (a Flask
+    request): the count and the token to give to :func:`stop_count`."""
+    count = QueryCount()
+    return count, _CURRENT_COUNT.set(count)
+
+
+def stop_count(token: Any) -> None:
+    _CURRENT_COUNT.reset(token)
+
+
 class RemoteStore:
     """Read-only access to the dataset of a SPARQL 1.1 endpoint at ``url``."""
 
@@ -77,6 +124,15 @@ class RemoteStore:
         self._graphs = None if graphs is None else tuple(graphs)
         self._blank: dict[ox.BlankNode, list[ox.Quad]] = {}
         self._subjects: dict[ox.NamedNode, list[ox.Quad]] = {}
+        self._sent = 0
+        self._sent_lock = threading.Lock()
+        #: kinds of query (query_limit.kind) whose LIMIT the engine refused
+        self._limit_refused: set[str] = set()
+
+    @property
+    def sent(self) -> int:
+        """Requests sent to the engine since this store was opened."""
+        return self._sent
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.url!r})"
@@ -86,18 +142,35 @@ class RemoteStore:
     def query(self, query: str, *, prefixes: Mapping[str, str] | None = None,
               default_graph: Sequence[ox.NamedNode] | None = None,
               named_graphs: Sequence[ox.NamedNode] | None = None,
+              result_limit: int | None = None,
               **_ignored: Any) -> ox.QuerySolutions | ox.QueryBoolean | Iterator[ox.Triple]:
         """Send ``query`` (with ``prefixes`` declared before it, as pyoxigraph's option
         does: a PREFIX of the query overrides one) and parse the answer. A query the engine
-        refuses raises ValueError with the engine's message."""
+        refuses raises ValueError with the engine's message. ``result_limit``: a SELECT
+        asks the engine for at most that many solutions (query_limit.py)."""
+        info = query_guard.analyse(query, prefixes)
+        check_syntax(query, prefixes)  # the same 400 (line, column) on every engine
+        options = (prefixes, default_graph, named_graphs)
+        if result_limit is None or info.form != "SELECT" \
+                or (kind := query_limit.kind(query)) in self._limit_refused:
+            return self._send(query, info, *options)
+        try:
+            return self._send(query_limit.limited(query, result_limit), info, *options)
+        except (ValueError, EngineFailed):
+            answer = self._send(query, info, *options)  # the query's own error, if it has one
+            self._limit_refused.add(kind)  # the engine takes the query, not the limit
+            return answer
+
+    def _send(self, query: str, info: query_guard.QueryInfo, prefixes: Mapping[str, str] | None,
+              default_graph: Sequence[ox.NamedNode] | None,
+              named_graphs: Sequence[ox.NamedNode] | None
+              ) -> ox.QuerySolutions | ox.QueryBoolean | Iterator[ox.Triple]:
         prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in (prefixes or {}).items())
         base = LEADING_BASE.match(query)  # BASE stays first: Virtuoso wants it before PREFIX
         head, rest = (query[:base.end()] + "\n", query[base.end():]) if base else ("", query)
         fields: list[tuple[str, str]] = [("default-graph-uri", g.value)
                                          for g in default_graph or ()]
         fields += [("named-graph-uri", g.value) for g in named_graphs or ()]
-        info = query_guard.analyse(query, prefixes)
-        check_syntax(query, prefixes)
         form, text = info.form, head + prologue + rest
         if self.dataset is not None:  # the union graph as the default graph
             text, fields = self.dataset.apply(text, fields, info)
@@ -112,6 +185,11 @@ class RemoteStore:
                           f"not {RESULTS_JSON} or {N_TRIPLES}")
 
     def _post(self, fields: list[tuple[str, str]], accept: str) -> tuple[str, bytes]:
+        with self._sent_lock:
+            self._sent += 1
+        count = _CURRENT_COUNT.get()
+        if count is not None:
+            count.n += 1
         data = urllib.parse.urlencode(fields).encode("utf-8")
         req = urllib.request.Request(self.url, data=data, method="POST", headers={
             "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
@@ -123,8 +201,8 @@ class RemoteStore:
             message = exc.read().decode("utf-8", "replace").strip()[:2000]
             if exc.code == 400:
                 raise ValueError(f"the SPARQL engine refused the query: {message}") from None
-            raise RemoteError(f"the SPARQL engine at {self.url} answered {exc.code}: "
-                              f"{message}") from None
+            raise EngineFailed(f"the SPARQL engine at {self.url} answered {exc.code}: "
+                               f"{message}") from None
         except (urllib.error.URLError, TimeoutError) as exc:
             raise RemoteError(f"the SPARQL engine at {self.url} did not answer: "
                               f"{getattr(exc, 'reason', exc)}") from None
@@ -175,35 +253,47 @@ class RemoteStore:
         triples separately."""
         found = self._subjects.get(subject)
         if found is None:
-            found = list(self._subject_with_blanks(subject))
-            if len(self._subjects) >= SUBJECT_MEMO:
-                self._subjects = {}
-            self._subjects[subject] = found
+            self.prefetch([subject])
+            found = self._subjects.get(subject, [])
         return found
 
-    def _subject_with_blanks(self, subject: ox.NamedNode) -> Iterator[ox.Quad]:
-        """``subject``'s quads, and those of the blank nodes it reaches (remembered)."""
-        branches = [f"{{ {subject} ?p ?o BIND({subject} AS ?s) }}"]
+    def prefetch(self, subjects: Iterable[ox.NamedNode]) -> None:
+        """Remember the quads of those of ``subjects`` not remembered yet, and of the blank
+        nodes they reach: one query for all of them."""
+        missing = [s for s in dict.fromkeys(subjects) if s not in self._subjects]
+        if not missing:
+            return
+        values = "VALUES ?x { " + " ".join(map(str, missing)) + " }"
+        branches = [f"{{ {values} ?x ?p ?o BIND(?x AS ?s) }}"]
         for depth in range(1, BLANK_DEPTH + 1):
-            chain = [str(subject)] + [f"?b{i}" for i in range(1, depth)] + ["?s"]
+            chain = ["?x"] + [f"?b{i}" for i in range(1, depth)] + ["?s"]
             steps = " . ".join(f"{a} ?q{i} {b}"
                                for i, (a, b) in enumerate(itertools.pairwise(chain)))
             blanks = " && ".join(f"isBlank({v})" for v in chain[1:])
-            branches.append(f"{{ {steps} . ?s ?p ?o FILTER({blanks}) }}")
+            branches.append(f"{{ {values} {steps} . ?s ?p ?o FILTER({blanks}) }}")
         query = ("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { " + " UNION ".join(branches)
                  + " } }")
-        found: dict[ox.BlankNode, list[ox.Quad]] = {}
-        own: list[ox.Quad] = []
-        for row in self._select(query):
-            quad = ox.Quad(row["s"], row["p"], row["o"], row["g"])
+        self.remember((ox.Quad(row["s"], row["p"], row["o"], row["g"])
+                       for row in self._select(query)), missing)
+
+    def remember(self, quads: Iterable[ox.Quad],
+                 subjects: Iterable[ox.NamedNode] = ()) -> None:
+        """Remember ``quads``: *all* the quads of each of their subjects (and ``subjects``
+        with no quad at all), read by :meth:`prefetch` or a description
+        (web/describe.py) in the same answer as the blank nodes among them."""
+        own: dict[ox.NamedNode, dict[ox.Quad, None]] = {s: {} for s in subjects}
+        blank: dict[ox.BlankNode, dict[ox.Quad, None]] = {}
+        for quad in quads:
             if isinstance(quad.subject, ox.BlankNode):
-                found.setdefault(quad.subject, []).append(quad)
-            else:
-                own.append(quad)
-        if len(self._blank) + len(found) > BLANK_MEMO:
+                blank.setdefault(quad.subject, {})[quad] = None
+            elif isinstance(quad.subject, ox.NamedNode):
+                own.setdefault(quad.subject, {})[quad] = None
+        if len(self._subjects) + len(own) > SUBJECT_MEMO:
+            self._subjects = {}
+        if len(self._blank) + len(blank) > BLANK_MEMO:
             self._blank = {}
-        self._blank.update({node: list(dict.fromkeys(quads)) for node, quads in found.items()})
-        return iter(own)
+        self._subjects.update({s: list(q) for s, q in own.items()})
+        self._blank.update({b: list(q) for b, q in blank.items()})
 
     def named_graphs(self) -> Iterator[ox.NamedNode]:
         if self._graphs is not None:

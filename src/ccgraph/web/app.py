@@ -12,7 +12,19 @@ from .. import __version__, writes
 from ..remote_store import RemoteError
 from ..settings import Settings
 from ..store import current_link, remove_leftovers
-from . import docs, dumps, graph_store, http, meta, negotiate, pages, releases, resources, sparql
+from . import (
+    docs,
+    dumps,
+    engine_queries,
+    graph_store,
+    http,
+    meta,
+    negotiate,
+    pages,
+    releases,
+    resources,
+    sparql,
+)
 from .cache import ResultCache
 from .negotiate import PAGE
 from .runner import QueryRunner
@@ -57,6 +69,8 @@ def create_app(settings: Settings | None = None, *,
     pages.install(app)
     app.before_request(ext.refresh)
     http.install(app)
+    if settings.backend:
+        engine_queries.install(app)
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

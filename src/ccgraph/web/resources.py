@@ -2,22 +2,15 @@
 
 The canonical IRIs ``{base}id/...`` (base from build.json) map onto this server's paths
 whatever host it runs on: ``/doc/city/jp/sapporo`` describes ``{base}id/city/jp/sapporo``.
-
-A description holds the resource's own triples, those of its sub-resources (blank nodes it
-points to, and hash IRIs ``{iri}#...`` such as evidence spans with their selectors, found
-from its own triples or its inbound links), the evidence spans it cites (``ccg:evidence``,
-``ccg:yearEvidence``, with their selectors), the resources it is made of (a city's
-memberships, pledges, facilities, events, creators and works, with their own triples and
-evidence: ``OWNED_OUT``/``OWNED_IN``), every inbound link, and the ``rdfs:label`` /
-``skos:prefLabel`` of each neighbour. The framed JSON-LD (``ccgraph.framing``) arranges
-exactly these triples as a tree.
+What a description holds, and how it is read (a few queries over a remote engine), is
+``describe.py``; this module negotiates, renders and caches it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
@@ -25,28 +18,22 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from ..formats import Format, by_suffix
 from ..framing import forms, tree
-from ..namespaces import CCG, RDF, RDFS, SKOS, XSD, curie
+from ..namespaces import RDF, XSD, curie
 from . import http, negotiate
 from .cache import Cached
+from .describe import LABELS, Description, describe
 from .rdfbody import serialize_triples
 from .state import Ccgraph, state
 
+__all__ = ["Description", "View", "arranged", "bp", "describe", "exists", "labels_of",
+           "local_href", "pick_label", "render_graph_page", "split_suffix"]
+
 bp = Blueprint("resources", __name__)
 
-LABELS = (ox.NamedNode(str(RDFS.label)), ox.NamedNode(str(SKOS.prefLabel)))
 SUFFIXES = tuple(f.suffix for f in negotiate.DOC_OFFERS)
 RDF_TYPE = str(RDF.type)
-RDF_TYPE_NODE = ox.NamedNode(RDF_TYPE)
-#: objects of these are evidence spans: described with the resource that cites them
-EVIDENCE = (ox.NamedNode(str(CCG.evidence)), ox.NamedNode(str(CCG.yearEvidence)))
-#: the parts of a resource, described with it: what it points to (a city's memberships) ...
-OWNED_OUT = (ox.NamedNode(str(CCG.membership)),)
-#: ... and what points to it (a city's pledges)
-OWNED_IN = tuple(ox.NamedNode(str(p)) for p in (CCG.commitmentOf, CCG.locatedIn, CCG.basedIn,
-                                                 CCG.originatedIn))
-#: ... and what points to it through a shared property, when of a class (a field's
-#: memberships, not the pledges that also name the field)
-OWNED_IN_OF_CLASS = {ox.NamedNode(str(CCG.field)): ox.NamedNode(str(CCG.Membership))}
+
+
 def split_suffix(rest: str) -> tuple[str, Format | None]:
     """``city/jp/sapporo.ttl`` -> (``city/jp/sapporo``, Turtle). Slugs never hold a dot."""
     for suffix in SUFFIXES:
@@ -65,76 +52,6 @@ def exists(store: ox.Store, iri: str) -> bool:
     for _ in store.quads_for_pattern(None, None, node):
         return True
     return False
-
-
-@dataclass
-class Description:
-    iri: str
-    triples: set[ox.Triple] = field(default_factory=set)
-    inbound: set[ox.Triple] = field(default_factory=set)
-    subjects: list[ox.NamedNode | ox.BlankNode] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not self.triples and not self.inbound
-
-    def all_triples(self) -> set[ox.Triple]:
-        return self.triples | self.inbound
-
-
-def describe(store: ox.Store, iri: str, *, inbound_cap: int = 10_000) -> Description:
-    """The resource's description (see the module docstring)."""
-    node = ox.NamedNode(iri)
-    hash_prefix = iri + "#"
-    desc = Description(iri)
-    seen: set[ox.NamedNode | ox.BlankNode] = set()
-    queue: list[ox.NamedNode | ox.BlankNode] = [node]
-
-    def is_sub(term: object) -> bool:
-        return isinstance(term, ox.BlankNode) or (
-            isinstance(term, ox.NamedNode) and term.value.startswith(hash_prefix))
-
-    def drain() -> None:
-        while queue:
-            subject = queue.pop(0)
-            if subject in seen:
-                continue
-            seen.add(subject)
-            desc.subjects.append(subject)
-            for quad in store.quads_for_pattern(subject, None, None):
-                desc.triples.add(quad.triple)
-                owned = quad.predicate in EVIDENCE or (
-                    subject == node and quad.predicate in OWNED_OUT)
-                if (owned or is_sub(quad.object)) and quad.object not in seen \
-                        and not isinstance(quad.object, ox.Literal):
-                    queue.append(quad.object)  # type: ignore[arg-type]
-
-    drain()
-    for quad in store.quads_for_pattern(None, None, node):
-        if len(desc.inbound) >= inbound_cap:
-            break
-        desc.inbound.add(quad.triple)
-        of_class = OWNED_IN_OF_CLASS.get(quad.predicate)
-        owned = quad.predicate in OWNED_IN or (of_class is not None and any(
-            True for _ in store.quads_for_pattern(quad.subject, RDF_TYPE_NODE, of_class)))
-        if (owned or is_sub(quad.subject)) and quad.subject not in seen:
-            queue.append(quad.subject)  # type: ignore[arg-type]
-    drain()
-    desc.inbound -= desc.triples
-    neighbours: set[ox.NamedNode] = set()
-    for triple in desc.triples:
-        if isinstance(triple.object, ox.NamedNode):
-            neighbours.add(triple.object)
-    for triple in desc.inbound:
-        if isinstance(triple.subject, ox.NamedNode):
-            neighbours.add(triple.subject)
-    for neighbour in neighbours:
-        if neighbour in seen:
-            continue
-        for predicate in LABELS:
-            for quad in store.quads_for_pattern(neighbour, predicate, None):
-                desc.triples.add(quad.triple)
-    return desc
 
 
 # ---------------------------------------------------------------- presentation helpers

@@ -23,11 +23,14 @@ from markupsafe import Markup
 from .. import __version__
 from ..dumpfiles import BY_NAME
 from ..namespaces import CCG, DCTERMS, OWL, RDF, RDFS, SCHEMA
+from ..remote_store import RemoteStore
 from . import dumps
 from .state import state
 
 CONTEXT = "https://schema.org"
 GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+#: the links to the places a resource's data block describes (a remote store reads them at once)
+PLACES = (SCHEMA.containedInPlace, CCG.locatedIn, SCHEMA.location, CCG.basedIn)
 _ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
             "\u2029": "\\u2029"}
 
@@ -70,13 +73,20 @@ def _place(store: ox.Store, iri: str, kind: str = "Place") -> dict[str, Any]:
     return out
 
 
-def dataset(store: ox.Store, base: str, root: str, version: str) -> dict[str, Any]:
-    """The home page's ``Dataset``: what a dataset search engine needs."""
+def first_year(store: ox.Store) -> int | None:
+    """The earliest year of designation (the start of the ``temporalCoverage``)."""
+    years = [int(o.value) for q in store.quads_for_pattern(
+        None, ox.NamedNode(str(CCG.yearDesignated)), None)
+        if isinstance(o := q.object, ox.Literal) and o.value.isdigit()]
+    return min(years) if years else None
+
+
+def dataset(store: ox.Store, base: str, root: str, version: str,
+            first: int | None = None) -> dict[str, Any]:
+    """The home page's ``Dataset``: what a dataset search engine needs (``first``: the
+    :func:`first_year`, kept per build by the caller)."""
     node = ox.NamedNode(base + "id/dataset")
     modified = _one(store, node, str(DCTERMS.modified)) or ""
-    years = sorted(int(o.value) for q in store.quads_for_pattern(
-        None, ox.NamedNode(str(CCG.yearDesignated)), None)
-        if isinstance(o := q.object, ox.Literal) and o.value.isdigit())
     out: dict[str, Any] = {
         "@context": CONTEXT, "@type": "Dataset", "@id": node.value,
         "name": _one(store, node, str(DCTERMS.title)) or "ccgraph",
@@ -93,8 +103,8 @@ def dataset(store: ox.Store, base: str, root: str, version: str) -> dict[str, An
                   "@id": base + "id/org/uccn"},
         "distribution": [],
     }
-    if years:
-        out["temporalCoverage"] = f"{years[0]}/.."
+    if first is not None:
+        out["temporalCoverage"] = f"{first}/.."
     for item in dumps.listing():
         name = item["name"]
         encoding = BY_NAME[name].content_type  # of the content, gzip or not
@@ -114,6 +124,8 @@ def resource(store: ox.Store, iri: str, title: str, root: str) -> dict[str, Any]
     """The schema.org description of a ``/doc/`` page's resource."""
     node = ox.NamedNode(iri)
     types = set(_all(store, node, str(RDF.type)))
+    if isinstance(store, RemoteStore):  # the places described below, in one query
+        store.prefetch(ox.NamedNode(o) for p in PLACES for o in _all(store, node, str(p)))
     out: dict[str, Any]
     if str(CCG.CreativeCity) in types:
         out = _place(store, iri, "City")
@@ -157,7 +169,8 @@ def for_page(title: str) -> Markup:
     root = request.host_url
     path = request.path
     if path == "/":
-        data = dataset(ext.store, ext.base, root, f"{ext.meta.version} ({__version__})")
+        data = dataset(ext.store, ext.base, root, f"{ext.meta.version} ({__version__})",
+                       ext.cached("schemaorg:first-year", lambda: first_year(ext.store)))
     elif path.startswith("/doc/"):
         rest = path[len("/doc/"):].removesuffix(".html")
         try:

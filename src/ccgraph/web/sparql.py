@@ -29,6 +29,7 @@ declared nowhere is answered 400 with its name and the nearest known one.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import logging
 from typing import Any
@@ -39,7 +40,7 @@ from flask import Blueprint, Response, request
 from .. import query_errors, query_guard
 from ..formats import Format
 from ..namespaces import PREFIXES
-from ..remote_store import RemoteError
+from ..remote_store import RemoteError, RemoteStore
 from . import http, negotiate, protocol_version, releases, update
 from .cache import Cached
 from .negotiate import GRAPH_FORMATS, RESULT_FORMATS
@@ -174,6 +175,8 @@ def _answer(ext: QueryTarget, query: str, form: str | None, default_graphs: list
         options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     cap = ext.settings.result_cap
+    if isinstance(ext.store, RemoteStore):  # the engine stops at the cap (query_limit.py)
+        options["result_limit"] = cap + 1
     outcome = _run(ext, query, options, cap)
     if isinstance(outcome, Response):
         return outcome
@@ -206,9 +209,10 @@ def _run(ext: QueryTarget, query: str, options: dict[str, Any], cap: int
          ) -> Outcome | Response:
     """The query's outcome, or the answer that says why there is none (503, 400, 500)."""
     store = ext.store
+    context = contextvars.copy_context()  # the request's engine query count (--backend)
 
     def work(deadline: float) -> Outcome:
-        return execute(store, query, options, cap, deadline)
+        return context.run(execute, store, query, options, cap, deadline)
 
     try:
         return ext.runner.run(work)

@@ -14,7 +14,7 @@ from ...namespaces import curie
 from ..resources import Description
 from . import city_queries as q
 from . import map_pages
-from .data import CCG, Evidence, evidence_for, labels, link, lit, select, to_int, value
+from .data import CCG, Evidence, link, lit, names_and_evidence, select_many, to_int, value
 from .statements import statements
 
 Row = dict[str, Any]
@@ -22,16 +22,21 @@ Entry = dict[str, Any]
 
 
 def city_data(iri: str) -> dict[str, Any]:
-    """What the city page shows, read with the queries of ``city_queries``."""
-    rows = {name: select(getattr(q, name), c=iri) for name in q.PER_CITY}
-    base = select(q.BASE, c=iri)[0]
+    """What the city page shows, read with the queries of ``city_queries`` (all at once),
+    then the labels and evidence of what they found (at once)."""
+    rows = select_many({**{name: getattr(q, name) for name in q.PER_CITY},
+                        "BASE": q.BASE, "NEAR_DUPLICATES": q.NEAR_DUPLICATES,
+                        "MAP": map_pages.CITY_MAP}, c=iri)
+    base = rows["BASE"][0] if rows["BASE"] else {}
     mentioned: set[str] = {iri}
     for name, keys in q.PER_CITY.items():
         for row in rows[name]:
             mentioned.update(row[k].value for k in keys if isinstance(row.get(k), ox.NamedNode))
     if isinstance(base.get("country"), ox.NamedNode):
         mentioned.add(base["country"].value)
-    shown = Shown(labels(mentioned), evidence_for(mentioned))
+    near = rows["NEAR_DUPLICATES"]
+    names, evidence = names_and_evidence(mentioned | near_duplicate_iris(near), mentioned)
+    shown = Shown(names, evidence)
     things = _things(rows["THINGS"], rows["THING_DETAILS"], shown)
 
     def of(kind: str) -> list[Entry]:
@@ -59,8 +64,8 @@ def city_data(iri: str) -> dict[str, Any]:
                           key=lambda r: r["year"]),
         "profiles": sorted((shown.item(r["d"].value) for r in rows["PROFILES"]),
                            key=lambda p: p["text"]),
-        "near_duplicates": near_duplicates_of(iri),
-        "map": map_pages.city_map(iri, shown.names.get(iri) or curie(iri)),
+        "near_duplicates": near_duplicates(near, names),
+        "map": map_pages.city_map(rows["MAP"], shown.names.get(iri) or curie(iri)),
     }
 
 
@@ -136,14 +141,20 @@ def _things(rows: list[Row], details: list[Row], shown: Shown) -> list[Entry]:
     return list(found.values())
 
 
-def near_duplicates_of(city: str) -> list[dict[str, Any]]:
+def near_duplicate_iris(rows: list[Row]) -> set[str]:
+    """What :func:`near_duplicates` names, from the rows of ``NEAR_DUPLICATES``."""
+    spans = {r[k].value for r in rows for k in ("mine", "other") if "#" in r[k].value}
+    return ({r[k].value for r in rows for k in ("d", "mine", "other", "city")}
+            | {s.partition("#")[0] for s in spans})
+
+
+def near_duplicates(rows: list[Row], labels: dict[str, str]) -> list[dict[str, Any]]:
     """The city's passages (pledges, description spans) that are near-duplicates of another
     city's, each with that city, its passage, the similarity and the record (graph
-    ``near-duplicates``), most similar first."""
-    rows = select(q.NEAR_DUPLICATES, c=city)
+    ``near-duplicates``), most similar first: from the rows of ``NEAR_DUPLICATES`` and the
+    labels of :func:`near_duplicate_iris`."""
     spans = {r[k].value for r in rows for k in ("mine", "other") if "#" in r[k].value}
-    names = labels({r[k].value for r in rows for k in ("d", "mine", "other", "city")}
-                   | {s.partition("#")[0] for s in spans})
+    names = dict(labels)
     for span in spans:
         names[span] = "description in " + names.get(span.partition("#")[0], "the profile")
     notes = [{"record": link(r["d"].value, names), "mine": link(r["mine"].value, names),

@@ -1,6 +1,6 @@
 """The queries of a creative field's page (``pages/field.py``); ``<$f>`` is the field."""
 
-MEMBERS = """SELECT ?m ?city ?country ?year ?ended WHERE {
+MEMBERS = """SELECT DISTINCT ?m ?city ?country ?year ?ended WHERE {
     ?m a ccg:Membership ; ccg:field <$f> ; org:member ?city .
     OPTIONAL { ?m ccg:yearDesignated ?year } OPTIONAL { ?m ccg:yearEnded ?ended }
     OPTIONAL { ?city schema:containedInPlace ?country } }"""
@@ -12,4 +12,4 @@ INFO = """SELECT ?definition ?notation WHERE {
     OPTIONAL { <$f> skos:definition ?definition FILTER(lang(?definition) = "en") }
     OPTIONAL { <$f> skos:notation ?notation } } LIMIT 1"""
 
-LABELS = "SELECT ?l WHERE { <$f> skos:prefLabel ?l }"
+LABELS = "SELECT DISTINCT ?l WHERE { <$f> skos:prefLabel ?l }"

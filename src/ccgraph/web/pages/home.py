@@ -13,7 +13,7 @@ from .. import charts, negotiate, releases
 from ..state import state
 from . import home_queries as q
 from . import map_pages
-from .data import labels, link, select, to_int, value
+from .data import labels, link, select_many, to_int, value
 from .workbench import examples
 
 bp = Blueprint("home", __name__)
@@ -23,14 +23,22 @@ TOP_COUNTRIES = 25
 
 
 def home_data() -> dict[str, Any]:
-    counts = select(q.COUNTS)[0]
-    ended = select(q.ENDED)[0]
-    others = select(q.OTHERS)[0]
-    size = select(void_module.COUNT_DEFAULT_GRAPH)[0]  # the counting convention: void.py
-    fields = field_counts()
-    no_year = select(q.NO_YEAR)[0]
+    """What the home page shows: its queries at once, then the labels of what they found."""
+    rows = select_many({
+        "COUNTS": q.COUNTS, "ENDED": q.ENDED, "OTHERS": q.OTHERS,
+        "SIZE": void_module.COUNT_DEFAULT_GRAPH,  # the counting convention: void.py
+        "NO_YEAR": q.NO_YEAR, "YEARS": q.YEARS, "COUNTRIES": q.COUNTRIES,
+        "DATASET": q.DATASET, "LINKSETS": q.LINKSETS, "FIELDS": q.FIELDS,
+        "CURRENT": map_pages.CURRENT}, d=state().base + "id/dataset")
+    counts, ended, others, size, no_year = (
+        rows[k][0] if rows[k] else {} for k in ("COUNTS", "ENDED", "OTHERS", "SIZE", "NO_YEAR"))
+    countries = rows["COUNTRIES"]
+    names = labels({r["country"].value for r in countries}
+                   | {r["f"].value for r in rows["FIELDS"]}
+                   | map_pages.named(rows["CURRENT"]))
+    fields = field_counts(rows["FIELDS"], names)
     by_year: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in select(q.YEARS):
+    for row in rows["YEARS"]:
         by_year[value(row["year"])[:4]][row["f"].value] = to_int(row["n"])
     year_list = [str(y) for y in range(int(min(by_year)), int(max(by_year)) + 1)] \
         if by_year else []
@@ -38,16 +46,13 @@ def home_data() -> dict[str, Any]:
                             f["colour"]) for f in fields]
     year_table = [{"year": y, "counts": [by_year.get(y, {}).get(f["iri"], 0) for f in fields],
                    "total": sum(by_year.get(y, {}).values())} for y in year_list]
-    countries = select(q.COUNTRIES)
-    names = labels({r["country"].value for r in countries})
     country_rows = sorted(({**link(r["country"].value, names), "cc": value(r.get("cc")),
                             "cities": to_int(r["cities"]), "memberships": to_int(r["memberships"])}
                            for r in countries), key=lambda r: (-r["memberships"], r["text"]))
-    dataset = select(q.DATASET, d=state().base + "id/dataset")
-    info = dataset[0] if dataset else {}
+    info = rows["DATASET"][0] if rows["DATASET"] else {}
     return {
         "counts": {k: to_int(v) for k, v in
-                   {**counts, **ended, **others, "triples": size["n"]}.items()},
+                   {**counts, **ended, **others, "triples": size.get("n")}.items()},
         "counting": void_module.COUNTING_NOTE,
         "no_year": to_int(no_year.get("n")),
         "fields": fields,
@@ -63,26 +68,25 @@ def home_data() -> dict[str, Any]:
             "countries", f"The {TOP_COUNTRIES} countries with the most memberships",
             "Horizontal bars, one per country, longest first. The table below lists every "
             "country.", [(c["text"], c["memberships"]) for c in country_rows[:TOP_COUNTRIES]]),
-        "linksets": linkset_counts(),
-        "map": map_pages.home_map(fields),
+        "linksets": linkset_counts(rows["LINKSETS"]),
+        "map": map_pages.home_map(rows["CURRENT"], fields, names),
         "title": value(info.get("title")) or "ccgraph",
         "description": value(info.get("description")),
         "license": value(info.get("license")) or LICENSE,
     }
 
 
-def linkset_counts() -> list[dict[str, Any]]:
-    """The VoID linksets of the build (linksets.py): target dataset and number of links."""
-    rows = select(q.LINKSETS)
+def linkset_counts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The VoID linksets of the build (linksets.py): target dataset and number of links,
+    from the rows of ``LINKSETS``."""
     return sorted(({"title": value(r["title"]), "href": value(r.get("home")),
                     "count": to_int(r["n"])} for r in rows), key=lambda r: r["title"])
 
 
-def field_counts() -> list[dict[str, Any]]:
+def field_counts(rows: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
     """Every creative field with its number of current members, its colour and its place
-    in the legend (the order of the charts and maps)."""
-    rows = select(q.FIELDS)
-    names = labels({r["f"].value for r in rows})
+    in the legend (the order of the charts and maps), from the rows of ``FIELDS`` and the
+    fields' labels."""
     fields = sorted(({**link(r["f"].value, names), "slug": value(r.get("slug")),
                       "count": to_int(r["n"])} for r in rows), key=lambda f: f["text"])
     for i, f in enumerate(fields):

@@ -35,7 +35,7 @@ DATASET = """SELECT ?title ?description ?license WHERE { <$d> ?p ?o
     OPTIONAL { <$d> dcterms:title ?title } OPTIONAL { <$d> dcterms:description ?description }
     OPTIONAL { <$d> dcterms:license ?license } } LIMIT 1"""
 
-LINKSETS = """SELECT ?title ?home ?n WHERE {
+LINKSETS = """SELECT DISTINCT ?title ?home ?n WHERE {
     ?ls a <http://rdfs.org/ns/void#Linkset> ;
         <http://rdfs.org/ns/void#objectsTarget> ?t ; <http://rdfs.org/ns/void#triples> ?n .
     ?t dcterms:title ?title OPTIONAL { ?t <http://xmlns.com/foaf/0.1/homepage> ?home } }"""

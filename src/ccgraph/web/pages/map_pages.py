@@ -11,23 +11,38 @@ from collections import defaultdict
 from typing import Any
 
 from .. import maps
-from .data import labels, link, select, value
+from .data import link, value
 
 GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 
-_CURRENT = f"""SELECT ?city ?country ?f ?lat ?long WHERE {{
+#: every current membership of a city with coordinates (the home and field maps)
+CURRENT = f"""SELECT DISTINCT ?city ?country ?f ?lat ?long WHERE {{
     ?m a ccg:Membership ; org:member ?city ; ccg:field ?f .
     FILTER NOT EXISTS {{ ?m ccg:yearEnded ?e }}
     ?city <{GEO}lat> ?lat ; <{GEO}long> ?long .
     OPTIONAL {{ ?city schema:containedInPlace ?country }} }}"""
 
 
+#: the coordinates, GeoNames link and population of the city ``<$c>``
+CITY_MAP = f"""SELECT ?lat ?long ?gn ?pop WHERE {{ <$c> <{GEO}lat> ?lat ;
+    <{GEO}long> ?long .
+    OPTIONAL {{ <$c> <{OWL_SAME_AS}> ?gn FILTER(STRSTARTS(STR(?gn),
+        "https://sws.geonames.org/")) }}
+    OPTIONAL {{ <$c> ccg:population ?pop }} }} LIMIT 1"""
+
+
 def _number(term: Any) -> float:
     return float(value(term))
 
 
-def _cities(rows: list[dict[str, Any]], fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def named(rows: list[dict[str, Any]]) -> set[str]:
+    """The cities and countries of rows of :data:`CURRENT`, whose labels the maps show."""
+    return {r[k].value for r in rows for k in ("city", "country") if k in r}
+
+
+def _cities(rows: list[dict[str, Any]], fields: list[dict[str, Any]], names: dict[str, str]
+            ) -> list[dict[str, Any]]:
     """One entry per city: its link, country, fields (in legend order) and coordinates."""
     index = {f["iri"]: f for f in fields}
     by_city: dict[str, dict[str, Any]] = {}
@@ -36,8 +51,6 @@ def _cities(rows: list[dict[str, Any]], fields: list[dict[str, Any]]) -> list[di
         city = r["city"].value
         by_city.setdefault(city, r)
         city_fields[city].add(r["f"].value)
-    names = labels(set(by_city) | {r["country"].value for r in by_city.values()
-                                   if "country" in r})
     out = []
     for city, r in by_city.items():
         own = sorted((index[f] for f in city_fields[city] if f in index),
@@ -58,9 +71,11 @@ def _dot(city: dict[str, Any], colour_index: int | None = None,
     return maps.Dot(city["text"], city["href"], city["lat"], city["long"], colour_index, note)
 
 
-def home_map(fields: list[dict[str, Any]]) -> dict[str, Any]:
-    """Every current member city, coloured by field (its first field in legend order)."""
-    cities = _cities(select(_CURRENT), fields)
+def home_map(rows: list[dict[str, Any]], fields: list[dict[str, Any]], names: dict[str, str]
+             ) -> dict[str, Any]:
+    """Every current member city, coloured by field (its first field in legend order), from
+    the rows of :data:`CURRENT` and the labels of :func:`named`."""
+    cities = _cities(rows, fields, names)
     return {
         "svg": maps.world_map(
             "world", "Member cities of the network on a world map",
@@ -73,11 +88,13 @@ def home_map(fields: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def field_map(iri: str, fields: list[dict[str, Any]]) -> dict[str, Any]:
-    """The current member cities of one field, in the field's colour."""
+def field_map(iri: str, rows: list[dict[str, Any]], fields: list[dict[str, Any]],
+              names: dict[str, str]) -> dict[str, Any]:
+    """The current member cities of one field, in the field's colour (rows and labels as
+    for :func:`home_map`)."""
     mine = [f for f in fields if f["iri"] == iri]
-    rows = [r for r in select(_CURRENT) if r["f"].value == iri]
-    cities = _cities(rows, fields)
+    rows = [r for r in rows if r["f"].value == iri]
+    cities = _cities(rows, fields, names)
     colour_index = mine[0]["index"] if mine else None
     title = mine[0]["text"] if mine else "this field"
     return {
@@ -92,13 +109,9 @@ def field_map(iri: str, fields: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def city_map(iri: str, name: str) -> dict[str, Any] | None:
-    """A small locator map of one city, with its coordinates and GeoNames link as text."""
-    rows = select(f"""SELECT ?lat ?long ?gn ?pop WHERE {{ <$c> <{GEO}lat> ?lat ;
-        <{GEO}long> ?long .
-        OPTIONAL {{ <$c> <{OWL_SAME_AS}> ?gn FILTER(STRSTARTS(STR(?gn),
-            "https://sws.geonames.org/")) }}
-        OPTIONAL {{ <$c> ccg:population ?pop }} }} LIMIT 1""", c=iri)
+def city_map(rows: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
+    """A small locator map of one city, with its coordinates and GeoNames link as text,
+    from the rows of :data:`CITY_MAP`."""
     if not rows:
         return None
     r = rows[0]

@@ -11,7 +11,7 @@ from flask import render_template
 
 from ...namespaces import curie
 from ..resources import Description
-from .data import labels, link, select, to_int, value
+from .data import labels, link, select_many, to_int, value
 from .statements import statements
 
 #: the queries of the page; ``<$d>`` is the document
@@ -19,7 +19,7 @@ INFO = """SELECT ?text ?url ?date ?sha ?city WHERE {
     OPTIONAL { <$d> schema:text ?text } OPTIONAL { <$d> schema:url ?url }
     OPTIONAL { <$d> dcterms:date ?date } OPTIONAL { <$d> ccg:sha256 ?sha }
     OPTIONAL { <$d> ccg:describes ?city } } LIMIT 1"""
-SPANS = """SELECT ?ev ?start ?end ?exact ?r WHERE {
+SPANS = """SELECT DISTINCT ?ev ?start ?end ?exact ?r WHERE {
     ?ev oa:hasSource <$d> ; oa:hasSelector ?p . ?p oa:start ?start ; oa:end ?end .
     OPTIONAL { ?ev oa:hasSelector ?q . ?q oa:exact ?exact }
     OPTIONAL { ?r ccg:evidence ?ev } }"""
@@ -59,8 +59,9 @@ def segments(text: str, spans: list[EvidenceHighlight]) -> list[dict[str, Any]]:
 
 
 def profile_page(iri: str, desc: Description) -> str:
-    info = select(INFO, d=iri)[0]
-    rows = select(SPANS, d=iri)
+    parts = select_many({"INFO": INFO, "SPANS": SPANS}, d=iri)
+    info = parts["INFO"][0] if parts["INFO"] else {}
+    rows = parts["SPANS"]
     names = labels({r["r"].value for r in rows if "r" in r} | {iri} | (
         {info["city"].value} if "city" in info else set()))
     spans: dict[str, EvidenceHighlight] = {}
