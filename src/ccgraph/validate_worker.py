@@ -27,33 +27,82 @@ from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
+from rdflib import URIRef
 
-from . import writes
-from .store import META_FILE, new_staging, version_name
+from . import iris, writes
+from .store import META_FILE, REPORTS_DIR, new_staging, version_name
 
 #: address space a write worker may use (a runaway update fails instead of swapping)
 MEMORY_LIMIT = 8 << 30
 
 
+class Live:
+    """What the worker keeps of the live version between writes: its named graphs (as
+    :func:`writes.named_quads` reads them), their union (VoID left out) in a store for the
+    walks of incremental validation, and its validation results (None: unknown)."""
+
+    def __init__(self, name: str, named: list[ox.Quad], base: str,
+                 results: list[Any] | None) -> None:
+        self.name = name
+        self.named = named
+        self.union = ox.Store()
+        void = ox.NamedNode(str(iris.graph("void", base)))
+        self.union.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                          for q in named if q.graph_name != void)
+        self.results = results
+
+    def change(self, name: str, named: list[ox.Quad], added: set[ox.Triple],
+               removed: set[ox.Triple], results: list[Any]) -> None:
+        for t in removed:
+            self.union.remove(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
+        self.union.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                          for t in added)
+        self.name, self.named, self.results = name, named, results
+
+
 class Worker:
     def __init__(self, out: IO[bytes]) -> None:
         from .validate import load_shapes
+        from .validate.incremental import Analysis, Walker, validate_focus
 
         self.out = out
         self.shapes = load_shapes()
-        self.cache: tuple[str, list[ox.Quad]] | None = None  # (version name, named quads)
+        self.analysis = Analysis.of(self.shapes)
+        self.walker = Walker(self.analysis)
+        validate_focus([], self.shapes, set())  # parses the shapes' SPARQL queries once
+        self.live: Live | None = None
 
     def send(self, message: dict[str, Any]) -> None:
         self.out.write(json.dumps(message, ensure_ascii=False).encode("utf-8") + b"\n")
         self.out.flush()
 
-    def named(self, root: Path, link: str, base: str) -> list[ox.Quad]:
+    def load(self, root: Path, link: str, base: str) -> Live:
+        from .validate.incremental import results_from_json
+
         name = Path(link).name
-        if self.cache is not None and self.cache[0] == name:
-            return self.cache[1]
-        quads = writes.named_quads(root / link, base)
-        self.cache = (name, quads)
-        return quads
+        if self.live is not None and self.live.name == name:
+            return self.live
+        results = results_from_json(root / link / REPORTS_DIR / "validation.json")
+        if results is not None and any(not isinstance(r.focus, URIRef) for r in results):
+            results = None  # blank nodes of another parse: validate everything once
+        self.live = Live(name, writes.named_quads(root / link, base), base, results)
+        return self.live
+
+    def validate(self, live: Live, after: set[ox.Quad], added: set[ox.Triple],
+                 removed: set[ox.Triple]) -> tuple[writes.Validation, dict[str, Any]]:
+        """The report of ``after``: incremental when the live version's results are known
+        and the change can be bounded, else the full validation."""
+        from .validate.incremental import check
+
+        if live.results is not None:
+            done = check(self.analysis, self.walker, live.union, self.shapes, added,
+                         removed, live.results)
+            if done is not None:
+                report, checked = done
+                return (writes.Validation(report.conforms, report.text(), report.to_turtle(),
+                                          report.to_json(), report.results),
+                        {"validation": "incremental", "checked": checked})
+        return writes.validate_quads(after, self.shapes), {"validation": "full"}
 
     def handle(self, header: dict[str, Any], payload: bytes) -> dict[str, Any]:
         times: dict[str, float] = {}
@@ -71,7 +120,8 @@ class Worker:
         req = writes.Request(kind=header["kind"], update=header.get("update") or "",
                              graph=header.get("graph"), payload=payload,
                              media_type=header.get("media_type") or "")
-        named = self.named(root, link, base)
+        live = self.load(root, link, base)
+        named = live.named
         tick("load")
         try:
             applied = writes.apply(named, req, base)
@@ -98,7 +148,8 @@ class Worker:
             writes.refuse_wiping(old, after, base)
         except writes.WriteError as exc:
             return {"status": exc.status, "message": str(exc), "seconds": times, **counts}
-        report = writes.validate_quads(after, self.shapes)
+        added, removed = _triple_change(old, after)
+        report, how = self.validate(live, after, added, removed)
         tick("validate")
         if not report.conforms:
             return {"status": writes.INVALID, "seconds": times, **counts,
@@ -106,16 +157,28 @@ class Worker:
                                "changed",
                     "report_text": report.text, "report_turtle": report.turtle}
         staging = new_staging(root)
-        note = {"kind": req.kind, "inserted": inserted, "deleted": deleted}
+        note = {"kind": req.kind, "inserted": inserted, "deleted": deleted, **how}
         meta, void_quads = writes.write_version(staging, after, base, root / link,
                                     {"validation.txt": report.text,
                                      "validation.ttl": report.turtle,
                                      "validation.json": report.json}, note)
         tick("write")
         name = version_name(meta.version)
-        self.cache = (name, [*after, *void_quads])  # as named_quads() would read it
+        live.change(name, [*after, *void_quads], added, removed, report.results)
         return {"status": writes.COMMITTED, "message": "committed", "version": meta.version,
                 "staging": str(staging), "name": name, "seconds": times, **counts}
+
+
+def _triple_change(before: set[ox.Quad], after: set[ox.Quad]
+                   ) -> tuple[set[ox.Triple], set[ox.Triple]]:
+    """The triples of the union graph a change of named graphs adds and removes."""
+    gone = {q.triple for q in before - after}
+    new = {q.triple for q in after - before}
+    if not gone and not new:
+        return set(), set()
+    held_after = {q.triple for q in after if q.triple in gone or q.triple in new}
+    held_before = {q.triple for q in before if q.triple in gone or q.triple in new}
+    return new - held_before, gone - held_after
 
 
 def _version(path: Path) -> str:
