@@ -124,7 +124,7 @@ def change(seed: Seed, data: st.DataObject) -> tuple[set[ox.Triple], set[ox.Trip
     return added - removed, removed - added
 
 
-@settings(max_examples=30, deadline=None, derandomize=True,
+@settings(max_examples=25, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_incremental_equals_full(seed: Seed, data: st.DataObject) -> None:
