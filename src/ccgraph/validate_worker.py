@@ -50,6 +50,15 @@ class Live:
         self.union.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
                           for q in named if q.graph_name != void)
         self.results = results
+        self.pub: writes.Published | None = None  # made on the first write (fast.py)
+        self.void = void
+
+    def published(self, base: str) -> writes.Published:
+        if self.pub is None:
+            self.pub = writes.Published((q for q in self.named if q.graph_name != self.void),
+                                        [q for q in self.named if q.graph_name == self.void],
+                                        base)
+        return self.pub
 
     def change(self, name: str, named: list[ox.Quad], added: set[ox.Triple],
                removed: set[ox.Triple], results: list[Any]) -> None:
@@ -158,10 +167,16 @@ class Worker:
                     "report_text": report.text, "report_turtle": report.turtle}
         staging = new_staging(root)
         note = {"kind": req.kind, "inserted": inserted, "deleted": deleted, **how}
-        meta, void_quads = writes.write_version(staging, after, base, root / link,
-                                    {"validation.txt": report.text,
-                                     "validation.ttl": report.turtle,
-                                     "validation.json": report.json}, note)
+        reports = {"validation.txt": report.text, "validation.ttl": report.turtle,
+                   "validation.json": report.json}
+        pub = live.published(base)
+        tick("prepare")
+        try:
+            meta, void_quads = writes.write_fast(staging, root / link, pub, after - old,
+                                                 old - after, base, reports, note)
+        except BaseException:
+            live.pub = None  # half changed: made again from the named graphs next time
+            raise
         tick("write")
         name = version_name(meta.version)
         live.change(name, [*after, *void_quads], added, removed, report.results)
