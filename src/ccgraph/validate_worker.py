@@ -7,7 +7,8 @@ the deadline and starts another).
 
 Protocol (``--serve``): the parent writes a JSON header line and ``header["payload"]`` bytes
 to stdin; the child answers JSON lines on stdout: ``{"stage": "ready"}`` once at start,
-then per request ``{"stage": "applied"}`` (the change is evaluated) and ``{"stage": "done",
+then per request ``{"stage": "loaded"}`` (the live version is read; the change's deadline
+starts), ``{"stage": "applied"}`` (the change is evaluated) and ``{"stage": "done",
 ...}`` (an :class:`ccgraph.writes.WriteResult`, plus ``staging``/``name`` of the version written
 when it is committed). Nothing else is written to stdout.
 
@@ -132,6 +133,7 @@ class Worker:
         live = self.load(root, link, base)
         named = live.named
         tick("load")
+        self.send({"stage": "loaded"})
         try:
             applied = writes.apply(named, req, base)
         except writes.WriteError as exc:
