@@ -38,36 +38,79 @@ MEMORY_LIMIT = 8 << 30
 
 
 class Live:
-    """What the worker keeps of the live version between writes: its named graphs (as
-    :func:`writes.named_quads` reads them), their union (VoID left out) in a store for the
-    walks of incremental validation, and its validation results (None: unknown)."""
+    """What the worker keeps of the live version between writes: its named graphs (VoID
+    left out) as a set and in a store whose default graph is their union (for the walks of
+    incremental validation and the quick DATA path), its VoID quads, and its validation
+    results (None: unknown)."""
 
     def __init__(self, name: str, named: list[ox.Quad], base: str,
                  results: list[Any] | None) -> None:
         self.name = name
-        self.named = named
-        self.union = ox.Store()
-        void = ox.NamedNode(str(iris.graph("void", base)))
-        self.union.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                          for q in named if q.graph_name != void)
+        self.void_node = ox.NamedNode(str(iris.graph("void", base)))
+        self.quads = {q for q in named if q.graph_name != self.void_node}
+        self.void = [q for q in named if q.graph_name == self.void_node]
+        self.store = ox.Store()
+        self.store.extend(self.quads)
+        self.store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                          for q in self.quads)
         self.results = results
         self.pub: writes.Published | None = None  # made on the first write (fast.py)
-        self.void = void
+
+    @property
+    def named(self) -> list[ox.Quad]:
+        """As :func:`writes.named_quads` reads the version (VoID included)."""
+        return [*self.quads, *self.void]
+
+    def generated(self) -> set[ox.Triple]:
+        return {q.triple for q in self.void}
 
     def published(self, base: str) -> writes.Published:
         if self.pub is None:
-            self.pub = writes.Published((q for q in self.named if q.graph_name != self.void),
-                                        [q for q in self.named if q.graph_name == self.void],
-                                        base)
+            self.pub = writes.Published(self.quads, self.void, base)
         return self.pub
 
-    def change(self, name: str, named: list[ox.Quad], added: set[ox.Triple],
-               removed: set[ox.Triple], results: list[Any]) -> None:
-        for t in removed:
-            self.union.remove(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
-        self.union.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-                          for t in added)
-        self.name, self.named, self.results = name, named, results
+    def held(self, t: ox.Triple) -> bool:
+        return ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) in self.store
+
+    def union_change(self, added: set[ox.Quad], removed: set[ox.Quad]
+                     ) -> tuple[set[ox.Triple], set[ox.Triple]]:
+        """The triples of the union a change of named-graph quads adds and removes."""
+        gained = {q.triple for q in added if not self.held(q.triple)}
+        lost = set()
+        for t in {q.triple for q in removed} - {q.triple for q in added}:
+            if not any(isinstance(h.graph_name, ox.NamedNode) and h not in removed
+                       for h in self.store.quads_for_pattern(t.subject, t.predicate,
+                                                             t.object, None)):
+                lost.add(t)
+        return gained, lost
+
+    def after(self, added: set[ox.Quad], removed: set[ox.Quad]) -> set[ox.Quad]:
+        return (self.quads - removed) | added
+
+    def change(self, name: str, added: set[ox.Quad], removed: set[ox.Quad],
+               gained: set[ox.Triple], lost: set[ox.Triple], void: list[ox.Quad],
+               results: list[Any]) -> None:
+        default = ox.DefaultGraph()
+        for q in removed:
+            self.store.remove(q)
+        for t in lost:
+            self.store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
+        self.store.extend(added)
+        self.store.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in gained)
+        self.quads -= removed
+        self.quads |= added
+        self.name, self.void, self.results = name, void, results
+
+    def refuse_wiping(self, added: set[ox.Quad], removed: set[ox.Quad], base: str) -> None:
+        """changes.refuse_wiping, asked only when the change removes what it guards."""
+        guarded = {ox.NamedNode(str(iris.graph(n, base))) for n in ("ontology", "vocab")}
+        if any(q.graph_name in guarded or (q.predicate, q.object) == _CITY_TYPE
+               for q in removed):
+            writes.refuse_wiping(self.quads, self.after(added, removed), base)
+
+
+_CITY_TYPE = (ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+              ox.NamedNode("https://w3id.org/ccgraph/ontology#CreativeCity"))
 
 
 class Worker:
@@ -98,21 +141,23 @@ class Worker:
         self.live = Live(name, writes.named_quads(root / link, base), base, results)
         return self.live
 
-    def validate(self, live: Live, after: set[ox.Quad], added: set[ox.Triple],
-                 removed: set[ox.Triple]) -> tuple[writes.Validation, dict[str, Any]]:
-        """The report of ``after``: incremental when the live version's results are known
-        and the change can be bounded, else the full validation."""
+    def validate(self, live: Live, added_q: set[ox.Quad], removed_q: set[ox.Quad],
+                 added: set[ox.Triple], removed: set[ox.Triple]
+                 ) -> tuple[writes.Validation, dict[str, Any]]:
+        """The report of the data after the change: incremental when the live version's
+        results are known and the change can be bounded, else the full validation."""
         from .validate.incremental import check
 
         if live.results is not None:
-            done = check(self.analysis, self.walker, live.union, self.shapes, added,
+            done = check(self.analysis, self.walker, live.store, self.shapes, added,
                          removed, live.results)
             if done is not None:
                 report, checked = done
                 return (writes.Validation(report.conforms, report.text(), report.to_turtle(),
                                           report.to_json(), report.results),
                         {"validation": "incremental", "checked": checked})
-        return writes.validate_quads(after, self.shapes), {"validation": "full"}
+        return (writes.validate_quads(live.after(added_q, removed_q), self.shapes),
+                {"validation": "full"})
 
     def handle(self, header: dict[str, Any], payload: bytes) -> dict[str, Any]:
         times: dict[str, float] = {}
@@ -131,11 +176,18 @@ class Worker:
                              graph=header.get("graph"), payload=payload,
                              media_type=header.get("media_type") or "")
         live = self.load(root, link, base)
-        named = live.named
         tick("load")
         self.send({"stage": "loaded"})
+        created = False
         try:
-            applied = writes.apply(named, req, base)
+            op = writes.data_operation(req.update) if req.kind == writes.UPDATE else None
+            if op is not None:
+                added_q, removed_q = writes.apply_data(op, live.store, live.generated(), base)
+            else:
+                applied = writes.apply(live.named, req, base)
+                added_q, removed_q = applied.after - applied.before, \
+                    applied.before - applied.after
+                created = applied.created
         except writes.WriteError as exc:
             return {"status": exc.status, "message": str(exc), "seconds": times}
         except MemoryError:
@@ -143,10 +195,9 @@ class Worker:
                     "message": "the update needs more memory than a write may use"}
         tick("apply")
         self.send({"stage": "applied"})
-        old, after = applied.before, applied.after
-        inserted = len(after - old)
-        deleted = len(old - after)
-        counts = {"inserted": inserted, "deleted": deleted, "created": applied.created}
+        inserted = len(added_q)
+        deleted = len(removed_q)
+        counts = {"inserted": inserted, "deleted": deleted, "created": created}
         if not inserted and not deleted:
             return {"status": writes.UNCHANGED, "message": "no change: nothing to commit",
                     "version": _version(root / link), "seconds": times, **counts}
@@ -156,11 +207,11 @@ class Worker:
                     "message": f"the write would change {inserted + deleted} quads; at most "
                                f"{cap} may change in one write (result_cap)"}
         try:
-            writes.refuse_wiping(old, after, base)
+            live.refuse_wiping(added_q, removed_q, base)
         except writes.WriteError as exc:
             return {"status": exc.status, "message": str(exc), "seconds": times, **counts}
-        added, removed = _triple_change(old, after)
-        report, how = self.validate(live, after, added, removed)
+        gained, lost = live.union_change(added_q, removed_q)
+        report, how = self.validate(live, added_q, removed_q, gained, lost)
         tick("validate")
         if not report.conforms:
             return {"status": writes.INVALID, "seconds": times, **counts,
@@ -174,28 +225,16 @@ class Worker:
         pub = live.published(base)
         tick("prepare")
         try:
-            meta, void_quads = writes.write_fast(staging, root / link, pub, after - old,
-                                                 old - after, base, reports, note)
+            meta, void_quads = writes.write_fast(staging, root / link, pub, added_q,
+                                                 removed_q, base, reports, note)
         except BaseException:
             live.pub = None  # half changed: made again from the named graphs next time
             raise
         tick("write")
         name = version_name(meta.version)
-        live.change(name, [*after, *void_quads], added, removed, report.results)
+        live.change(name, added_q, removed_q, gained, lost, void_quads, report.results)
         return {"status": writes.COMMITTED, "message": "committed", "version": meta.version,
                 "staging": str(staging), "name": name, "seconds": times, **counts}
-
-
-def _triple_change(before: set[ox.Quad], after: set[ox.Quad]
-                   ) -> tuple[set[ox.Triple], set[ox.Triple]]:
-    """The triples of the union graph a change of named graphs adds and removes."""
-    gone = {q.triple for q in before - after}
-    new = {q.triple for q in after - before}
-    if not gone and not new:
-        return set(), set()
-    held_after = {q.triple for q in after if q.triple in gone or q.triple in new}
-    held_before = {q.triple for q in before if q.triple in gone or q.triple in new}
-    return new - held_before, gone - held_after
 
 
 def _version(path: Path) -> str:
