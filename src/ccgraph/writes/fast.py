@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import gzip
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ import pyoxigraph as ox
 
 from .. import iris, jsonld, version
 from ..framing import bulk
+from ..namespaces import PREFIXES
 from ..store import CONTEXT_FILE, DUMPS_DIR, META_FILE, REPORTS_DIR, STORE_DIR, BuildMeta
 from ..void import Statistics
 
@@ -101,13 +103,18 @@ def _bump(counter: Counter[Any], key: object, k: int) -> None:
 
 @dataclass
 class _Counted:
-    """What ``void.describe_dataset`` asks (void.Counted): sizes and statistics."""
+    """What ``void.describe_dataset`` asks (void.Counted): sizes and statistics. The first
+    draft (asked with no extra triples) starts from the previous description's triples, so
+    the drafts settle in fewer rounds; the loop still ends only on a fixed point."""
 
     sizes: Mapping[str, int]
     tally: Tally
     held: Counter[bytes]
+    guess: set[ox.Triple] | None = None
 
     def statistics(self, extra: set[ox.Triple]) -> Statistics:
+        if not extra and self.guess is not None:
+            extra, self.guess = self.guess, None
         new = [t for t in extra if _triple_line(_line(ox.Quad(
             t.subject, t.predicate, t.object, ox.NamedNode("urn:x:g")))) not in self.held]
         for t in new:
@@ -183,6 +190,64 @@ class Framed:
             geo.write(b"\n]}\n")
 
 
+def _gzip(path: Path, data: bytes) -> None:
+    """As version.write_gzip (mtime 0: the same bytes for the same data), at level 1: a
+    write's dumps are written at every commit, a few times quicker than level 6."""
+    with path.open("wb") as raw, \
+            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=1) as gz:
+        gz.write(data)
+
+
+def _subject(line: bytes) -> bytes:
+    return line[:line.index(b" ")]
+
+
+class JsonLdNodes:
+    """The JSON-LD dump (jsonld.triples_to_jsonld of the union, in N-Triples line order)
+    kept node by node: a change makes again only the node objects of its subjects."""
+
+    def __init__(self, base: str) -> None:
+        from ..jsonld import _Compactor, context
+
+        self.ctx = context(base)
+        self.compact = _Compactor(self.ctx)
+        self.head = json.dumps(self.ctx, ensure_ascii=False, separators=(",", ":"))
+        self.nodes: dict[bytes, bytes] = {}
+
+    def node(self, lines: list[bytes]) -> bytes:
+        compact = self.compact
+        node: dict[str, Any] = {}
+        for t in ox.parse(b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_TRIPLES):
+            if not node:
+                node["@id"] = compact.node(t.subject)
+            if t.predicate.value == _RDF_TYPE.value and not isinstance(t.object, ox.Literal):
+                node.setdefault("@type", []).append(compact.node(t.object))
+            else:
+                node.setdefault(compact.iri(t.predicate.value), []).append(
+                    compact.value(t.object))
+        return json.dumps(node, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    def document(self, lines: list[bytes], redo: set[bytes] | None) -> bytes:
+        """The dump for the sorted union ``lines``, making again the nodes of the subjects
+        ``redo`` (all when None)."""
+        order: list[bytes] = []
+        groups: dict[bytes, list[bytes]] = {}
+        for line in lines:
+            subject = _subject(line)
+            if not order or order[-1] != subject:
+                order.append(subject)
+                groups[subject] = []
+            groups[subject].append(line)
+        keep = {s: self.nodes[s] for s in order
+                if s in self.nodes and (redo is None or s not in redo) and redo is not None}
+        for subject in order:
+            if subject not in keep:
+                keep[subject] = self.node(groups[subject])
+        self.nodes = keep
+        graph = b",".join(keep[s] for s in order)
+        return b'{"@context":' + self.head.encode("utf-8") + b',"@graph":[' + graph + b"]}"
+
+
 class Published:
     """What the worker keeps of the live version to write the next one (module docstring).
     ``named``: the named graphs without the VoID graph; ``void``: the VoID graph's quads."""
@@ -195,6 +260,7 @@ class Published:
         self.tally = Tally({q.triple for q in named}, f"{base}id/")
         self.void = void
         self.framed: Framed | None = None  # made from the first version written
+        self.jsonld: JsonLdNodes | None = None  # likewise
 
     def change(self, added: Iterable[ox.Quad], removed: Iterable[ox.Quad]
                ) -> tuple[list[ox.Triple], list[ox.Triple]]:
@@ -264,7 +330,7 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
         if not pub.held[_triple_line(_line(q))]:
             store.remove(ox.Quad(q.subject, q.predicate, q.object, default))
 
-    counted = _Counted(graphs, pub.tally, pub.held)
+    counted = _Counted(graphs, pub.tally, pub.held, {q.triple for q in pub.void})
     void_graph = describe_dataset(store, meta, base, counted=counted)
     void_quads = [ox.Quad(q.subject, q.predicate, q.object, void_node) for q in
                   ox.parse(void_graph.serialize(format="nt", encoding="utf-8"),
@@ -278,13 +344,26 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
                         "quads": sum(graphs.values())})
     union_lines = set(pub.held) | {_triple_line(line) for line in void_lines}
     meta.extra["triples"] = len(union_lines)
-    union = b"\n".join(sorted(union_lines)) + b"\n"
+    union_sorted = sorted(union_lines)
+    union = b"\n".join(union_sorted) + b"\n"
     store.flush()
     void_change = {q.triple for q in pub.void} ^ {q.triple for q in void_quads}
     pub.void = void_quads
 
     dumps = staging / DUMPS_DIR
-    version.write_dumps(store, dumps, base, union=union, named=nquads + void_nquads)
+    dumps.mkdir(parents=True, exist_ok=True)
+    (dumps / "ccgraph.ttl").write_bytes(store.dump(format=ox.RdfFormat.TURTLE,
+                                                   from_graph=ox.DefaultGraph(),
+                                                   prefixes=PREFIXES) or b"")
+    _gzip(dumps / "ccgraph.nt.gz", union)
+    _gzip(dumps / "ccgraph.nq.gz", nquads + void_nquads)
+    if pub.jsonld is None:
+        pub.jsonld = JsonLdNodes(base)
+        redo = None
+    else:
+        redo = {_subject(_line(ox.Quad(t.subject, t.predicate, t.object, void_node)))
+                for t in [*gained, *lost, *void_change]}
+    (dumps / "ccgraph.jsonld").write_bytes(pub.jsonld.document(union_sorted, redo))
     if pub.framed is None:
         pub.framed = Framed(store, base)
     else:
@@ -306,4 +385,4 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
     return meta, void_quads
 
 
-__all__ = ["Framed", "Published", "Tally", "write_fast"]
+__all__ = ["Framed", "JsonLdNodes", "Published", "Tally", "write_fast"]
