@@ -202,9 +202,10 @@ def _subject(line: bytes) -> bytes:
     return line[:line.index(b" ")]
 
 
-class JsonLdNodes:
-    """The JSON-LD dump (jsonld.triples_to_jsonld of the union, in N-Triples line order)
-    kept node by node: a change makes again only the node objects of its subjects."""
+class Blocks:
+    """The Turtle and JSON-LD dumps of the union kept subject by subject (a Turtle block and
+    a JSON-LD node object each, in N-Triples line order: jsonld.triples_to_jsonld's
+    document): a change makes again only the blocks of its subjects."""
 
     def __init__(self, base: str) -> None:
         from ..jsonld import _Compactor, context
@@ -212,12 +213,16 @@ class JsonLdNodes:
         self.ctx = context(base)
         self.compact = _Compactor(self.ctx)
         self.head = json.dumps(self.ctx, ensure_ascii=False, separators=(",", ":"))
-        self.nodes: dict[bytes, bytes] = {}
+        self.prefixes = b"".join(f"@prefix {p}: <{ns}> .\n".encode()
+                                 for p, ns in PREFIXES.items())
+        self.blocks: dict[bytes, tuple[bytes, bytes]] = {}
 
-    def node(self, lines: list[bytes]) -> bytes:
+    def block(self, lines: list[bytes]) -> tuple[bytes, bytes]:
         compact = self.compact
         node: dict[str, Any] = {}
-        for t in ox.parse(b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_TRIPLES):
+        triples = [q.triple for q in ox.parse(b"\n".join(lines) + b"\n",
+                                              format=ox.RdfFormat.N_TRIPLES)]
+        for t in triples:
             if not node:
                 node["@id"] = compact.node(t.subject)
             if t.predicate.value == _RDF_TYPE.value and not isinstance(t.object, ox.Literal):
@@ -225,27 +230,34 @@ class JsonLdNodes:
             else:
                 node.setdefault(compact.iri(t.predicate.value), []).append(
                     compact.value(t.object))
-        return json.dumps(node, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b""
+        turtle = b"".join(line for line in turtle.splitlines(keepends=True)
+                          if not line.startswith(b"@prefix "))
+        return (json.dumps(node, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+                turtle)
 
-    def document(self, lines: list[bytes], redo: set[bytes] | None) -> bytes:
-        """The dump for the sorted union ``lines``, making again the nodes of the subjects
-        ``redo`` (all when None)."""
+    def documents(self, lines: list[bytes], redo: set[bytes] | None) -> tuple[bytes, bytes]:
+        """The JSON-LD and Turtle dumps of the sorted union ``lines``, making again the
+        blocks of the subjects ``redo`` (all when None)."""
         order: list[bytes] = []
         groups: dict[bytes, list[bytes]] = {}
         for line in lines:
-            subject = _subject(line)
+            subject = line[:line.index(b" ")]
             if not order or order[-1] != subject:
                 order.append(subject)
                 groups[subject] = []
             groups[subject].append(line)
-        keep = {s: self.nodes[s] for s in order
-                if s in self.nodes and (redo is None or s not in redo) and redo is not None}
+        keep: dict[bytes, tuple[bytes, bytes]] = {}
+        if redo is not None:
+            keep = {s: self.blocks[s] for s in order if s in self.blocks and s not in redo}
         for subject in order:
             if subject not in keep:
-                keep[subject] = self.node(groups[subject])
-        self.nodes = keep
-        graph = b",".join(keep[s] for s in order)
-        return b'{"@context":' + self.head.encode("utf-8") + b',"@graph":[' + graph + b"]}"
+                keep[subject] = self.block(groups[subject])
+        self.blocks = keep
+        graph = b",".join(keep[s][0] for s in order)
+        jsonld = b'{"@context":' + self.head.encode("utf-8") + b',"@graph":[' + graph + b"]}"
+        turtle = self.prefixes + b"".join(keep[s][1] for s in order)
+        return jsonld, turtle
 
 
 class Published:
@@ -260,7 +272,7 @@ class Published:
         self.tally = Tally({q.triple for q in named}, f"{base}id/")
         self.void = void
         self.framed: Framed | None = None  # made from the first version written
-        self.jsonld: JsonLdNodes | None = None  # likewise
+        self.blocks: Blocks | None = None  # likewise
 
     def change(self, added: Iterable[ox.Quad], removed: Iterable[ox.Quad]
                ) -> tuple[list[ox.Triple], list[ox.Triple]]:
@@ -352,18 +364,17 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
 
     dumps = staging / DUMPS_DIR
     dumps.mkdir(parents=True, exist_ok=True)
-    (dumps / "ccgraph.ttl").write_bytes(store.dump(format=ox.RdfFormat.TURTLE,
-                                                   from_graph=ox.DefaultGraph(),
-                                                   prefixes=PREFIXES) or b"")
     _gzip(dumps / "ccgraph.nt.gz", union)
     _gzip(dumps / "ccgraph.nq.gz", nquads + void_nquads)
-    if pub.jsonld is None:
-        pub.jsonld = JsonLdNodes(base)
+    if pub.blocks is None:
+        pub.blocks = Blocks(base)
         redo = None
     else:
         redo = {_subject(_line(ox.Quad(t.subject, t.predicate, t.object, void_node)))
                 for t in [*gained, *lost, *void_change]}
-    (dumps / "ccgraph.jsonld").write_bytes(pub.jsonld.document(union_sorted, redo))
+    jsonld_doc, turtle = pub.blocks.documents(union_sorted, redo)
+    (dumps / "ccgraph.jsonld").write_bytes(jsonld_doc)
+    (dumps / "ccgraph.ttl").write_bytes(turtle)
     if pub.framed is None:
         pub.framed = Framed(store, base)
     else:
@@ -385,4 +396,4 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
     return meta, void_quads
 
 
-__all__ = ["Framed", "JsonLdNodes", "Published", "Tally", "write_fast"]
+__all__ = ["Blocks", "Framed", "Published", "Tally", "write_fast"]
