@@ -1,6 +1,6 @@
 """One-triple writes on a build, timed stage by stage.
 
-    .venv/bin/python bench/write_bench.py --store BUILD [--writes 9]
+    .venv/bin/python bench/write_bench.py --store BUILD [--writes 9] [--timeout 10]
 
 Copies ``BUILD`` aside (nothing the caller owns changes), then runs ``--writes`` one-triple
 SPARQL Updates through :class:`ccgraph.writes.Writer` (the write worker, as the server runs
@@ -27,12 +27,12 @@ from ccgraph import iris, writes
 RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 
 
-def run(store: Path, count: int, city: str) -> dict[str, object]:
+def run(store: Path, count: int, city: str, timeout: float) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="ccgraph-write-bench-") as tmp:
         root = Path(tmp) / "build"
         shutil.copytree(store, root, symlinks=True)
         base = iris.DEFAULT_BASE
-        writer = writes.Writer(root, base, writes.Limits())
+        writer = writes.Writer(root, base, writes.Limits(timeout=timeout))
         stages: dict[str, list[float]] = {}
         first = 0.0
         statuses: list[str] = []
@@ -66,8 +66,11 @@ def main() -> None:
     parser.add_argument("--store", type=Path, required=True, help="a build directory")
     parser.add_argument("--writes", type=int, default=9)
     parser.add_argument("--city", default=str(iris.city("jp", "Sapporo")))
+    parser.add_argument("--timeout", type=float, default=10.0,
+                        help="seconds the change may take (query_timeout; raise it on a "
+                             "loaded machine)")
     args = parser.parse_args()
-    print(json.dumps(run(args.store, args.writes, args.city), indent=2))
+    print(json.dumps(run(args.store, args.writes, args.city, args.timeout), indent=2))
 
 
 if __name__ == "__main__":

@@ -181,6 +181,11 @@ class Worker:
         created = False
         try:
             op = writes.data_operation(req.update) if req.kind == writes.UPDATE else None
+            if req.kind == writes.POST:
+                op = writes.post_operation(req)
+                created = req.graph is not None and not any(
+                    True for _ in live.store.quads_for_pattern(None, None, None,
+                                                               ox.NamedNode(req.graph)))
             if op is not None:
                 added_q, removed_q = writes.apply_data(op, live.store, live.generated(), base)
             else:

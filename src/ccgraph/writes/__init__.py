@@ -32,7 +32,7 @@ at each commit; writes cannot change it.
 
 from .changes import Applied, apply, named_quads, refuse_wiping
 from .commit import Validation, nquads_of, validate_quads, write_version
-from .data import DataOperation, apply_data, data_operation
+from .data import DataOperation, apply_data, data_operation, post_operation
 from .fast import Published, write_fast
 from .request import (
     BAD_REQUEST,
@@ -64,6 +64,7 @@ __all__ = [
     "NOT_FOUND", "PAYLOAD_FORMATS", "POST", "PUT", "TIMEOUT", "TOO_LARGE", "UNCHANGED",
     "UPDATE", "Applied", "DataOperation", "Limits", "Published", "Request", "Validation",
     "WriteError", "WriteResult", "Writer", "apply", "apply_data", "data_operation",
-    "named_quads", "nquads_of", "payload_format", "refuse_wiping", "validate_quads",
+    "named_quads", "nquads_of", "payload_format", "post_operation", "refuse_wiping",
+    "validate_quads",
     "write_fast", "write_version",
 ]

@@ -4,8 +4,9 @@ version's quads (a store the worker keeps) instead of copying every quad into a 
 (changes.apply). The result is the change :func:`changes.apply` would make, with the same
 meaning of the default graph (package docstring); tests/test_writes*.py hold both to it.
 
-Any other update (several operations, ``DELETE``/``INSERT … WHERE``, ``LOAD``, ``CLEAR`` …)
-goes through :func:`changes.apply`.
+A Graph Store POST is the same: the insert of its payload into its graph. Any other write
+(several operations, ``DELETE``/``INSERT … WHERE``, ``LOAD``, ``CLEAR``, PUT, DELETE …) goes
+through :func:`changes.apply`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from .. import iris
-from .request import FORBIDDEN, WriteError
+from .request import BAD_REQUEST, FORBIDDEN, Request, WriteError
 
 _DELETE_DATA = re.compile(r"\bDELETE(\s+)DATA\b", re.IGNORECASE)
 
@@ -58,6 +59,19 @@ def data_operation(update: str) -> DataOperation | None:
     return DataOperation(insert, quads)
 
 
+def post_operation(req: Request) -> DataOperation:
+    """A Graph Store POST as the insert of its payload's triples into its graph (raises
+    WriteError when the payload does not parse)."""
+    from .changes import payload_triples
+
+    graph: ox.NamedNode | ox.DefaultGraph = (
+        ox.NamedNode(req.graph) if req.graph is not None else ox.DefaultGraph())
+    store = ox.Store()  # read back from a store: typed literals in canonical form
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, graph)
+                 for t in payload_triples(req))
+    return DataOperation(True, list(store))
+
+
 def apply_data(op: DataOperation, live: ox.Store, generated: set[ox.Triple], base: str
                ) -> tuple[set[ox.Quad], set[ox.Quad]]:
     """The named-graph quads ``op`` adds and removes. ``live``: the live version's named
@@ -80,6 +94,8 @@ def apply_data(op: DataOperation, live: ox.Store, generated: set[ox.Triple], bas
                                             "commit (dataset statistics); it cannot be "
                                             "written")
             continue  # the VoID graph is not among the named graphs a write sees
+        if isinstance(q.subject, ox.Triple) or isinstance(q.object, ox.Triple):
+            raise WriteError(BAD_REQUEST, "triple terms (RDF-star) are not accepted")
         if isinstance(q.graph_name, ox.NamedNode):
             present = q in live
             if op.insert and not present:
@@ -101,4 +117,4 @@ def apply_data(op: DataOperation, live: ox.Store, generated: set[ox.Triple], bas
     return added, removed
 
 
-__all__ = ["DataOperation", "apply_data", "data_operation"]
+__all__ = ["DataOperation", "apply_data", "data_operation", "post_operation"]
