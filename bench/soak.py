@@ -220,20 +220,32 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def warm_up(url: str, token: str, count: int) -> list[float]:
-    """``count`` untimed INSERT DATA + DELETE DATA pairs of a comment (no net change), so
-    that the write workers have read the live version before the clock starts; returns
-    each write's seconds (the first ones of each worker are its cold start)."""
-    session = requests.Session()
+def warm_up(url: str, token: str, count: int, workers: int) -> list[float]:
+    """``count`` untimed INSERT DATA + DELETE DATA pairs of a comment (no net change) from
+    ``workers`` clients at once, each request on a new connection, so that every server
+    worker's write worker has read the live version before the clock starts; returns each
+    write's seconds (a worker's first write is its cold start)."""
     auth = {"Authorization": f"Bearer {token}"}
-    took = []
-    for i in range(count):
-        for verb in ("INSERT", "DELETE"):
-            t0 = time.monotonic()
-            resp = _update(session, url, auth, verb, f"warm-up-{i}")()
-            if resp.status_code not in (200, 204):
-                raise RuntimeError(f"warm-up write failed: {resp.status_code} {resp.text}")
-            took.append(round(time.monotonic() - t0, 3))
+    took: list[float] = []
+    failed: list[str] = []
+
+    def client(ident: int) -> None:
+        for i in range(count):
+            for verb in ("INSERT", "DELETE"):
+                t0 = time.monotonic()
+                with requests.Session() as session:
+                    resp = _update(session, url, auth, verb, f"warm-up-{ident}-{i}")()
+                if resp.status_code not in (200, 204):
+                    failed.append(f"{resp.status_code} {resp.text[:200]}")
+                took.append(round(time.monotonic() - t0, 3))
+
+    threads = [threading.Thread(target=client, args=(w,)) for w in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failed:
+        raise RuntimeError(f"warm-up writes failed: {failed}")
     return took
 
 
@@ -249,7 +261,7 @@ def run(store: Path, seconds: float = 60.0, readers: int = 12, writers: int = 3,
         token = secrets.token_urlsafe(24)
         proc, url = start_server(copy, token, workers, log or work / "server.log")
         try:
-            warm_seconds = warm_up(url, token, warm)
+            warm_seconds = warm_up(url, token, warm, workers)
             tally = Tally()
             states = [WriterState() for _ in range(writers)]
             t0 = time.monotonic()
