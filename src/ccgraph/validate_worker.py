@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from . import iris, writes
-from .store import META_FILE, REPORTS_DIR, new_staging, version_name
+from .store import META_FILE, REPORTS_DIR, STORE_DIR, new_staging, version_name
 
 #: address space a write worker may use (a runaway update fails instead of swapping)
 MEMORY_LIMIT = 8 << 30
@@ -135,11 +135,40 @@ class Worker:
         name = Path(link).name
         if self.live is not None and self.live.name == name:
             return self.live
+        if self.live is not None and self.catch_up(self.live, root / link, name, base):
+            return self.live
         results = results_from_json(root / link / REPORTS_DIR / "validation.json")
         if results is not None and any(not isinstance(r.focus, URIRef) for r in results):
             results = None  # blank nodes of another parse: validate everything once
         self.live = Live(name, writes.named_quads(root / link, base), base, results)
         return self.live
+
+    def catch_up(self, live: Live, version_dir: Path, name: str, base: str) -> bool:
+        """Bring ``live`` to ``version_dir`` when that is one write after it (another
+        server worker's write); False when it is not (then the version is read whole)."""
+        from .validate.incremental import results_from_json
+        from .writes.fast import catch_up, read_change
+
+        change = read_change(version_dir)
+        if change is None or live.name.rpartition("-")[2] != change[0]:
+            return False
+        _parent, added, removed = change
+        results = results_from_json(version_dir / REPORTS_DIR / "validation.json")
+        if results is not None and any(not isinstance(r.focus, URIRef) for r in results):
+            results = None
+        try:
+            store = ox.Store.read_only(str(version_dir / STORE_DIR))
+            void = list(store.quads_for_pattern(None, None, None, live.void_node))
+            del store
+            gained, lost = live.union_change(added, removed)
+            if live.pub is not None:
+                catch_up(live.pub, version_dir, added, removed, void, base)
+            live.change(name, added, removed, gained, lost, void, results or [])
+            live.results = results
+        except Exception:  # half caught up: read the version whole instead
+            self.live = None
+            return False
+        return True
 
     def validate(self, live: Live, added_q: set[ox.Quad], removed_q: set[ox.Quad],
                  added: set[ox.Triple], removed: set[ox.Triple]

@@ -38,6 +38,10 @@ from ..store import CONTEXT_FILE, DUMPS_DIR, META_FILE, REPORTS_DIR, STORE_DIR, 
 from ..void import Statistics
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+#: the quads a write added and removed, kept in its version so that the write worker of
+#: another server process can catch up with it instead of reading the version whole
+CHANGE_ADDED = "write-added.nq"
+CHANGE_REMOVED = "write-removed.nq"
 
 
 def _line(quad: ox.Quad) -> bytes:
@@ -392,8 +396,50 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
                 (reports_dir / path.name).write_bytes(path.read_bytes())
     for name, text in reports.items():
         (reports_dir / name).write_text(text, encoding="utf-8")
+    (staging / CHANGE_ADDED).write_bytes(ox.serialize(added, format=ox.RdfFormat.N_QUADS)
+                                         or b"")
+    (staging / CHANGE_REMOVED).write_bytes(ox.serialize(removed, format=ox.RdfFormat.N_QUADS)
+                                           or b"")
     (staging / META_FILE).write_text(meta.to_json() + "\n", encoding="utf-8")
     return meta, void_quads
 
 
-__all__ = ["Blocks", "Framed", "Published", "Tally", "write_fast"]
+def catch_up(pub: Published, version_dir: Path, added: set[ox.Quad], removed: set[ox.Quad],
+             void_quads: list[ox.Quad], base: str) -> None:
+    """Bring ``pub`` from the parent of ``version_dir`` (a version another server worker
+    wrote) to it, from the change it recorded (:func:`read_change`)."""
+    gained, lost = pub.change(added, removed)
+    void_change = {q.triple for q in pub.void} ^ {q.triple for q in void_quads}
+    pub.void = void_quads
+    void_node = ox.NamedNode(str(iris.graph("void", base)))
+    changed = [*gained, *lost, *void_change]
+    if pub.blocks is not None:
+        void_lines = {_triple_line(_line(q)) for q in void_quads}
+        lines = sorted(set(pub.held) | void_lines)
+        pub.blocks.documents(lines, {_subject(_line(ox.Quad(
+            t.subject, t.predicate, t.object, void_node))) for t in changed})
+    if pub.framed is not None:
+        store = ox.Store.read_only(str(version_dir / STORE_DIR))
+        pub.framed.update(store, changed)
+        del store
+
+
+def read_change(version_dir: Path) -> tuple[str, set[ox.Quad], set[ox.Quad]] | None:
+    """The parent version id and the quads a write added and removed, as the write
+    recorded them in its version; None for a version a build made (or unreadable)."""
+    try:
+        meta = BuildMeta.from_json((version_dir / META_FILE).read_text(encoding="utf-8"))
+        parent = meta.extra.get("write", {}).get("parent")
+        if not isinstance(parent, str):
+            return None
+        added = set(ox.parse((version_dir / CHANGE_ADDED).read_bytes(),
+                             format=ox.RdfFormat.N_QUADS))
+        removed = set(ox.parse((version_dir / CHANGE_REMOVED).read_bytes(),
+                               format=ox.RdfFormat.N_QUADS))
+    except (OSError, ValueError, SyntaxError, AttributeError):
+        return None
+    return parent, added, removed
+
+
+__all__ = ["CHANGE_ADDED", "CHANGE_REMOVED", "Blocks", "Framed", "Published", "Tally",
+           "catch_up", "read_change", "write_fast"]
