@@ -33,6 +33,8 @@ from rdflib import URIRef
 from . import iris, writes
 from .store import META_FILE, REPORTS_DIR, STORE_DIR, new_staging, version_name
 
+#: versions a write worker catches up with from their recorded changes (more: read whole)
+CATCH_UP_MAX = 16
 #: address space a write worker may use (a runaway update fails instead of swapping)
 MEMORY_LIMIT = 8 << 30
 
@@ -144,31 +146,45 @@ class Worker:
         return self.live
 
     def catch_up(self, live: Live, version_dir: Path, name: str, base: str) -> bool:
-        """Bring ``live`` to ``version_dir`` when that is one write after it (another
-        server worker's write); False when it is not (then the version is read whole)."""
+        """Bring ``live`` to ``version_dir`` when that follows it by a few writes (another
+        server worker's), from the changes they recorded; False when it cannot (then the
+        version is read whole)."""
         from .validate.incremental import results_from_json
         from .writes.fast import catch_up, read_change
 
-        change = read_change(version_dir)
-        if change is None or live.name.rpartition("-")[2] != change[0]:
+        chain: list[tuple[Path, set[ox.Quad], set[ox.Quad]]] = []
+        here = version_dir
+        for _ in range(CATCH_UP_MAX):
+            change = read_change(here)
+            if change is None:
+                return False
+            parent, added, removed = change
+            chain.append((here, added, removed))
+            if live.name.rpartition("-")[2] == parent:
+                break
+            older = sorted(here.parent.glob(f"*-{parent}"))
+            if not older:
+                return False
+            here = older[-1]
+        else:
             return False
-        _parent, added, removed = change
         results = results_from_json(version_dir / REPORTS_DIR / "validation.json")
         if results is not None and any(not isinstance(r.focus, URIRef) for r in results):
             results = None
         try:
-            store = ox.Store.read_only(str(version_dir / STORE_DIR))
-            void = list(store.quads_for_pattern(None, None, None, live.void_node))
-            del store
-            gained, lost = live.union_change(added, removed)
-            if live.pub is not None:
-                catch_up(live.pub, version_dir, added, removed, void, base)
-            live.change(name, added, removed, gained, lost, void, results or [])
+            for step_dir, added, removed in reversed(chain):
+                store = ox.Store.read_only(str(step_dir / STORE_DIR))
+                void = list(store.quads_for_pattern(None, None, None, live.void_node))
+                del store
+                gained, lost = live.union_change(added, removed)
+                if live.pub is not None:
+                    catch_up(live.pub, step_dir, added, removed, void, base)
+                live.change(step_dir.name, added, removed, gained, lost, void, [])
             live.results = results
         except Exception:  # half caught up: read the version whole instead
             self.live = None
             return False
-        return True
+        return live.name == name
 
     def validate(self, live: Live, added_q: set[ox.Quad], removed_q: set[ox.Quad],
                  added: set[ox.Triple], removed: set[ox.Triple]
