@@ -340,6 +340,8 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
         store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
     store.extend(added)
     store.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in gained)
+    for emptied in {q.graph_name for q in removed} - {ox.NamedNode(g) for g in graphs}:
+        store.remove_graph(emptied)  # as a store made from the N-Quads would not name it
     void_node = ox.NamedNode(str(iris.graph("void", base)))
     for q in pub.void:
         store.remove(q)
