@@ -2,7 +2,7 @@
 quads are known without evaluating anything, so the change is worked out against the live
 version's quads (a store the worker keeps) instead of copying every quad into a new store
 (changes.apply). The result is the change :func:`changes.apply` would make, with the same
-meaning of the default graph (package docstring); tests/test_writes*.py hold both to it.
+meaning of the default graph (package docstring); the write tests hold both to it.
 
 A Graph Store POST is the same: the insert of its payload into its graph. Any other write
 (several operations, ``DELETE``/``INSERT … WHERE``, ``LOAD``, ``CLEAR``, PUT, DELETE …) goes

@@ -14,7 +14,7 @@ the same numbers as ``void.tally``). A write then
 * writes the framed cities again (framing/bulk.py) and the rest as a build does.
 
 The result is the version ``version.write_version`` would write for the same quads (same
-version id, same store content, same dumps); tests/test_writes*.py check it.
+version id, same store content, same dumps); the write tests check it.
 """
 
 from __future__ import annotations
