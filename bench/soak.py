@@ -1,6 +1,6 @@
 """Load and soak: many concurrent clients read and write against the real server.
 
-    .venv/bin/python bench/soak.py [--store BUILD] [--seconds 60] [--readers 12]
+    .venv/bin/python bench/soak.py [--store BUILD] [--seconds 60] [--readers 12] [--warm 0]
                                    [--writers 3] [--workers 2]
 
 Starts ``ccgraph serve`` (gunicorn, gthread workers) with writes on, on a free loopback
@@ -101,9 +101,9 @@ def start_server(store: Path, token: str, workers: int, log: Path) -> tuple[
     deadline = time.monotonic() + 120
     while True:
         try:
-            if requests.get(url + "/healthz", timeout=2).status_code == 200:
+            if requests.get(url + "/healthz", timeout=10).status_code == 200:
                 return proc, url
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # still starting (a loaded host)
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             stop_server(proc)
@@ -220,16 +220,48 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+def warm_up(url: str, token: str, count: int, workers: int) -> list[float]:
+    """``count`` untimed INSERT DATA + DELETE DATA pairs of a comment (no net change) from
+    ``workers`` clients at once, each request on a new connection, so that every server
+    worker's write worker has read the live version before the clock starts; returns each
+    write's seconds (a worker's first write is its cold start)."""
+    auth = {"Authorization": f"Bearer {token}"}
+    took: list[float] = []
+    failed: list[str] = []
+
+    def client(ident: int) -> None:
+        for i in range(count):
+            for verb in ("INSERT", "DELETE"):
+                t0 = time.monotonic()
+                with requests.Session() as session:
+                    resp = _update(session, url, auth, verb, f"warm-up-{ident}-{i}")()
+                if resp.status_code not in (200, 204):
+                    failed.append(f"{resp.status_code} {resp.text[:200]}")
+                took.append(round(time.monotonic() - t0, 3))
+
+    threads = [threading.Thread(target=client, args=(w,)) for w in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failed:
+        raise RuntimeError(f"warm-up writes failed: {failed}")
+    return took
+
+
 def run(store: Path, seconds: float = 60.0, readers: int = 12, writers: int = 3,
-        workers: int = 2, log: Path | None = None) -> dict[str, Any]:
-    """Soak a copy of ``store``; returns the report (see :func:`format_report`)."""
+        workers: int = 2, log: Path | None = None, warm: int = 0) -> dict[str, Any]:
+    """Soak a copy of ``store``; returns the report (see :func:`format_report`).
+    ``warm``: untimed write pairs first (:func:`warm_up`)."""
     work = Path(tempfile.mkdtemp(prefix="ccgraph-soak-"))
+    warm_seconds: list[float] = []
     try:
         copy = work / "build"
         shutil.copytree(store, copy, symlinks=True)
         token = secrets.token_urlsafe(24)
         proc, url = start_server(copy, token, workers, log or work / "server.log")
         try:
+            warm_seconds = warm_up(url, token, warm, workers)
             tally = Tally()
             states = [WriterState() for _ in range(writers)]
             t0 = time.monotonic()
@@ -262,7 +294,8 @@ def run(store: Path, seconds: float = 60.0, readers: int = 12, writers: int = 3,
     writes_ = [x for k, v in tally.latencies.items() if k.startswith("write:") for x in v]
     return {
         "seconds": round(elapsed, 1), "readers": readers, "writers": writers,
-        "workers": workers, "requests": len(reads) + len(writes_), "reads": len(reads),
+        "workers": workers, "warm_up_s": warm_seconds,
+        "requests": len(reads) + len(writes_), "reads": len(reads),
         "writes": len(writes_), "errors": len(tally.errors), "error_samples": tally.errors[:10],
         "reads_per_s": round(len(reads) / elapsed, 1),
         "writes_per_s": round(len(writes_) / elapsed, 2),
@@ -286,6 +319,8 @@ def format_report(report: dict[str, Any]) -> str:
         f"writes {report['writes']}, {report['writes_per_s']}/s), errors {report['errors']}",
         "read latency  " + "  ".join(f"{k} {ms(v)}" for k, v in report["read_latency"].items()),
         "write latency " + "  ".join(f"{k} {ms(v)}" for k, v in report["write_latency"].items()),
+        *([f"warm-up writes before the clock (s): {report['warm_up_s']}"]
+          if report.get("warm_up_s") else []),
     ]
     for kind, row in report["kinds"].items():
         lines.append(f"  {kind:<22} n={row['n']:<6} p50 {ms(row['p50']):>8}  "
@@ -311,6 +346,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readers", type=int, default=12)
     parser.add_argument("--writers", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--warm", type=int, default=0,
+                        help="untimed INSERT+DELETE pairs before the clock starts (the write "
+                             "workers' cold start: reading the live version)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON too")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="ccgraph-soak-build-") as tmp:
@@ -323,7 +361,8 @@ def main(argv: list[str] | None = None) -> int:
             store = Path(tmp) / "build"
             seed = Path(settings.sources) / "sapporo-profile.txt"
             build([seed] if seed.is_file() else [], store, settings.replace(store=store))
-        report = run(store, args.seconds, args.readers, args.writers, args.workers)
+        report = run(store, args.seconds, args.readers, args.writers, args.workers,
+                 warm=args.warm)
     print(format_report(report))
     if args.json:
         print(json.dumps(report, indent=2))

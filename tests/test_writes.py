@@ -231,9 +231,16 @@ def test_kill_9_in_the_middle_of_writes_leaves_a_whole_version(tmp_path: Path,
         rest = proc.stdout.read().split(b"\n")
         proc.stdout.close()
         acknowledged += [int(line.split()[1]) for line in rest if line.startswith(b"committed")]
-        store.remove_leftovers(root)
-        leftovers = [p.name for p in (root / "versions").iterdir()
-                     if p.name.startswith(".tmp-")]
+        # the killed write worker may take a moment to be gone (a quick write is often
+        # killed while its staging directory exists): leftovers of the dead are removed
+        deadline = time.monotonic() + 20
+        while True:
+            store.remove_leftovers(root)
+            leftovers = [p.name for p in (root / "versions").iterdir()
+                         if p.name.startswith(".tmp-")]
+            if not leftovers or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         assert leftovers == []
         check_consistent(root)
         present = {int(c.split("-")[1]) for c in comments(root) if c.startswith("crash-")}

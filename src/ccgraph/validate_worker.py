@@ -7,7 +7,8 @@ the deadline and starts another).
 
 Protocol (``--serve``): the parent writes a JSON header line and ``header["payload"]`` bytes
 to stdin; the child answers JSON lines on stdout: ``{"stage": "ready"}`` once at start,
-then per request ``{"stage": "applied"}`` (the change is evaluated) and ``{"stage": "done",
+then per request ``{"stage": "loaded"}`` (the live version is read; the change's deadline
+starts), ``{"stage": "applied"}`` (the change is evaluated) and ``{"stage": "done",
 ...}`` (an :class:`ccgraph.writes.WriteResult`, plus ``staging``/``name`` of the version written
 when it is committed). Nothing else is written to stdout.
 
@@ -27,33 +28,181 @@ from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
+from rdflib import URIRef
 
-from . import writes
-from .store import META_FILE, new_staging, version_name
+from . import iris, writes
+from .store import META_FILE, REPORTS_DIR, STORE_DIR, new_staging, version_name
 
+#: versions a write worker catches up with from their recorded changes (more: read whole)
+CATCH_UP_MAX = 16
 #: address space a write worker may use (a runaway update fails instead of swapping)
 MEMORY_LIMIT = 8 << 30
+
+
+class Live:
+    """What the worker keeps of the live version between writes: its named graphs (VoID
+    left out) as a set and in a store whose default graph is their union (for the walks of
+    incremental validation and the quick DATA path), its VoID quads, and its validation
+    results (None: unknown)."""
+
+    def __init__(self, name: str, named: list[ox.Quad], base: str,
+                 results: list[Any] | None) -> None:
+        self.name = name
+        self.void_node = ox.NamedNode(str(iris.graph("void", base)))
+        self.quads = {q for q in named if q.graph_name != self.void_node}
+        self.void = [q for q in named if q.graph_name == self.void_node]
+        self.store = ox.Store()
+        self.store.extend(self.quads)
+        self.store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                          for q in self.quads)
+        self.results = results
+        self.pub: writes.Published | None = None  # made on the first write (fast.py)
+
+    @property
+    def named(self) -> list[ox.Quad]:
+        """As :func:`writes.named_quads` reads the version (VoID included)."""
+        return [*self.quads, *self.void]
+
+    def generated(self) -> set[ox.Triple]:
+        return {q.triple for q in self.void}
+
+    def published(self, base: str) -> writes.Published:
+        if self.pub is None:
+            self.pub = writes.Published(self.quads, self.void, base)
+        return self.pub
+
+    def held(self, t: ox.Triple) -> bool:
+        return ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) in self.store
+
+    def union_change(self, added: set[ox.Quad], removed: set[ox.Quad]
+                     ) -> tuple[set[ox.Triple], set[ox.Triple]]:
+        """The triples of the union a change of named-graph quads adds and removes."""
+        gained = {q.triple for q in added if not self.held(q.triple)}
+        lost = set()
+        for t in {q.triple for q in removed} - {q.triple for q in added}:
+            if not any(isinstance(h.graph_name, ox.NamedNode) and h not in removed
+                       for h in self.store.quads_for_pattern(t.subject, t.predicate,
+                                                             t.object, None)):
+                lost.add(t)
+        return gained, lost
+
+    def after(self, added: set[ox.Quad], removed: set[ox.Quad]) -> set[ox.Quad]:
+        return (self.quads - removed) | added
+
+    def change(self, name: str, added: set[ox.Quad], removed: set[ox.Quad],
+               gained: set[ox.Triple], lost: set[ox.Triple], void: list[ox.Quad],
+               results: list[Any]) -> None:
+        default = ox.DefaultGraph()
+        for q in removed:
+            self.store.remove(q)
+        for t in lost:
+            self.store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
+        self.store.extend(added)
+        self.store.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in gained)
+        self.quads -= removed
+        self.quads |= added
+        self.name, self.void, self.results = name, void, results
+
+    def refuse_wiping(self, added: set[ox.Quad], removed: set[ox.Quad], base: str) -> None:
+        """changes.refuse_wiping, asked only when the change removes what it guards."""
+        guarded = {ox.NamedNode(str(iris.graph(n, base))) for n in ("ontology", "vocab")}
+        if any(q.graph_name in guarded or (q.predicate, q.object) == _CITY_TYPE
+               for q in removed):
+            writes.refuse_wiping(self.quads, self.after(added, removed), base)
+
+
+_CITY_TYPE = (ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+              ox.NamedNode("https://w3id.org/ccgraph/ontology#CreativeCity"))
 
 
 class Worker:
     def __init__(self, out: IO[bytes]) -> None:
         from .validate import load_shapes
+        from .validate.incremental import Analysis, Walker, validate_focus
 
         self.out = out
         self.shapes = load_shapes()
-        self.cache: tuple[str, list[ox.Quad]] | None = None  # (version name, named quads)
+        self.analysis = Analysis.of(self.shapes)
+        self.walker = Walker(self.analysis)
+        validate_focus([], self.shapes, set())  # parses the shapes' SPARQL queries once
+        self.live: Live | None = None
 
     def send(self, message: dict[str, Any]) -> None:
         self.out.write(json.dumps(message, ensure_ascii=False).encode("utf-8") + b"\n")
         self.out.flush()
 
-    def named(self, root: Path, link: str, base: str) -> list[ox.Quad]:
+    def load(self, root: Path, link: str, base: str) -> Live:
+        from .validate.incremental import results_from_json
+
         name = Path(link).name
-        if self.cache is not None and self.cache[0] == name:
-            return self.cache[1]
-        quads = writes.named_quads(root / link, base)
-        self.cache = (name, quads)
-        return quads
+        if self.live is not None and self.live.name == name:
+            return self.live
+        if self.live is not None and self.catch_up(self.live, root / link, name, base):
+            return self.live
+        results = results_from_json(root / link / REPORTS_DIR / "validation.json")
+        if results is not None and any(not isinstance(r.focus, URIRef) for r in results):
+            results = None  # blank nodes of another parse: validate everything once
+        self.live = Live(name, writes.named_quads(root / link, base), base, results)
+        return self.live
+
+    def catch_up(self, live: Live, version_dir: Path, name: str, base: str) -> bool:
+        """Bring ``live`` to ``version_dir`` when that follows it by a few writes (another
+        server worker's), from the changes they recorded; False when it cannot (then the
+        version is read whole)."""
+        from .validate.incremental import results_from_json
+        from .writes.fast import catch_up, read_change
+
+        chain: list[tuple[Path, set[ox.Quad], set[ox.Quad]]] = []
+        here = version_dir
+        for _ in range(CATCH_UP_MAX):
+            change = read_change(here)
+            if change is None:
+                return False
+            parent, added, removed = change
+            chain.append((here, added, removed))
+            if live.name.rpartition("-")[2] == parent:
+                break
+            older = sorted(here.parent.glob(f"*-{parent}"))
+            if not older:
+                return False
+            here = older[-1]
+        else:
+            return False
+        results = results_from_json(version_dir / REPORTS_DIR / "validation.json")
+        if results is not None and any(not isinstance(r.focus, URIRef) for r in results):
+            results = None
+        try:
+            for step_dir, added, removed in reversed(chain):
+                store = ox.Store.read_only(str(step_dir / STORE_DIR))
+                void = list(store.quads_for_pattern(None, None, None, live.void_node))
+                del store
+                gained, lost = live.union_change(added, removed)
+                if live.pub is not None:
+                    catch_up(live.pub, step_dir, added, removed, void, base)
+                live.change(step_dir.name, added, removed, gained, lost, void, [])
+            live.results = results
+        except Exception:  # half caught up: read the version whole instead
+            self.live = None
+            return False
+        return live.name == name
+
+    def validate(self, live: Live, added_q: set[ox.Quad], removed_q: set[ox.Quad],
+                 added: set[ox.Triple], removed: set[ox.Triple]
+                 ) -> tuple[writes.Validation, dict[str, Any]]:
+        """The report of the data after the change: incremental when the live version's
+        results are known and the change can be bounded, else the full validation."""
+        from .validate.incremental import check
+
+        if live.results is not None:
+            done = check(self.analysis, self.walker, live.store, self.shapes, added,
+                         removed, live.results)
+            if done is not None:
+                report, checked = done
+                return (writes.Validation(report.conforms, report.text(), report.to_turtle(),
+                                          report.to_json(), report.results),
+                        {"validation": "incremental", "checked": checked})
+        return (writes.validate_quads(live.after(added_q, removed_q), self.shapes),
+                {"validation": "full"})
 
     def handle(self, header: dict[str, Any], payload: bytes) -> dict[str, Any]:
         times: dict[str, float] = {}
@@ -71,10 +220,24 @@ class Worker:
         req = writes.Request(kind=header["kind"], update=header.get("update") or "",
                              graph=header.get("graph"), payload=payload,
                              media_type=header.get("media_type") or "")
-        named = self.named(root, link, base)
+        live = self.load(root, link, base)
         tick("load")
+        self.send({"stage": "loaded"})
+        created = False
         try:
-            applied = writes.apply(named, req, base)
+            op = writes.data_operation(req.update) if req.kind == writes.UPDATE else None
+            if req.kind == writes.POST:
+                op = writes.post_operation(req)
+                created = req.graph is not None and not any(
+                    True for _ in live.store.quads_for_pattern(None, None, None,
+                                                               ox.NamedNode(req.graph)))
+            if op is not None:
+                added_q, removed_q = writes.apply_data(op, live.store, live.generated(), base)
+            else:
+                applied = writes.apply(live.named, req, base)
+                added_q, removed_q = applied.after - applied.before, \
+                    applied.before - applied.after
+                created = applied.created
         except writes.WriteError as exc:
             return {"status": exc.status, "message": str(exc), "seconds": times}
         except MemoryError:
@@ -82,10 +245,9 @@ class Worker:
                     "message": "the update needs more memory than a write may use"}
         tick("apply")
         self.send({"stage": "applied"})
-        old, after = applied.before, applied.after
-        inserted = len(after - old)
-        deleted = len(old - after)
-        counts = {"inserted": inserted, "deleted": deleted, "created": applied.created}
+        inserted = len(added_q)
+        deleted = len(removed_q)
+        counts = {"inserted": inserted, "deleted": deleted, "created": created}
         if not inserted and not deleted:
             return {"status": writes.UNCHANGED, "message": "no change: nothing to commit",
                     "version": _version(root / link), "seconds": times, **counts}
@@ -95,10 +257,11 @@ class Worker:
                     "message": f"the write would change {inserted + deleted} quads; at most "
                                f"{cap} may change in one write (result_cap)"}
         try:
-            writes.refuse_wiping(old, after, base)
+            live.refuse_wiping(added_q, removed_q, base)
         except writes.WriteError as exc:
             return {"status": exc.status, "message": str(exc), "seconds": times, **counts}
-        report = writes.validate_quads(after, self.shapes)
+        gained, lost = live.union_change(added_q, removed_q)
+        report, how = self.validate(live, added_q, removed_q, gained, lost)
         tick("validate")
         if not report.conforms:
             return {"status": writes.INVALID, "seconds": times, **counts,
@@ -106,14 +269,20 @@ class Worker:
                                "changed",
                     "report_text": report.text, "report_turtle": report.turtle}
         staging = new_staging(root)
-        note = {"kind": req.kind, "inserted": inserted, "deleted": deleted}
-        meta, void_quads = writes.write_version(staging, after, base, root / link,
-                                    {"validation.txt": report.text,
-                                     "validation.ttl": report.turtle,
-                                     "validation.json": report.json}, note)
+        note = {"kind": req.kind, "inserted": inserted, "deleted": deleted, **how}
+        reports = {"validation.txt": report.text, "validation.ttl": report.turtle,
+                   "validation.json": report.json}
+        pub = live.published(base)
+        tick("prepare")
+        try:
+            meta, void_quads = writes.write_fast(staging, root / link, pub, added_q,
+                                                 removed_q, base, reports, note)
+        except BaseException:
+            live.pub = None  # half changed: made again from the named graphs next time
+            raise
         tick("write")
         name = version_name(meta.version)
-        self.cache = (name, [*after, *void_quads])  # as named_quads() would read it
+        live.change(name, added_q, removed_q, gained, lost, void_quads, report.results)
         return {"status": writes.COMMITTED, "message": "committed", "version": meta.version,
                 "staging": str(staging), "name": name, "seconds": times, **counts}
 

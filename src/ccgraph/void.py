@@ -35,7 +35,7 @@ that no value is right, it is left out rather than stated wrongly.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -268,8 +268,18 @@ def _draft_triples(description: Graph) -> set[ox.Triple]:
 MAX_ROUNDS = 6
 
 
+class Counted(Protocol):
+    """Counts kept up to date elsewhere (a write: writes/fast.py), so that
+    :func:`describe_dataset` need not count the whole store again."""
+
+    @property
+    def sizes(self) -> Mapping[str, int]: ...  # triples per named graph
+
+    def statistics(self, extra: set[ox.Triple]) -> Statistics: ...  # of the data and extra
+
+
 def describe_dataset(store: ox.Store, meta: DatasetInfo, base: str, *,
-                     public_url: str | None = None) -> Graph:
+                     public_url: str | None = None, counted: Counted | None = None) -> Graph:
     """VoID + DCAT for the dataset in ``store`` (minted under ``base``), counting the
     union of the store's named graphs and this description (see the module docstring).
 
@@ -280,20 +290,25 @@ def describe_dataset(store: ox.Store, meta: DatasetInfo, base: str, *,
     if not base.endswith("/"):
         base += "/"
     graphs = dataset_graphs(store, base)
-    data, sizes = _union(store, graphs)
     space = f"{base}id/"
-    counts = Tally(data, space)
-    stats = counts.statistics()  # the data alone: the first draft
+    sizes: Mapping[str, int]
+    count: Callable[[set[ox.Triple]], Statistics]
+    if counted is None:
+        data, sizes = _union(store, graphs)
+        count = Tally(data, space).with_extra  # a draft's counts cost only its own triples
+    else:
+        sizes, count = counted.sizes, counted.statistics
+    stats = count(set())  # the data alone: the first draft
     with_objects = True
     for round_ in range(2 * MAX_ROUNDS):
         if round_ == MAX_ROUNDS:
             with_objects = False  # no value of distinctObjects counts itself right
         g = _describe(store, graphs, sizes, meta, base, public_url, stats, with_objects)
-        counted = counts.with_extra(_draft_triples(g))
-        if counted == stats or (not with_objects
-                                and replace(counted, objects=0) == replace(stats, objects=0)):
+        found = count(_draft_triples(g))
+        if found == stats or (not with_objects
+                              and replace(found, objects=0) == replace(stats, objects=0)):
             return g
-        stats = counted
+        stats = found
     raise RuntimeError("the dataset description did not settle on its own counts")
 
 

@@ -12,8 +12,9 @@ _translate_lock = threading.Lock()
 
 
 @contextlib.contextmanager
-def remembered_sparql() -> Iterator[None]:
-    """While inside, rdflib parses and translates each distinct SPARQL text once.
+def remembered_sparql(memo: dict[Any, Any] | None = None) -> Iterator[None]:
+    """While inside, rdflib parses and translates each distinct SPARQL text once (across
+    calls too when the caller passes the same ``memo`` dict each time).
 
     pyshacl asks the same constraint query once per focus node (``$this`` goes in as an
     initial binding, the text does not change) and rdflib parses it every time: ~25 ms a
@@ -25,7 +26,8 @@ def remembered_sparql() -> Iterator[None]:
     from rdflib.plugins.sparql.parser import parseQuery
 
     original = processor.SPARQLProcessor.query
-    memo: dict[tuple[str, str | None, tuple[tuple[str, Any], ...]], Any] = {}
+    if memo is None:
+        memo = {}
 
     def query(self: Any, strOrQuery: Any, initBindings: Any = None,
               initNs: Any = None, base: str | None = None, DEBUG: bool = False) -> Any:

@@ -6,15 +6,18 @@ worker process):
 
 1. the request thread hands the write to this process's *write worker*, a child process
    (``python -m ccgraph.validate_worker``, started on the first write and kept);
-2. the child loads the live version's named graphs (minus the generated VoID graph) into
-   an in-memory pyoxigraph store, with the default graph holding their union, and applies
-   the change there (:func:`apply`). It reports "applied"; the parent kills it if that
-   takes longer than ``query_timeout`` (pyoxigraph cannot cancel an update, a process can
-   be killed);
+2. the child holds the live version's named graphs (minus the generated VoID graph) in an
+   in-memory pyoxigraph store, with the default graph holding their union (read once, then
+   kept from write to write), and works out the change: one ``INSERT DATA``/``DELETE
+   DATA`` or a Graph Store POST directly against that store (data.py), any other write by
+   evaluating it on a copy (:func:`apply`). It reports "loaded" once the version is read,
+   then "applied"; the parent kills it if the change takes longer than ``query_timeout``
+   after "loaded" (pyoxigraph cannot cancel an update, a process can be killed);
 3. the child validates the result with pyshacl (which patches rdflib globals, so it runs
-   only there) and, when it conforms, writes a complete new version directory aside:
-   store with the default-graph union, VoID, dumps, reports, build.json, all fsynced
-   (:func:`write_version`);
+   only there): only the focus nodes the change can affect, when the live version's report
+   is known (validate/incremental.py), else everything; when it conforms, it writes a
+   complete new version directory aside from the live one and the change (fast.py: the
+   store copied and changed, VoID, dumps, framed cities, reports, build.json), fsynced;
 4. the parent swaps ``current`` to it (store.install_build: one atomic rename) and answers.
    A refused write (a violation, a bad request, too many changes, a timeout) writes nothing.
 
@@ -32,6 +35,8 @@ at each commit; writes cannot change it.
 
 from .changes import Applied, apply, named_quads, refuse_wiping
 from .commit import Validation, nquads_of, validate_quads, write_version
+from .data import DataOperation, apply_data, data_operation, post_operation
+from .fast import Published, write_fast
 from .request import (
     BAD_REQUEST,
     BUSY,
@@ -60,7 +65,9 @@ from .writer import Writer
 __all__ = [
     "BAD_REQUEST", "BUSY", "COMMITTED", "CONFLICT", "DELETE", "ERROR", "FORBIDDEN", "INVALID",
     "NOT_FOUND", "PAYLOAD_FORMATS", "POST", "PUT", "TIMEOUT", "TOO_LARGE", "UNCHANGED",
-    "UPDATE", "Applied", "Limits", "Request", "Validation", "WriteError", "WriteResult",
-    "Writer", "apply", "named_quads", "nquads_of", "payload_format", "refuse_wiping",
-    "validate_quads", "write_version",
+    "UPDATE", "Applied", "DataOperation", "Limits", "Published", "Request", "Validation",
+    "WriteError", "WriteResult", "Writer", "apply", "apply_data", "data_operation",
+    "named_quads", "nquads_of", "payload_format", "post_operation", "refuse_wiping",
+    "validate_quads",
+    "write_fast", "write_version",
 ]

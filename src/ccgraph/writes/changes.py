@@ -35,7 +35,7 @@ def named_quads(version_dir: Path, base: str) -> list[ox.Quad]:
     return quads
 
 
-def _payload_triples(req: Request) -> list[ox.Triple]:
+def payload_triples(req: Request) -> list[ox.Triple]:
     fmt = payload_format(req.media_type)
     if fmt is None or not isinstance(fmt.oxigraph, ox.RdfFormat):
         raise WriteError(BAD_REQUEST, f"unsupported payload type {req.media_type!r}")
@@ -81,7 +81,7 @@ def apply(named: list[ox.Quad], req: Request, base: str) -> Applied:
         except (ValueError, TypeError, OSError) as exc:
             raise WriteError(BAD_REQUEST, f"the update failed: {exc}") from None
     elif req.kind in (PUT, POST):
-        triples = _payload_triples(req)
+        triples = payload_triples(req)
         if req.kind == PUT:
             store.clear_graph(target)
         store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)

@@ -5,7 +5,7 @@ not change."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +21,17 @@ class Validation:
     text: str
     turtle: str
     json: str
+    results: list[Any] = field(default_factory=list)  # validate.Result
 
 
 def validate_quads(quads: Iterable[ox.Quad], shapes: Any) -> Validation:
     """pyshacl over the union of ``quads`` (the child process only: pyshacl patches rdflib)."""
-    from rdflib import Graph
-
     from .. import validate
+    from ..validate.incremental import rdflib_graph
 
-    triples = {q.triple for q in quads}
-    graph = Graph()
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-    graph.parse(data=data, format="nt")
-    report = validate.validate(graph, shapes)
-    return Validation(report.conforms, report.text(), report.to_turtle(), report.to_json())
+    report = validate.validate(rdflib_graph({q.triple for q in quads}), shapes)
+    return Validation(report.conforms, report.text(), report.to_turtle(), report.to_json(),
+                      report.results)
 
 
 def nquads_of(quads: Iterable[ox.Quad]) -> bytes:

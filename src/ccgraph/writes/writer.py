@@ -134,8 +134,11 @@ class Writer:
         except OSError:
             self._kill()
             return WriteResult(ERROR, "the write worker stopped unexpectedly")
-        t0 = time.monotonic()
-        applied = self._read(child, t0 + self.limits.timeout)
+        # reading the live version (the first write of a worker, or after a rebuild) is
+        # not the change: the deadline starts when the worker says it has loaded it
+        applied = self._read(child, time.monotonic() + self.limits.commit_timeout)
+        if applied is not None and applied.get("stage") == "loaded":
+            applied = self._read(child, time.monotonic() + self.limits.timeout)
         if applied is None or applied.get("stage") != "applied":
             if applied is not None and applied.get("stage") == "done":
                 return self._finish(applied)

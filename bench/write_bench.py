@@ -1,0 +1,77 @@
+"""One-triple writes on a build, timed stage by stage.
+
+    .venv/bin/python bench/write_bench.py --store BUILD [--writes 9] [--timeout 10]
+
+Copies ``BUILD`` aside (nothing the caller owns changes), then runs ``--writes`` one-triple
+SPARQL Updates through :class:`ccgraph.writes.Writer` (the write worker, as the server runs
+it): alternately an ``INSERT DATA`` and a ``DELETE DATA`` of an ``rdfs:comment`` on a city.
+The first write starts the worker and reads the version (reported apart, as ``first``).
+Prints one JSON object: the median seconds of each stage the worker reports (load, apply,
+validate, write; install and total in the parent), the first write's total, and the load
+average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from ccgraph import iris, writes
+
+RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
+
+
+def run(store: Path, count: int, city: str, timeout: float) -> dict[str, object]:
+    with tempfile.TemporaryDirectory(prefix="ccgraph-write-bench-") as tmp:
+        root = Path(tmp) / "build"
+        shutil.copytree(store, root, symlinks=True)
+        base = iris.DEFAULT_BASE
+        writer = writes.Writer(root, base, writes.Limits(timeout=timeout))
+        stages: dict[str, list[float]] = {}
+        first = 0.0
+        statuses: list[str] = []
+        try:
+            for i in range(count + 1):
+                triple = f'<{city}> <{RDFS_COMMENT}> "write bench {i // 2}"@en'
+                verb = "INSERT" if i % 2 == 0 else "DELETE"
+                t0 = time.monotonic()
+                result = writer.submit(writes.Request(writes.UPDATE,
+                                                      update=f"{verb} DATA {{ {triple} }}"))
+                wall = time.monotonic() - t0
+                statuses.append(result.status)
+                if result.status != writes.COMMITTED:
+                    raise SystemExit(f"write {i} was not committed: {result.status} "
+                                     f"{result.message}")
+                if i == 0:
+                    first = wall
+                    continue
+                for stage, seconds in {**result.seconds, "wall": wall}.items():
+                    stages.setdefault(stage, []).append(seconds)
+        finally:
+            writer.close()
+    return {"writes": count, "first_write_s": round(first, 3),
+            "median_s": {k: round(statistics.median(v), 3) for k, v in stages.items()},
+            "max_s": {k: round(max(v), 3) for k, v in stages.items()},
+            "loadavg": [round(x, 2) for x in os.getloadavg()]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", type=Path, required=True, help="a build directory")
+    parser.add_argument("--writes", type=int, default=9)
+    parser.add_argument("--city", default=str(iris.city("jp", "Sapporo")))
+    parser.add_argument("--timeout", type=float, default=10.0,
+                        help="seconds the change may take (query_timeout; raise it on a "
+                             "loaded machine)")
+    args = parser.parse_args()
+    print(json.dumps(run(args.store, args.writes, args.city, args.timeout), indent=2))
+
+
+if __name__ == "__main__":
+    main()
