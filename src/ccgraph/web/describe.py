@@ -211,12 +211,13 @@ class RemoteLookups:
         owned_in = ", ".join(map(str, OWNED_IN))
         # BIND, not VALUES: Virtuoso 7.2 answers nothing for a VALUES block inside a UNION
         roots = [f"BIND({node} AS ?x0)",
-                 f"?x0 ?q0 {node} FILTER(?q0 IN ({owned_in}) || isBlank(?x0) || "
-                 f"STRSTARTS(STR(?x0), {_string(self.node.value + '#')}))"]
-        roots += [f"?x0 {p} {node} . ?x0 a {cls}" for p, cls in OWNED_IN_OF_CLASS.items()]
-        extra = [f"{{ {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} }} LIMIT {self.cap} }} "
-                 f'BIND({node} AS ?o) BIND("in" AS ?k) }}']
-        extra += [f"{{ ?s {p} {node} . ?s a {cls} BIND({cls} AS ?o) "
+                 f"GRAPH ?r0 {{ ?x0 ?q0 {node} }} FILTER(?q0 IN ({owned_in}) || "
+                 f"isBlank(?x0) || STRSTARTS(STR(?x0), {_string(self.node.value + '#')}))"]
+        roots += [f"GRAPH ?r1 {{ ?x0 {p} {node} }} GRAPH ?r2 {{ ?x0 a {cls} }}"
+                  for p, cls in OWNED_IN_OF_CLASS.items()]
+        extra = [f"{{ {{ SELECT DISTINCT ?s ?p WHERE {{ GRAPH ?r3 {{ ?s ?p {node} }} }} "
+                 f'LIMIT {self.cap} }} BIND({node} AS ?o) BIND("in" AS ?k) }}']
+        extra += [f"{{ GRAPH ?r4 {{ ?s {p} {node} }} GRAPH ?r5 {{ ?s a {cls} }} BIND({cls} AS ?o) "
                   f'BIND({RDF_TYPE_NODE} AS ?p) BIND("ty" AS ?k) }}'
                   for p, cls in OWNED_IN_OF_CLASS.items()]
         self._closure(" } UNION { ".join(roots), extra)
@@ -249,7 +250,10 @@ class RemoteLookups:
         branches = []
         for hops in range(PART_DEPTH + BLANK_DEPTH + 1):
             chain = [f"?x{i}" for i in range(hops)] + ["?s"]
-            steps = " ".join(f"{a} ?q{i + 1} {b} FILTER({step(a, f'?q{i + 1}', b, i)})"
+            # each step inside GRAPH: an engine's default graph may hold copies of the
+            # data with blank nodes of their own (the union graph of engines/union.py)
+            steps = " ".join(f"GRAPH ?h{i + 1} {{ {a} ?q{i + 1} {b} }} "
+                             f"FILTER({step(a, f'?q{i + 1}', b, i)})"
                              for i, (a, b) in enumerate(itertools.pairwise(chain)))
             first = chain[0]
             where = roots.replace("?x0", first) if hops == 0 else roots
