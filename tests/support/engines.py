@@ -20,6 +20,8 @@ from pathlib import Path
 
 import requests
 
+from ccgraph.engines.virtuoso_ini import VirtuosoConfig, running
+
 from .servers import free_port, stop_group
 
 START_TIMEOUT = 60.0
@@ -107,68 +109,19 @@ def oxigraph_server(location: Path | None = None, *, read_only: bool = False
             stop_group(proc, signal.SIGTERM)
 
 
-VIRTUOSO_INI = """[Database]
-DatabaseFile = {d}/virtuoso.db
-ErrorLogFile = {d}/virtuoso.log
-LockFile = {d}/virtuoso.lck
-TransactionFile = {d}/virtuoso.trx
-xa_persistent_file = {d}/virtuoso.pxa
-FileExtend = 200
-Striping = 0
-TempStorage = TempDatabase
-
-[TempDatabase]
-DatabaseFile = {d}/virtuoso-temp.db
-TransactionFile = {d}/virtuoso-temp.trx
-Striping = 0
-
-[Parameters]
-ServerPort = 127.0.0.1:{sql}
-DisableUnixSocket = 1
-DisableTcpSocket = 0
-MaxClientConnections = 16
-CheckpointInterval = 60
-CaseMode = 2
-DirsAllowed = ., {d}, {load}
-NumberOfBuffers = 170000
-MaxDirtyBuffers = 130000
-
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerRoot = {d}
-MaxClientConnections = 16
-EnabledDavVSP = 0
-HTTPProxyEnabled = 0
-ServerThreads = 16
-Charset = UTF-8
-
-[SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 60
-DefaultGraph =
-"""
-
-
 @contextmanager
 def virtuoso(load_dir: Path | None = None) -> Iterator[Engine]:
-    """Virtuoso 7 (Debian) from a private ini, unprivileged, in the foreground. ``load_dir``
-    is added to DirsAllowed (the bulk loader reads files there). The ``dba`` password is
-    the package's default, ``dba``: the server listens on loopback only."""
-    exe = program("virtuoso-t", "apt-get install virtuoso-opensource")
+    """Virtuoso 7 (Debian) from a private ini, unprivileged, in the foreground
+    (ccgraph.engines.virtuoso_ini). ``load_dir`` is added to DirsAllowed (the bulk loader
+    reads files there). The ``dba`` password is the package's default, ``dba``: the server
+    listens on loopback only."""
+    program("virtuoso-t", "apt-get install virtuoso-opensource")
     with private_dir("ccgraph-virtuoso-") as folder:
-        sql, http = free_port(), free_port()
-        (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(
-            d=folder, sql=sql, http=http, load=load_dir or folder), encoding="utf-8")
-        proc = _spawn([exe, "+foreground", "+configfile", str(folder / "virtuoso.ini")],
-                      folder)
-        try:
-            root = f"http://127.0.0.1:{http}"
-            wait_http(root + "/sparql?query=" + urllib.parse.quote("ASK {}"), proc,
-                      "virtuoso", folder)
-            yield Engine("virtuoso", root, root + "/sparql", proc, folder,
-                         sql=f"127.0.0.1:{sql}")
-        finally:
-            stop_group(proc, signal.SIGTERM)
+        config = VirtuosoConfig(folder, free_port(), free_port(),
+                                dirs_allowed=(load_dir,) if load_dir else ())
+        with running(config, START_TIMEOUT) as server:
+            yield Engine("virtuoso", server.root, server.sparql, server.proc, folder,
+                         sql=server.sql)
 
 
 HAPROXY_CFG = """global

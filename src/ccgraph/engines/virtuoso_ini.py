@@ -1,0 +1,232 @@
+"""A private Virtuoso 7 (Debian ``virtuoso-opensource``): its ini written into a folder of
+its own, ``virtuoso-t +foreground`` started unprivileged in its own process group, waited
+for with a bound, and stopped again; and its bulk loader driven through ``isql-vt``.
+
+For servers this process owns (tests, benchmarks, a scratch database to load before a
+switch): they listen on 127.0.0.1 only and keep the package's default ``dba`` password,
+which :func:`bulk_load` passes to ``isql-vt`` on its command line. A shared or long-lived
+Virtuoso is configured by its operator instead (docs/deployment.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+INI_FILE = "virtuoso.ini"
+LOG_FILE = "engine.log"
+ASK = "/sparql?query=" + urllib.parse.quote("ASK {}")
+
+INI = """[Database]
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+LockFile = {d}/virtuoso.lck
+TransactionFile = {d}/virtuoso.trx
+xa_persistent_file = {d}/virtuoso.pxa
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql}
+LiteMode = 0
+DisableUnixSocket = 1
+DisableTcpSocket = 0
+MaxClientConnections = {connections}
+CheckpointInterval = 60
+O_DIRECT = 0
+CaseMode = 2
+MaxStaticCursorRows = 5000
+AllowOSCalls = 0
+DirsAllowed = {dirs}
+ThreadCleanupInterval = 0
+ThreadThreshold = 10
+ResourcesCleanupInterval = 0
+MaxQueryMem = 1G
+ThreadsPerQuery = 2
+AsyncQueueMaxThreads = 10
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty}
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = {d}
+MaxClientConnections = {connections}
+EnabledDavVSP = 0
+HTTPProxyEnabled = 0
+ServerThreads = {connections}
+MaxKeepAlives = {connections}
+KeepAliveTimeout = 10
+Charset = UTF-8
+EnabledGzipContent = 0
+
+[SPARQL]
+ResultSetMaxRows = {max_rows}
+MaxQueryCostEstimationTime = 400
+MaxQueryExecutionTime = {max_seconds}
+DefaultGraph =
+"""
+
+
+class VirtuosoError(RuntimeError):
+    """Virtuoso is missing, did not start, or its bulk load failed (the message says why)."""
+
+
+@dataclass(frozen=True)
+class VirtuosoConfig:
+    """What the private ini says. ``buffers``: 8 KB pages of cache (170 000, about 1.3 GB,
+    fits the network; 100x wants about 4 times as many, with ``dirty_buffers`` ~3/4 of
+    them); ``dirs_allowed``: folders the bulk loader may read besides ``folder``."""
+
+    folder: Path
+    sql_port: int
+    http_port: int
+    buffers: int = 170_000
+    dirty_buffers: int = 130_000
+    dirs_allowed: Sequence[Path] = field(default_factory=tuple)
+    connections: int = 16
+    max_rows: int = 1_000_000
+    max_seconds: int = 60
+
+    def ini(self) -> str:
+        dirs = ", ".join([".", str(self.folder), *(str(d) for d in self.dirs_allowed)])
+        return INI.format(d=self.folder, sql=self.sql_port, http=self.http_port, dirs=dirs,
+                          buffers=self.buffers, dirty=self.dirty_buffers,
+                          connections=self.connections, max_rows=self.max_rows,
+                          max_seconds=self.max_seconds)
+
+
+@dataclass
+class Virtuoso:
+    """A started Virtuoso: ``root`` (http://127.0.0.1:PORT), ``sql`` (127.0.0.1:PORT for
+    isql-vt), its process (leader of its own process group) and its folder."""
+
+    config: VirtuosoConfig
+    proc: subprocess.Popen[bytes]
+
+    @property
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self.config.http_port}"
+
+    @property
+    def sparql(self) -> str:
+        return self.root + "/sparql"
+
+    @property
+    def sql(self) -> str:
+        return f"127.0.0.1:{self.config.sql_port}"
+
+    @property
+    def folder(self) -> Path:
+        return self.config.folder
+
+    def log(self, chars: int = 3000) -> str:
+        path = self.folder / LOG_FILE
+        return path.read_text(errors="replace")[-chars:] if path.exists() else ""
+
+    def wait(self, timeout: float = 120.0) -> None:
+        """Return once the SPARQL endpoint answers; VirtuosoError (with the log's tail) when
+        the process exits or ``timeout`` seconds pass first."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with contextlib.suppress(OSError):
+                try:
+                    with urllib.request.urlopen(self.root + ASK, timeout=2) as answer:
+                        answer.read()
+                    return
+                except urllib.error.HTTPError as exc:
+                    if exc.code < 500:
+                        return
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise VirtuosoError(f"Virtuoso did not start within {timeout:.0f} s "
+                                    f"(see {self.folder / LOG_FILE}):\n{self.log()}")
+            time.sleep(0.1)
+
+    def stop(self, timeout: float = 60.0) -> None:
+        """SIGTERM to the process group (Virtuoso checkpoints and exits), SIGKILL after
+        ``timeout`` seconds."""
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+def program(name: str = "virtuoso-t") -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise VirtuosoError(f"{name} is not installed: apt-get install virtuoso-opensource")
+    return found
+
+
+def start(config: VirtuosoConfig, log: Path | None = None) -> Virtuoso:
+    """Write ``config``'s ini into its folder and start ``virtuoso-t`` in the foreground,
+    in a new process group, its output appended to ``log`` (default: engine.log in the
+    folder). Does not wait: see :meth:`Virtuoso.wait`, or use :func:`running`."""
+    exe = program()
+    config.folder.mkdir(parents=True, exist_ok=True)
+    ini = config.folder / INI_FILE
+    ini.write_text(config.ini(), encoding="utf-8")
+    with (log or config.folder / LOG_FILE).open("ab") as out:
+        proc = subprocess.Popen([exe, "+foreground", "+configfile", str(ini)],
+                                cwd=config.folder, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    return Virtuoso(config, proc)
+
+
+@contextlib.contextmanager
+def running(config: VirtuosoConfig, timeout: float = 120.0) -> Iterator[Virtuoso]:
+    """A started and answering Virtuoso, always stopped at the end (also on an error)."""
+    server = start(config)
+    try:
+        server.wait(timeout)
+        yield server
+    finally:
+        server.stop()
+
+
+def bulk_load(server: Virtuoso, directory: Path, pattern: str, graph: str,
+              timeout: float = 3600.0, user: str = "dba", password: str = "dba") -> float:
+    """Virtuoso's bulk loader: ``ld_dir(directory, pattern, graph)`` (``graph`` is for
+    triples; N-Quads keep their own), ``rdf_loader_run()`` and a checkpoint, through
+    ``isql-vt`` on the SQL port. ``directory`` must be in the ini's DirsAllowed. Returns
+    the seconds it took; VirtuosoError with isql's output when it fails."""
+    isql = shutil.which("isql-vt") or shutil.which("isql")
+    if isql is None:
+        raise VirtuosoError("isql-vt is not installed: apt-get install virtuoso-opensource")
+    script = (f"ld_dir('{directory}', '{pattern}', '{graph}'); rdf_loader_run(); "
+              "checkpoint;")
+    started = time.perf_counter()
+    try:
+        done = subprocess.run([isql, server.sql, user, password, f"exec={script}"],
+                              capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise VirtuosoError(f"the bulk load took more than {timeout:.0f} s") from None
+    if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
+        raise VirtuosoError(f"the bulk load failed: {done.stdout[-500:]} {done.stderr[-500:]}")
+    return time.perf_counter() - started
+
+
+__all__ = ["Virtuoso", "VirtuosoConfig", "VirtuosoError", "bulk_load", "program", "running",
+           "start"]
