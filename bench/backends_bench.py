@@ -407,7 +407,8 @@ def markdown(report: dict[str, Any]) -> str:
     out = ["# Backends benchmark", "",
            f"{report['started']}, {report['machine']['cpu']} ({report['machine']['cores']} "
            f"cores, {report['machine']['memory']}, load average at start "
-           f"{report['machine']['load_average'][0]:.1f}); "
+           f"{report['machine']['load_average'][0]:.1f}, at end "
+           f"{report['machine'].get('load_average_end', [float('nan')])[0]:.1f}); "
            + ", ".join(f"{k} {v}" for k, v in report["versions"].items()), "",
            "## Load (seconds, median of runs; verification apart)", "",
            "| scale | quads | case | load s | × embedded | verify s | runs |",
@@ -424,7 +425,7 @@ def markdown(report: dict[str, Any]) -> str:
             out.append(f"| {scale}× | {cell.get('quads', '')} | {name} | "
                        f"{cell.get('load', float('nan')):.1f} | {ratio} | {checked} | "
                        f"{cell.get('runs', 0)} |")
-    out += serve_markdown(report.get("serve", {}))
+    out += serve_markdown(report.get("serve", {}), report.get("serve_settings", {}))
     if report.get("replicas"):
         out += ["", "## Replicas: gallery queries through HAProxy (medians)", "",
                 "| clients | one: req/s | one: p99 ms | two: req/s | two: p99 ms | two / one "
@@ -438,13 +439,23 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def serve_markdown(serve: dict[str, Any]) -> list[str]:
+def serve_markdown(serve: dict[str, Any], settings: dict[str, Any]) -> list[str]:
     """ccgraph over each backend: req/s and p99 per workload and client count, with the
     ratio of req/s to the embedded store's in the same run."""
     if not serve:
         return []
-    out = ["", "## ccgraph served over each backend (result cache off; wrk, medians of one "
-           "cell each)", "",
+    checks = "; ".join(
+        f"{scale}× {name}: " + ", ".join(
+            f"{w} " + " ".join(f"{n}×{st}" for st, n in sorted(c.items()))
+            for w, c in cell.get("checks", {}).items())
+        for scale, backends in serve.items() for name, cell in backends.items())
+    out = ["", "## ccgraph served over each backend (result cache off; wrk; medians of the "
+           "runs of each cell)", "",
+           f"{settings.get('duration', '?')} s a cell, {settings.get('runs', '?')} runs at 1× "
+           "(1 above), servers rotating; gallery without "
+           f"{', '.join(settings.get('gallery_skip', [])) or 'none'}; /doc mix of "
+           f"{settings.get('doc_sample', '?')} cities, facilities and pledges, Turtle and "
+           f"HTML. Statuses, each request once before timing: {checks}.", "",
            "| scale | backend | load s | workload | clients | req/s | × embedded | p99 ms "
            "| errors | load avg |",
            "|---|---|---|---|---|---|---|---|---|---|"]
@@ -459,7 +470,8 @@ def serve_markdown(serve: dict[str, Any]) -> list[str]:
                     ref = base.get(workload, {}).get(clients, {}).get("rps")
                     ratio = f"{run['rps'] / ref:.2f}" if ref else ""
                     errors = run["errors"]["status"] + run["errors"]["timeout"]
-                    out.append(f"| {scale}× | {name} | {cell['load_s']} | {workload} | "
+                    loaded = "(build)" if name == "embedded" and scale == "1" else cell["load_s"]
+                    out.append(f"| {scale}× | {name} | {loaded} | {workload} | "
                                f"{clients} | {run['rps']:.1f} | {ratio} | "
                                f"{run['p99_ms']:.0f} | {errors} | "
                                f"{run.get('load_average', '')} |")
@@ -493,6 +505,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serve-clients", default="1,4,16")
     parser.add_argument("--serve-duration", type=float, default=8.0,
                         help="seconds per serve cell")
+    parser.add_argument("--serve-runs", type=int, default=3,
+                        help="runs of each serve cell (medians) at scale 1; 1 above")
+    parser.add_argument("--gallery-skip", default="23-nearest-to-sapporo",
+                        help="gallery queries left out of the serve rows, for every backend "
+                             "(Virtuoso 7.2 gives no answer to the nearest-city query's chain "
+                             "of BINDs within 200 s and goes on computing after ccgraph's "
+                             "timeout, loading the machine for the others)")
     parser.add_argument("--doc-sample", type=int, default=10,
                         help="cities, facilities and pledges each, for the /doc mix")
     parser.add_argument("--seed", type=int, default=20261201)
@@ -526,6 +545,10 @@ def main(argv: list[str] | None = None) -> int:
             build = release.parent.parent  # build/releases/NAME
         source = open_source(release)
         serve_scales = {int(s) for s in args.serve_scales.split(",") if s}
+        report["serve_settings"] = {
+            "duration": args.serve_duration, "runs": args.serve_runs,
+            "clients": args.serve_clients, "doc_sample": args.doc_sample,
+            "gallery_skip": [q for q in args.gallery_skip.split(",") if q]}
         if serve_scales and build is None:
             raise SystemExit("the serve rows need the build: give --build DIR")
         if args.clients:
@@ -565,10 +588,13 @@ def main(argv: list[str] | None = None) -> int:
                 report.setdefault("serve", {})[str(scale)] = serve_rows(
                     build, data, scale, work, [int(c) for c in args.serve_clients.split(",")],
                     args.serve_duration, args.doc_sample, args.seed,
-                    tuple(b for b in args.serve_backends.split(",") if b))
+                    args.serve_runs if scale == 1 else 1,
+                    tuple(b for b in args.serve_backends.split(",") if b),
+                    frozenset(q for q in args.gallery_skip.split(",") if q))
                 save()
             if data is not source:
                 data.nquads_gz.unlink()
+    report["machine"]["load_average_end"] = os.getloadavg()
     save()
     print(markdown(report))
     return 0

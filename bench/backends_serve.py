@@ -24,6 +24,7 @@ import contextlib
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import time
 import urllib.error
@@ -134,10 +135,11 @@ def doc_paths(build: Path, sample: int, seed: int) -> list[str]:
     return paths
 
 
-def write_workloads(folder: Path, build: Path, sample: int, seed: int) -> dict[str, Path]:
+def write_workloads(folder: Path, build: Path, sample: int, seed: int,
+                    skip: frozenset[str] = frozenset()) -> dict[str, Path]:
     docs = doc_paths(build, sample, seed)
     lines = {
-        "gallery": [sparql_line(q) for _, q in gallery_queries()],
+        "gallery": [sparql_line(q) for name, q in gallery_queries() if name not in skip],
         "doc": [f"GET\t{p}\tAccept: {accept}" for p in docs
                 for accept in ("text/turtle", "text/html")],
     }
@@ -168,11 +170,14 @@ def check(url: str, requests_file: Path) -> dict[str, int]:
 
 
 def serve_rows(build: Path, data: Publishable, scale: int, work: Path, clients: list[int],
-               duration: float, sample: int, seed: int,
-               backends: tuple[str, ...] = BACKENDS) -> dict[str, Any]:
-    """Load ``data`` into each backend, serve it with ccgraph and play the workloads; the
-    cells as {backend: {"load_s", "checks", workload: {clients: wrk summary}}}."""
-    files = write_workloads(work, build, sample, seed)
+               duration: float, sample: int, seed: int, runs: int = 1,
+               backends: tuple[str, ...] = BACKENDS,
+               skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Load ``data`` into each backend, serve it with ccgraph and play the workloads
+    (``runs`` times each cell; medians of req/s and p99, errors summed); the cells as
+    {backend: {"load_s", "checks", workload: {clients: summary}}}. Gallery queries named
+    in ``skip`` are left out for every backend."""
+    files = write_workloads(work, build, sample, seed, skip)
     out: dict[str, Any] = {}
     with contextlib.ExitStack() as stack:
         served: list[Served] = []
@@ -192,19 +197,33 @@ def serve_rows(build: Path, data: Publishable, scale: int, work: Path, clients: 
         index = 0
         for workload in WORKLOADS:
             for c in clients:
-                shift = index % len(served)
-                index += 1
-                for s in served[shift:] + served[:shift]:
-                    cell = wrk(s.url, files[workload], c, duration)
-                    out[s.backend].setdefault(workload, {})[str(c)] = {
-                        "load_average": round(os.getloadavg()[0], 2),
-                        **{k: cell[k] for k in ("rps", "p50_ms", "p99_ms", "requests",
-                                                "non_2xx_3xx", "errors")}}
-                    print(f"{scale}x {workload:8} c={c:<3} {s.backend:9} {cell['rps']:>8.1f} "
-                          f"req/s p99 {cell['p99_ms']:>8} ms errors "
-                          f"{cell['errors']['status'] + cell['errors']['timeout']}",
-                          flush=True)
+                played: dict[str, list[dict[str, Any]]] = {s.backend: [] for s in served}
+                for _ in range(runs):
+                    shift = index % len(served)
+                    index += 1
+                    for s in served[shift:] + served[:shift]:
+                        cell = wrk(s.url, files[workload], c, duration)
+                        cell["load_average"] = os.getloadavg()[0]
+                        played[s.backend].append(cell)
+                        print(f"{scale}x {workload:8} c={c:<3} {s.backend:9} "
+                              f"{cell['rps']:>8.1f} req/s p99 {cell['p99_ms']:>8} ms errors "
+                              f"{cell['errors']['status'] + cell['errors']['timeout']}",
+                              flush=True)
+                for name, cells in played.items():
+                    out[name].setdefault(workload, {})[str(c)] = summary(cells)
     return out
+
+
+def summary(cells: list[dict[str, Any]]) -> dict[str, Any]:
+    """Medians of the runs of one cell; errors summed."""
+    return {"runs": len(cells),
+            "rps": statistics.median(c["rps"] for c in cells),
+            "p50_ms": statistics.median(c["p50_ms"] for c in cells),
+            "p99_ms": statistics.median(c["p99_ms"] for c in cells),
+            "load_average": round(statistics.median(c["load_average"] for c in cells), 2),
+            "requests": sum(c["requests"] for c in cells),
+            "non_2xx_3xx": sum(c["non_2xx_3xx"] for c in cells),
+            "errors": {k: sum(c["errors"][k] for c in cells) for k in cells[0]["errors"]}}
 
 
 __all__ = ["BACKENDS", "WORKLOADS", "serve_rows"]
