@@ -66,7 +66,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ccgraph.engines import Credentials, publish_to
+from ccgraph.engines import Credentials, oxigraph_server, publish_to
 from ccgraph.engines.source import Publishable, open_source
 from ccgraph.engines.verify import verify
 from ccgraph.engines.virtuoso_ini import Virtuoso, VirtuosoConfig, bulk_load, running
@@ -74,7 +74,6 @@ from ccgraph.store import is_build
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-OXIGRAPH = str(BIN / "oxigraph") if (BIN / "oxigraph").exists() else "oxigraph"
 DBA = Credentials("dba", "dba")  # the bench's own private Virtuoso, loopback only
 
 HAPROXY_CFG = """global
@@ -153,14 +152,10 @@ def oxigraph(location: Path, read_only: bool = False, union: bool | None = None
     """``oxigraph serve`` (``serve-read-only``) on ``location``; the union of the named
     graphs as the default graph when ``union`` (default: unless read-only, where a
     release's store holds the union already)."""
-    port = free_port()
-    command = [OXIGRAPH, "serve-read-only" if read_only else "serve", "--location",
-               str(location), "--bind", f"127.0.0.1:{port}"]
-    if union or (union is None and not read_only):
-        command.append("--union-default-graph")
-    root = f"http://127.0.0.1:{port}"
-    with process(command, location.parent, root + "/query?query=ASK%7B%7D"):
-        yield root
+    with oxigraph_server.running(location, free_port(), location.parent, read_only=read_only,
+                                 union=union if union is not None else not read_only,
+                                 timeout=120) as server:
+        yield server.root
 
 
 @contextlib.contextmanager
@@ -231,10 +226,7 @@ def load_embedded(data: Publishable, folder: Path) -> dict[str, float]:
 
 def load_oxigraph_cli(data: Publishable, folder: Path) -> dict[str, float]:
     nq = data.write_nquads(folder / "data.nq")
-    started = time.perf_counter()
-    subprocess.run([OXIGRAPH, "load", "--location", str(folder / "store"), "--file", str(nq)],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    seconds = time.perf_counter() - started
+    seconds = oxigraph_server.load(folder / "store", nq)
     with oxigraph(folder / "store") as root:
         checked = verify(root + "/query", data)
     if not checked.ok:
@@ -383,7 +375,8 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             return "not installed"
 
-    return {"oxigraph": run(OXIGRAPH, "--version"), "pyoxigraph": pkg("pyoxigraph"),
+    return {"oxigraph": run(oxigraph_server.program(), "--version"),
+            "pyoxigraph": pkg("pyoxigraph"),
             "virtuoso-opensource": run("dpkg-query", "-W", "-f", "${Version}",
                                        "virtuoso-opensource"),
             "haproxy": run("haproxy", "-v"), "ccgraph": pkg("ccgraph"),

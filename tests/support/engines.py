@@ -11,15 +11,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-
+from ccgraph.engines import oxigraph_server as oxigraph_server_
+from ccgraph.engines.spawned import Spawned, spawn
 from ccgraph.engines.virtuoso_ini import VirtuosoConfig, running
 
 from .servers import free_port, stop_group
@@ -58,27 +56,6 @@ class Engine:
         return path.read_text(errors="replace")[-3000:] if path.exists() else ""
 
 
-def _spawn(command: list[str], folder: Path) -> subprocess.Popen[bytes]:
-    with (folder / "engine.log").open("ab") as log:
-        return subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-
-
-def wait_http(url: str, proc: subprocess.Popen[bytes], what: str, folder: Path,
-              timeout: float = START_TIMEOUT) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if requests.get(url, timeout=2).status_code < 500:
-                return
-        except requests.RequestException:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            log = (folder / "engine.log").read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"{what} did not start within {timeout:.0f} s:\n{log}")
-        time.sleep(0.1)
-
-
 @contextmanager
 def private_dir(prefix: str) -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix=prefix))
@@ -92,21 +69,13 @@ def private_dir(prefix: str) -> Iterator[Path]:
 def oxigraph_server(location: Path | None = None, *, read_only: bool = False
                     ) -> Iterator[Engine]:
     """``oxigraph serve`` (or ``serve-read-only`` on an existing ``location``) with the union
-    of the named graphs as the default graph, as ccgraph's own store has it."""
-    exe = oxigraph_program()
-    with private_dir("ccgraph-oxigraph-") as folder:
-        store = location or folder / "store"
-        port = free_port()
-        command = [exe, "serve-read-only" if read_only else "serve", "--location", str(store),
-                   "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
-        proc = _spawn(command, folder)
-        try:
-            root = f"http://127.0.0.1:{port}"
-            wait_http(root + "/query?query=" + urllib.parse.quote("ASK {}"), proc,
-                      "oxigraph", folder)
-            yield Engine("oxigraph", root, root + "/query", proc, folder)
-        finally:
-            stop_group(proc, signal.SIGTERM)
+    of the named graphs as the default graph, as ccgraph's own store has it
+    (ccgraph.engines.oxigraph_server)."""
+    oxigraph_program()
+    with private_dir("ccgraph-oxigraph-") as folder, \
+            oxigraph_server_.running(location or folder / "store", free_port(), folder,
+                                     read_only=read_only, timeout=START_TIMEOUT) as server:
+        yield Engine("oxigraph", server.root, server.query, server.proc, folder)
 
 
 @contextmanager
@@ -174,10 +143,10 @@ def haproxy(backends: list[str], health: str) -> Iterator[Balancer]:
         port = free_port()
         cfg = folder / "haproxy.cfg"
         write_haproxy(cfg, port, backends, health)
-        proc = _spawn([exe, "-W", "-db", "-f", str(cfg)], folder)
+        proc = spawn([exe, "-W", "-db", "-f", str(cfg)], folder)
         try:
             url = f"http://127.0.0.1:{port}"
-            wait_http(url + health, proc, "haproxy", folder)
+            Spawned(proc, folder, "haproxy").wait_http(url + health, START_TIMEOUT)
             yield Balancer(url, port, cfg, health, proc)
         finally:
             stop_group(proc, signal.SIGTERM)

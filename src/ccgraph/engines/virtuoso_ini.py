@@ -1,6 +1,6 @@
 """A private Virtuoso 7 (Debian ``virtuoso-opensource``): its ini written into a folder of
 its own, ``virtuoso-t +foreground`` started unprivileged in its own process group, waited
-for with a bound, and stopped again; and its bulk loader driven through ``isql-vt``.
+for with a bound, and stopped again (spawned.py); and its bulk loader driven through ``isql-vt``.
 
 For servers this process owns (tests, benchmarks, a scratch database to load before a
 switch): they listen on 127.0.0.1 only and keep the package's default ``dba`` password,
@@ -11,20 +11,17 @@ Virtuoso is configured by its operator instead (docs/deployment.md).
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
-import signal
 import subprocess
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .spawned import EngineStartError, Spawned, spawn
+
 INI_FILE = "virtuoso.ini"
-LOG_FILE = "engine.log"
 ASK = "/sparql?query=" + urllib.parse.quote("ASK {}")
 
 INI = """[Database]
@@ -85,7 +82,7 @@ DefaultGraph =
 """
 
 
-class VirtuosoError(RuntimeError):
+class VirtuosoError(EngineStartError):
     """Virtuoso is missing, did not start, or its bulk load failed (the message says why)."""
 
 
@@ -114,16 +111,16 @@ class VirtuosoConfig:
 
 
 @dataclass
-class Virtuoso:
+class Virtuoso(Spawned):
     """A started Virtuoso: ``root`` (http://127.0.0.1:PORT), ``sql`` (127.0.0.1:PORT for
     isql-vt), its process (leader of its own process group) and its folder."""
 
-    config: VirtuosoConfig
-    proc: subprocess.Popen[bytes]
+    sql_port: int = 0
+    http_port: int = 0
 
     @property
     def root(self) -> str:
-        return f"http://127.0.0.1:{self.config.http_port}"
+        return f"http://127.0.0.1:{self.http_port}"
 
     @property
     def sparql(self) -> str:
@@ -131,46 +128,11 @@ class Virtuoso:
 
     @property
     def sql(self) -> str:
-        return f"127.0.0.1:{self.config.sql_port}"
-
-    @property
-    def folder(self) -> Path:
-        return self.config.folder
-
-    def log(self, chars: int = 3000) -> str:
-        path = self.folder / LOG_FILE
-        return path.read_text(errors="replace")[-chars:] if path.exists() else ""
+        return f"127.0.0.1:{self.sql_port}"
 
     def wait(self, timeout: float = 120.0) -> None:
-        """Return once the SPARQL endpoint answers; VirtuosoError (with the log's tail) when
-        the process exits or ``timeout`` seconds pass first."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with contextlib.suppress(OSError):
-                try:
-                    with urllib.request.urlopen(self.root + ASK, timeout=2) as answer:
-                        answer.read()
-                    return
-                except urllib.error.HTTPError as exc:
-                    if exc.code < 500:
-                        return
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise VirtuosoError(f"Virtuoso did not start within {timeout:.0f} s "
-                                    f"(see {self.folder / LOG_FILE}):\n{self.log()}")
-            time.sleep(0.1)
-
-    def stop(self, timeout: float = 60.0) -> None:
-        """SIGTERM to the process group (Virtuoso checkpoints and exits), SIGKILL after
-        ``timeout`` seconds."""
-        if self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        """Return once the SPARQL endpoint answers (EngineStartError otherwise)."""
+        self.wait_http(self.root + ASK, timeout)
 
 
 def program(name: str = "virtuoso-t") -> str:
@@ -188,11 +150,8 @@ def start(config: VirtuosoConfig, log: Path | None = None) -> Virtuoso:
     config.folder.mkdir(parents=True, exist_ok=True)
     ini = config.folder / INI_FILE
     ini.write_text(config.ini(), encoding="utf-8")
-    with (log or config.folder / LOG_FILE).open("ab") as out:
-        proc = subprocess.Popen([exe, "+foreground", "+configfile", str(ini)],
-                                cwd=config.folder, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-    return Virtuoso(config, proc)
+    proc = spawn([exe, "+foreground", "+configfile", str(ini)], config.folder, log)
+    return Virtuoso(proc, config.folder, "virtuoso", config.sql_port, config.http_port)
 
 
 @contextlib.contextmanager
