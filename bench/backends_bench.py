@@ -448,10 +448,14 @@ def serve_markdown(serve: dict[str, Any], settings: dict[str, Any]) -> list[str]
            "(1 above), servers rotating; gallery without "
            f"{', '.join(settings.get('gallery_skip', [])) or 'none'}; /doc mix of "
            f"{settings.get('doc_sample', '?')} cities, facilities and pledges, Turtle and "
-           f"HTML. Statuses, each request once before timing: {checks}.", "",
-           "| scale | backend | load s | workload | clients | req/s | × embedded | p99 ms "
-           "| errors | load avg |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+           f"HTML. Statuses, each request once before timing: {checks}.", ""]
+    failed = [f"- {scale}× {name}, {w}, not 200: {', '.join(items)}"
+              for scale, backends in serve.items() for name, cell in backends.items()
+              for w, items in cell.get("failed", {}).items()]
+    out += [*failed, ""] if failed else []
+    out += ["| scale | backend | load s | workload | clients | req/s | × embedded | p99 ms "
+            "| errors | load avg |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
     for scale, backends in serve.items():
         base = backends.get("embedded", {})
         for name, cell in backends.items():

@@ -134,22 +134,29 @@ def doc_paths(build: Path, sample: int, seed: int) -> list[str]:
 def write_workloads(folder: Path, build: Path, sample: int, seed: int,
                     skip: frozenset[str] = frozenset()) -> dict[str, Path]:
     docs = doc_paths(build, sample, seed)
-    lines = {
-        "gallery": [sparql_line(q) for name, q in gallery_queries() if name not in skip],
-        "doc": [f"GET\t{p}\tAccept: {accept}" for p in docs
+    labelled = {  # (label, request line)
+        "gallery": [(name, sparql_line(q)) for name, q in gallery_queries()
+                    if name not in skip],
+        "doc": [(f"{p} {accept}", f"GET\t{p}\tAccept: {accept}") for p in docs
                 for accept in ("text/turtle", "text/html")],
     }
     files = {}
-    for name, items in lines.items():
+    for name, items in labelled.items():
         files[name] = folder / f"{name}.txt"
-        files[name].write_text("\n".join(items) + "\n", encoding="utf-8")
+        files[name].write_text("".join(line + "\n" for _, line in items), encoding="utf-8")
+        files[name].with_suffix(".labels").write_text(
+            "".join(label + "\n" for label, _ in items), encoding="utf-8")
     return files
 
 
-def check(url: str, requests_file: Path) -> dict[str, int]:
-    """Each request once (also the warm-up): statuses counted."""
+def check(url: str, requests_file: Path) -> tuple[dict[str, int], list[str]]:
+    """Each request once (also the warm-up): statuses counted, and the labels (gallery
+    query, /doc path and type) of those that did not answer 200."""
     statuses: dict[str, int] = {}
-    for line in requests_file.read_text(encoding="utf-8").splitlines():
+    failed: list[str] = []
+    labels = requests_file.with_suffix(".labels").read_text(encoding="utf-8").splitlines()
+    for label, line in zip(labels, requests_file.read_text(encoding="utf-8").splitlines(),
+                           strict=True):
         _method, path, *headers = line.split("\t")
         req = urllib.request.Request(url + path, headers=dict(h.split(": ", 1)
                                                               for h in headers))
@@ -162,7 +169,9 @@ def check(url: str, requests_file: Path) -> dict[str, int]:
         except OSError:
             status = 0
         statuses[str(status)] = statuses.get(str(status), 0) + 1
-    return statuses
+        if status != 200:
+            failed.append(f"{label}: {status}")
+    return statuses, failed
 
 
 def serve_rows(build: Path, data: Publishable, scale: int, work: Path, clients: list[int],
@@ -186,8 +195,10 @@ def serve_rows(build: Path, data: Publishable, scale: int, work: Path, clients: 
                                                               folder))
             served.append(Served(name, stack.enter_context(ccgraph(store, url, folder)),
                                  seconds))
+            checked = {w: check(served[-1].url, files[w]) for w in WORKLOADS}
             out[name] = {"load_s": round(seconds, 1),
-                         "checks": {w: check(served[-1].url, files[w]) for w in WORKLOADS}}
+                         "checks": {w: c[0] for w, c in checked.items()},
+                         "failed": {w: c[1] for w, c in checked.items() if c[1]}}
             print(f"{scale}x serve {name}: loaded in {seconds:.1f} s, checks "
                   f"{out[name]['checks']}", flush=True)
         index = 0
