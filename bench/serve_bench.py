@@ -238,7 +238,8 @@ def start_virtuoso(run: Run, dump_gz: Path) -> Server | str:
         shutil.copyfileobj(src, dst)
     server = virtuoso_ini.start(
         virtuoso_ini.VirtuosoConfig(d, free_port(), free_port(), connections=32,
-                                    max_rows=10_000), run.out / "logs" / "virtuoso.log")
+                                    max_rows=10_000, tuned=True),
+        run.out / "logs" / "virtuoso.log")
     run.started.append(server.proc)
     url = server.root
     server.wait(180)

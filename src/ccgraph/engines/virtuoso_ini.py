@@ -31,37 +31,25 @@ LockFile = {d}/virtuoso.lck
 TransactionFile = {d}/virtuoso.trx
 xa_persistent_file = {d}/virtuoso.pxa
 FileExtend = 200
-MaxCheckpointRemap = 2000
 Striping = 0
 TempStorage = TempDatabase
-
+{database}
 [TempDatabase]
 DatabaseFile = {d}/virtuoso-temp.db
 TransactionFile = {d}/virtuoso-temp.trx
-MaxCheckpointRemap = 2000
 Striping = 0
-
+{database}
 [Parameters]
 ServerPort = 127.0.0.1:{sql}
-LiteMode = 0
 DisableUnixSocket = 1
 DisableTcpSocket = 0
 MaxClientConnections = {connections}
 CheckpointInterval = 60
-O_DIRECT = 0
 CaseMode = 2
-MaxStaticCursorRows = 5000
-AllowOSCalls = 0
 DirsAllowed = {dirs}
-ThreadCleanupInterval = 0
-ThreadThreshold = 10
-ResourcesCleanupInterval = 0
-MaxQueryMem = 1G
-ThreadsPerQuery = 2
-AsyncQueueMaxThreads = 10
 NumberOfBuffers = {buffers}
 MaxDirtyBuffers = {dirty}
-
+{parameters}
 [HTTPServer]
 ServerPort = 127.0.0.1:{http}
 ServerRoot = {d}
@@ -69,17 +57,26 @@ MaxClientConnections = {connections}
 EnabledDavVSP = 0
 HTTPProxyEnabled = 0
 ServerThreads = {connections}
-MaxKeepAlives = {connections}
-KeepAliveTimeout = 10
 Charset = UTF-8
-EnabledGzipContent = 0
-
+{http_server}
 [SPARQL]
 ResultSetMaxRows = {max_rows}
-MaxQueryCostEstimationTime = 400
 MaxQueryExecutionTime = {max_seconds}
 DefaultGraph =
-"""
+{sparql}"""
+
+#: ``VirtuosoConfig(tuned=True)``: what the serving benchmark adds for many concurrent
+#: queries (keep-alive, two threads a query, bounded query memory, a cost limit)
+TUNING = {
+    "database": "MaxCheckpointRemap = 2000\n",
+    "parameters": "LiteMode = 0\nO_DIRECT = 0\nMaxStaticCursorRows = 5000\nAllowOSCalls = 0\n"
+                  "ThreadCleanupInterval = 0\nThreadThreshold = 10\n"
+                  "ResourcesCleanupInterval = 0\nMaxQueryMem = 1G\nThreadsPerQuery = 2\n"
+                  "AsyncQueueMaxThreads = 10\n",
+    "http_server": "MaxKeepAlives = {connections}\nKeepAliveTimeout = 10\n"
+                   "EnabledGzipContent = 0\n",
+    "sparql": "MaxQueryCostEstimationTime = 400\n",
+}
 
 
 class VirtuosoError(EngineStartError):
@@ -90,7 +87,8 @@ class VirtuosoError(EngineStartError):
 class VirtuosoConfig:
     """What the private ini says. ``buffers``: 8 KB pages of cache (170 000, about 1.3 GB,
     fits the network; 100x wants about 4 times as many, with ``dirty_buffers`` ~3/4 of
-    them); ``dirs_allowed``: folders the bulk loader may read besides ``folder``."""
+    them); ``dirs_allowed``: folders the bulk loader may read besides ``folder``;
+    ``tuned``: the serving benchmark's settings for many concurrent queries (TUNING)."""
 
     folder: Path
     sql_port: int
@@ -101,13 +99,16 @@ class VirtuosoConfig:
     connections: int = 16
     max_rows: int = 1_000_000
     max_seconds: int = 60
+    tuned: bool = False
 
     def ini(self) -> str:
         dirs = ", ".join([".", str(self.folder), *(str(d) for d in self.dirs_allowed)])
+        extra = {k: v.format(connections=self.connections) if self.tuned else ""
+                 for k, v in TUNING.items()}
         return INI.format(d=self.folder, sql=self.sql_port, http=self.http_port, dirs=dirs,
                           buffers=self.buffers, dirty=self.dirty_buffers,
                           connections=self.connections, max_rows=self.max_rows,
-                          max_seconds=self.max_seconds)
+                          max_seconds=self.max_seconds, **extra)
 
 
 @dataclass
