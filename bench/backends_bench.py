@@ -2,6 +2,7 @@
 Virtuoso, at the network size and at 100x; and read replicas against one instance.
 
     .venv/bin/python bench/backends_bench.py [--release DIR] [--scales 1,100] [--runs 3]
+        [--serve-scales 1,100] [--serve-clients 1,4,16] [--serve-duration 8]
 
 Load cases (each into a fresh, empty engine on 127.0.0.1, started and stopped here):
 
@@ -19,8 +20,15 @@ the bulk cases run unless ``--all-at-scale`` (the transactional and per-graph pa
 server past 10 GB before it was stopped).
 
 The 100x dataset is the release's N-Quads 100 times over, IRIs under the base renamed per
-copy (``…/ccgraph/id/x{k}/…``) and blank nodes relabelled; graph names are kept, so each graph
-is about 100 times larger (quads with nothing to rename are written once).
+copy but the first (``…/ccgraph/id/x{k}/…``) and blank nodes relabelled; graph names are
+kept, so each graph is about 100 times larger (quads with nothing to rename are written
+once).
+
+Serve rows (backends_serve.py): at each of ``--serve-scales``, ccgraph (result cache off)
+over the embedded store, over the Oxigraph server and over Virtuoso, each loaded by the
+engine's offline loader; the query gallery and a /doc mix (cities, facilities, pledges as
+Turtle and HTML) at ``--serve-clients`` (1, 4, 16) for ``--serve-duration`` seconds a cell,
+played by wrk; req/s, p99 and the ratio to the embedded store, load average per cell.
 
 Replicas: the release's own store served by ``oxigraph serve-read-only``, one instance or
 two behind HAProxy (health checks), played with gallery queries (queries/*.rq) by
@@ -58,55 +66,15 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ccgraph.engines import Credentials, publish_to
+from ccgraph.engines import Credentials, oxigraph_server, publish_to
 from ccgraph.engines.source import Publishable, open_source
 from ccgraph.engines.verify import verify
+from ccgraph.engines.virtuoso_ini import Virtuoso, VirtuosoConfig, bulk_load, running
+from ccgraph.store import is_build
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-OXIGRAPH = str(BIN / "oxigraph") if (BIN / "oxigraph").exists() else "oxigraph"
 DBA = Credentials("dba", "dba")  # the bench's own private Virtuoso, loopback only
-
-VIRTUOSO_INI = """[Database]
-DatabaseFile = {d}/virtuoso.db
-ErrorLogFile = {d}/virtuoso.log
-LockFile = {d}/virtuoso.lck
-TransactionFile = {d}/virtuoso.trx
-xa_persistent_file = {d}/virtuoso.pxa
-FileExtend = 200
-Striping = 0
-TempStorage = TempDatabase
-
-[TempDatabase]
-DatabaseFile = {d}/virtuoso-temp.db
-TransactionFile = {d}/virtuoso-temp.trx
-Striping = 0
-
-[Parameters]
-ServerPort = 127.0.0.1:{sql}
-DisableUnixSocket = 1
-DisableTcpSocket = 0
-MaxClientConnections = 16
-CheckpointInterval = 60
-CaseMode = 2
-DirsAllowed = ., {d}
-NumberOfBuffers = 680000
-MaxDirtyBuffers = 500000
-
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerRoot = {d}
-MaxClientConnections = 16
-EnabledDavVSP = 0
-HTTPProxyEnabled = 0
-ServerThreads = 16
-Charset = UTF-8
-
-[SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 600
-DefaultGraph =
-"""
 
 HAPROXY_CFG = """global
     maxconn 512
@@ -151,10 +119,11 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> 
 
 
 @contextlib.contextmanager
-def process(command: list[str], folder: Path, ready: str) -> Iterator[subprocess.Popen[bytes]]:
+def process(command: list[str], folder: Path, ready: str, env: dict[str, str] | None = None
+            ) -> Iterator[subprocess.Popen[bytes]]:
     with (folder / "process.log").open("ab") as log:
         proc = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+                                stdin=subprocess.DEVNULL, start_new_session=True, env=env)
     try:
         wait_http(ready, proc)
         yield proc
@@ -178,25 +147,26 @@ def scratch(prefix: str) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def oxigraph(location: Path, read_only: bool = False) -> Iterator[str]:
-    port = free_port()
-    command = [OXIGRAPH, "serve-read-only" if read_only else "serve", "--location",
-               str(location), "--bind", f"127.0.0.1:{port}"]
-    if not read_only:
-        command.append("--union-default-graph")
-    root = f"http://127.0.0.1:{port}"
-    with process(command, location.parent, root + "/query?query=ASK%7B%7D"):
-        yield root
+def oxigraph(location: Path, read_only: bool = False, union: bool | None = None
+             ) -> Iterator[str]:
+    """``oxigraph serve`` (``serve-read-only``) on ``location``; the union of the named
+    graphs as the default graph when ``union`` (default: unless read-only, where a
+    release's store holds the union already)."""
+    with oxigraph_server.running(location, free_port(), location.parent, read_only=read_only,
+                                 union=union if union is not None else not read_only,
+                                 timeout=120) as server:
+        yield server.root
 
 
 @contextlib.contextmanager
-def virtuoso(folder: Path) -> Iterator[tuple[str, str]]:
-    sql, http = free_port(), free_port()
-    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(d=folder, sql=sql, http=http))
-    root = f"http://127.0.0.1:{http}"
-    with process(["virtuoso-t", "+foreground", "+configfile", str(folder / "virtuoso.ini")],
-                 folder, root + "/sparql?query=ASK%7B%7D"):
-        yield root, f"127.0.0.1:{sql}"
+def virtuoso(folder: Path, scale: int = 1) -> Iterator[Virtuoso]:
+    """A private Virtuoso in ``folder`` (ccgraph.engines.virtuoso_ini), its cache sized for
+    the scale (about 1.3 GB at 1x, 5.3 GB above)."""
+    buffers = 170_000 if scale == 1 else 680_000
+    config = VirtuosoConfig(folder, free_port(), free_port(), buffers=buffers,
+                            dirty_buffers=buffers * 3 // 4, max_seconds=600)
+    with running(config) as server:
+        yield server
 
 
 @contextlib.contextmanager
@@ -213,7 +183,8 @@ def haproxy(folder: Path, backends: list[str]) -> Iterator[str]:
 # ------------------------------------------------------------------ data
 
 def scaled(source: Publishable, scale: int, folder: Path) -> Publishable:
-    """``scale`` copies of the dataset, IRIs under the base renamed per copy."""
+    """``scale`` copies of the dataset, IRIs under the base renamed per copy but the first
+    (so the build's own resources are there, e.g. for /doc pages)."""
     if scale == 1:
         return source
     base = f"{source.base}id/".encode()
@@ -222,7 +193,7 @@ def scaled(source: Publishable, scale: int, folder: Path) -> Publishable:
     graphs: dict[str, int] = {}
     with gzip.open(out, "wb", compresslevel=1) as stream:
         for k in range(scale):
-            mark = base + b"x%d/" % k
+            mark = base + b"x%d/" % k if k else base  # copy 0 keeps the IRIs
             label = b"_:k%d\\1" % k
             batch = []
             for line in source.lines():
@@ -255,10 +226,7 @@ def load_embedded(data: Publishable, folder: Path) -> dict[str, float]:
 
 def load_oxigraph_cli(data: Publishable, folder: Path) -> dict[str, float]:
     nq = data.write_nquads(folder / "data.nq")
-    started = time.perf_counter()
-    subprocess.run([OXIGRAPH, "load", "--location", str(folder / "store"), "--file", str(nq)],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    seconds = time.perf_counter() - started
+    seconds = oxigraph_server.load(folder / "store", nq)
     with oxigraph(folder / "store") as root:
         checked = verify(root + "/query", data)
     if not checked.ok:
@@ -275,22 +243,17 @@ def publish_case(engine: str, method: str) -> Callable[[Publishable, Path], dict
             with oxigraph(folder / "store") as root:
                 done = publish_to(release, root, engine, method)
         else:
-            with virtuoso(folder) as (root, _sql):
-                done = publish_to(release, root, engine, method, DBA)
+            with virtuoso(folder) as server:
+                done = publish_to(release, server.root, engine, method, DBA)
         return {"load": done.seconds_load, "verify": done.seconds_verify}
     return run
 
 
 def load_virtuoso_bulk(data: Publishable, folder: Path) -> dict[str, float]:
     shutil.copy(data.nquads_gz, folder / "data.nq.gz")
-    with virtuoso(folder) as (root, sql):
-        script = (f"ld_dir('{folder}', 'data.nq.gz', 'urn:ccgraph:unused'); "
-                  "rdf_loader_run(); checkpoint;")
-        started = time.perf_counter()
-        subprocess.run(["isql-vt", sql, "dba", "dba", f"exec={script}"], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        seconds = time.perf_counter() - started
-        checked = verify(root + "/sparql", data)
+    with virtuoso(folder, 1 if data.quads < 1_000_000 else 100) as server:
+        seconds = bulk_load(server, folder, "data.nq.gz", "urn:ccgraph:unused")
+        checked = verify(server.sparql, data)
         if not checked.ok:
             raise RuntimeError(checked.summary())
     return {"load": seconds}
@@ -412,7 +375,8 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             return "not installed"
 
-    return {"oxigraph": run(OXIGRAPH, "--version"), "pyoxigraph": pkg("pyoxigraph"),
+    return {"oxigraph": run(oxigraph_server.program(), "--version"),
+            "pyoxigraph": pkg("pyoxigraph"),
             "virtuoso-opensource": run("dpkg-query", "-W", "-f", "${Version}",
                                        "virtuoso-opensource"),
             "haproxy": run("haproxy", "-v"), "ccgraph": pkg("ccgraph"),
@@ -436,7 +400,8 @@ def markdown(report: dict[str, Any]) -> str:
     out = ["# Backends benchmark", "",
            f"{report['started']}, {report['machine']['cpu']} ({report['machine']['cores']} "
            f"cores, {report['machine']['memory']}, load average at start "
-           f"{report['machine']['load_average'][0]:.1f}); "
+           f"{report['machine']['load_average'][0]:.1f}, at end "
+           f"{report['machine'].get('load_average_end', [float('nan')])[0]:.1f}); "
            + ", ".join(f"{k} {v}" for k, v in report["versions"].items()), "",
            "## Load (seconds, median of runs; verification apart)", "",
            "| scale | quads | case | load s | × embedded | verify s | runs |",
@@ -453,6 +418,7 @@ def markdown(report: dict[str, Any]) -> str:
             out.append(f"| {scale}× | {cell.get('quads', '')} | {name} | "
                        f"{cell.get('load', float('nan')):.1f} | {ratio} | {checked} | "
                        f"{cell.get('runs', 0)} |")
+    out += serve_markdown(report.get("serve", {}), report.get("serve_settings", {}))
     if report.get("replicas"):
         out += ["", "## Replicas: gallery queries through HAProxy (medians)", "",
                 "| clients | one: req/s | one: p99 ms | two: req/s | two: p99 ms | two / one "
@@ -464,6 +430,49 @@ def markdown(report: dict[str, Any]) -> str:
                        f"{two['rps']:.1f} | {two['p99_ms']:.0f} | {two['rps'] / one['rps']:.2f} "
                        f"| {one['failed'] + two['failed']} |")
     return "\n".join(out) + "\n"
+
+
+def serve_markdown(serve: dict[str, Any], settings: dict[str, Any]) -> list[str]:
+    """ccgraph over each backend: req/s and p99 per workload and client count, with the
+    ratio of req/s to the embedded store's in the same run."""
+    if not serve:
+        return []
+    checks = "; ".join(
+        f"{scale}× {name}: " + ", ".join(
+            f"{w} " + " ".join(f"{n}×{st}" for st, n in sorted(c.items()))
+            for w, c in cell.get("checks", {}).items())
+        for scale, backends in serve.items() for name, cell in backends.items())
+    out = ["", "## ccgraph served over each backend (result cache off; wrk; medians of the "
+           "runs of each cell)", "",
+           f"{settings.get('duration', '?')} s a cell, {settings.get('runs', '?')} runs at 1× "
+           "(1 above), servers rotating; gallery without "
+           f"{', '.join(settings.get('gallery_skip', [])) or 'none'}; /doc mix of "
+           f"{settings.get('doc_sample', '?')} cities, facilities and pledges, Turtle and "
+           f"HTML. Statuses, each request once before timing: {checks}.", ""]
+    failed = [f"- {scale}× {name}, {w}, not 200: {', '.join(items)}"
+              for scale, backends in serve.items() for name, cell in backends.items()
+              for w, items in cell.get("failed", {}).items()]
+    out += [*failed, ""] if failed else []
+    out += ["| scale | backend | load s | workload | clients | req/s | × embedded | p99 ms "
+            "| errors | load avg |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
+    for scale, backends in serve.items():
+        base = backends.get("embedded", {})
+        for name, cell in backends.items():
+            if "error" in cell:
+                out.append(f"| {scale}× | {name} | failed: {cell['error']} | | | | | | | |")
+                continue
+            for workload in ("gallery", "doc"):
+                for clients, run in cell.get(workload, {}).items():
+                    ref = base.get(workload, {}).get(clients, {}).get("rps")
+                    ratio = f"{run['rps'] / ref:.2f}" if ref else ""
+                    errors = run["errors"]["status"] + run["errors"]["timeout"]
+                    loaded = "(build)" if name == "embedded" and scale == "1" else cell["load_s"]
+                    out.append(f"| {scale}× | {name} | {loaded} | {workload} | "
+                               f"{clients} | {run['rps']:.1f} | {ratio} | "
+                               f"{run['p99_ms']:.0f} | {errors} | "
+                               f"{run.get('load_average', '')} |")
+    return out
 
 
 def rewrite(json_path: Path) -> str:
@@ -483,7 +492,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all-at-scale", action="store_true",
                         help="also the transactional and per-graph loads above scale 1")
     parser.add_argument("--cases", default=",".join(CASES))
-    parser.add_argument("--clients", default="4,16")
+    parser.add_argument("--build", type=Path, default=None,
+                        help="the build served in the serve rows (default: the release's, "
+                             "or the one built here)")
+    parser.add_argument("--serve-scales", default="1,100",
+                        help="scales of the serve rows (ccgraph over each backend); "
+                             "empty: none")
+    parser.add_argument("--serve-backends", default="embedded,oxigraph,virtuoso")
+    parser.add_argument("--serve-clients", default="1,4,16")
+    parser.add_argument("--serve-duration", type=float, default=8.0,
+                        help="seconds per serve cell")
+    parser.add_argument("--serve-runs", type=int, default=3,
+                        help="runs of each serve cell (medians) at scale 1; 1 above")
+    parser.add_argument("--gallery-skip", default="23-nearest-to-sapporo",
+                        help="gallery queries left out of the serve rows, for every backend "
+                             "(Virtuoso 7.2 gives no answer to the nearest-city query's chain "
+                             "of BINDs within 200 s and goes on computing after ccgraph's "
+                             "timeout, loading the machine for the others)")
+    parser.add_argument("--doc-sample", type=int, default=10,
+                        help="cities, facilities and pledges each, for the /doc mix")
+    parser.add_argument("--seed", type=int, default=20261201)
+    parser.add_argument("--clients", default="4,16",
+                        help="replica rows' client counts (empty: no replica rows)")
     parser.add_argument("--duration", type=float, default=8.0)
     parser.add_argument("--replica-runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
@@ -505,10 +535,19 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / f"backends-{stamp}.md").write_text(markdown(report))
 
     with contextlib.ExitStack() as stack:
-        release = args.release
+        release, build = args.release, args.build
         if release is None:
             release = _make_release(stack.enter_context(scratch("ccgraph-bench-build-")))
+        if build is None and is_build(release.parent.parent):
+            build = release.parent.parent  # build/releases/NAME
         source = open_source(release)
+        serve_scales = {int(s) for s in args.serve_scales.split(",") if s}
+        report["serve_settings"] = {
+            "duration": args.serve_duration, "runs": args.serve_runs,
+            "clients": args.serve_clients, "doc_sample": args.doc_sample,
+            "gallery_skip": [q for q in args.gallery_skip.split(",") if q]}
+        if serve_scales and build is None:
+            raise SystemExit("the serve rows need the build: give --build DIR")
         if args.clients:
             report["replicas"] = replicas(release / "store",
                                           [int(c) for c in args.clients.split(",")],
@@ -520,7 +559,7 @@ def main(argv: list[str] | None = None) -> int:
             data = scaled(source, scale, work)
             cells: dict[str, Any] = {}
             report["load"][str(scale)] = cells
-            for name in args.cases.split(","):
+            for name in (c for c in args.cases.split(",") if c):
                 run, bulk = CASES[name]
                 if scale > 1 and not (bulk or args.all_at_scale):
                     continue
@@ -540,8 +579,19 @@ def main(argv: list[str] | None = None) -> int:
                                    **{k: statistics.median(t[k] for t in times)
                                       for k in times[0]}}
                 save()
+            if scale in serve_scales and build is not None:
+                from backends_serve import serve_rows
+
+                report.setdefault("serve", {})[str(scale)] = serve_rows(
+                    build, data, scale, work, [int(c) for c in args.serve_clients.split(",")],
+                    args.serve_duration, args.doc_sample, args.seed,
+                    args.serve_runs if scale == 1 else 1,
+                    tuple(b for b in args.serve_backends.split(",") if b),
+                    frozenset(q for q in args.gallery_skip.split(",") if q))
+                save()
             if data is not source:
                 data.nquads_gz.unlink()
+    report["machine"]["load_average_end"] = os.getloadavg()
     save()
     print(markdown(report))
     return 0

@@ -42,6 +42,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from ccgraph.engines import virtuoso_ini
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 BIN = Path(sys.executable).parent
@@ -218,65 +220,6 @@ def start_rdflib(run: Run, dump: Path) -> Server:
                   + ", rdflib " + metadata.version("rdflib"))
 
 
-VIRTUOSO_INI = """[Database]
-DatabaseFile = {d}/virtuoso.db
-ErrorLogFile = {d}/virtuoso.log
-LockFile = {d}/virtuoso.lck
-TransactionFile = {d}/virtuoso.trx
-xa_persistent_file = {d}/virtuoso.pxa
-ErrorLogLevel = 7
-FileExtend = 200
-MaxCheckpointRemap = 2000
-Striping = 0
-TempStorage = TempDatabase
-
-[TempDatabase]
-DatabaseFile = {d}/virtuoso-temp.db
-TransactionFile = {d}/virtuoso-temp.trx
-MaxCheckpointRemap = 2000
-Striping = 0
-
-[Parameters]
-ServerPort = 127.0.0.1:{sql}
-LiteMode = 0
-DisableUnixSocket = 1
-DisableTcpSocket = 0
-MaxClientConnections = 32
-CheckpointInterval = 60
-O_DIRECT = 0
-CaseMode = 2
-MaxStaticCursorRows = 5000
-AllowOSCalls = 0
-DirsAllowed = ., {d}
-ThreadCleanupInterval = 0
-ThreadThreshold = 10
-ResourcesCleanupInterval = 0
-MaxQueryMem = 1G
-ThreadsPerQuery = 2
-AsyncQueueMaxThreads = 10
-NumberOfBuffers = 170000
-MaxDirtyBuffers = 130000
-
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerRoot = {d}
-MaxClientConnections = 32
-EnabledDavVSP = 0
-HTTPProxyEnabled = 0
-ServerThreads = 32
-MaxKeepAlives = 32
-KeepAliveTimeout = 10
-Charset = UTF-8
-EnabledGzipContent = 0
-
-[SPARQL]
-ResultSetMaxRows = 10000
-MaxQueryCostEstimationTime = 400
-MaxQueryExecutionTime = 60
-DefaultGraph =
-"""
-
-
 def start_virtuoso(run: Run, dump_gz: Path) -> Server | str:
     """Virtuoso from Debian, installed when missing; returns a reason when it cannot run."""
     exe = shutil.which("virtuoso-t")
@@ -293,27 +236,24 @@ def start_virtuoso(run: Run, dump_gz: Path) -> Server | str:
     run.temp_dirs.append(d)
     with gzip.open(dump_gz, "rb") as src, (d / "ccgraph.nt").open("wb") as dst:
         shutil.copyfileobj(src, dst)
-    sql, http = free_port(), free_port()
-    (d / "virtuoso.ini").write_text(VIRTUOSO_INI.format(d=d, sql=sql, http=http))
-    proc = run.spawn([exe, "+foreground", "+configfile", str(d / "virtuoso.ini")],
-                     "virtuoso.log", cwd=d)
-    url = f"http://127.0.0.1:{http}"
-    wait_http(url + "/sparql?query=" + urllib.parse.quote("ASK {}"), proc, 180)
-    script = (f"ld_dir('{d}', 'ccgraph.nt', 'urn:ccgraph:bench'); rdf_loader_run(); "
-              "checkpoint;")
-    t0 = time.perf_counter()
-    load = subprocess.run([isql, f"127.0.0.1:{sql}", "dba", "dba", f"exec={script}"],
-                          capture_output=True, text=True, timeout=300, check=False)
-    if load.returncode != 0:
-        return f"loading Virtuoso failed: {load.stdout[-500:]} {load.stderr[-500:]}"
+    server = virtuoso_ini.start(
+        virtuoso_ini.VirtuosoConfig(d, free_port(), free_port(), connections=32,
+                                    max_rows=10_000, tuned=True),
+        run.out / "logs" / "virtuoso.log")
+    run.started.append(server.proc)
+    url = server.root
+    server.wait(180)
+    try:
+        seconds = virtuoso_ini.bulk_load(server, d, "ccgraph.nt", "urn:ccgraph:bench", 300)
+    except virtuoso_ini.VirtuosoError as exc:
+        return f"loading Virtuoso failed: {exc}"
     version = ""
     with contextlib.suppress(Exception):
         version = subprocess.run(["dpkg-query", "-W", "-f", "${Version}",
                                   "virtuoso-opensource"], capture_output=True, text=True,
                                  check=False).stdout.strip()
-    return Server("virtuoso", url, SPARQL_WORKLOADS, proc,
-                  note=f"Virtuoso Open Source (Debian), loaded in "
-                       f"{time.perf_counter() - t0:.1f} s",
+    return Server("virtuoso", url, SPARQL_WORKLOADS, server.proc,
+                  note=f"Virtuoso Open Source (Debian), loaded in {seconds:.1f} s",
                   version="virtuoso-opensource " + version)
 
 

@@ -11,14 +11,14 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
+from ccgraph.engines import oxigraph_server as oxigraph_server_
+from ccgraph.engines.spawned import Spawned, spawn
+from ccgraph.engines.virtuoso_ini import VirtuosoConfig, running
 
 from .servers import free_port, stop_group
 
@@ -56,27 +56,6 @@ class Engine:
         return path.read_text(errors="replace")[-3000:] if path.exists() else ""
 
 
-def _spawn(command: list[str], folder: Path) -> subprocess.Popen[bytes]:
-    with (folder / "engine.log").open("ab") as log:
-        return subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-
-
-def wait_http(url: str, proc: subprocess.Popen[bytes], what: str, folder: Path,
-              timeout: float = START_TIMEOUT) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if requests.get(url, timeout=2).status_code < 500:
-                return
-        except requests.RequestException:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            log = (folder / "engine.log").read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"{what} did not start within {timeout:.0f} s:\n{log}")
-        time.sleep(0.1)
-
-
 @contextmanager
 def private_dir(prefix: str) -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix=prefix))
@@ -90,86 +69,28 @@ def private_dir(prefix: str) -> Iterator[Path]:
 def oxigraph_server(location: Path | None = None, *, read_only: bool = False
                     ) -> Iterator[Engine]:
     """``oxigraph serve`` (or ``serve-read-only`` on an existing ``location``) with the union
-    of the named graphs as the default graph, as ccgraph's own store has it."""
-    exe = oxigraph_program()
-    with private_dir("ccgraph-oxigraph-") as folder:
-        store = location or folder / "store"
-        port = free_port()
-        command = [exe, "serve-read-only" if read_only else "serve", "--location", str(store),
-                   "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
-        proc = _spawn(command, folder)
-        try:
-            root = f"http://127.0.0.1:{port}"
-            wait_http(root + "/query?query=" + urllib.parse.quote("ASK {}"), proc,
-                      "oxigraph", folder)
-            yield Engine("oxigraph", root, root + "/query", proc, folder)
-        finally:
-            stop_group(proc, signal.SIGTERM)
-
-
-VIRTUOSO_INI = """[Database]
-DatabaseFile = {d}/virtuoso.db
-ErrorLogFile = {d}/virtuoso.log
-LockFile = {d}/virtuoso.lck
-TransactionFile = {d}/virtuoso.trx
-xa_persistent_file = {d}/virtuoso.pxa
-FileExtend = 200
-Striping = 0
-TempStorage = TempDatabase
-
-[TempDatabase]
-DatabaseFile = {d}/virtuoso-temp.db
-TransactionFile = {d}/virtuoso-temp.trx
-Striping = 0
-
-[Parameters]
-ServerPort = 127.0.0.1:{sql}
-DisableUnixSocket = 1
-DisableTcpSocket = 0
-MaxClientConnections = 16
-CheckpointInterval = 60
-CaseMode = 2
-DirsAllowed = ., {d}, {load}
-NumberOfBuffers = 170000
-MaxDirtyBuffers = 130000
-MaxSortedTopRows = 1000000
-
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerRoot = {d}
-MaxClientConnections = 16
-EnabledDavVSP = 0
-HTTPProxyEnabled = 0
-ServerThreads = 16
-Charset = UTF-8
-
-[SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 60
-DefaultGraph =
-"""
+    of the named graphs as the default graph, as ccgraph's own store has it
+    (ccgraph.engines.oxigraph_server)."""
+    oxigraph_program()
+    with private_dir("ccgraph-oxigraph-") as folder, \
+            oxigraph_server_.running(location or folder / "store", free_port(), folder,
+                                     read_only=read_only, timeout=START_TIMEOUT) as server:
+        yield Engine("oxigraph", server.root, server.query, server.proc, folder)
 
 
 @contextmanager
 def virtuoso(load_dir: Path | None = None) -> Iterator[Engine]:
-    """Virtuoso 7 (Debian) from a private ini, unprivileged, in the foreground. ``load_dir``
-    is added to DirsAllowed (the bulk loader reads files there). The ``dba`` password is
-    the package's default, ``dba``: the server listens on loopback only."""
-    exe = program("virtuoso-t", "apt-get install virtuoso-opensource")
+    """Virtuoso 7 (Debian) from a private ini, unprivileged, in the foreground
+    (ccgraph.engines.virtuoso_ini). ``load_dir`` is added to DirsAllowed (the bulk loader
+    reads files there). The ``dba`` password is the package's default, ``dba``: the server
+    listens on loopback only."""
+    program("virtuoso-t", "apt-get install virtuoso-opensource")
     with private_dir("ccgraph-virtuoso-") as folder:
-        sql, http = free_port(), free_port()
-        (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(
-            d=folder, sql=sql, http=http, load=load_dir or folder), encoding="utf-8")
-        proc = _spawn([exe, "+foreground", "+configfile", str(folder / "virtuoso.ini")],
-                      folder)
-        try:
-            root = f"http://127.0.0.1:{http}"
-            wait_http(root + "/sparql?query=" + urllib.parse.quote("ASK {}"), proc,
-                      "virtuoso", folder)
-            yield Engine("virtuoso", root, root + "/sparql", proc, folder,
-                         sql=f"127.0.0.1:{sql}")
-        finally:
-            stop_group(proc, signal.SIGTERM)
+        config = VirtuosoConfig(folder, free_port(), free_port(),
+                                dirs_allowed=(load_dir,) if load_dir else ())
+        with running(config, START_TIMEOUT) as server:
+            yield Engine("virtuoso", server.root, server.sparql, server.proc, folder,
+                         sql=server.sql)
 
 
 HAPROXY_CFG = """global
@@ -222,10 +143,10 @@ def haproxy(backends: list[str], health: str) -> Iterator[Balancer]:
         port = free_port()
         cfg = folder / "haproxy.cfg"
         write_haproxy(cfg, port, backends, health)
-        proc = _spawn([exe, "-W", "-db", "-f", str(cfg)], folder)
+        proc = spawn([exe, "-W", "-db", "-f", str(cfg)], folder)
         try:
             url = f"http://127.0.0.1:{port}"
-            wait_http(url + health, proc, "haproxy", folder)
+            Spawned(proc, folder, "haproxy").wait_http(url + health, START_TIMEOUT)
             yield Balancer(url, port, cfg, health, proc)
         finally:
             stop_group(proc, signal.SIGTERM)
