@@ -60,6 +60,10 @@ TABLE: tuple[Setting, ...] = (
     Setting("result_cache_mb", 64.0,
             "memory bound of each worker's cache of finished answers, in MB (0: no cache)",
             float),
+    Setting("memory_quads", 2_000_000,
+            "largest build (quads in its named graphs) each worker copies into memory to "
+            "answer queries from, in the background after opening it (0: always the store on "
+            "disk)", int),
     Setting("public_url", "",
             "the server's public URL, when behind a proxy (default: from the request)", str),
     Setting("update_token", "",
@@ -112,6 +116,7 @@ class Settings:
     result_cap: int
     max_query_length: int
     result_cache_mb: float
+    memory_quads: int
     public_url: str
     update_token: str
     max_body_bytes: int

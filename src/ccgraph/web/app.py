@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, *,
     app.extensions[EXTENSION] = ext
     ext.live = f"{build.path.parent.name}/{build.path.name}" if current_link(
         settings.store) else None
+    ext.start_memory_copy()
     if settings.update_token:  # writes on: clear what crashed writes left behind
         remove_leftovers(settings.store)
         ext.writer = writes.Writer(settings.store, ext.base, writes.Limits(

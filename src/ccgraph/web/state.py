@@ -18,6 +18,7 @@ from .. import writes
 from ..remote_store import RemoteStore
 from ..settings import Settings
 from ..store import Build, BuildMeta, current_link, open_build
+from . import inmemory
 from .cache import ResultCache
 from .runner import QueryRunner
 
@@ -101,6 +102,8 @@ class Ccgraph:
     writer: writes.Writer | None = None
     #: HTML views of particular kinds of resource, asked in order before the generic page
     html_views: tuple[HtmlView, ...] = ()
+    #: whether queries are answered from an in-memory copy of ``build``'s store (inmemory.py)
+    in_memory: bool = False
 
     def refresh(self) -> None:
         """Reopen the store when a write (or a rebuild) made a new version current: one
@@ -119,8 +122,32 @@ class Ccgraph:
                 return
             self.graphs = named_graphs(build.store)
             self.build = build
+            self.in_memory = False
             self.live = f"{build.path.parent.name}/{build.path.name}"
             self.cache = {}
+        self.start_memory_copy()
+
+    def start_memory_copy(self) -> None:
+        """Copy the open build's store into memory in a background thread and answer from
+        the copy once it is made (inmemory.py); the store on disk answers until then. Not
+        for a remote backend, nor for a build over ``settings.memory_quads``."""
+        build = self.build
+        if self.settings.backend or not inmemory.worth_copying(
+                build, self.settings.memory_quads):
+            return
+        threading.Thread(target=self._copy_into_memory, args=(build,),
+                         name="ccgraph-memory-copy", daemon=True).start()
+
+    def _copy_into_memory(self, build: Build) -> None:
+        try:
+            store = inmemory.copy_store(build.store)
+        except Exception:  # keep answering from the store on disk
+            log.exception("copying the store of %s into memory failed", build.path)
+            return
+        with self.lock:
+            if self.build is build:  # no newer version was opened meanwhile
+                self.build = dataclasses.replace(build, store=store)
+                self.in_memory = True
 
     @property
     def store(self) -> ox.Store:

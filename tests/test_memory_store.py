@@ -1,0 +1,99 @@
+"""The in-memory copy a worker answers queries from (web/inmemory.py): the same answers as
+the store on disk for every gallery query, taken up by the app once made, and not made
+when ``memory_quads`` says no."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from ccgraph.namespaces import PREFIXES
+from ccgraph.settings import Settings
+from ccgraph.store import open_build
+from ccgraph.web import create_app
+from ccgraph.web.inmemory import copy_store
+from ccgraph.web.state import Ccgraph, named_graphs
+
+QUERIES = sorted((Path(__file__).resolve().parents[1] / "queries").glob("*.rq"))
+JSON = "application/sparql-results+json"
+
+
+def answers(store: ox.Store, query: str) -> Counter[tuple[str, ...]]:
+    """The rows of ``query`` as a multiset of N-Triples terms ("" for unbound)."""
+    result = store.query(query, prefixes=PREFIXES)
+    assert isinstance(result, ox.QuerySolutions)
+    width = range(len(result.variables))
+    return Counter(tuple("" if row[i] is None else str(row[i]) for i in width)
+                   for row in result)
+
+
+def test_the_copy_holds_every_quad_and_graph_and_answers_the_gallery_alike(
+        seed_build: Path) -> None:
+    disk = open_build(seed_build).store
+    copy = copy_store(disk)
+    assert len(copy) == len(disk)
+    assert named_graphs(copy) == named_graphs(disk)
+    default = ox.DefaultGraph()
+    assert set(copy.quads_for_pattern(None, None, None, default)) == \
+        set(disk.quads_for_pattern(None, None, None, default))
+    assert len(QUERIES) > 20
+    some_rows = 0
+    for path in QUERIES:
+        query = path.read_text(encoding="utf-8")
+        expected = answers(disk, query)
+        assert answers(copy, query) == expected, path.name
+        some_rows += bool(expected)
+    assert some_rows > 10  # the seed build answers most of the gallery
+
+
+def _wait_for_copy(ext: Ccgraph, wait: float = 30) -> bool:
+    deadline = time.monotonic() + wait
+    while not ext.in_memory and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return ext.in_memory
+
+
+def test_the_app_answers_from_the_copy_once_made(seed_build: Path) -> None:
+    app = create_app(Settings.load({"store": seed_build, "result_cache_mb": 0}))
+    ext = app.extensions["ccgraph"]
+    assert isinstance(ext, Ccgraph)
+    disk = open_build(seed_build).store
+    query = QUERIES[0].read_text(encoding="utf-8")
+    assert _wait_for_copy(ext)
+    served = ext.store
+    assert len(served) == len(disk)
+    client = app.test_client()
+    resp = client.get("/sparql", query_string={"query": query}, headers={"Accept": JSON})
+    assert resp.status_code == 200
+    rows = resp.get_json()["results"]["bindings"]
+    assert len(rows) == sum(answers(disk, query).values()) > 0
+
+
+def test_memory_quads_zero_keeps_the_store_on_disk(seed_build: Path) -> None:
+    on = create_app(Settings.load({"store": seed_build}))
+    off = create_app(Settings.load({"store": seed_build, "memory_quads": 0}))
+    ext_on, ext_off = on.extensions["ccgraph"], off.extensions["ccgraph"]
+    assert isinstance(ext_on, Ccgraph) and isinstance(ext_off, Ccgraph)
+    first_off = ext_off.store
+    assert _wait_for_copy(ext_on)  # the other app had as long to copy
+    assert not ext_off.in_memory and ext_off.store is first_off
+    # and the setting bounds the size copied: a build over it stays on disk too
+    small = create_app(Settings.load({"store": seed_build,
+                                      "memory_quads": ext_on.meta.quads - 1}))
+    ext_small = small.extensions["ccgraph"]
+    assert isinstance(ext_small, Ccgraph)
+    first_small = ext_small.store
+    assert not _wait_for_copy(ext_small, wait=0.5)
+    assert ext_small.store is first_small
+
+
+@pytest.mark.parametrize("quads", [1, 10**9])
+def test_worth_copying_follows_the_bound(seed_build: Path, quads: int) -> None:
+    from ccgraph.web.inmemory import worth_copying
+
+    build = open_build(seed_build)
+    assert worth_copying(build, quads) == (build.meta.quads <= quads)
