@@ -38,7 +38,8 @@ def create_app(settings: Settings | None = None, *,
     app.url_map.strict_slashes = False
     ext = Ccgraph(
         settings=settings, build=build,
-        runner=QueryRunner(timeout=settings.query_timeout, on_stuck=on_stuck),
+        runner=QueryRunner(timeout=settings.query_timeout, on_stuck=on_stuck,
+                           slots=settings.query_slots),
         graphs=named_graphs(build.store),
         results=ResultCache(int(settings.result_cache_mb * 2**20)),
         html_views=pages.HTML_VIEWS)
