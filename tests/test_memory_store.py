@@ -58,7 +58,7 @@ def _wait_for_copy(ext: Ccgraph, wait: float = 30) -> bool:
 
 
 def test_the_app_answers_from_the_copy_once_made(seed_build: Path) -> None:
-    app = create_app(Settings.load({"store": seed_build, "result_cache_mb": 0}))
+    app = create_app(Settings.load({"store": seed_build, "result_cache_mb": 0}, environ={}))
     ext = app.extensions["ccgraph"]
     assert isinstance(ext, Ccgraph)
     disk = open_build(seed_build).store
@@ -74,8 +74,8 @@ def test_the_app_answers_from_the_copy_once_made(seed_build: Path) -> None:
 
 
 def test_memory_quads_zero_keeps_the_store_on_disk(seed_build: Path) -> None:
-    on = create_app(Settings.load({"store": seed_build}))
-    off = create_app(Settings.load({"store": seed_build, "memory_quads": 0}))
+    on = create_app(Settings.load({"store": seed_build}, environ={}))
+    off = create_app(Settings.load({"store": seed_build, "memory_quads": 0}, environ={}))
     ext_on, ext_off = on.extensions["ccgraph"], off.extensions["ccgraph"]
     assert isinstance(ext_on, Ccgraph) and isinstance(ext_off, Ccgraph)
     first_off = ext_off.store
@@ -83,7 +83,7 @@ def test_memory_quads_zero_keeps_the_store_on_disk(seed_build: Path) -> None:
     assert not ext_off.in_memory and ext_off.store is first_off
     # and the setting bounds the size copied: a build over it stays on disk too
     small = create_app(Settings.load({"store": seed_build,
-                                      "memory_quads": ext_on.meta.quads - 1}))
+                                      "memory_quads": ext_on.meta.quads - 1}, environ={}))
     ext_small = small.extensions["ccgraph"]
     assert isinstance(ext_small, Ccgraph)
     first_small = ext_small.store
@@ -97,3 +97,33 @@ def test_worth_copying_follows_the_bound(seed_build: Path, quads: int) -> None:
 
     build = open_build(seed_build)
     assert worth_copying(build, quads) == (build.meta.quads <= quads)
+
+
+def test_after_a_write_the_new_version_answers_at_once_and_is_copied_in_turn(
+        seed_build: Path, tmp_path: Path) -> None:
+    from tests.support.writehelp import AUTH, SAPPORO, TOKEN, comment_insert, copy_build
+
+    build = copy_build(seed_build, tmp_path / "build")
+    app = create_app(Settings.load({"store": build, "update_token": TOKEN,
+                                    "result_cache_mb": 0}, environ={}))
+    ext = app.extensions["ccgraph"]
+    assert isinstance(ext, Ccgraph)
+    assert _wait_for_copy(ext)
+    client = app.test_client()
+    try:
+        resp = client.post("/sparql", data=comment_insert("copied after a write"),
+                           headers={**AUTH, "Content-Type": "application/sparql-update"})
+    finally:
+        assert ext.writer is not None
+        ext.writer.close()
+    assert resp.status_code in (200, 204), resp.get_data(as_text=True)
+    ask = (f'ASK {{ <{SAPPORO}> <http://www.w3.org/2000/01/rdf-schema#comment> '
+           f'"copied after a write"@en }}')
+
+    def written() -> bool:
+        answer = client.get("/sparql", query_string={"query": ask}, headers={"Accept": JSON})
+        return bool(answer.get_json()["boolean"])
+
+    assert written()  # the new version, from disk until its copy is made
+    assert _wait_for_copy(ext)
+    assert written()

@@ -64,7 +64,7 @@ TABLE: tuple[Setting, ...] = (
     Setting("result_cache_mb", 64.0,
             "memory bound of each worker's cache of finished answers, in MB (0: no cache)",
             float),
-    Setting("memory_quads", 2_000_000,
+    Setting("memory_quads", 500_000,
             "largest build (quads in its named graphs) each worker copies into memory to "
             "answer queries from, in the background after opening it (0: always the store on "
             "disk)", int),

@@ -5,8 +5,9 @@ memory instead of the RocksDB files: same quads, same named graphs, same answers
 block-cache or file reads. Measured on the network build (157,108 quads with the
 materialised default graph, pyoxigraph 0.5.13): the 23 gallery queries took ~290 ms in
 all on the copy against ~495 ms on the read-only RocksDB store, the slowest one
-(near-duplicate passages) 39 ms against 146 ms; the copy takes ~1-3 s and ~100 MB per
-worker, so it is made in a background thread while the store on disk answers.
+(near-duplicate passages) 39 ms against 146 ms; the copy takes ~1-3 s and ~65 MB
+(~0.4 KB a quad) per worker, so it is made in a background thread while the store on disk
+answers.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,8 @@ class QueryTarget(Protocol):
     def results(self) -> ResultCache: ...
 
 
+#: seconds a new version must stay current before a worker copies it into memory
+COPY_SETTLE = 2.0
 #: seconds a remote engine gets beyond ``query_timeout`` (the runner's deadline comes first)
 REMOTE_GRACE = 5.0
 
@@ -125,20 +128,26 @@ class Ccgraph:
             self.in_memory = False
             self.live = f"{build.path.parent.name}/{build.path.name}"
             self.cache = {}
-        self.start_memory_copy()
+        self.start_memory_copy(settle=COPY_SETTLE)
 
-    def start_memory_copy(self) -> None:
+    def start_memory_copy(self, settle: float = 0.0) -> None:
         """Copy the open build's store into memory in a background thread and answer from
         the copy once it is made (inmemory.py); the store on disk answers until then. Not
-        for a remote backend, nor for a build over ``settings.memory_quads``."""
+        for a remote backend, nor for a build over ``settings.memory_quads``. After a write,
+        the copy starts once the version has stayed current ``settle`` seconds, so that a
+        burst of writes does not make a copy per write."""
         build = self.build
         if self.settings.backend or not inmemory.worth_copying(
                 build, self.settings.memory_quads):
             return
-        threading.Thread(target=self._copy_into_memory, args=(build,),
+        threading.Thread(target=self._copy_into_memory, args=(build, settle),
                          name="ccgraph-memory-copy", daemon=True).start()
 
-    def _copy_into_memory(self, build: Build) -> None:
+    def _copy_into_memory(self, build: Build, settle: float) -> None:
+        if settle:
+            time.sleep(settle)
+            if self.build is not build:  # a newer version came meanwhile: its own copy
+                return
         try:
             store = inmemory.copy_store(build.store)
         except Exception:  # keep answering from the store on disk
