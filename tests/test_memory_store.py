@@ -127,3 +127,51 @@ def test_after_a_write_the_new_version_answers_at_once_and_is_copied_in_turn(
     assert written()  # the new version, from disk until its copy is made
     assert _wait_for_copy(ext)
     assert written()
+
+
+def test_graph_patterns_and_dataset_clauses_are_seen() -> None:
+    from ccgraph.query_guard import analyse
+
+    assert analyse("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }").uses_graph
+    assert analyse("ASK { FILTER EXISTS { graph <urn:x:g> { ?s ?p ?o } } }").uses_graph
+    assert not analyse('SELECT ?graph WHERE { ?graph ?p "GRAPH" }').uses_graph
+    assert analyse("SELECT * FROM NAMED <urn:x:g> WHERE { ?s ?p ?o }").has_dataset_clause
+
+
+def test_named_graph_queries_answer_as_on_disk_once_copied(seed_build: Path) -> None:
+    app = create_app(Settings.load({"store": seed_build, "result_cache_mb": 0}, environ={}))
+    ext = app.extensions["ccgraph"]
+    assert isinstance(ext, Ccgraph)
+    assert _wait_for_copy(ext) and ext.default_store is not None
+    disk = open_build(seed_build).store
+    graphs = sorted(named_graphs(disk))
+    assert len(graphs) > 1
+    client = app.test_client()
+
+    def rows(query: str, **params: str) -> Counter[tuple[str, ...]]:
+        resp = client.get("/sparql", query_string={"query": query, **params},
+                          headers={"Accept": JSON})
+        assert resp.status_code == 200, resp.get_data(as_text=True)
+        doc = resp.get_json()
+        names = doc["head"]["vars"]
+        return Counter(tuple(b[n]["value"] if n in b else "" for n in names)
+                       for b in doc["results"]["bindings"])
+
+    def expected(query: str, **options: object) -> Counter[tuple[str, ...]]:
+        result = disk.query(query, prefixes=PREFIXES, **options)  # type: ignore[arg-type]
+        assert isinstance(result, ox.QuerySolutions)
+        width = range(len(result.variables))
+        return Counter(tuple("" if r[i] is None else r[i].value for i in width)
+                       for r in result)
+
+    per_graph = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    assert rows(per_graph) == expected(per_graph)
+    assert len(rows(per_graph)) == len(graphs)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert rows(count) == expected(count)
+    one = graphs[0]
+    assert rows(count, **{"default-graph-uri": one}) == \
+        expected(count, default_graph=[ox.NamedNode(one)])
+    from_one = f"SELECT (COUNT(*) AS ?n) FROM <{one}> WHERE {{ ?s ?p ?o }}"
+    assert rows(from_one) == expected(from_one)
+    assert rows(from_one) != rows(count)  # a graph alone is not the whole default graph

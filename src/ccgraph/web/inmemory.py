@@ -8,6 +8,11 @@ all on the copy against ~495 ms on the read-only RocksDB store, the slowest one
 (near-duplicate passages) 39 ms against 146 ms; the copy takes ~1-3 s and ~65 MB
 (~0.4 KB a quad) per worker, so it is made in a background thread while the store on disk
 answers.
+
+A second copy holds the default graph alone (the union of the named graphs, materialised
+at publish time): queries that read no named graph (no GRAPH pattern, no FROM, no protocol
+graph parameters) are answered from it, ~1/3 faster again (the gallery: ~440 ms against
+~660 ms on the full copy, measured side by side under load).
 """
 
 from __future__ import annotations
@@ -28,4 +33,11 @@ def copy_store(store: ox.Store) -> ox.Store:
     copy.bulk_extend(store.quads_for_pattern(None, None, None, None))
     for graph in store.named_graphs():
         copy.add_graph(graph)
+    return copy
+
+
+def copy_default_graph(store: ox.Store) -> ox.Store:
+    """The default graph of ``store`` alone, in memory."""
+    copy = ox.Store()
+    copy.bulk_extend(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     return copy

@@ -59,7 +59,7 @@ from .results import (
 )
 from .runner import Busy, Outcome, QueryRunner, QueryTimeout, execute
 from .service import service_description
-from .state import QueryTarget, state
+from .state import Ccgraph, QueryTarget, state
 
 __all__ = ["STREAM_ROWS", "Busy", "Outcome", "QueryRunner", "QueryTimeout", "bp", "endpoint",
            "execute", "results_json", "results_json_chunks", "term_json"]
@@ -146,12 +146,13 @@ def endpoint() -> Response:
         query_guard.check_graphs(named_graphs, ext.graphs, "named-graph-uri")
     except query_guard.GuardError as exc:
         return http.text_error(400, str(exc))
-    return _answer(ext, query, info.form, default_graphs, named_graphs)
+    return _answer(ext, query, info, default_graphs, named_graphs)
 
 
-def _answer(ext: QueryTarget, query: str, form: str | None, default_graphs: list[str],
-            named_graphs: list[str]) -> Response:
+def _answer(ext: QueryTarget, query: str, info: query_guard.QueryInfo,
+            default_graphs: list[str], named_graphs: list[str]) -> Response:
     """Negotiate, answer 304 or a kept answer when possible, else run the query."""
+    form = info.form
     graph_form = form in ("CONSTRUCT", "DESCRIBE")
     if graph_form:
         offers = GRAPH_FORMATS
@@ -181,7 +182,9 @@ def _answer(ext: QueryTarget, query: str, form: str | None, default_graphs: list
         options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     cap = ext.settings.result_cap
-    outcome = _run(ext, query, options, cap)
+    reads_named = bool(info.uses_graph or info.has_dataset_clause or default_graphs
+                       or named_graphs)
+    outcome = _run(ext, query, options, cap, _store_for(ext, reads_named))
     if isinstance(outcome, Response):
         return outcome
     if graph_as_rows and outcome.kind == "triples":
@@ -209,10 +212,17 @@ def _answer(ext: QueryTarget, query: str, form: str | None, default_graphs: list
     return reply.finish(cached_response(answer))
 
 
-def _run(ext: QueryTarget, query: str, options: dict[str, Any], cap: int
+def _store_for(ext: QueryTarget, reads_named: bool) -> ox.Store:
+    """The store to answer from: the in-memory default graph alone (state.Ccgraph, once
+    copied) for a query that reads no named graph, else the whole store."""
+    if not reads_named and isinstance(ext, Ccgraph) and ext.default_store is not None:
+        return ext.default_store
+    return ext.store
+
+
+def _run(ext: QueryTarget, query: str, options: dict[str, Any], cap: int, store: ox.Store
          ) -> Outcome | Response:
     """The query's outcome, or the answer that says why there is none (503, 400, 500)."""
-    store = ext.store
 
     def work(deadline: float) -> Outcome:
         return execute(store, query, options, cap, deadline)

@@ -107,6 +107,8 @@ class Ccgraph:
     html_views: tuple[HtmlView, ...] = ()
     #: whether queries are answered from an in-memory copy of ``build``'s store (inmemory.py)
     in_memory: bool = False
+    #: with ``in_memory``: the default graph alone, for queries that read no named graph
+    default_store: ox.Store | None = None
 
     def refresh(self) -> None:
         """Reopen the store when a write (or a rebuild) made a new version current: one
@@ -126,6 +128,7 @@ class Ccgraph:
             self.graphs = named_graphs(build.store)
             self.build = build
             self.in_memory = False
+            self.default_store = None
             self.live = f"{build.path.parent.name}/{build.path.name}"
             self.cache = {}
         self.start_memory_copy(settle=COPY_SETTLE)
@@ -150,12 +153,14 @@ class Ccgraph:
                 return
         try:
             store = inmemory.copy_store(build.store)
+            default = inmemory.copy_default_graph(build.store)
         except Exception:  # keep answering from the store on disk
             log.exception("copying the store of %s into memory failed", build.path)
             return
         with self.lock:
             if self.build is build:  # no newer version was opened meanwhile
                 self.build = dataclasses.replace(build, store=store)
+                self.default_store = default
                 self.in_memory = True
 
     @property
