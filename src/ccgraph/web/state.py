@@ -107,8 +107,8 @@ class Ccgraph:
     html_views: tuple[HtmlView, ...] = ()
     #: whether queries are answered from an in-memory copy of ``build``'s store (inmemory.py)
     in_memory: bool = False
-    #: with ``in_memory``: the default graph alone, for queries that read no named graph
-    default_store: ox.Store | None = None
+    #: the build a default-graph copy was made of, and the copy (see default_store)
+    _default: tuple[Build, ox.Store] | None = None
 
     def refresh(self) -> None:
         """Reopen the store when a write (or a rebuild) made a new version current: one
@@ -128,7 +128,6 @@ class Ccgraph:
             self.graphs = named_graphs(build.store)
             self.build = build
             self.in_memory = False
-            self.default_store = None
             self.live = f"{build.path.parent.name}/{build.path.name}"
             self.cache = {}
         self.start_memory_copy(settle=COPY_SETTLE)
@@ -160,12 +159,19 @@ class Ccgraph:
         with self.lock:
             if self.build is build:  # no newer version was opened meanwhile
                 self.build = dataclasses.replace(build, store=store)
-                self.default_store = default
+                self._default = (self.build, default)
                 self.in_memory = True
 
     @property
     def store(self) -> ox.Store:
         return self.build.store
+
+    @property
+    def default_store(self) -> ox.Store | None:
+        """The in-memory copy of the default graph alone, for queries that read no named
+        graph; None unless it was made of the build served now."""
+        made = self._default
+        return made[1] if made is not None and made[0] is self.build else None
 
     def solutions(self, query: str) -> ox.QuerySolutions:
         """The rows of a SELECT ``query`` on the live store."""
