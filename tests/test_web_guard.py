@@ -175,6 +175,36 @@ def test_runner_keeps_its_helper_threads_and_spares_a_stuck_one() -> None:
     assert len(made) <= 9
 
 
+def test_runner_slots_bound_the_queries_running_at_once() -> None:
+    runner = QueryRunner(timeout=5, slots=2)
+    lock = threading.Lock()
+    running = [0]
+    peak = [0]
+
+    def work(i: int) -> int:
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return i
+
+    with ThreadPoolExecutor(8) as pool:
+        assert sorted(pool.map(lambda i: runner.run(lambda _d: work(i)), range(16))) == \
+            list(range(16))
+    assert peak[0] == 2
+    # a query abandoned at its deadline gives its slot back with the 503
+    one = QueryRunner(timeout=0.2, slots=1)
+    release = threading.Event()
+    with pytest.raises(QueryTimeout):
+        one.run(lambda _deadline: release.wait(10))
+    start = time.monotonic()
+    assert one.run(lambda _deadline: 7) == 7
+    assert time.monotonic() - start < 0.15
+    release.set()
+
+
 def test_streaming_results_stop_at_the_deadline() -> None:
     store = ox.Store()
     ex = "http://example.org/"

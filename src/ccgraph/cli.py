@@ -27,8 +27,9 @@ EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 COMMAND_SETTINGS: dict[str, tuple[str, ...]] = {
     "build": ("base", "data"),
     "validate": (),
-    "serve": ("store", "backend", "host", "port", "workers", "query_timeout", "result_cap",
-              "sources", "public_url", "update_token", "max_body_bytes"),
+    "serve": ("store", "backend", "host", "port", "workers", "threads", "query_timeout",
+              "query_slots", "result_cap", "memory_quads", "sources", "public_url",
+              "update_token", "max_body_bytes"),
     "query": (),
     "export": ("store",),
     "fetch": ("sources_cache", "sources_mirror", "fetch_timeout"),

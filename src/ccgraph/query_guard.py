@@ -82,6 +82,7 @@ class QueryInfo:
     #: prefixes used but declared neither in the query nor among the predeclared ones
     undeclared: list[str] = field(default_factory=list)
     declared: list[str] = field(default_factory=list)  # PREFIX lines of the query
+    uses_graph: bool = False  # a GRAPH pattern somewhere (named graphs are read)
 
     @property
     def has_dataset_clause(self) -> bool:
@@ -162,6 +163,8 @@ def analyse(query: str, predeclared: Mapping[str, str] | None = None) -> QueryIn
                 info.services.append(resolve(target))
             except GuardError:
                 info.services.append(target.text)
+        elif upper == "GRAPH":
+            info.uses_graph = True
         elif upper == "FROM" and info.form is not None:
             j = i + 1
             named = j < n and toks[j].kind == "word" and toks[j].text.upper() == "NAMED"

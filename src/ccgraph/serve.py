@@ -24,7 +24,6 @@ from .settings import Settings
 from .store import is_build
 
 log = logging.getLogger(__name__)
-THREADS = 8
 
 
 def gunicorn_options(settings: Settings) -> dict[str, Any]:
@@ -33,7 +32,7 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "bind": f"{settings.host}:{settings.port}",
         "workers": max(1, settings.workers),
         "worker_class": "gthread",
-        "threads": THREADS,
+        "threads": max(1, settings.threads),
         # the master kills a worker that stops heart-beating this long (the gthread main
         # loop beats while queries run in other threads)
         "timeout": int(max(30.0, 4 * timeout)),

@@ -54,12 +54,20 @@ TABLE: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "address the server binds to", str),
     Setting("port", 8080, "port the server listens on", int),
     Setting("workers", 2, "number of server worker processes", int),
+    Setting("threads", 8, "request threads of each server worker process", int),
     Setting("query_timeout", 10.0, "seconds a SPARQL query may run before it is stopped", float),
+    Setting("query_slots", 2,
+            "SPARQL queries each worker process runs at once; more wait their turn within "
+            "their timeout (0: no bound)", int),
     Setting("result_cap", 10000, "most rows (or triples) a query may return", int),
     Setting("max_query_length", 100_000, "longest SPARQL query accepted, in characters", int),
     Setting("result_cache_mb", 64.0,
             "memory bound of each worker's cache of finished answers, in MB (0: no cache)",
             float),
+    Setting("memory_quads", 500_000,
+            "largest build (quads in its named graphs) each worker copies into memory to "
+            "answer queries from, in the background after opening it (0: always the store on "
+            "disk)", int),
     Setting("public_url", "",
             "the server's public URL, when behind a proxy (default: from the request)", str),
     Setting("update_token", "",
@@ -108,10 +116,13 @@ class Settings:
     host: str
     port: int
     workers: int
+    threads: int
     query_timeout: float
+    query_slots: int
     result_cap: int
     max_query_length: int
     result_cache_mb: float
+    memory_quads: int
     public_url: str
     update_token: str
     max_body_bytes: int

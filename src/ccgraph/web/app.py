@@ -50,13 +50,15 @@ def create_app(settings: Settings | None = None, *,
     app.url_map.strict_slashes = False
     ext = Ccgraph(
         settings=settings, build=build,
-        runner=QueryRunner(timeout=settings.query_timeout, on_stuck=on_stuck),
+        runner=QueryRunner(timeout=settings.query_timeout, on_stuck=on_stuck,
+                           slots=settings.query_slots),
         graphs=named_graphs(build.store),
         results=ResultCache(int(settings.result_cache_mb * 2**20)),
         html_views=pages.HTML_VIEWS)
     app.extensions[EXTENSION] = ext
     ext.live = f"{build.path.parent.name}/{build.path.name}" if current_link(
         settings.store) else None
+    ext.start_memory_copy()
     if settings.update_token:  # writes on: clear what crashed writes left behind
         remove_leftovers(settings.store)
         ext.writer = writes.Writer(settings.store, ext.base, writes.Limits(

@@ -43,6 +43,8 @@ class QueryRunner:
     timeout: float
     on_stuck: Callable[[], None] | None = None
     max_abandoned: int = 2
+    #: queries run at once; the others wait their turn within their own timeout (0: any)
+    slots: int = 0
     grace: float | None = None  # seconds after the deadline before on_stuck; 2 x timeout
     _abandoned: list[tuple[threading.Event, float]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -50,6 +52,11 @@ class QueryRunner:
     _stuck_reported: bool = False
     _tasks: queue.SimpleQueue[Callable[[], None]] = field(default_factory=queue.SimpleQueue)
     _idle: int = 0  # helper threads free for a task not yet handed out
+    _gate: threading.BoundedSemaphore | None = None
+
+    def __post_init__(self) -> None:
+        if self.slots > 0:
+            self._gate = threading.BoundedSemaphore(self.slots)
 
     def abandoned(self) -> int:
         with self._lock:
@@ -61,6 +68,23 @@ class QueryRunner:
         if self.abandoned() >= self.max_abandoned:
             raise Busy("the server is busy with long-running queries; retry in a moment")
         deadline = time.monotonic() + self.timeout
+        gate = self._gate
+        if gate is None:
+            return self._run(work, deadline)
+        # a slot is held by the waiting request, never by the query: a query abandoned at
+        # its deadline gives its slot back with the 503
+        turn = gate.acquire(timeout=self.timeout)
+        if not turn or time.monotonic() >= deadline:
+            if turn:
+                gate.release()
+            raise Busy(f"the server is busy: this query waited {self.timeout:g} s for its "
+                       "turn; retry in a moment")
+        try:
+            return self._run(work, deadline)
+        finally:
+            gate.release()
+
+    def _run(self, work: Callable[[float], T], deadline: float) -> T:
         box: list[tuple[bool, Any]] = []
         done = threading.Event()
 
@@ -75,7 +99,7 @@ class QueryRunner:
                 done.set()
 
         self._submit(target)
-        if not done.wait(self.timeout):
+        if not done.wait(max(0.0, deadline - time.monotonic())):
             with self._lock:
                 self._abandoned.append((done, time.monotonic()))
             self._start_watchdog()

@@ -16,6 +16,13 @@ runs in a helper thread (:class:`QueryRunner`) and the request thread waits at m
   fresh one and the runaway query dies with the old process. Other workers, and the other
   threads of the same worker (gthread), serve requests all along.
 
+Turns. Each worker runs at most ``query_slots`` queries at once (default 2: two workers on
+two cores keep four queries in flight); a query waits for its turn within its own timeout,
+and one that waited it all is answered 503 "the server is busy" with Retry-After. A slot is
+held by the waiting request, never by the query, so a query abandoned at its deadline gives
+its slot back. Queries are answered from an in-memory copy of the store once each worker
+has made it (``memory_quads``, web/inmemory.py).
+
 Result cap. At most ``result_cap`` rows (or triples) are returned; a capped answer carries
 ``X-SPARQL-MaxRows: N`` and ``X-Result-Truncated: true`` (as Virtuoso-based endpoints do),
 and says so in the body where the format has room: a ``link`` in the ``head`` of SPARQL
@@ -53,7 +60,7 @@ from .results import (
 )
 from .runner import Busy, Outcome, QueryRunner, QueryTimeout, execute
 from .service import service_description
-from .state import QueryTarget, state
+from .state import Ccgraph, QueryTarget, state
 
 __all__ = ["STREAM_ROWS", "Busy", "Outcome", "QueryRunner", "QueryTimeout", "bp", "endpoint",
            "execute", "results_json", "results_json_chunks", "term_json"]
@@ -140,12 +147,13 @@ def endpoint() -> Response:
         query_guard.check_graphs(named_graphs, ext.graphs, "named-graph-uri")
     except query_guard.GuardError as exc:
         return http.text_error(400, str(exc))
-    return _answer(ext, query, info.form, default_graphs, named_graphs)
+    return _answer(ext, query, info, default_graphs, named_graphs)
 
 
-def _answer(ext: QueryTarget, query: str, form: str | None, default_graphs: list[str],
-            named_graphs: list[str]) -> Response:
+def _answer(ext: QueryTarget, query: str, info: query_guard.QueryInfo,
+            default_graphs: list[str], named_graphs: list[str]) -> Response:
     """Negotiate, answer 304 or a kept answer when possible, else run the query."""
+    form = info.form
     graph_form = form in ("CONSTRUCT", "DESCRIBE")
     if graph_form:
         offers = GRAPH_FORMATS
@@ -177,7 +185,9 @@ def _answer(ext: QueryTarget, query: str, form: str | None, default_graphs: list
     cap = ext.settings.result_cap
     if isinstance(ext.store, RemoteStore):  # the engine stops at the cap (query_limit.py)
         options["result_limit"] = cap + 1
-    outcome = _run(ext, query, options, cap)
+    reads_named = bool(info.uses_graph or info.has_dataset_clause or default_graphs
+                       or named_graphs)
+    outcome = _run(ext, query, options, cap, _store_for(ext, reads_named))
     if isinstance(outcome, Response):
         return outcome
     if graph_as_rows and outcome.kind == "triples":
@@ -205,10 +215,17 @@ def _answer(ext: QueryTarget, query: str, form: str | None, default_graphs: list
     return reply.finish(cached_response(answer))
 
 
-def _run(ext: QueryTarget, query: str, options: dict[str, Any], cap: int
+def _store_for(ext: QueryTarget, reads_named: bool) -> ox.Store:
+    """The store to answer from: the in-memory default graph alone (state.Ccgraph, once
+    copied) for a query that reads no named graph, else the whole store."""
+    if not reads_named and isinstance(ext, Ccgraph) and ext.default_store is not None:
+        return ext.default_store
+    return ext.store
+
+
+def _run(ext: QueryTarget, query: str, options: dict[str, Any], cap: int, store: ox.Store
          ) -> Outcome | Response:
     """The query's outcome, or the answer that says why there is none (503, 400, 500)."""
-    store = ext.store
     context = contextvars.copy_context()  # the request's engine query count (--backend)
 
     def work(deadline: float) -> Outcome:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from ..remote_dataset import RemoteDataset
 from ..remote_store import RemoteStore
 from ..settings import Settings
 from ..store import Build, BuildMeta, current_link, open_build
+from . import inmemory
 from .cache import ResultCache
 from .runner import QueryRunner
 
@@ -66,6 +68,8 @@ class QueryTarget(Protocol):
     def results(self) -> ResultCache: ...
 
 
+#: seconds a new version must stay current before a worker copies it into memory
+COPY_SETTLE = 2.0
 #: seconds a remote engine gets beyond ``query_timeout`` (the runner's deadline comes first)
 REMOTE_GRACE = 5.0
 
@@ -116,6 +120,10 @@ class Ccgraph:
     writer: writes.Writer | None = None
     #: HTML views of particular kinds of resource, asked in order before the generic page
     html_views: tuple[HtmlView, ...] = ()
+    #: whether queries are answered from an in-memory copy of ``build``'s store (inmemory.py)
+    in_memory: bool = False
+    #: the build a default-graph copy was made of, and the copy (see default_store)
+    _default: tuple[Build, ox.Store] | None = None
 
     def refresh(self) -> None:
         """Reopen the store when a write (or a rebuild) made a new version current: one
@@ -134,12 +142,51 @@ class Ccgraph:
                 return
             self.graphs = named_graphs(build.store)
             self.build = build
+            self.in_memory = False
             self.live = f"{build.path.parent.name}/{build.path.name}"
             self.cache = {}
+        self.start_memory_copy(settle=COPY_SETTLE)
+
+    def start_memory_copy(self, settle: float = 0.0) -> None:
+        """Copy the open build's store into memory in a background thread and answer from
+        the copy once it is made (inmemory.py); the store on disk answers until then. Not
+        for a remote backend, nor for a build over ``settings.memory_quads``. After a write,
+        the copy starts once the version has stayed current ``settle`` seconds, so that a
+        burst of writes does not make a copy per write."""
+        build = self.build
+        if self.settings.backend or not inmemory.worth_copying(
+                build, self.settings.memory_quads):
+            return
+        threading.Thread(target=self._copy_into_memory, args=(build, settle),
+                         name="ccgraph-memory-copy", daemon=True).start()
+
+    def _copy_into_memory(self, build: Build, settle: float) -> None:
+        if settle:
+            time.sleep(settle)
+            if self.build is not build:  # a newer version came meanwhile: its own copy
+                return
+        try:
+            store = inmemory.copy_store(build.store)
+            default = inmemory.copy_default_graph(build.store)
+        except Exception:  # keep answering from the store on disk
+            log.exception("copying the store of %s into memory failed", build.path)
+            return
+        with self.lock:
+            if self.build is build:  # no newer version was opened meanwhile
+                self.build = dataclasses.replace(build, store=store)
+                self._default = (self.build, default)
+                self.in_memory = True
 
     @property
     def store(self) -> ox.Store:
         return self.build.store
+
+    @property
+    def default_store(self) -> ox.Store | None:
+        """The in-memory copy of the default graph alone, for queries that read no named
+        graph; None unless it was made of the build served now."""
+        made = self._default
+        return made[1] if made is not None and made[0] is self.build else None
 
     def solutions(self, query: str) -> ox.QuerySolutions:
         """The rows of a SELECT ``query`` on the live store."""
