@@ -37,6 +37,8 @@ from rdflib.compare import isomorphic
 from ccgraph import iris
 from ccgraph.engines import publish_to
 from ccgraph.engines.protocol import Credentials
+from ccgraph.engines.union import union_graph
+from ccgraph.remote_dataset import RemoteDataset
 from ccgraph.remote_store import RemoteStore, counting
 from ccgraph.store import open_build
 from ccgraph.web import describe as describe_module
@@ -214,9 +216,14 @@ def test_parts_further_than_the_first_query_looks(published: Published, seed_bui
     monkeypatch.setattr(describe_module, "PART_DEPTH", depth)
     iri = BASE + "id/" + CITY[len("/doc/"):]
     embedded = describe_module.describe(open_build(seed_build).store, iri)
+    # the engine asked as a server asks it (web/state.py): the union graph as the default
+    graphs = [g for g in open_build(seed_build).store.named_graphs()
+              if isinstance(g, ox.NamedNode)]
+    url = published.engine.url
+    dataset = RemoteDataset(url, union_graph(BASE), [g.value for g in graphs], 60)
+    remote = RemoteStore(url, timeout=60, graphs=graphs, dataset=dataset)
     with counting() as count:
-        backed = describe_module.describe(
-            cast(ox.Store, RemoteStore(published.engine.url, timeout=60)), iri)
+        backed = describe_module.describe(cast(ox.Store, remote), iri)
     assert count.n > 2  # the first query, deeper levels, the labels
     assert len(embedded.triples) > 100 and embedded.subjects[0] == backed.subjects[0]
     assert isomorphic(as_graph(embedded.all_triples()), as_graph(backed.all_triples()))

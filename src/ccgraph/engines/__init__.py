@@ -73,7 +73,13 @@ def publish_to(path: Path, url: str, engine: str = "oxigraph", method: str | Non
             module.load(source, url, chosen, credentials, say)
         loaded = time.perf_counter()
         say("verifying")
-        checked = verify(module.query_endpoint(url), source, credentials)
+        # a database loaded by hand (a replica of the release's own store) may lack the
+        # union graph: checked without it, and said (the default graph is then a bag)
+        checked = verify(module.query_endpoint(url), source, credentials,
+                         union_required=not check_only)
+        if check_only and not checked.has_union:
+            say("note: no union graph in the engine; its default graph counts a triple "
+                "once per named graph (docs/deployment.md)")
         done = time.perf_counter()
     except EngineError as exc:
         raise PublishError(f"{engine} at {url}: {exc}") from None

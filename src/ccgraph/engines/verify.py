@@ -37,6 +37,7 @@ class Verification:
     sample_quads: int = 0
     checksum: str = ""
     problems: list[str] = field(default_factory=list)
+    has_union: bool = True  # the engine holds the union graph (union.py)
 
     @property
     def ok(self) -> bool:
@@ -62,15 +63,20 @@ def engine_counts(endpoint: str, base: str, credentials: Credentials | None = No
             for row in select(endpoint, query, credentials)}
 
 
-def verify(endpoint: str, source: Publishable, credentials: Credentials | None = None
-           ) -> Verification:
+def verify(endpoint: str, source: Publishable, credentials: Credentials | None = None,
+           *, union_required: bool = True) -> Verification:
+    """Does the engine hold exactly ``source``? ``union_required``: the union graph too
+    (``publish`` loads it; a database loaded by hand may lack it)."""
     found = engine_counts(endpoint, source.base, credentials)
     wanted = {g: n for g, n in source.graphs.items() if g.startswith(graph_prefix(source.base))}
     void = str(iris.graph("void", source.base))
     if void not in wanted:  # a release's own store adds its description: not compared
         found.pop(void, None)
-    wanted[union_graph(source.base)] = union_count(source)
-    result = Verification(graphs=len(found), quads=sum(found.values()))
+    union = union_graph(source.base)
+    has_union = union in found
+    if has_union or union_required:
+        wanted[union] = union_count(source)
+    result = Verification(graphs=len(found), quads=sum(found.values()), has_union=has_union)
     for graph in sorted(set(wanted) | set(found)):
         want, got = wanted.get(graph), found.get(graph)
         if want != got:

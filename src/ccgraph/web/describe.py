@@ -198,7 +198,7 @@ class RemoteLookups:
         for start in range(0, len(names), VALUES_CHUNK):
             chunk = " ".join(map(str, names[start:start + VALUES_CHUNK]))
             rows = self._select(f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {chunk} }} "
-                                f"VALUES ?p {{ {preds} }} ?s ?p ?o }}")
+                                f"VALUES ?p {{ {preds} }} GRAPH ?g {{ ?s ?p ?o }} }}")
             out += [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]  # type: ignore[arg-type]
         return out
 

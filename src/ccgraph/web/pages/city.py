@@ -94,6 +94,8 @@ def _memberships(rows: list[Row], shown: Shown) -> list[Entry]:
                                      "reason": value(row.get("reason")), "sources": []})
         if "source" in row and value(row["source"]) not in entry["sources"]:
             entry["sources"].append(value(row["source"]))
+    for entry in found.values():  # the same order whatever order the engine gave the rows
+        entry["sources"].sort()
     return sorted(found.values(), key=lambda m: (m["year"] or "9999", m["field"]["text"]))
 
 
@@ -138,6 +140,8 @@ def _things(rows: list[Row], details: list[Row], shown: Shown) -> list[Entry]:
         if not t.startswith(CCG):
             entry["types"].append(curie(t).partition(":")[2] or curie(t))
         entry.setdefault("ccg_types", set()).add(t)
+    for entry in found.values():  # the same order whatever order the engine gave the rows
+        entry["types"] = sorted(set(entry["types"]))
     return list(found.values())
 
 
