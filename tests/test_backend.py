@@ -18,12 +18,12 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 
 from ccgraph import iris
 from ccgraph.engines import publish_to
-from ccgraph.engines.protocol import Credentials
 from ccgraph.engines.union import union_graph
 from ccgraph.remote_store import RemoteStore
 from ccgraph.store import open_build
 from ccgraph.web.state import named_graphs
-from tests.support.engines import Engine, oxigraph_server, virtuoso
+from tests.support.backends import STARTERS, VIRTUOSO_DBA
+from tests.support.engines import Engine
 from tests.support.servers import free_port, gunicorn_server, werkzeug_server
 
 BASE = iris.DEFAULT_BASE
@@ -42,15 +42,12 @@ class Pair:
     engine: Engine
 
 
-ENGINES = {"oxigraph": oxigraph_server, "virtuoso": virtuoso}
-#: Virtuoso's dba account as the Debian package ships it (the server listens on loopback)
-VIRTUOSO_DBA = Credentials("dba", "dba")
 
 
-@pytest.fixture(scope="module", params=sorted(ENGINES))
+@pytest.fixture(scope="module", params=sorted(STARTERS))
 def pair(request: pytest.FixtureRequest, seed_build: Path) -> Iterator[Pair]:
     name = request.param
-    with ENGINES[name]() as engine:
+    with STARTERS[name]() as engine:
         published = publish_to(seed_build, engine.root, name,
                                credentials=VIRTUOSO_DBA if name == "virtuoso" else None)
         assert published.verification.ok, published.verification.summary()

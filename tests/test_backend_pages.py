@@ -36,7 +36,6 @@ from rdflib.compare import isomorphic
 
 from ccgraph import iris
 from ccgraph.engines import publish_to
-from ccgraph.engines.protocol import Credentials
 from ccgraph.engines.union import union_graph
 from ccgraph.remote_dataset import RemoteDataset
 from ccgraph.remote_store import RemoteStore, counting
@@ -44,12 +43,11 @@ from ccgraph.store import open_build
 from ccgraph.web import describe as describe_module
 from ccgraph.web.engine_queries import HEADER
 from tests.support import jsonld_offline
-from tests.support.engines import Engine, oxigraph_server, virtuoso
+from tests.support.backends import STARTERS, VIRTUOSO_DBA
+from tests.support.engines import Engine
 from tests.support.servers import werkzeug_server
 
 BASE = iris.DEFAULT_BASE
-ENGINES = {"oxigraph": oxigraph_server, "virtuoso": virtuoso}
-VIRTUOSO_DBA = Credentials("dba", "dba")
 CITY = "/doc/city/jp/sapporo"
 JSONLD = "application/ld+json"
 #: what differs between two stores' pages of the same data: blank node labels (and so the
@@ -83,10 +81,10 @@ class Published:
     embedded: str  # the embedded server's URL
 
 
-@pytest.fixture(scope="module", params=sorted(ENGINES))
+@pytest.fixture(scope="module", params=sorted(STARTERS))
 def published(request: pytest.FixtureRequest, seed_build: Path) -> Iterator[Published]:
     name = request.param
-    with ENGINES[name]() as engine:
+    with STARTERS[name]() as engine:
         done = publish_to(seed_build, engine.root, name,
                           credentials=VIRTUOSO_DBA if name == "virtuoso" else None)
         assert done.verification.ok, done.verification.summary()

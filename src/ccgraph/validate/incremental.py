@@ -32,6 +32,7 @@ from rdflib.term import Node
 from rdflib.util import from_n3
 
 from ..namespaces import RDF, RDFS, SH
+from ..terms import to_ox
 from .reach import Edge, Reach, reaches
 from .report import Report, Result, results_of
 from .sparql_memo import remembered_sparql
@@ -81,24 +82,10 @@ class Analysis:
     def of(cls, shapes: Graph) -> Analysis:
         rs = reaches(shapes)
         unbounded = "; ".join(r.unbounded for r in rs if r.unbounded)
-        consts = [{n: _ox(t) for n, t in r.consts.items()} for r in rs]
+        consts = [{n: to_ox(t) for n, t in r.consts.items()} for r in rs]
         preds = [[None if e.pred is None else [ox.NamedNode(str(p)) for p in sorted(e.pred)]
                   for e in r.edges] for r in rs]
         return cls(rs, unbounded, consts, preds)
-
-
-def _ox(t: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(t, URIRef):
-        return ox.NamedNode(str(t))
-    if isinstance(t, BNode):
-        return ox.BlankNode(str(t))
-    if isinstance(t, Literal):
-        if t.language:
-            return ox.Literal(str(t), language=t.language)
-        if t.datatype is not None:
-            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
-        return ox.Literal(str(t))
-    raise TypeError(f"not an RDF term: {t!r}")
 
 
 def _rdflib(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph | ox.Triple) -> Node:
