@@ -226,6 +226,10 @@ def summary(cells: list[dict[str, Any]]) -> dict[str, Any]:
     """Medians of the runs of one cell; errors summed."""
     return {"runs": len(cells),
             "rps": statistics.median(c["rps"] for c in cells),
+            # answered (2xx/3xx) per second: at 100x many requests end in ccgraph's 503
+            "ok_rps": statistics.median(
+                c["rps"] * (1 - c["non_2xx_3xx"] / c["requests"]) if c["requests"] else 0.0
+                for c in cells),
             "p50_ms": statistics.median(c["p50_ms"] for c in cells),
             "p99_ms": statistics.median(c["p99_ms"] for c in cells),
             "load_average": round(statistics.median(c["load_average"] for c in cells), 2),
