@@ -68,6 +68,7 @@ import pyoxigraph as ox
 
 from ccgraph.engines import Credentials, oxigraph_server, publish_to
 from ccgraph.engines.source import Publishable, open_source
+from ccgraph.engines.union import append_union_quads, union_graph, union_triples
 from ccgraph.engines.verify import verify
 from ccgraph.engines.virtuoso_ini import Virtuoso, VirtuosoConfig, bulk_load, running
 from ccgraph.store import is_build
@@ -224,8 +225,27 @@ def load_embedded(data: Publishable, folder: Path) -> dict[str, float]:
     return {"load": seconds}
 
 
-def load_oxigraph_cli(data: Publishable, folder: Path) -> dict[str, float]:
+def offline_nquads(data: Publishable, folder: Path) -> Path:
+    """The N-Quads an offline loader takes: the named graphs and the union graph that
+    ``ccgraph publish`` adds (engines/union.py), so the engine answers with set semantics."""
     nq = data.write_nquads(folder / "data.nq")
+    append_union_quads(data, nq)
+    return nq
+
+
+def offline_virtuoso_files(data: Publishable, folder: Path) -> str:
+    """The gzipped N-Quads and the union graph beside them in ``folder``; the file pattern
+    for Virtuoso's ``ld_dir``."""
+    shutil.copy(data.nquads_gz, folder / "data.nq.gz")
+    graph = f" <{union_graph(data.base)}> .\n".encode()
+    with gzip.open(folder / "union.nq.gz", "wb", compresslevel=1) as out:
+        for triple in union_triples(data):
+            out.write(triple + graph)
+    return "*.nq.gz"
+
+
+def load_oxigraph_cli(data: Publishable, folder: Path) -> dict[str, float]:
+    nq = offline_nquads(data, folder)
     seconds = oxigraph_server.load(folder / "store", nq)
     with oxigraph(folder / "store") as root:
         checked = verify(root + "/query", data)
@@ -250,9 +270,9 @@ def publish_case(engine: str, method: str) -> Callable[[Publishable, Path], dict
 
 
 def load_virtuoso_bulk(data: Publishable, folder: Path) -> dict[str, float]:
-    shutil.copy(data.nquads_gz, folder / "data.nq.gz")
+    pattern = offline_virtuoso_files(data, folder)
     with virtuoso(folder, 1 if data.quads < 1_000_000 else 100) as server:
-        seconds = bulk_load(server, folder, "data.nq.gz", "urn:ccgraph:unused")
+        seconds = bulk_load(server, folder, pattern, "urn:ccgraph:unused")
         checked = verify(server.sparql, data)
         if not checked.ok:
             raise RuntimeError(checked.summary())

@@ -34,7 +34,15 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from backends_bench import BIN, free_port, oxigraph, process, virtuoso
+from backends_bench import (
+    BIN,
+    free_port,
+    offline_nquads,
+    offline_virtuoso_files,
+    oxigraph,
+    process,
+    virtuoso,
+)
 from serve_bench import gallery_queries, sparql_line, wrk
 
 from ccgraph.engines import oxigraph_server
@@ -68,16 +76,17 @@ def backend(name: str, build: Path, data: Publishable, scale: int, folder: Path
         copy, seconds = embedded_copy(build, data, folder)
         yield copy, "", seconds
     elif name == "oxigraph":
-        nq = data.write_nquads(folder / "data.nq")
+        nq = offline_nquads(data, folder)
         seconds = oxigraph_server.load(folder / "store", nq)
         nq.unlink()
         with oxigraph(folder / "store", read_only=True, union=True) as root:
             yield build, root + "/query", seconds
     else:
-        shutil.copy(data.nquads_gz, folder / "data.nq.gz")
+        pattern = offline_virtuoso_files(data, folder)
         with virtuoso(folder, scale) as server:
-            seconds = bulk_load(server, folder, "data.nq.gz", "urn:ccgraph:unused")
-            (folder / "data.nq.gz").unlink()
+            seconds = bulk_load(server, folder, pattern, "urn:ccgraph:unused")
+            for loaded in folder.glob(pattern):
+                loaded.unlink()
             yield build, server.sparql, seconds
 
 
