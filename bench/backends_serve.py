@@ -21,6 +21,7 @@ cells, so that drift on the shared machine hits all of them alike):
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import random
 import shutil
@@ -108,6 +109,12 @@ def embedded_copy(build: Path, data: Publishable, folder: Path) -> tuple[Path, f
     del store
     seconds = time.perf_counter() - started
     both.unlink()
+    # build.json keeps the 1x build's graphs, dumps and version (so the ETags), but says how
+    # many quads the store holds: ccgraph decides by it whether to copy the store into memory
+    meta_path = out / "build.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["quads"] = data.quads
+    meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return out, seconds
 
 
