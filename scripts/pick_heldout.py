@@ -43,7 +43,8 @@ each field, then the third of each field in sorted field order while fewer than 
 Fifth round (--round5, 2026-12-01): the fourth held-out sets had been scored and were demoted
 to development. The same rule as rounds 3-4 with random.Random(1305). Themes: as in round 4.
 
-Usage: python3 scripts/pick_heldout.py CORPUS MEMBERS_CSV DEV_MENTIONS_DIR DEV_THEMES_CSV [--round2|--round3|--round4|--round5]
+Usage: python3 scripts/pick_heldout.py CORPUS MEMBERS_CSV DEV_MENTIONS_DIR DEV_THEMES_CSV
+       [--round2|--round3|--round4|--round5]
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ from pathlib import Path
 
 PER_FIELD = 6
 THEMES_PER_FIELD = 2
+#: the seed of each later round (the first round used 13)
+SEEDS = {"--round2": 1302, "--round3": 1303, "--round4": 1304, "--round5": 1305}
 MINIMUM = 40  # rounds 3-5: Film and Media Arts have too few unused profiles left for 6 each
 LANGUAGES = {
     "French": {"FR", "BE", "CH", "SN", "MA", "TN", "CI", "BF", "TG", "BJ", "CM", "ML", "LB", "HT"},
@@ -126,4 +129,4 @@ def main(corpus: Path, members: Path, dev_mentions: Path, dev_themes: Path,
 if __name__ == "__main__":
     main(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]),
          "--dev-extension" in sys.argv[5:],
-         1305 if "--round5" in sys.argv[5:] else 1304 if "--round4" in sys.argv[5:] else 1303 if "--round3" in sys.argv[5:] else 1302 if "--round2" in sys.argv[5:] else 13)
+         SEEDS.get(next((a for a in sys.argv[5:] if a in SEEDS), ""), 13))
