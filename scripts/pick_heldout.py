@@ -40,7 +40,11 @@ and every record repeating a gold record's text excluded, 6 per field where ther
 naming-language rule, then topped up round-robin to 40. Themes: as in round 3 (the first 2 of
 each field, then the third of each field in sorted field order while fewer than 70 pledges).
 
-Usage: python3 scripts/pick_heldout.py CORPUS MEMBERS_CSV DEV_MENTIONS_DIR DEV_THEMES_CSV [--round2|--round3|--round4]
+Fifth round (--round5, 2026-12-01): the fourth held-out sets had been scored and were demoted
+to development. The same rule as rounds 3-4 with random.Random(1305). Themes: as in round 4.
+
+Usage: python3 scripts/pick_heldout.py CORPUS MEMBERS_CSV DEV_MENTIONS_DIR DEV_THEMES_CSV
+       [--round2|--round3|--round4|--round5]
 """
 
 from __future__ import annotations
@@ -53,7 +57,9 @@ from pathlib import Path
 
 PER_FIELD = 6
 THEMES_PER_FIELD = 2
-MINIMUM = 40  # rounds 3-4: Film and Media Arts have too few unused profiles left for 6 each
+#: the seed of each later round (the first round used 13)
+SEEDS = {"--round2": 1302, "--round3": 1303, "--round4": 1304, "--round5": 1305}
+MINIMUM = 40  # rounds 3-5: Film and Media Arts have too few unused profiles left for 6 each
 LANGUAGES = {
     "French": {"FR", "BE", "CH", "SN", "MA", "TN", "CI", "BF", "TG", "BJ", "CM", "ML", "LB", "HT"},
     "Spanish": {"ES", "MX", "CO", "AR", "EC", "PE", "CL", "BO", "VE", "UY", "CU", "PA", "GT"},
@@ -79,7 +85,7 @@ def main(corpus: Path, members: Path, dev_mentions: Path, dev_themes: Path,
         if index in used or record["Link"].endswith("-0") or "not found" in record["City Name"]:
             continue
         if seed >= 1303 and record["Description"] in used_texts:
-            continue  # rounds 3-4: the same text as a gold profile (Ashgabat, index 0 = 44)
+            continue  # rounds 3-5: the same text as a gold profile (Ashgabat, index 0 = 44)
         by_field.setdefault(record["Category"], []).append(index)
     rng = random.Random(seed)
     order: dict[str, list[int]] = {}
@@ -123,4 +129,4 @@ def main(corpus: Path, members: Path, dev_mentions: Path, dev_themes: Path,
 if __name__ == "__main__":
     main(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]),
          "--dev-extension" in sys.argv[5:],
-         1304 if "--round4" in sys.argv[5:] else 1303 if "--round3" in sys.argv[5:] else 1302 if "--round2" in sys.argv[5:] else 13)
+         SEEDS.get(next((a for a in sys.argv[5:] if a in SEEDS), ""), 13))
