@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import math
 import re
 import sys
@@ -36,9 +37,12 @@ from ccgraph.themes import assign_themes, load_default_rules
 
 BASE = "https://w3id.org/ccgraph/id/theme/"
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*")
-_STOP = frozenset("""a an the and or of to in on for with by as at from into its their our
-this that these those is are be been being will shall can would should it which who whom
-also such through between both all other more most well within across among via""".split())
+_STOP = frozenset([
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "by", "as", "at",
+    "from", "into", "its", "their", "our", "this", "that", "these", "those", "is", "are", "be",
+    "been", "being", "will", "shall", "can", "would", "should", "it", "which", "who", "whom",
+    "also", "such", "through", "between", "both", "all", "other", "more", "most", "well",
+    "within", "across", "among", "via"])
 
 
 def _stem(word: str) -> str:
@@ -53,7 +57,7 @@ def _stem(word: str) -> str:
 def features(text: str) -> list[str]:
     """Stemmed words (``w:``) and neighbouring pairs once stop words are left out (``p:``)."""
     stems = [_stem(w) for w in _TOKEN.findall(text.casefold()) if w not in _STOP]
-    found = {f"w:{s}" for s in stems} | {f"p:{a}_{b}" for a, b in zip(stems, stems[1:])}
+    found = {f"w:{s}" for s in stems} | {f"p:{a}_{b}" for a, b in itertools.pairwise(stems)}
     return sorted(found)
 
 
@@ -70,8 +74,8 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-def train(rows: Sequence[Row], slug: str, l2: float = 1.0, epochs: int = 200,
-          rate: float = 0.5) -> tuple[float, dict[str, float]]:
+def train(rows: Sequence[Row], slug: str, l2: float = 0.3, epochs: int = 300,
+          rate: float = 2.0) -> tuple[float, dict[str, float]]:
     """A logistic regression for one theme (features seen in at least two pledges)."""
     counts = Counter(f for r in rows for f in r.feats)
     vocab = sorted(f for f, c in counts.items() if c >= 2)
@@ -81,12 +85,12 @@ def train(rows: Sequence[Row], slug: str, l2: float = 1.0, epochs: int = 200,
     w, b, n = [0.0] * len(vocab), 0.0, max(1, len(rows))
     for _ in range(epochs):
         grad, gb = [0.0] * len(vocab), 0.0
-        for x, y in zip(xs, ys):
+        for x, y in zip(xs, ys, strict=True):
             d = _sigmoid(b + sum(w[i] for i in x)) - y
             gb += d
             for i in x:
                 grad[i] += d
-        w = [wi - rate * (g / n + l2 * wi / n) for wi, g in zip(w, grad)]
+        w = [wi - rate * (g / n + l2 * wi / n) for wi, g in zip(w, grad, strict=True)]
         b -= rate * gb / n
     return b, {f: w[i] for f, i in index.items()}
 
@@ -119,11 +123,15 @@ def count(pairs: Sequence[tuple[set[str] | frozenset[str], frozenset[str]]]) -> 
     return tp, fp, fn
 
 
-def micro(c: Counts) -> str:
+def prf(c: Counts) -> tuple[float, float, float]:
     t, f, n = (sum(x.values()) for x in c)
     p = t / (t + f) if t + f else 1.0
     r = t / (t + n) if t + n else 1.0
-    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, 2 * p * r / (p + r) if p + r else 0.0
+
+
+def micro(c: Counts) -> str:
+    p, r, f1 = prf(c)
     return f"micro P {p:.3f} R {r:.3f} F1 {f1:.3f}"
 
 
@@ -137,14 +145,14 @@ def table(c: Counts) -> list[str]:
     return lines
 
 
-def load(corpus: Path, extra: list[str]) -> list[Row]:
-    rules = load_default_rules()
+def load(corpus: Path, extra: list[str], vocab: Path | None = None) -> list[Row]:
+    rules = load_default_rules() if vocab is None else load_default_rules(vocab)
     profiles = load_profiles(corpus)
     rows: list[Row] = []
     for part, keep in (("development", None), ("heldout", set(extra))):
         path = theme_csv(part)
         sets = [r["set"] for r in csv.DictReader(path.open(encoding="utf-8", newline=""))]
-        for gold, name in zip(load_theme_gold(path, profiles), sets):
+        for gold, name in zip(load_theme_gold(path, profiles), sets, strict=True):
             if keep is not None and name not in keep:
                 continue
             fired = frozenset(str(t).removeprefix(BASE) for t in assign_themes(gold.text, rules))
@@ -159,11 +167,12 @@ def main(argv: list[str] | None = None) -> int:
                     default=Path("/work/shared/sources/uccn-profiles-2024-10-01.json"))
     ap.add_argument("--with-set", action="append", default=[],
                     help="also use heldout.csv rows of this set as development data")
+    ap.add_argument("--vocab", type=Path, help="another themes.ttl (default: the shipped one)")
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--thresholds", default="0.5,0.6,0.7,0.8")
+    ap.add_argument("--thresholds", default="0.2,0.3,0.5,0.7")
     ap.add_argument("--newest", default="", help="the newest round (default: the last set)")
     args = ap.parse_args(argv)
-    rows = load(args.corpus, args.with_set)
+    rows = load(args.corpus, args.with_set, args.vocab)
     slugs = sorted({s for r in rows for s in r.want} - {"other"})
     parts = list(dict.fromkeys(r.part for r in rows))
     newest = args.newest or parts[-1]
@@ -177,8 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'all':<20} " + micro(everything))
     print(*table(everything), sep="\n")
     thresholds = [float(t) for t in args.thresholds.split(",")]
-    folds = {p: i % args.folds for i, p in enumerate(sorted({r.profile for r in rows},
-                                                             key=lambda p: (p * 2654435761) % 2**32))}
+    shuffled = sorted({r.profile for r in rows}, key=lambda p: (p * 2654435761) % 2**32)
+    folds = {p: i % args.folds for i, p in enumerate(shuffled)}
     print(f"\n2. {args.folds}-fold cross-validation by profile, learned on the other folds")
     preds: dict[tuple[str, float], list[tuple[set[str], frozenset[str]]]] = {}
     for k in range(args.folds):
@@ -190,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                                                             r.want))
         print(f"  fold {k + 1}/{args.folds} done", file=sys.stderr)
     print(f"  {'rules (fixed)':<24} " + micro(everything))
-    best = max(preds, key=lambda key: micro(count(preds[key]))[-5:])
+    best = max(sorted(preds), key=lambda key: prf(count(preds[key]))[2])
     for (name, t), pairs in sorted(preds.items()):
         print(f"  {name + f' >= {t}':<24} " + micro(count(pairs)))
     print(f"  per theme, {best[0]} >= {best[1]}:")
