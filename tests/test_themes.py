@@ -12,13 +12,18 @@ held-out set, seen in the first round and demoted on 2026-12-01), "held-out-2-de
 (the second, scored in round 2 and demoted at the start of round 3) and "held-out-3-demoted"
 (the third, scored in round 3 and demoted at the start of round 4). heldout.csv (17 other
 profiles, picked by scripts/pick_heldout.py --round4) was annotated blind, against the
-concepts' definitions, and is never used to change a rule: the tests assert what it measures.
+concepts' definitions, and scored once in round 4; in round 5 its rows (set "held-out-4") were
+used as development data too (they are demoted, and a fresh blind set replaces them), so until
+then the held-out score printed here is optimistic. See docs/themes.md.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -48,8 +53,10 @@ REQUIRED = {"international-cooperation", "industry-and-entrepreneurship", "urban
             "social-inclusion", "sustainable-development"}
 
 #: what the development theme set measures (351 pledges since the third held-out set joined
-#: it, round 4), rounded down
-DEV_F1_FLOOR = 0.89
+#: it; 427 with the fourth; round 5), rounded down
+DEV_F1_FLOOR = 0.91
+#: the largest share of corpus pledges that may get only the fallback "other" (11.0% in round 5)
+OTHER_SHARE_CEILING = 0.12
 #: what the held-out theme set measures (the issue asks 0.92: not reached, see docs/themes.md)
 HELDOUT_F1_FLOOR = 0.77
 
@@ -125,7 +132,50 @@ def test_every_pledge_gets_a_theme(corpus_path: Path, rules: list[ThemeRule]) ->
     other = sum(1 for themes in given if themes == [OTHER])
     assert all(OTHER not in themes for themes in given if len(themes) > 1)
     print(f"\npledges given only 'other': {other} of {len(pledges)}")
+    assert 0 < other <= OTHER_SHARE_CEILING * len(pledges)
     assert assign_themes_or_other("zzz qqq", rules) == [OTHER]
+
+
+def test_quality_report_counts_other(network_build: Path, corpus_path: Path,
+                                     rules: list[ThemeRule]) -> None:
+    """The build gives every pledge a theme; those given only "other" are counted in
+    quality.json and said in the build's warning, never silently dropped."""
+    quality = json.loads((network_build / "reports" / "quality.json").read_text("utf-8"))
+    counted = quality["pledges_with_theme_other"]
+    profiles = {id(p): p for p in load_profiles(corpus_path).values()}.values()
+    corpus_other = sum(1 for profile in profiles for pledge in profile.pledges
+                       if assign_themes_or_other(pledge.span.text, rules) == [OTHER])
+    # the build models the corpus (duplicated records once) beside the seed profile
+    assert 0 < counted <= corpus_other + 10, (counted, corpus_other)
+    assert counted >= corpus_other - 10, (counted, corpus_other)
+
+
+def test_explain_on_the_command_line() -> None:
+    """`python -m ccgraph.themes TEXT` says which pattern gave each theme, and the words."""
+    text = "Sharing good practices with partner cities on food waste"
+    run = subprocess.run([sys.executable, "-m", "ccgraph.themes", text], capture_output=True,
+                         text=True, check=True, timeout=60)
+    lines = run.stdout.splitlines()
+    rules = {str(r.theme): r for r in load_rules(_vocab_graph())}
+    got = [line.split()[0] for line in lines]
+    assert got == [str(t) for t in assign_themes(text, list(rules.values()))]
+    assert THEME + "knowledge-sharing" in got and THEME + "sustainable-development" in got
+    for line in lines:
+        matched = re.search(r"matched '([^']*)' at (\d+)-(\d+)$", line)
+        assert matched, line
+        assert text[int(matched[2]):int(matched[3])] == matched[1]
+    other = subprocess.run([sys.executable, "-m", "ccgraph.themes", "zzz"], capture_output=True,
+                           text=True, check=True, timeout=60)
+    assert other.stdout.split()[0] == str(OTHER)
+    usage = subprocess.run([sys.executable, "-m", "ccgraph.themes"], capture_output=True,
+                           text=True, check=False, timeout=60)
+    assert usage.returncode == 2 and "usage" in usage.stderr
+
+
+def _vocab_graph() -> Graph:
+    graph = Graph()
+    graph.parse(DEFAULT_VOCAB, format="turtle")
+    return graph
 
 
 def test_rules_come_from_the_data() -> None:

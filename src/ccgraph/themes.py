@@ -106,3 +106,31 @@ def assign_themes(text: str, rules: list[ThemeRule]) -> list[URIRef]:
 def assign_themes_or_other(text: str, rules: list[ThemeRule]) -> list[URIRef]:
     """The themes whose patterns match ``text``, or ``[OTHER]`` when none does."""
     return assign_themes(text, rules) or [OTHER]
+
+
+def describe(text: str, rules: list[ThemeRule]) -> list[str]:
+    """One line per theme given to ``text``: the theme, the pattern and the words it matched
+    (or the fallback ``other`` when no pattern matches)."""
+    found = explain(text, rules)
+    if not found:
+        return [f"{OTHER}  (no keyword pattern matches: the fallback theme)"]
+    return [f"{m.theme}  pattern /{m.pattern}/ matched {m.text!r} at {m.start}-{m.end}"
+            for m in found]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m ccgraph.themes TEXT...``: why each theme is given to a pledge text."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if not args:
+        print("usage: python -m ccgraph.themes PLEDGE TEXT (prints the themes it gets and the "
+              "pattern that gave each)", file=sys.stderr)
+        return 2
+    for line in describe(" ".join(args), load_default_rules()):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
