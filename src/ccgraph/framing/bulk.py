@@ -36,15 +36,17 @@ class StoreIndex:
     web/describe.py's walk (its ``Lookups``) as the store would, without a pattern lookup
     per node; for describing every city at once."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, union: Iterable[ox.Triple] | None = None) -> None:
         from ..web.describe import LABELS, RDF_TYPE_NODE
 
         self.store = store
         self.labels_of, self.rdf_type = LABELS, RDF_TYPE_NODE
         out: dict[object, list[ox.Triple]] = {}
         into: dict[object, list[ox.Triple]] = {}
-        for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-            t = quad.triple
+        if union is None:
+            union = (q.triple for q in
+                     store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        for t in union:
             out.setdefault(t.subject, []).append(t)
             if not isinstance(t.object, ox.Literal):
                 into.setdefault(t.object, []).append(t)
@@ -70,11 +72,13 @@ class StoreIndex:
         return [t for n in nodes for t in self.out.get(n, ()) if t.predicate in self.labels_of]
 
 
-def framed_cities(store: ox.Store, base: str) -> Iterator[dict[str, Any]]:
-    """Each city's framed document, one at a time, in IRI order."""
+def framed_cities(store: ox.Store, base: str,
+                  union: Iterable[ox.Triple] | None = None) -> Iterator[dict[str, Any]]:
+    """Each city's framed document, one at a time, in IRI order. ``union``: the triples of
+    the store's default graph, when the caller has them already."""
     from ..web.describe import describe  # the description is the one /doc serves
 
-    index = StoreIndex(store)
+    index = StoreIndex(store, union)
     for iri in city_iris(store):
         yield tree.frame(describe(store, iri, lookups=index).all_triples(), iri, base)
 
@@ -92,15 +96,16 @@ def feature(doc: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Feature", "id": doc["id"], "geometry": geometry, "properties": doc}
 
 
-def write_dumps(store: ox.Store, dumps: Path, base: str) -> int:
+def write_dumps(store: ox.Store, dumps: Path, base: str,
+                union: Iterable[ox.Triple] | None = None) -> int:
     """``cities.jsonl.gz`` and ``cities.geojson`` in ``dumps``, in one pass over the cities;
-    returns how many cities were written."""
+    returns how many cities were written. ``union``: as :func:`framed_cities`."""
     n = 0
     with (dumps / JSONL).open("wb") as raw, \
             gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as gz, \
             (dumps / GEOJSON).open("wb") as geo:
         geo.write(b'{"type":"FeatureCollection","features":[\n')
-        for doc in framed_cities(store, base):
+        for doc in framed_cities(store, base, union):
             gz.write(line(doc))
             if n:
                 geo.write(b",\n")
