@@ -1,6 +1,6 @@
 """Build benchmark: seconds per stage and peak memory, from Sapporo alone to 100x the network.
 
-    .venv/bin/python bench/build_bench.py [--scales 1,10,100] [--sample-above 10]
+    .venv/bin/python bench/build_bench.py [--scales 1,10,100] [--sample-above 10] [--repeat 3]
 
 Cases: ``sapporo`` (the seed profile), ``network-1x`` (every profile of the corpus and the
 members table), and for each scale N > 1 ``network-Nx``: a synthetic network made of N
@@ -159,6 +159,30 @@ def run_case(sources: list[Path], members: Path | None, out: Path,
 
 # ------------------------------------------------------------------ driver
 
+def median_of(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The last result, with each stage, the total and the CPU seconds the median over
+    ``results`` (every run kept under ``runs``)."""
+    if len(results) == 1:
+        return results[0]
+
+    def median(values: list[float]) -> float:
+        ordered = sorted(values)
+        mid = len(ordered) // 2
+        return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+    out = dict(results[-1])
+    out["stages"] = {stage: round(median([r["stages"][stage] for r in results]), 3)
+                     for stage in results[-1]["stages"]}
+    out["total"] = round(median([r["total"] for r in results]), 2)
+    out["cpu_seconds"] = {k: round(median([r["cpu_seconds"][k] for r in results]), 2)
+                          for k in results[-1]["cpu_seconds"]}
+    out["load_average"] = median([r["load_average"] for r in results])
+    out["runs"] = [{"stages": r["stages"], "total": r["total"],
+                    "cpu_seconds": r["cpu_seconds"], "load_average": r["load_average"]}
+                   for r in results]
+    return out
+
+
 def markdown(report: dict[str, Any]) -> str:
     m = report["machine"]
     out = ["# ccgraph build benchmark", "",
@@ -178,6 +202,8 @@ def markdown(report: dict[str, Any]) -> str:
                        f"failed: {r['error'][:80]} |")
             continue
         s = r["stages"]
+        if "runs" in r:
+            name = f"{name} (median of {len(r['runs'])})"
         how = r["validation"]
         if how == "sample":
             vs = r["validated_sample"]
@@ -198,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample-above", type=int, default=10,
                         help="validate a sample when a case has more copies than this")
     parser.add_argument("--no-sapporo", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="build each case this many times (in turn: case 1, case 2, "
+                             "case 1 ...) and report the median of each stage")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--case", help=argparse.SUPPRESS)
     parser.add_argument("--sources", type=Path, nargs="*", help=argparse.SUPPRESS)
@@ -229,8 +258,9 @@ def main(argv: list[str] | None = None) -> int:
         corpus, table = synthesize(scale, run_dir / "synthetic")
         every = max(1, -(-scale // args.sample_above)) if scale > args.sample_above else 1
         cases.append((f"network-{scale}x", [corpus], table, every))
+    runs: dict[str, list[dict[str, Any]]] = {}
     try:
-        for name, sources, members_csv, every in cases:
+        for name, sources, members_csv, every in cases * max(1, args.repeat):
             print(f"{name}: building", flush=True)
             cmd = [sys.executable, __file__, "--case", name, "--build-out",
                    str(run_dir / f"out-{name}"), "--sample-every", str(every), "--sources",
@@ -249,7 +279,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             result = json.loads(line[len("BUILDJSON "):])
             result["wall_seconds_with_imports"] = wall
-            report["cases"][name] = result
+            runs.setdefault(name, []).append(result)
+            report["cases"][name] = median_of(runs[name])
             print(f"{name}: {json.dumps(result)}", flush=True)
             for path in (run_dir / f"out-{name}",):  # keep disk use bounded
                 subprocess.run(["rm", "-rf", str(path)], check=False)

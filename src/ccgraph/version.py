@@ -54,9 +54,10 @@ def default_graph_triples(store: ox.Store) -> list[ox.Triple]:
 
 
 def write_dumps(store: ox.Store, dumps: Path, base: str, *, union: bytes | None = None,
-                named: bytes | None = None) -> None:
+                named: bytes | None = None) -> list[ox.Triple]:
     """The dump files. ``union`` (the default graph as N-Triples) and ``named`` (every named
-    graph as N-Quads) are used as they are when the caller has them already."""
+    graph as N-Quads) are used as they are when the caller has them already. Returns the
+    default graph's triples (in ``union``'s order when given)."""
     dumps.mkdir(parents=True, exist_ok=True)
     if union is None:
         triples = default_graph_triples(store)
@@ -71,6 +72,7 @@ def write_dumps(store: ox.Store, dumps: Path, base: str, *, union: bytes | None 
                              format=ox.RdfFormat.N_QUADS)
     write_gzip(dumps / "ccgraph.nq.gz", named or b"")
     (dumps / "ccgraph.jsonld").write_bytes(jsonld.triples_to_jsonld(triples, base))
+    return triples
 
 
 def write_gzip(path: Path, data: bytes) -> None:
@@ -155,10 +157,10 @@ written), and build.json (``sources`` and ``extra``
     store = ox.Store(str(staging / STORE_DIR))
     filled = fill_store(store, nquads, meta, base, void)
     say("publish: dumps")
-    write_dumps(store, staging / DUMPS_DIR, base, union=filled.union,
-                named=nquads + filled.void_nquads)
+    union = write_dumps(store, staging / DUMPS_DIR, base, union=filled.union,
+                        named=nquads + filled.void_nquads)
     say("publish: framed cities (JSON Lines, GeoJSON)")
-    bulk.write_dumps(store, staging / DUMPS_DIR, base)
+    bulk.write_dumps(store, staging / DUMPS_DIR, base, union=union)
     del store
     (staging / CONTEXT_FILE).write_bytes(context)
     reports_dir = staging / REPORTS_DIR

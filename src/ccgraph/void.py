@@ -37,16 +37,19 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Protocol
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
+from rdflib.term import Node
 
 from . import iris, rights
 from .dumpfiles import DUMPS
 from .linksets import add_linksets
 from .namespaces import PREFIXES, SD
+from .terms import OxTerm, to_ox
 
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
@@ -200,23 +203,16 @@ class Tally:
     def __init__(self, triples: Iterable[ox.Triple], space: str) -> None:
         self.space = space
         self.triples: set[ox.Triple] = set(triples)
-        self.subjects: set[object] = set()
-        self.objects: set[object] = set()
-        self.per_property: Counter[str] = Counter()
-        self.classes: set[object] = set()
+        self.subjects: set[object] = {t.subject for t in self.triples}
+        self.objects: set[object] = {t.object for t in self.triples}
+        self.per_property: Counter[str] = Counter(t.predicate.value for t in self.triples)
+        types = [t for t in self.triples if t.predicate == _RDF_TYPE]
+        self.classes: set[object] = {t.object for t in types}
         self.instances: dict[str, set[object]] = {}
-        for t in self.triples:
-            self._add(t)
-        self.entities = self._entities(self.subjects)
-
-    def _add(self, t: ox.Triple) -> None:
-        self.subjects.add(t.subject)
-        self.objects.add(t.object)
-        self.per_property[t.predicate.value] += 1
-        if t.predicate == _RDF_TYPE:
-            self.classes.add(t.object)
+        for t in types:
             if isinstance(t.object, ox.NamedNode):
                 self.instances.setdefault(t.object.value, set()).add(t.subject)
+        self.entities = self._entities(self.subjects)
 
     def _entities(self, subjects: Iterable[object]) -> int:
         return sum(1 for x in subjects
@@ -260,8 +256,16 @@ class Tally:
 
 
 def _draft_triples(description: Graph) -> set[ox.Triple]:
-    return {q.triple for q in ox.parse(description.serialize(format="nt", encoding="utf-8"),
-                                       format=ox.RdfFormat.N_TRIPLES)}
+    memo: dict[Node, OxTerm] = {}
+
+    def term(node: Node) -> OxTerm:
+        found = memo.get(node)
+        if found is None:
+            found = memo[node] = to_ox(node)
+        return found
+
+    return {ox.Triple(term(s), term(p), term(o))  # type: ignore[arg-type]
+            for s, p, o in description}
 
 
 #: rounds of :func:`describe_dataset` before ``void:distinctObjects`` is given up
@@ -299,11 +303,19 @@ def describe_dataset(store: ox.Store, meta: DatasetInfo, base: str, *,
     else:
         sizes, count = counted.sizes, counted.statistics
     stats = count(set())  # the data alone: the first draft
+    counts: dict[str, int] = {}  # the linksets' counts: the same store in every round
+
+    def count_once(query: str) -> int:
+        if query not in counts:
+            counts[query] = _count(store, graphs, query)
+        return counts[query]
+
     with_objects = True
     for round_ in range(2 * MAX_ROUNDS):
         if round_ == MAX_ROUNDS:
             with_objects = False  # no value of distinctObjects counts itself right
-        g = _describe(store, graphs, sizes, meta, base, public_url, stats, with_objects)
+        g = _describe(store, graphs, sizes, meta, base, public_url, stats, with_objects,
+                      count_once)
         found = count(_draft_triples(g))
         if found == stats or (not with_objects
                               and replace(found, objects=0) == replace(stats, objects=0)):
@@ -314,8 +326,9 @@ def describe_dataset(store: ox.Store, meta: DatasetInfo, base: str, *,
 
 def _describe(store: ox.Store, graphs: list[ox.NamedNode], sizes: Mapping[str, int],
               meta: DatasetInfo, base: str, public_url: str | None, stats: Statistics,
-              with_objects: bool) -> Graph:
-    """One draft of the description, stating ``stats``; ``sizes``: triples per graph."""
+              with_objects: bool, count: Callable[[str], int] | None = None) -> Graph:
+    """One draft of the description, stating ``stats``; ``sizes``: triples per graph;
+    ``count``: the number a COUNT query answers over ``graphs`` (by default, asked)."""
     site = (public_url or base).rstrip("/") + "/"
     g = Graph()
     for prefix, ns in PREFIXES.items():
@@ -389,7 +402,8 @@ def _describe(store: ox.Store, graphs: list[ox.NamedNode], sizes: Mapping[str, i
     links = str(iris.graph("links", base))
     parent = (URIRef(f"{ds}#graph-{_slug(links, base)}")
               if any(graph.value == links for graph in graphs) else ds)
-    add_linksets(g, ds, parent, lambda query: _count(store, graphs, query))
+    add_linksets(g, ds, parent,
+                 count if count is not None else lambda query: _count(store, graphs, query))
 
     endpoint = URIRef(site + "sparql")
     g.add((ds, VOID.sparqlEndpoint, endpoint))
@@ -434,6 +448,7 @@ def _string(value: str) -> str:
     return f'"{escaped}"'
 
 
+@lru_cache(maxsize=65536)
 def _slug(graph: str, base: str) -> str:
     tail = graph[len(base):] if graph.startswith(base) else graph
     return "".join(c if c.isalnum() else "-" for c in tail).strip("-")

@@ -32,6 +32,7 @@ from .report import Report, Result, results_of
 from .shapes import default_shapes_dir, load_shapes
 from .split import SPLIT_MIN_TRIPLES, shape_groups, validate_split
 from .targets import narrow_class_targets, resolve_sparql_targets
+from .union import union_view
 
 
 def validate(data: Dataset | Graph, shapes: Graph | None = None,
@@ -57,18 +58,15 @@ def report_graph(data: Dataset | Graph, shapes: Graph | None = None,
     into a :class:`Report` (:func:`report_of`)."""
     if shapes is None:
         shapes = load_shapes()
-    if isinstance(data, Dataset):
-        target = union_graph(data)
-        own_copy = True
-    else:
-        target = data
-        own_copy = False
+    # a Dataset is read through a view of its union (validate/union.py): never written to,
+    # so a pass that would write (a rule) works on pyshacl's own copy
+    target = union_view(data) if isinstance(data, Dataset) else data
     # Advanced mode clones the data graph unless told to work in place. Nothing is written
     # when there is no inference and no SHACL rule, so the clone is skipped in that case.
     has_rules = (None, SH.rule, None) in shapes
     if not has_rules:  # a rule could add what a target query selects: keep pyshacl's order
         shapes = narrow_class_targets(resolve_sparql_targets(shapes, target), target)
-    inplace = own_copy or not has_rules
+    inplace = not has_rules
     if processes is None:
         processes = 2 if (os.cpu_count() or 1) >= 2 and len(target) >= SPLIT_MIN_TRIPLES else 1
     groups = shape_groups(shapes, processes) if processes > 1 and not has_rules else []

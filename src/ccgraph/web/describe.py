@@ -294,11 +294,14 @@ def lookups_for(store: ox.Store, node: ox.NamedNode, cap: int) -> Lookups:
     return EmbeddedLookups(store)
 
 
-def describe(store: ox.Store, iri: str, *, inbound_cap: int = 10_000) -> Description:
-    """The resource's description (see the module docstring)."""
+def describe(store: ox.Store, iri: str, *, inbound_cap: int = 10_000,
+             lookups: Lookups | None = None) -> Description:
+    """The resource's description (see the module docstring). ``lookups``: answers the
+    walk's lookups instead of ``store`` (framing/bulk.py's index of a whole store, when
+    every city is described at once)."""
     node = ox.NamedNode(iri)
     hash_prefix = iri + "#"
-    look = lookups_for(store, node, inbound_cap)
+    look = lookups if lookups is not None else lookups_for(store, node, inbound_cap)
     desc = Description(iri)
     seen: set[Subject] = set()
 

@@ -1,0 +1,118 @@
+"""The build's shortcuts answer as the long way does: the union view pyshacl validates
+(validate/union.py) against a Graph filled with every quad, and the index the framed cities
+are described from (framing/bulk.py's StoreIndex) against the store's own lookups."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Dataset, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from ccgraph import iris
+from ccgraph.build import assemble
+from ccgraph.framing import bulk, tree
+from ccgraph.namespaces import RDFS
+from ccgraph.settings import Settings
+from ccgraph.store import open_build
+from ccgraph.validate import load_shapes, union_graph, validate
+from ccgraph.validate.union import UnionView, union_view
+from ccgraph.web.describe import describe
+
+
+@pytest.fixture(scope="module")
+def dataset(seed_profile: Path) -> Dataset:
+    return assemble([seed_profile], Settings.load(environ={})).dataset
+
+
+def test_union_view_holds_every_triple_once(dataset: Dataset) -> None:
+    view, copy = union_view(dataset), union_graph(dataset)
+    assert isinstance(view, UnionView)
+    assert len(view) == len(copy) == len(set(view))
+    assert set(view) == set(copy)
+    # a triple stated in two graphs is one triple of the union
+    assert len(copy) < sum(1 for _ in dataset.quads((None, None, None, None)))
+
+
+def test_union_view_answers_every_pattern_as_the_copy(dataset: Dataset) -> None:
+    view, copy = union_view(dataset), union_graph(dataset)
+    triples = sorted(copy)
+    for s, p, o in random.Random(15).sample(triples, 200):
+        for pattern in ((s, None, None), (None, p, None), (None, None, o), (s, p, None),
+                        (None, p, o), (s, None, o), (s, p, o)):
+            assert set(view.triples(pattern)) == set(copy.triples(pattern)), pattern
+        assert (s, p, o) in view
+    predicates = sorted({p for _, p, _ in triples})[:4]
+    assert set(view.triples_choices((None, predicates, None))) == \
+        set(copy.triples_choices((None, predicates, None)))
+    assert (URIRef("urn:x:none"), RDFS.label, Literal("none")) not in view
+    query = ("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c . ?s ?p ?o } "
+             "GROUP BY ?c ORDER BY ?c")
+    assert list(view.query(query)) == list(copy.query(query))
+    path = ("SELECT ?s ?o WHERE { ?s <https://w3id.org/ccgraph/ontology#evidence>/"
+            "<http://www.w3.org/ns/oa#hasSelector> ?o } ORDER BY ?s ?o")
+    assert list(view.query(path)) == list(copy.query(path))
+
+
+def test_union_view_is_read_only(dataset: Dataset) -> None:
+    view = union_view(dataset)
+    before = len(view)
+    triple = (URIRef("urn:x:s"), RDFS.label, Literal("x"))
+    for write in (lambda: view.add(triple), lambda: view.remove(triple),
+                  lambda: view.addN([(*triple, view)])):
+        with pytest.raises(TypeError):
+            write()
+    assert len(view) == before
+
+
+def test_validation_over_the_view_reports_as_over_a_copy(dataset: Dataset) -> None:
+    shapes = load_shapes()
+    broken = Dataset()
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        if p != RDFS.label:  # every labelled resource loses its labels: violations
+            broken.graph(g).add((s, p, o))
+    for data in (dataset, broken):
+        over_view = validate(data, shapes, processes=1)
+        over_copy = validate(union_graph(data), shapes, processes=1)
+        assert over_view.conforms == over_copy.conforms
+        assert isomorphic(over_view.graph, over_copy.graph)
+    assert not validate(broken, shapes, processes=1).conforms
+
+
+def test_store_index_describes_every_city_as_the_store(seed_build: Path) -> None:
+    build = open_build(seed_build)
+    store = build.store
+    index = bulk.StoreIndex(store)
+    cities = bulk.city_iris(store)
+    assert str(iris.city("jp", "sapporo")) in cities
+    for city in cities:
+        by_store = describe(store, city)
+        by_index = describe(store, city, lookups=index)
+        assert by_index.triples == by_store.triples
+        assert by_index.inbound == by_store.inbound
+        assert by_index.subjects == by_store.subjects
+        assert tree.frame(by_index.all_triples(), city, build.meta.base) == \
+            tree.frame(by_store.all_triples(), city, build.meta.base)
+    # the union the dumps parsed gives the same index as the store's default graph
+    union = [q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
+    given = bulk.StoreIndex(store, reversed(union))
+    sapporo = str(iris.city("jp", "sapporo"))
+    assert describe(store, sapporo, lookups=given).all_triples() == \
+        describe(store, sapporo).all_triples()
+
+
+def test_store_index_keeps_the_stores_cap(seed_build: Path) -> None:
+    store = open_build(seed_build).store
+    index = bulk.StoreIndex(store)
+    sapporo = ox.NamedNode(str(iris.city("jp", "sapporo")))
+    inbound = index.inbound(sapporo, 10_000)
+    assert len(inbound) > 3
+    capped = index.inbound(sapporo, 3)  # over the cap: the store's own first three
+    assert len(capped) == 3 and set(capped) <= set(inbound)
+    first = describe(store, sapporo.value, inbound_cap=3)
+    assert describe(store, sapporo.value, inbound_cap=3, lookups=index).inbound == \
+        first.inbound
+
