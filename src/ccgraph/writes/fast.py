@@ -20,7 +20,7 @@ version id, same store content, same dumps); the write tests check it.
 from __future__ import annotations
 
 import bisect
-import gzip
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -36,6 +36,7 @@ from ..framing import bulk
 from ..namespaces import PREFIXES
 from ..store import CONTEXT_FILE, DUMPS_DIR, META_FILE, REPORTS_DIR, STORE_DIR, BuildMeta
 from ..void import Statistics
+from .gzcache import GzipCache
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 #: the quads a write added and removed, kept in its version so that the write worker of
@@ -88,6 +89,32 @@ class Tally:
                 if not per:
                     del self.instances[t.object.value]
 
+    def with_extra(self, new: list[ox.Triple]) -> Statistics:
+        """The statistics with ``new`` counted in too (distinct triples not counted yet;
+        this tally unchanged)."""
+        subjects = {t.subject for t in new if t.subject not in self.subjects}
+        entities = sum(1 for s in subjects
+                       if isinstance(s, ox.NamedNode) and s.value.startswith(self.space))
+        objects = {t.object for t in new if t.object not in self.objects}
+        properties = self.properties + Counter(t.predicate.value for t in new)
+        types = [t for t in new if t.predicate == _RDF_TYPE]
+        classes = {t.object for t in types if t.object not in self.classes}
+        added: dict[str, set[object]] = {}
+        for t in types:
+            if isinstance(t.object, ox.NamedNode) and \
+                    t.subject not in self.instances.get(t.object.value, ()):
+                added.setdefault(t.object.value, set()).add(t.subject)
+        partitions = {c: len(xs) for c, xs in self.instances.items()}
+        for c, xs in added.items():
+            partitions[c] = partitions.get(c, 0) + len(xs)
+        return Statistics(
+            triples=self.n + len(new), entities=self.entities + entities,
+            subjects=len(self.subjects) + len(subjects),
+            objects=len(self.objects) + len(objects), properties=len(properties),
+            classes=len(self.classes) + len(classes),
+            class_partitions=tuple(sorted(partitions.items())),
+            property_partitions=tuple(sorted(properties.items())))
+
     def statistics(self) -> Statistics:
         return Statistics(
             triples=self.n, entities=self.entities, subjects=len(self.subjects),
@@ -115,19 +142,51 @@ class _Counted:
     tally: Tally
     held: Counter[bytes]
     guess: set[ox.Triple] | None = None
+    memo: dict[ox.Triple, bytes] | None = None
 
     def statistics(self, extra: set[ox.Triple]) -> Statistics:
         if not extra and self.guess is not None:
             extra, self.guess = self.guess, None
-        new = [t for t in extra if _triple_line(_line(ox.Quad(
-            t.subject, t.predicate, t.object, ox.NamedNode("urn:x:g")))) not in self.held]
-        for t in new:
-            self.tally.add(t, 1)
-        try:
-            return self.tally.statistics()
-        finally:
-            for t in new:
-                self.tally.add(t, -1)
+        memo = self.memo if self.memo is not None else {}
+        return self.tally.with_extra([t for t in extra if _memo_line(memo, t) not in self.held])
+
+
+def _memo_line(memo: dict[ox.Triple, bytes], t: ox.Triple) -> bytes:
+    """The N-Triples line of ``t`` (the drafts of a description repeat most triples)."""
+    line = memo.get(t)
+    if line is None:
+        if len(memo) > 50_000:
+            memo.clear()
+        line = memo[t] = _triple_line(_line(ox.Quad(t.subject, t.predicate, t.object,
+                                                     ox.NamedNode("urn:x:g"))))
+    return line
+
+
+def _stable(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """The VoID quads with blank node labels that follow from their IRIs (a class or
+    property partition is named by its class or property), so that the next description
+    differs from this one only where its counts do; unchanged when two blank nodes cannot
+    be told apart that way."""
+    edges: dict[ox.BlankNode, list[str]] = {}
+    for q in quads:
+        if isinstance(q.subject, ox.BlankNode):
+            edges.setdefault(q.subject, [])
+            if not isinstance(q.object, ox.Literal | ox.BlankNode):
+                edges[q.subject].append(f"{q.predicate} {q.object}")
+        if isinstance(q.object, ox.BlankNode) and not isinstance(q.subject, ox.BlankNode):
+            edges.setdefault(q.object, []).append(f"^{q.predicate} {q.subject}")
+    keys = {b: "\n".join(sorted(e)) for b, e in edges.items()}
+    if not keys or len(set(keys.values())) != len(keys) or "" in keys.values():
+        return quads
+    label = {b: ox.BlankNode("v" + hashlib.sha256(k.encode("utf-8")).hexdigest()[:24])
+             for b, k in keys.items()}
+
+    def term(x: Any) -> Any:
+        return label.get(x, x) if isinstance(x, ox.BlankNode) else x
+
+    return [ox.Quad(term(q.subject), q.predicate, term(q.object), q.graph_name)
+            if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+            else q for q in quads]
 
 
 class Framed:
@@ -141,6 +200,7 @@ class Framed:
         self.features: dict[str, bytes] = {}
         self.reads: dict[str, set[object]] = {}
         self.readers: dict[object, set[str]] = {}
+        self.gz = GzipCache(cut_bits=3)  # a city's line is long: a few cities a piece
         for iri in bulk.city_iris(store):
             self.frame(store, iri)
 
@@ -183,23 +243,14 @@ class Framed:
         return len(touched & cities)
 
     def write(self, dumps: Path) -> None:
-        """The same bytes as bulk.write_dumps."""
+        """The content of bulk.write_dumps (the gzip file compressed piece by piece:
+        gzcache.py)."""
         order = sorted(self.lines)
-        with (dumps / bulk.JSONL).open("wb") as raw, \
-                gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as gz:
-            gz.write(b"".join(self.lines[iri] for iri in order))
+        self.gz.write(dumps / bulk.JSONL, [self.lines[iri] for iri in order], sep=b"")
         with (dumps / bulk.GEOJSON).open("wb") as geo:
             geo.write(b'{"type":"FeatureCollection","features":[\n')
             geo.write(b",\n".join(self.features[iri] for iri in order))
             geo.write(b"\n]}\n")
-
-
-def _gzip(path: Path, data: bytes) -> None:
-    """As version.write_gzip (mtime 0: the same bytes for the same data), at level 1: a
-    write's dumps are written at every commit, a few times quicker than level 6."""
-    with path.open("wb") as raw, \
-            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=1) as gz:
-        gz.write(data)
 
 
 def _subject(line: bytes) -> bytes:
@@ -211,7 +262,7 @@ class Blocks:
     a JSON-LD node object each, in N-Triples line order: jsonld.triples_to_jsonld's
     document): a change makes again only the blocks of its subjects."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, lines: Iterable[bytes]) -> None:
         from ..jsonld import _Compactor, context
 
         self.ctx = context(base)
@@ -219,7 +270,17 @@ class Blocks:
         self.head = json.dumps(self.ctx, ensure_ascii=False, separators=(",", ":"))
         self.prefixes = b"".join(f"@prefix {p}: <{ns}> .\n".encode()
                                  for p, ns in PREFIXES.items())
+        self.order: list[bytes] = []  # subjects, sorted (the order of the sorted lines)
+        self.groups: dict[bytes, list[bytes]] = {}
         self.blocks: dict[bytes, tuple[bytes, bytes]] = {}
+        for line in lines:
+            subject = _subject(line)
+            if not self.order or self.order[-1] != subject:
+                self.order.append(subject)
+                self.groups[subject] = []
+            self.groups[subject].append(line)
+        for subject in self.order:
+            self.blocks[subject] = self.block(self.groups[subject])
 
     def block(self, lines: list[bytes]) -> tuple[bytes, bytes]:
         compact = self.compact
@@ -240,43 +301,89 @@ class Blocks:
         return (json.dumps(node, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
                 turtle)
 
-    def documents(self, lines: list[bytes], redo: set[bytes] | None) -> tuple[bytes, bytes]:
-        """The JSON-LD and Turtle dumps of the sorted union ``lines``, making again the
-        blocks of the subjects ``redo`` (all when None)."""
-        order: list[bytes] = []
-        groups: dict[bytes, list[bytes]] = {}
-        for line in lines:
-            subject = line[:line.index(b" ")]
-            if not order or order[-1] != subject:
-                order.append(subject)
-                groups[subject] = []
-            groups[subject].append(line)
-        keep: dict[bytes, tuple[bytes, bytes]] = {}
-        if redo is not None:
-            keep = {s: self.blocks[s] for s in order if s in self.blocks and s not in redo}
-        for subject in order:
-            if subject not in keep:
-                keep[subject] = self.block(groups[subject])
-        self.blocks = keep
-        graph = b",".join(keep[s][0] for s in order)
+    def apply(self, added: Iterable[bytes], removed: Iterable[bytes]) -> int:
+        """Take in a change of the union's lines; returns how many blocks were made again."""
+        touched: set[bytes] = set()
+        for line in removed:
+            subject = _subject(line)
+            group = self.groups.get(subject, [])
+            i = bisect.bisect_left(group, line)
+            if i < len(group) and group[i] == line:
+                del group[i]
+                touched.add(subject)
+        for line in added:
+            subject = _subject(line)
+            if subject not in self.groups:
+                self.groups[subject] = []
+                bisect.insort(self.order, subject)
+            group = self.groups[subject]
+            i = bisect.bisect_left(group, line)
+            if i == len(group) or group[i] != line:
+                group.insert(i, line)
+            touched.add(subject)
+        for subject in touched:
+            if self.groups[subject]:
+                self.blocks[subject] = self.block(self.groups[subject])
+                continue
+            del self.groups[subject]
+            self.blocks.pop(subject, None)
+            i = bisect.bisect_left(self.order, subject)
+            if i < len(self.order) and self.order[i] == subject:
+                del self.order[i]
+        return len(touched)
+
+    def documents(self) -> tuple[bytes, bytes]:
+        """The JSON-LD and Turtle dumps of the union."""
+        blocks = self.blocks
+        graph = b",".join(blocks[s][0] for s in self.order)
         jsonld = b'{"@context":' + self.head.encode("utf-8") + b',"@graph":[' + graph + b"]}"
-        turtle = self.prefixes + b"".join(keep[s][1] for s in order)
+        turtle = self.prefixes + b"".join(blocks[s][1] for s in self.order)
         return jsonld, turtle
+
+
+def _graph_of(line: bytes) -> str:
+    return line[line.rindex(b" <") + 2:-3].decode("utf-8")
 
 
 class Published:
     """What the worker keeps of the live version to write the next one (module docstring).
-    ``named``: the named graphs without the VoID graph; ``void``: the VoID graph's quads."""
+    ``named``: the named graphs without the VoID graph; ``void``: the VoID graph's quads.
+    Kept: the sorted N-Quads lines of the named graphs, how many graphs hold each triple,
+    the quads per graph, the sorted lines of the union (N-Triples, VoID included) and the
+    lines of the union changed since the dumps were last made (:meth:`take_delta`)."""
 
     def __init__(self, named: Iterable[ox.Quad], void: list[ox.Quad], base: str) -> None:
         named = list(named)
         data = ox.serialize(named, format=ox.RdfFormat.N_QUADS) or b""
         self.lines = sorted({line for line in data.splitlines() if line.strip()})
         self.held: Counter[bytes] = Counter(_triple_line(line) for line in self.lines)
+        self.graphs: Counter[str] = Counter(_graph_of(line) for line in self.lines)
         self.tally = Tally({q.triple for q in named}, f"{base}id/")
-        self.void = void
+        self.void: list[ox.Quad] = []
+        self.void_lines: list[bytes] = []
+        self.void_held: set[bytes] = set()
+        self.union = sorted(self.held)
+        self.delta: dict[bytes, int] = {}
+        self.set_void(void)
+        self.delta = {}
         self.framed: Framed | None = None  # made from the first version written
         self.blocks: Blocks | None = None  # likewise
+        self.gz = {"nt": GzipCache(), "nq": GzipCache()}
+        self.memo: dict[ox.Triple, bytes] = {}
+
+    def _union(self, line: bytes, k: int) -> None:
+        i = bisect.bisect_left(self.union, line)
+        present = i < len(self.union) and self.union[i] == line
+        if k > 0 and not present:
+            self.union.insert(i, line)
+        elif k < 0 and present:
+            del self.union[i]
+        else:
+            return
+        if self.delta.get(line) == -k:
+            del self.delta[line]
+        else:
+            self.delta[line] = k
 
     def change(self, added: Iterable[ox.Quad], removed: Iterable[ox.Quad]
                ) -> tuple[list[ox.Triple], list[ox.Triple]]:
@@ -289,22 +396,56 @@ class Published:
             i = bisect.bisect_left(self.lines, line)
             if i < len(self.lines) and self.lines[i] == line:
                 del self.lines[i]
+                _bump(self.graphs, _graph_of(line), -1)
                 tl = _triple_line(line)
                 _bump(self.held, tl, -1)
                 if not self.held[tl]:
                     lost.append(q.triple)
                     self.tally.add(q.triple, -1)
+                    if tl not in self.void_held:
+                        self._union(tl, -1)
         for q in added:
             line = _line(q)
             i = bisect.bisect_left(self.lines, line)
             if i == len(self.lines) or self.lines[i] != line:
                 self.lines.insert(i, line)
+                _bump(self.graphs, _graph_of(line), 1)
                 tl = _triple_line(line)
                 if not self.held[tl]:
                     gained.append(q.triple)
                     self.tally.add(q.triple, 1)
+                    self._union(tl, 1)
                 _bump(self.held, tl, 1)
         return gained, lost
+
+    def set_void(self, void: list[ox.Quad]) -> set[ox.Triple]:
+        """Take the VoID graph's new quads; returns the triples that changed."""
+        data = ox.serialize(void, format=ox.RdfFormat.N_QUADS) or b""
+        lines = sorted({line for line in data.splitlines() if line.strip()})
+        held = {_triple_line(line) for line in lines}
+        for tl in self.void_held - held:
+            if not self.held[tl]:
+                self._union(tl, -1)
+        for tl in held - self.void_held:
+            self._union(tl, 1)
+        changed = {q.triple for q in self.void} ^ {q.triple for q in void}
+        self.void, self.void_lines, self.void_held = void, lines, held
+        return changed
+
+    def take_delta(self) -> tuple[list[bytes], list[bytes]]:
+        """The union's lines added and removed since the last call."""
+        delta, self.delta = self.delta, {}
+        return ([line for line, k in delta.items() if k > 0],
+                [line for line, k in delta.items() if k < 0])
+
+    def dumps(self, base: str) -> Blocks:
+        """The blocks of the Turtle and JSON-LD dumps, brought up to date."""
+        added, removed = self.take_delta()
+        if self.blocks is None:
+            self.blocks = Blocks(base, self.union)
+        else:
+            self.blocks.apply(added, removed)
+        return self.blocks
 
     def nquads(self) -> bytes:
         return b"\n".join(self.lines) + b"\n" if self.lines else b""
@@ -321,7 +462,7 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
     base = old.base or base
     gained, lost = pub.change(added, removed)
     nquads = pub.nquads()
-    graphs = version.graph_counts(nquads)
+    graphs = {g: n for g, n in pub.graphs.items() if n}
     extra = {k: v for k, v in old.extra.items() if k not in ("triples", "write")}
     meta = BuildMeta(
         version=version.version_of(nquads),
@@ -342,43 +483,35 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
     store.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in gained)
     for emptied in {q.graph_name for q in removed} - {ox.NamedNode(g) for g in graphs}:
         store.remove_graph(emptied)  # as a store made from the N-Quads would not name it
-    void_node = ox.NamedNode(str(iris.graph("void", base)))
-    for q in pub.void:
-        store.remove(q)
-        if not pub.held[_triple_line(_line(q))]:
-            store.remove(ox.Quad(q.subject, q.predicate, q.object, default))
 
-    counted = _Counted(graphs, pub.tally, pub.held, {q.triple for q in pub.void})
+    counted = _Counted(graphs, pub.tally, pub.held, {q.triple for q in pub.void}, pub.memo)
+    void_node = ox.NamedNode(str(iris.graph("void", base)))
     void_graph = describe_dataset(store, meta, base, counted=counted)
-    void_quads = [ox.Quad(q.subject, q.predicate, q.object, void_node) for q in
-                  ox.parse(void_graph.serialize(format="nt", encoding="utf-8"),
-                           format=ox.RdfFormat.N_TRIPLES)]
-    store.extend(void_quads)
-    store.extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in void_quads)
-    void_nquads = ox.serialize(void_quads, format=ox.RdfFormat.N_QUADS) or b""
-    void_lines = {line for line in void_nquads.splitlines() if line.strip()}
-    graphs[void_node.value] = len({_triple_line(line) for line in void_lines})
+    void_quads = _stable([ox.Quad(q.subject, q.predicate, q.object, void_node) for q in
+                          ox.parse(void_graph.serialize(format="nt", encoding="utf-8"),
+                                   format=ox.RdfFormat.N_TRIPLES)])
+    # the VoID graph: only the quads that differ from the last description's
+    old_void, new_void = set(pub.void), set(void_quads)
+    void_change = pub.set_void(void_quads)
+    for q in old_void - new_void:
+        store.remove(q)
+        if q.triple not in void_change or pub.held[_memo_line(pub.memo, q.triple)]:
+            continue
+        store.remove(ox.Quad(q.subject, q.predicate, q.object, default))
+    store.extend(new_void - old_void)
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, default)
+                 for q in new_void - old_void)
+    graphs[void_node.value] = len(pub.void_held)
     meta = BuildMeta(**{**meta.__dict__, "graphs": dict(sorted(graphs.items())),
                         "quads": sum(graphs.values())})
-    union_lines = set(pub.held) | {_triple_line(line) for line in void_lines}
-    meta.extra["triples"] = len(union_lines)
-    union_sorted = sorted(union_lines)
-    union = b"\n".join(union_sorted) + b"\n"
+    meta.extra["triples"] = len(pub.union)
     store.flush()
-    void_change = {q.triple for q in pub.void} ^ {q.triple for q in void_quads}
-    pub.void = void_quads
 
     dumps = staging / DUMPS_DIR
     dumps.mkdir(parents=True, exist_ok=True)
-    _gzip(dumps / "ccgraph.nt.gz", union)
-    _gzip(dumps / "ccgraph.nq.gz", nquads + void_nquads)
-    if pub.blocks is None:
-        pub.blocks = Blocks(base)
-        redo = None
-    else:
-        redo = {_subject(_line(ox.Quad(t.subject, t.predicate, t.object, void_node)))
-                for t in [*gained, *lost, *void_change]}
-    jsonld_doc, turtle = pub.blocks.documents(union_sorted, redo)
+    pub.gz["nt"].write(dumps / "ccgraph.nt.gz", pub.union)
+    pub.gz["nq"].write(dumps / "ccgraph.nq.gz", [*pub.lines, *pub.void_lines])
+    jsonld_doc, turtle = pub.dumps(base).documents()
     (dumps / "ccgraph.jsonld").write_bytes(jsonld_doc)
     (dumps / "ccgraph.ttl").write_bytes(turtle)
     if pub.framed is None:
@@ -411,18 +544,14 @@ def catch_up(pub: Published, version_dir: Path, added: set[ox.Quad], removed: se
     """Bring ``pub`` from the parent of ``version_dir`` (a version another server worker
     wrote) to it, from the change it recorded (:func:`read_change`)."""
     gained, lost = pub.change(added, removed)
-    void_change = {q.triple for q in pub.void} ^ {q.triple for q in void_quads}
-    pub.void = void_quads
-    void_node = ox.NamedNode(str(iris.graph("void", base)))
-    changed = [*gained, *lost, *void_change]
+    void_change = pub.set_void(void_quads)
     if pub.blocks is not None:
-        void_lines = {_triple_line(_line(q)) for q in void_quads}
-        lines = sorted(set(pub.held) | void_lines)
-        pub.blocks.documents(lines, {_subject(_line(ox.Quad(
-            t.subject, t.predicate, t.object, void_node))) for t in changed})
+        pub.dumps(base)
+    else:
+        pub.take_delta()
     if pub.framed is not None:
         store = ox.Store.read_only(str(version_dir / STORE_DIR))
-        pub.framed.update(store, changed)
+        pub.framed.update(store, [*gained, *lost, *void_change])
         del store
 
 
