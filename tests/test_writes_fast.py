@@ -116,6 +116,7 @@ def test_two_write_workers_in_turn_publish_what_a_full_write_would(seed_build: P
         writes.Request(writes.UPDATE, update=comment_insert("fast three")),
     ]
     try:
+        assert pair[1].warm()  # the other starts cold
         for i, req in enumerate(steps):
             result = pair[i % 3 % 2].submit(req)  # 0, 1, 0, 0, 1, 0: catch-ups both ways
             assert result.status == writes.COMMITTED, result.message

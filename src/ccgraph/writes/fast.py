@@ -35,7 +35,8 @@ from .. import iris, jsonld, version
 from ..framing import bulk
 from ..namespaces import PREFIXES
 from ..store import CONTEXT_FILE, DUMPS_DIR, META_FILE, REPORTS_DIR, STORE_DIR, BuildMeta
-from ..void import Statistics
+from ..void import EXAMPLE_CITY, Statistics
+from . import voidpatch
 from .gzcache import GzipCache
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -362,6 +363,7 @@ class Published:
         self.void: list[ox.Quad] = []
         self.void_lines: list[bytes] = []
         self.void_held: set[bytes] = set()
+        self.void_triples: set[ox.Triple] = set()
         self.union = sorted(self.held)
         self.delta: dict[bytes, int] = {}
         self.set_void(void)
@@ -428,8 +430,10 @@ class Published:
                 self._union(tl, -1)
         for tl in held - self.void_held:
             self._union(tl, 1)
-        changed = {q.triple for q in self.void} ^ {q.triple for q in void}
+        triples = {q.triple for q in void}
+        changed = self.void_triples ^ triples
         self.void, self.void_lines, self.void_held = void, lines, held
+        self.void_triples = triples
         return changed
 
     def take_delta(self) -> tuple[list[bytes], list[bytes]]:
@@ -449,6 +453,54 @@ class Published:
 
     def nquads(self) -> bytes:
         return b"\n".join(self.lines) + b"\n" if self.lines else b""
+
+    def prepare(self, version_dir: Path, base: str) -> None:
+        """Make now what the first write would make: the dumps' blocks, the framed cities
+        (of ``version_dir``, the version this holds) and the gzip pieces."""
+        self.dumps(base)
+        if self.framed is None:
+            store = ox.Store.read_only(str(version_dir / STORE_DIR))
+            self.framed = Framed(store, base)
+            del store
+        self.gz["nt"].data(self.union)
+        self.gz["nq"].data([*self.lines, *self.void_lines])
+        self.framed.gz.data([self.framed.lines[iri] for iri in sorted(self.framed.lines)],
+                            sep=b"")
+
+
+#: rounds of patching the VoID description before describe_dataset is asked instead
+PATCH_ROUNDS = 6
+_SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
+
+
+def _patchable(store: ox.Store, gained: list[ox.Triple], lost: list[ox.Triple],
+               base: str) -> bool:
+    """Whether the change leaves the links (counted by query: linksets.py) and the example
+    resource (void.py) of the description as they were."""
+    if any(t.predicate == _SAME_AS for t in [*gained, *lost]):
+        return False
+    example = ox.NamedNode(str(iris.city(*EXAMPLE_CITY, base=base)))
+    return any(True for _ in store.quads_for_pattern(example, None, None))
+
+
+def _patched(pub: Published, sizes: Mapping[str, int], created: str,
+             guess: set[ox.Triple], base: str) -> list[ox.Quad] | None:
+    """The VoID quads of the next version patched from the last (voidpatch.py), at the
+    fixed point of its own counts; None when it cannot be patched."""
+    tmpl = voidpatch.template(pub.void, base)
+    if tmpl is None or tmpl.example != str(iris.city(*EXAMPLE_CITY, base=base)):
+        return None
+    counted = _Counted(sizes, pub.tally, pub.held, guess, pub.memo)
+    stats = counted.statistics(set())
+    for _ in range(PATCH_ROUNDS):
+        quads = voidpatch.fill(tmpl, stats, sizes, created)
+        if quads is None:
+            return None
+        found = counted.statistics({q.triple for q in quads})
+        if found == stats:
+            return quads
+        stats = found
+    return None
 
 
 def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad],
@@ -484,12 +536,17 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
     for emptied in {q.graph_name for q in removed} - {ox.NamedNode(g) for g in graphs}:
         store.remove_graph(emptied)  # as a store made from the N-Quads would not name it
 
-    counted = _Counted(graphs, pub.tally, pub.held, {q.triple for q in pub.void}, pub.memo)
     void_node = ox.NamedNode(str(iris.graph("void", base)))
-    void_graph = describe_dataset(store, meta, base, counted=counted)
-    void_quads = _stable([ox.Quad(q.subject, q.predicate, q.object, void_node) for q in
-                          ox.parse(void_graph.serialize(format="nt", encoding="utf-8"),
-                                   format=ox.RdfFormat.N_TRIPLES)])
+    guess = set(pub.void_triples)
+    void_quads = None
+    if _patchable(store, gained, lost, base):
+        void_quads = _patched(pub, graphs, meta.created, guess, base)
+    if void_quads is None:
+        counted = _Counted(graphs, pub.tally, pub.held, guess, pub.memo)
+        void_graph = describe_dataset(store, meta, base, counted=counted)
+        void_quads = _stable([ox.Quad(q.subject, q.predicate, q.object, void_node) for q in
+                              ox.parse(void_graph.serialize(format="nt", encoding="utf-8"),
+                                       format=ox.RdfFormat.N_TRIPLES)])
     # the VoID graph: only the quads that differ from the last description's
     old_void, new_void = set(pub.void), set(void_quads)
     void_change = pub.set_void(void_quads)
