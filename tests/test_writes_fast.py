@@ -139,3 +139,9 @@ def test_gzip_pieces_read_as_one_file(count: int) -> None:
     again = cache.data(changed)
     assert gzip.decompress(again) == b"".join(line + b"\n" for line in changed)
     assert GzipCache().data(changed) == again  # the same lines give the same bytes
+    ordered = GzipCache()
+    last = b"<urn:z> <urn:p> <urn:o> ."
+    for step in map(sorted, (lines, changed, changed[1:], [*changed, last])):
+        data = ordered.data(step, ordered=True, tail=[b"<urn:t> <urn:p> <urn:o> ."])
+        assert gzip.decompress(data) == b"".join(line + b"\n" for line in
+                                                 [*step, b"<urn:t> <urn:p> <urn:o> ."])

@@ -3,18 +3,25 @@ and the change, instead of from scratch.
 
 The worker keeps, per live version, a :class:`Published`: the canonical N-Quads lines of its
 named graphs (sorted: their bytes give the version id), how many named graphs hold each
-triple (the union dump and the default graph), and the counts VoID states (:class:`Tally`,
-the same numbers as ``void.tally``). A write then
+triple, the quads per graph, the sorted lines of the union (the default graph and the
+N-Triples dump), the counts VoID states (:class:`Tally`, the same numbers as
+``void.tally``), the dumps' JSON-LD and Turtle blocks subject by subject (:class:`Blocks`),
+the framed cities (:class:`Framed`) and the compressed pieces of the gzip dumps
+(gzcache.py). A write then
 
 * copies the live store with ``Store.backup`` (hard links to its immutable files) and
   applies the change to the copy: the named graphs' quads, the default graph's triples, and
-  a new VoID graph;
-* makes the VoID graph with ``void.describe_dataset`` fed with the updated counts;
-* writes the dumps from the lines it keeps (no store scan, no sort of the whole data);
-* writes the framed cities again (framing/bulk.py) and the rest as a build does.
+  the VoID quads that differ from the last description's (its blank nodes are named from
+  their IRIs: :func:`_stable`);
+* patches the last VoID description with the new counts when the write keeps its shape
+  (voidpatch.py), else makes it with ``void.describe_dataset`` fed with the kept counts;
+* writes the dumps from what it keeps, making again only the blocks of changed subjects,
+  the framed cities that read a changed node and the gzip pieces with changed lines;
+* writes the rest as a build does.
 
-The result is the version ``version.write_version`` would write for the same quads (same
-version id, same store content, same dumps); the write tests check it.
+The result holds what ``version.write_version`` would write for the same quads (same
+version id, store content, VoID statements and dump data; blank node labels and gzip bytes
+may differ); the write tests check it.
 """
 
 from __future__ import annotations
@@ -462,8 +469,8 @@ class Published:
             store = ox.Store.read_only(str(version_dir / STORE_DIR))
             self.framed = Framed(store, base)
             del store
-        self.gz["nt"].data(self.union)
-        self.gz["nq"].data([*self.lines, *self.void_lines])
+        self.gz["nt"].data(self.union, ordered=True)
+        self.gz["nq"].data(self.lines, ordered=True, tail=self.void_lines)
         self.framed.gz.data([self.framed.lines[iri] for iri in sorted(self.framed.lines)],
                             sep=b"")
 
@@ -566,8 +573,8 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
 
     dumps = staging / DUMPS_DIR
     dumps.mkdir(parents=True, exist_ok=True)
-    pub.gz["nt"].write(dumps / "ccgraph.nt.gz", pub.union)
-    pub.gz["nq"].write(dumps / "ccgraph.nq.gz", [*pub.lines, *pub.void_lines])
+    pub.gz["nt"].write(dumps / "ccgraph.nt.gz", pub.union, ordered=True)
+    pub.gz["nq"].write(dumps / "ccgraph.nq.gz", pub.lines, ordered=True, tail=pub.void_lines)
     jsonld_doc, turtle = pub.dumps(base).documents()
     (dumps / "ccgraph.jsonld").write_bytes(jsonld_doc)
     (dumps / "ccgraph.ttl").write_bytes(turtle)
