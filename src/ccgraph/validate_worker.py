@@ -59,6 +59,7 @@ class Live:
                           for q in self.quads)
         self.results = results
         self.pub: writes.Published | None = None  # made on the first write (fast.py)
+        self._generated: tuple[list[ox.Quad], set[ox.Triple]] | None = None
 
     @property
     def named(self) -> list[ox.Quad]:
@@ -66,7 +67,9 @@ class Live:
         return [*self.quads, *self.void]
 
     def generated(self) -> set[ox.Triple]:
-        return {q.triple for q in self.void}
+        if self._generated is None or self._generated[0] is not self.void:
+            self._generated = (self.void, {q.triple for q in self.void})
+        return self._generated[1]
 
     def published(self, base: str) -> writes.Published:
         if self.pub is None:
@@ -177,10 +180,10 @@ class Worker:
             for step_dir, added, removed in reversed(chain):
                 store = ox.Store.read_only(str(step_dir / STORE_DIR))
                 void = list(store.quads_for_pattern(None, None, None, live.void_node))
-                del store
                 gained, lost = live.union_change(added, removed)
                 if live.pub is not None:
-                    catch_up(live.pub, step_dir, added, removed, void, base)
+                    catch_up(live.pub, store, added, removed, void, base)
+                del store
                 live.change(step_dir.name, added, removed, gained, lost, void, [])
             live.results = results
         except Exception:  # half caught up: read the version whole instead

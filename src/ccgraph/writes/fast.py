@@ -30,7 +30,7 @@ import bisect
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -97,7 +97,7 @@ class Tally:
                 if not per:
                     del self.instances[t.object.value]
 
-    def with_extra(self, new: list[ox.Triple]) -> Statistics:
+    def with_extra(self, new: Sequence[ox.Triple | ox.Quad]) -> Statistics:
         """The statistics with ``new`` counted in too (distinct triples not counted yet;
         this tally unchanged)."""
         subjects = {t.subject for t in new if t.subject not in self.subjects}
@@ -149,17 +149,21 @@ class _Counted:
     sizes: Mapping[str, int]
     tally: Tally
     held: Counter[bytes]
-    guess: set[ox.Triple] | None = None
-    memo: dict[ox.Triple, bytes] | None = None
+    guess: Collection[ox.Triple | ox.Quad] | None = None
+    memo: dict[ox.Triple | ox.Quad, bytes] | None = None
 
     def statistics(self, extra: set[ox.Triple]) -> Statistics:
+        return self.count(extra)
+
+    def count(self, extra: Collection[ox.Triple | ox.Quad]) -> Statistics:
+        """:meth:`statistics` of distinct triples, or of quads of one graph."""
         if not extra and self.guess is not None:
             extra, self.guess = self.guess, None
         memo = self.memo if self.memo is not None else {}
         return self.tally.with_extra([t for t in extra if _memo_line(memo, t) not in self.held])
 
 
-def _memo_line(memo: dict[ox.Triple, bytes], t: ox.Triple) -> bytes:
+def _memo_line(memo: dict[ox.Triple | ox.Quad, bytes], t: ox.Triple | ox.Quad) -> bytes:
     """The N-Triples line of ``t`` (the drafts of a description repeat most triples)."""
     line = memo.get(t)
     if line is None:
@@ -370,7 +374,7 @@ class Published:
         self.void: list[ox.Quad] = []
         self.void_lines: list[bytes] = []
         self.void_held: set[bytes] = set()
-        self.void_triples: set[ox.Triple] = set()
+        self.void_by_line: dict[bytes, ox.Quad] = {}
         self.union = sorted(self.held)
         self.delta: dict[bytes, int] = {}
         self.set_void(void)
@@ -378,7 +382,7 @@ class Published:
         self.framed: Framed | None = None  # made from the first version written
         self.blocks: Blocks | None = None  # likewise
         self.gz = {"nt": GzipCache(), "nq": GzipCache()}
-        self.memo: dict[ox.Triple, bytes] = {}
+        self.memo: dict[ox.Triple | ox.Quad, bytes] = {}
 
     def _union(self, line: bytes, k: int) -> None:
         i = bisect.bisect_left(self.union, line)
@@ -430,17 +434,19 @@ class Published:
     def set_void(self, void: list[ox.Quad]) -> set[ox.Triple]:
         """Take the VoID graph's new quads; returns the triples that changed."""
         data = ox.serialize(void, format=ox.RdfFormat.N_QUADS) or b""
-        lines = sorted({line for line in data.splitlines() if line.strip()})
-        held = {_triple_line(line) for line in lines}
+        raw = data.splitlines()  # one line per quad, in their order
+        by_line = dict(zip(map(_triple_line, raw), void, strict=True))
+        lines = sorted(set(raw))
+        held = set(by_line)
+        changed = {self.void_by_line[tl].triple for tl in self.void_held - held}
+        changed |= {by_line[tl].triple for tl in held - self.void_held}
         for tl in self.void_held - held:
             if not self.held[tl]:
                 self._union(tl, -1)
         for tl in held - self.void_held:
             self._union(tl, 1)
-        triples = {q.triple for q in void}
-        changed = self.void_triples ^ triples
         self.void, self.void_lines, self.void_held = void, lines, held
-        self.void_triples = triples
+        self.void_by_line = by_line
         return changed
 
     def take_delta(self) -> tuple[list[bytes], list[bytes]]:
@@ -491,7 +497,7 @@ def _patchable(store: ox.Store, gained: list[ox.Triple], lost: list[ox.Triple],
 
 
 def _patched(pub: Published, sizes: Mapping[str, int], created: str,
-             guess: set[ox.Triple], base: str) -> list[ox.Quad] | None:
+             guess: list[ox.Quad], base: str) -> list[ox.Quad] | None:
     """The VoID quads of the next version patched from the last (voidpatch.py), at the
     fixed point of its own counts; None when it cannot be patched."""
     tmpl = voidpatch.template(pub.void, base)
@@ -503,7 +509,7 @@ def _patched(pub: Published, sizes: Mapping[str, int], created: str,
         quads = voidpatch.fill(tmpl, stats, sizes, created)
         if quads is None:
             return None
-        found = counted.statistics({q.triple for q in quads})
+        found = counted.count(set(quads))
         if found == stats:
             return quads
         stats = found
@@ -544,7 +550,7 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
         store.remove_graph(emptied)  # as a store made from the N-Quads would not name it
 
     void_node = ox.NamedNode(str(iris.graph("void", base)))
-    guess = set(pub.void_triples)
+    guess = pub.void
     void_quads = None
     if _patchable(store, gained, lost, base):
         void_quads = _patched(pub, graphs, meta.created, guess, base)
@@ -603,10 +609,10 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
     return meta, void_quads
 
 
-def catch_up(pub: Published, version_dir: Path, added: set[ox.Quad], removed: set[ox.Quad],
+def catch_up(pub: Published, store: ox.Store, added: set[ox.Quad], removed: set[ox.Quad],
              void_quads: list[ox.Quad], base: str) -> None:
-    """Bring ``pub`` from the parent of ``version_dir`` (a version another server worker
-    wrote) to it, from the change it recorded (:func:`read_change`)."""
+    """Bring ``pub`` from the parent of a version another server worker wrote to it, from
+    the change it recorded (:func:`read_change`); ``store``: that version's store."""
     gained, lost = pub.change(added, removed)
     void_change = pub.set_void(void_quads)
     if pub.blocks is not None:
@@ -614,9 +620,7 @@ def catch_up(pub: Published, version_dir: Path, added: set[ox.Quad], removed: se
     else:
         pub.take_delta()
     if pub.framed is not None:
-        store = ox.Store.read_only(str(version_dir / STORE_DIR))
         pub.framed.update(store, [*gained, *lost, *void_change])
-        del store
 
 
 def read_change(version_dir: Path) -> tuple[str, set[ox.Quad], set[ox.Quad]] | None:
