@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import os
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -215,6 +216,8 @@ class Framed:
         self.gz = GzipCache(cut_bits=3)  # a city's line is long: a few cities a piece
         for iri in bulk.city_iris(store):
             self.frame(store, iri)
+        #: whether the files differ from the last version's (False: link those)
+        self.dirty = True
 
     def frame(self, store: ox.Store, iri: str) -> None:
         from ..framing import tree
@@ -222,8 +225,10 @@ class Framed:
 
         triples = describe(store, iri).all_triples()
         doc = tree.frame(triples, iri, self.base)
-        self.lines[iri] = bulk.line(doc)
-        self.features[iri] = bulk.line(bulk.feature(doc)).rstrip(b"\n")
+        line, feature = bulk.line(doc), bulk.line(bulk.feature(doc)).rstrip(b"\n")
+        if self.lines.get(iri) != line or self.features.get(iri) != feature:
+            self.dirty = True
+        self.lines[iri], self.features[iri] = line, feature
         self.forget(iri)
         reads: set[object] = {t.subject for t in triples}
         reads.update(t.object for t in triples if not isinstance(t.object, ox.Literal))
@@ -250,13 +255,26 @@ class Framed:
         for gone in self.lines.keys() - cities:
             self.forget(gone)
             del self.lines[gone], self.features[gone]
+            self.dirty = True
         for iri in sorted(touched & cities):
             self.frame(store, iri)
         return len(touched & cities)
 
-    def write(self, dumps: Path) -> None:
+    def write(self, dumps: Path, previous: Path | None = None) -> None:
         """The content of bulk.write_dumps (the gzip file compressed piece by piece:
-        gzcache.py)."""
+        gzcache.py); hard links to the files in ``previous`` (the live version's dumps)
+        when no framed city changed since they were written."""
+        names = (bulk.JSONL, bulk.GEOJSON)
+        if not self.dirty and previous is not None and \
+                all((previous / name).is_file() for name in names):
+            try:
+                for name in names:
+                    os.link(previous / name, dumps / name)
+                return
+            except OSError:  # another file system: write them
+                for name in names:
+                    (dumps / name).unlink(missing_ok=True)
+        self.dirty = False
         order = sorted(self.lines)
         self.gz.write(dumps / bulk.JSONL, [self.lines[iri] for iri in order], sep=b"")
         with (dumps / bulk.GEOJSON).open("wb") as geo:
@@ -474,6 +492,7 @@ class Published:
         if self.framed is None:
             store = ox.Store.read_only(str(version_dir / STORE_DIR))
             self.framed = Framed(store, base)
+            self.framed.dirty = False  # the same cities as the files of version_dir
             del store
         self.gz["nt"].data(self.union, ordered=True)
         self.gz["nq"].data(self.lines, ordered=True, tail=self.void_lines)
@@ -588,7 +607,7 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
         pub.framed = Framed(store, base)
     else:
         pub.framed.update(store, [*gained, *lost, *void_change])
-    pub.framed.write(dumps)
+    pub.framed.write(dumps, previous / DUMPS_DIR)
     del store
     context = previous / CONTEXT_FILE
     (staging / CONTEXT_FILE).write_bytes(context.read_bytes() if context.is_file()
