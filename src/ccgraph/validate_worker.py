@@ -7,10 +7,12 @@ the deadline and starts another).
 
 Protocol (``--serve``): the parent writes a JSON header line and ``header["payload"]`` bytes
 to stdin; the child answers JSON lines on stdout: ``{"stage": "ready"}`` once at start,
-then per request ``{"stage": "loaded"}`` (the live version is read; the change's deadline
+then per write ``{"stage": "loaded"}`` (the live version is read; the change's deadline
 starts), ``{"stage": "applied"}`` (the change is evaluated) and ``{"stage": "done",
 ...}`` (an :class:`ccgraph.writes.WriteResult`, plus ``staging``/``name`` of the version written
-when it is committed). Nothing else is written to stdout.
+when it is committed). A header of kind ``warm`` (no payload) only reads the live version
+and prepares the next write's state; the answer is one ``{"stage": "done", "status":
+"warm", ...}``. Nothing else is written to stdout.
 
 Without ``--serve`` it validates N-Quads read on stdin (the union of their graphs) and
 prints the report: ``--format text|turtle|json``; exit code 0 when it conforms, 1 otherwise.
@@ -57,6 +59,7 @@ class Live:
                           for q in self.quads)
         self.results = results
         self.pub: writes.Published | None = None  # made on the first write (fast.py)
+        self._generated: tuple[list[ox.Quad], set[ox.Triple]] | None = None
 
     @property
     def named(self) -> list[ox.Quad]:
@@ -64,7 +67,9 @@ class Live:
         return [*self.quads, *self.void]
 
     def generated(self) -> set[ox.Triple]:
-        return {q.triple for q in self.void}
+        if self._generated is None or self._generated[0] is not self.void:
+            self._generated = (self.void, {q.triple for q in self.void})
+        return self._generated[1]
 
     def published(self, base: str) -> writes.Published:
         if self.pub is None:
@@ -175,10 +180,10 @@ class Worker:
             for step_dir, added, removed in reversed(chain):
                 store = ox.Store.read_only(str(step_dir / STORE_DIR))
                 void = list(store.quads_for_pattern(None, None, None, live.void_node))
-                del store
                 gained, lost = live.union_change(added, removed)
                 if live.pub is not None:
-                    catch_up(live.pub, step_dir, added, removed, void, base)
+                    catch_up(live.pub, store, added, removed, void, base)
+                del store
                 live.change(step_dir.name, added, removed, gained, lost, void, [])
             live.results = results
         except Exception:  # half caught up: read the version whole instead
@@ -203,6 +208,16 @@ class Worker:
                         {"validation": "incremental", "checked": checked})
         return (writes.validate_quads(live.after(added_q, removed_q), self.shapes),
                 {"validation": "full"})
+
+    def warm(self, header: dict[str, Any]) -> dict[str, Any]:
+        """Read the live version and make what the first write would (writes.Writer.warm):
+        a write then costs only its change."""
+        t0 = time.monotonic()
+        root, link, base = Path(header["root"]), str(header["link"]), str(header["base"])
+        live = self.load(root, link, base)
+        live.published(base).prepare(root / link, base)
+        return {"status": "warm", "message": "ready for writes", "version": live.name,
+                "seconds": {"warm": round(time.monotonic() - t0, 3)}}
 
     def handle(self, header: dict[str, Any], payload: bytes) -> dict[str, Any]:
         times: dict[str, float] = {}
@@ -315,7 +330,8 @@ def serve() -> int:
         header = json.loads(line)
         payload = stdin.read(int(header.get("payload") or 0))
         try:
-            result = worker.handle(header, payload)
+            result = (worker.warm(header) if header.get("kind") == "warm"
+                      else worker.handle(header, payload))
         except MemoryError:
             result = {"status": writes.TOO_LARGE,
                       "message": "the write needs more memory than a write may use"}

@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, *,
         remove_leftovers(settings.store)
         ext.writer = writes.Writer(settings.store, ext.base, writes.Limits(
             timeout=settings.query_timeout, cap=settings.result_cap))
+        ext.writer.warm_in_background()  # the first write then costs what others do
 
     for blueprint in (sparql.bp, resources.bp, dumps.bp, meta.bp, graph_store.bp, docs.bp,
                       *pages.BLUEPRINTS):

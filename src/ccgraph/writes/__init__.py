@@ -5,7 +5,8 @@ How a write goes (all of it under ``<store>/write.lock``, one writer at a time a
 worker process):
 
 1. the request thread hands the write to this process's *write worker*, a child process
-   (``python -m ccgraph.validate_worker``, started on the first write and kept);
+   (``python -m ccgraph.validate_worker``, started and warmed up in the background when the
+   server starts, :meth:`Writer.warm`, else on the first write; then kept);
 2. the child holds the live version's named graphs (minus the generated VoID graph) in an
    in-memory pyoxigraph store, with the default graph holding their union (read once, then
    kept from write to write), and works out the change: one ``INSERT DATA``/``DELETE
@@ -17,7 +18,8 @@ worker process):
    only there): only the focus nodes the change can affect, when the live version's report
    is known (validate/incremental.py), else everything; when it conforms, it writes a
    complete new version directory aside from the live one and the change (fast.py: the
-   store copied and changed, VoID, dumps, framed cities, reports, build.json), fsynced;
+   store copied and changed, VoID patched or made again (voidpatch.py), dumps from kept
+   state (gzcache.py), framed cities, reports, build.json), fsynced;
 4. the parent swaps ``current`` to it (store.install_build: one atomic rename) and answers.
    A refused write (a violation, a bad request, too many changes, a timeout) writes nothing.
 

@@ -3,27 +3,33 @@ and the change, instead of from scratch.
 
 The worker keeps, per live version, a :class:`Published`: the canonical N-Quads lines of its
 named graphs (sorted: their bytes give the version id), how many named graphs hold each
-triple (the union dump and the default graph), and the counts VoID states (:class:`Tally`,
-the same numbers as ``void.tally``). A write then
+triple, the quads per graph, the sorted lines of the union (the default graph and the
+N-Triples dump), the counts VoID states (:class:`Tally`, the same numbers as
+``void.tally``), the dumps' JSON-LD and Turtle blocks subject by subject (:class:`Blocks`),
+the framed cities (:class:`Framed`) and the compressed pieces of the gzip dumps
+(gzcache.py). A write then
 
 * copies the live store with ``Store.backup`` (hard links to its immutable files) and
   applies the change to the copy: the named graphs' quads, the default graph's triples, and
-  a new VoID graph;
-* makes the VoID graph with ``void.describe_dataset`` fed with the updated counts;
-* writes the dumps from the lines it keeps (no store scan, no sort of the whole data);
-* writes the framed cities again (framing/bulk.py) and the rest as a build does.
+  the VoID quads that differ from the last description's (its blank nodes are named from
+  their IRIs: :func:`_stable`);
+* patches the last VoID description with the new counts when the write keeps its shape
+  (voidpatch.py), else makes it with ``void.describe_dataset`` fed with the kept counts;
+* writes the dumps from what it keeps, making again only the blocks of changed subjects,
+  the framed cities that read a changed node and the gzip pieces with changed lines;
+* writes the rest as a build does.
 
-The result is the version ``version.write_version`` would write for the same quads (same
-version id, same store content, same dumps); the write tests check it.
+The result holds what ``version.write_version`` would write for the same quads (same
+version id, store content, VoID statements and dump data; blank node labels and gzip bytes
+may differ); the write tests check it.
 """
 
 from __future__ import annotations
 
 import bisect
-import gzip
-import json
+import hashlib
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,10 +38,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from .. import iris, jsonld, version
-from ..framing import bulk
-from ..namespaces import PREFIXES
 from ..store import CONTEXT_FILE, DUMPS_DIR, META_FILE, REPORTS_DIR, STORE_DIR, BuildMeta
-from ..void import Statistics
+from ..void import EXAMPLE_CITY, Statistics
+from . import voidpatch
+from .dumpstate import Blocks, Framed
+from .gzcache import GzipCache
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 #: the quads a write added and removed, kept in its version so that the write worker of
@@ -88,6 +95,32 @@ class Tally:
                 if not per:
                     del self.instances[t.object.value]
 
+    def with_extra(self, new: Sequence[ox.Triple | ox.Quad]) -> Statistics:
+        """The statistics with ``new`` counted in too (distinct triples not counted yet;
+        this tally unchanged)."""
+        subjects = {t.subject for t in new if t.subject not in self.subjects}
+        entities = sum(1 for s in subjects
+                       if isinstance(s, ox.NamedNode) and s.value.startswith(self.space))
+        objects = {t.object for t in new if t.object not in self.objects}
+        properties = self.properties + Counter(t.predicate.value for t in new)
+        types = [t for t in new if t.predicate == _RDF_TYPE]
+        classes = {t.object for t in types if t.object not in self.classes}
+        added: dict[str, set[object]] = {}
+        for t in types:
+            if isinstance(t.object, ox.NamedNode) and \
+                    t.subject not in self.instances.get(t.object.value, ()):
+                added.setdefault(t.object.value, set()).add(t.subject)
+        partitions = {c: len(xs) for c, xs in self.instances.items()}
+        for c, xs in added.items():
+            partitions[c] = partitions.get(c, 0) + len(xs)
+        return Statistics(
+            triples=self.n + len(new), entities=self.entities + entities,
+            subjects=len(self.subjects) + len(subjects),
+            objects=len(self.objects) + len(objects), properties=len(properties),
+            classes=len(self.classes) + len(classes),
+            class_partitions=tuple(sorted(partitions.items())),
+            property_partitions=tuple(sorted(properties.items())))
+
     def statistics(self) -> Statistics:
         return Statistics(
             triples=self.n, entities=self.entities, subjects=len(self.subjects),
@@ -114,169 +147,102 @@ class _Counted:
     sizes: Mapping[str, int]
     tally: Tally
     held: Counter[bytes]
-    guess: set[ox.Triple] | None = None
+    guess: Collection[ox.Triple | ox.Quad] | None = None
+    memo: dict[ox.Triple | ox.Quad, bytes] | None = None
 
     def statistics(self, extra: set[ox.Triple]) -> Statistics:
+        return self.count(extra)
+
+    def count(self, extra: Collection[ox.Triple | ox.Quad]) -> Statistics:
+        """:meth:`statistics` of distinct triples, or of quads of one graph."""
         if not extra and self.guess is not None:
             extra, self.guess = self.guess, None
-        new = [t for t in extra if _triple_line(_line(ox.Quad(
-            t.subject, t.predicate, t.object, ox.NamedNode("urn:x:g")))) not in self.held]
-        for t in new:
-            self.tally.add(t, 1)
-        try:
-            return self.tally.statistics()
-        finally:
-            for t in new:
-                self.tally.add(t, -1)
+        memo = self.memo if self.memo is not None else {}
+        return self.tally.with_extra([t for t in extra if _memo_line(memo, t) not in self.held])
 
 
-class Framed:
-    """The framed cities of the live version (framing/bulk.py's files), one line each,
-    with the nodes each city's description read: a change re-frames only the cities that
-    read a changed triple's subject, or that are its object."""
-
-    def __init__(self, store: ox.Store, base: str) -> None:
-        self.base = base
-        self.lines: dict[str, bytes] = {}
-        self.features: dict[str, bytes] = {}
-        self.reads: dict[str, set[object]] = {}
-        self.readers: dict[object, set[str]] = {}
-        for iri in bulk.city_iris(store):
-            self.frame(store, iri)
-
-    def frame(self, store: ox.Store, iri: str) -> None:
-        from ..framing import tree
-        from ..web.resources import describe  # the description /doc serves, as bulk.py
-
-        triples = describe(store, iri).all_triples()
-        doc = tree.frame(triples, iri, self.base)
-        self.lines[iri] = bulk.line(doc)
-        self.features[iri] = bulk.line(bulk.feature(doc)).rstrip(b"\n")
-        self.forget(iri)
-        reads: set[object] = {t.subject for t in triples}
-        reads.update(t.object for t in triples if not isinstance(t.object, ox.Literal))
-        self.reads[iri] = reads
-        for node in reads:
-            self.readers.setdefault(node, set()).add(iri)
-
-    def forget(self, iri: str) -> None:
-        for node in self.reads.pop(iri, set()):
-            readers = self.readers.get(node)
-            if readers is not None:
-                readers.discard(iri)
-                if not readers:
-                    del self.readers[node]
-
-    def update(self, store: ox.Store, changed: Iterable[ox.Triple]) -> int:
-        """Frame again the cities ``changed`` can alter; returns how many."""
-        cities = set(bulk.city_iris(store))
-        touched = cities - self.lines.keys()
-        for t in changed:
-            touched |= self.readers.get(t.subject, set())
-            if isinstance(t.object, ox.NamedNode) and t.object.value in cities:
-                touched.add(t.object.value)
-        for gone in self.lines.keys() - cities:
-            self.forget(gone)
-            del self.lines[gone], self.features[gone]
-        for iri in sorted(touched & cities):
-            self.frame(store, iri)
-        return len(touched & cities)
-
-    def write(self, dumps: Path) -> None:
-        """The same bytes as bulk.write_dumps."""
-        order = sorted(self.lines)
-        with (dumps / bulk.JSONL).open("wb") as raw, \
-                gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as gz:
-            gz.write(b"".join(self.lines[iri] for iri in order))
-        with (dumps / bulk.GEOJSON).open("wb") as geo:
-            geo.write(b'{"type":"FeatureCollection","features":[\n')
-            geo.write(b",\n".join(self.features[iri] for iri in order))
-            geo.write(b"\n]}\n")
+def _memo_line(memo: dict[ox.Triple | ox.Quad, bytes], t: ox.Triple | ox.Quad) -> bytes:
+    """The N-Triples line of ``t`` (the drafts of a description repeat most triples)."""
+    line = memo.get(t)
+    if line is None:
+        if len(memo) > 50_000:
+            memo.clear()
+        line = memo[t] = _triple_line(_line(ox.Quad(t.subject, t.predicate, t.object,
+                                                     ox.NamedNode("urn:x:g"))))
+    return line
 
 
-def _gzip(path: Path, data: bytes) -> None:
-    """As version.write_gzip (mtime 0: the same bytes for the same data), at level 1: a
-    write's dumps are written at every commit, a few times quicker than level 6."""
-    with path.open("wb") as raw, \
-            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=1) as gz:
-        gz.write(data)
+def _stable(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """The VoID quads with blank node labels that follow from their IRIs (a class or
+    property partition is named by its class or property), so that the next description
+    differs from this one only where its counts do; unchanged when two blank nodes cannot
+    be told apart that way."""
+    edges: dict[ox.BlankNode, list[str]] = {}
+    for q in quads:
+        if isinstance(q.subject, ox.BlankNode):
+            edges.setdefault(q.subject, [])
+            if not isinstance(q.object, ox.Literal | ox.BlankNode):
+                edges[q.subject].append(f"{q.predicate} {q.object}")
+        if isinstance(q.object, ox.BlankNode) and not isinstance(q.subject, ox.BlankNode):
+            edges.setdefault(q.object, []).append(f"^{q.predicate} {q.subject}")
+    keys = {b: "\n".join(sorted(e)) for b, e in edges.items()}
+    if not keys or len(set(keys.values())) != len(keys) or "" in keys.values():
+        return quads
+    label = {b: ox.BlankNode("v" + hashlib.sha256(k.encode("utf-8")).hexdigest()[:24])
+             for b, k in keys.items()}
+
+    def term(x: Any) -> Any:
+        return label.get(x, x) if isinstance(x, ox.BlankNode) else x
+
+    return [ox.Quad(term(q.subject), q.predicate, term(q.object), q.graph_name)
+            if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+            else q for q in quads]
 
 
-def _subject(line: bytes) -> bytes:
-    return line[:line.index(b" ")]
-
-
-class Blocks:
-    """The Turtle and JSON-LD dumps of the union kept subject by subject (a Turtle block and
-    a JSON-LD node object each, in N-Triples line order: jsonld.triples_to_jsonld's
-    document): a change makes again only the blocks of its subjects."""
-
-    def __init__(self, base: str) -> None:
-        from ..jsonld import _Compactor, context
-
-        self.ctx = context(base)
-        self.compact = _Compactor(self.ctx)
-        self.head = json.dumps(self.ctx, ensure_ascii=False, separators=(",", ":"))
-        self.prefixes = b"".join(f"@prefix {p}: <{ns}> .\n".encode()
-                                 for p, ns in PREFIXES.items())
-        self.blocks: dict[bytes, tuple[bytes, bytes]] = {}
-
-    def block(self, lines: list[bytes]) -> tuple[bytes, bytes]:
-        compact = self.compact
-        node: dict[str, Any] = {}
-        triples = [q.triple for q in ox.parse(b"\n".join(lines) + b"\n",
-                                              format=ox.RdfFormat.N_TRIPLES)]
-        for t in triples:
-            if not node:
-                node["@id"] = compact.node(t.subject)
-            if t.predicate.value == _RDF_TYPE.value and not isinstance(t.object, ox.Literal):
-                node.setdefault("@type", []).append(compact.node(t.object))
-            else:
-                node.setdefault(compact.iri(t.predicate.value), []).append(
-                    compact.value(t.object))
-        turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b""
-        turtle = b"".join(line for line in turtle.splitlines(keepends=True)
-                          if not line.startswith(b"@prefix "))
-        return (json.dumps(node, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
-                turtle)
-
-    def documents(self, lines: list[bytes], redo: set[bytes] | None) -> tuple[bytes, bytes]:
-        """The JSON-LD and Turtle dumps of the sorted union ``lines``, making again the
-        blocks of the subjects ``redo`` (all when None)."""
-        order: list[bytes] = []
-        groups: dict[bytes, list[bytes]] = {}
-        for line in lines:
-            subject = line[:line.index(b" ")]
-            if not order or order[-1] != subject:
-                order.append(subject)
-                groups[subject] = []
-            groups[subject].append(line)
-        keep: dict[bytes, tuple[bytes, bytes]] = {}
-        if redo is not None:
-            keep = {s: self.blocks[s] for s in order if s in self.blocks and s not in redo}
-        for subject in order:
-            if subject not in keep:
-                keep[subject] = self.block(groups[subject])
-        self.blocks = keep
-        graph = b",".join(keep[s][0] for s in order)
-        jsonld = b'{"@context":' + self.head.encode("utf-8") + b',"@graph":[' + graph + b"]}"
-        turtle = self.prefixes + b"".join(keep[s][1] for s in order)
-        return jsonld, turtle
+def _graph_of(line: bytes) -> str:
+    return line[line.rindex(b" <") + 2:-3].decode("utf-8")
 
 
 class Published:
     """What the worker keeps of the live version to write the next one (module docstring).
-    ``named``: the named graphs without the VoID graph; ``void``: the VoID graph's quads."""
+    ``named``: the named graphs without the VoID graph; ``void``: the VoID graph's quads.
+    Kept: the sorted N-Quads lines of the named graphs, how many graphs hold each triple,
+    the quads per graph, the sorted lines of the union (N-Triples, VoID included) and the
+    lines of the union changed since the dumps were last made (:meth:`take_delta`)."""
 
     def __init__(self, named: Iterable[ox.Quad], void: list[ox.Quad], base: str) -> None:
         named = list(named)
         data = ox.serialize(named, format=ox.RdfFormat.N_QUADS) or b""
         self.lines = sorted({line for line in data.splitlines() if line.strip()})
         self.held: Counter[bytes] = Counter(_triple_line(line) for line in self.lines)
+        self.graphs: Counter[str] = Counter(_graph_of(line) for line in self.lines)
         self.tally = Tally({q.triple for q in named}, f"{base}id/")
-        self.void = void
+        self.void: list[ox.Quad] = []
+        self.void_lines: list[bytes] = []
+        self.void_held: set[bytes] = set()
+        self.void_by_line: dict[bytes, ox.Quad] = {}
+        self.union = sorted(self.held)
+        self.delta: dict[bytes, int] = {}
+        self.set_void(void)
+        self.delta = {}
         self.framed: Framed | None = None  # made from the first version written
         self.blocks: Blocks | None = None  # likewise
+        self.gz = {"nt": GzipCache(), "nq": GzipCache()}
+        self.memo: dict[ox.Triple | ox.Quad, bytes] = {}
+
+    def _union(self, line: bytes, k: int) -> None:
+        i = bisect.bisect_left(self.union, line)
+        present = i < len(self.union) and self.union[i] == line
+        if k > 0 and not present:
+            self.union.insert(i, line)
+        elif k < 0 and present:
+            del self.union[i]
+        else:
+            return
+        if self.delta.get(line) == -k:
+            del self.delta[line]
+        else:
+            self.delta[line] = k
 
     def change(self, added: Iterable[ox.Quad], removed: Iterable[ox.Quad]
                ) -> tuple[list[ox.Triple], list[ox.Triple]]:
@@ -289,25 +255,112 @@ class Published:
             i = bisect.bisect_left(self.lines, line)
             if i < len(self.lines) and self.lines[i] == line:
                 del self.lines[i]
+                _bump(self.graphs, _graph_of(line), -1)
                 tl = _triple_line(line)
                 _bump(self.held, tl, -1)
                 if not self.held[tl]:
                     lost.append(q.triple)
                     self.tally.add(q.triple, -1)
+                    if tl not in self.void_held:
+                        self._union(tl, -1)
         for q in added:
             line = _line(q)
             i = bisect.bisect_left(self.lines, line)
             if i == len(self.lines) or self.lines[i] != line:
                 self.lines.insert(i, line)
+                _bump(self.graphs, _graph_of(line), 1)
                 tl = _triple_line(line)
                 if not self.held[tl]:
                     gained.append(q.triple)
                     self.tally.add(q.triple, 1)
+                    self._union(tl, 1)
                 _bump(self.held, tl, 1)
         return gained, lost
 
+    def set_void(self, void: list[ox.Quad]) -> set[ox.Triple]:
+        """Take the VoID graph's new quads; returns the triples that changed."""
+        data = ox.serialize(void, format=ox.RdfFormat.N_QUADS) or b""
+        raw = data.splitlines()  # one line per quad, in their order
+        by_line = dict(zip(map(_triple_line, raw), void, strict=True))
+        lines = sorted(set(raw))
+        held = set(by_line)
+        changed = {self.void_by_line[tl].triple for tl in self.void_held - held}
+        changed |= {by_line[tl].triple for tl in held - self.void_held}
+        for tl in self.void_held - held:
+            if not self.held[tl]:
+                self._union(tl, -1)
+        for tl in held - self.void_held:
+            self._union(tl, 1)
+        self.void, self.void_lines, self.void_held = void, lines, held
+        self.void_by_line = by_line
+        return changed
+
+    def take_delta(self) -> tuple[list[bytes], list[bytes]]:
+        """The union's lines added and removed since the last call."""
+        delta, self.delta = self.delta, {}
+        return ([line for line, k in delta.items() if k > 0],
+                [line for line, k in delta.items() if k < 0])
+
+    def dumps(self, base: str) -> Blocks:
+        """The blocks of the Turtle and JSON-LD dumps, brought up to date."""
+        added, removed = self.take_delta()
+        if self.blocks is None:
+            self.blocks = Blocks(base, self.union)
+        else:
+            self.blocks.apply(added, removed)
+        return self.blocks
+
     def nquads(self) -> bytes:
         return b"\n".join(self.lines) + b"\n" if self.lines else b""
+
+    def prepare(self, version_dir: Path, base: str) -> None:
+        """Make now what the first write would make: the dumps' blocks, the framed cities
+        (of ``version_dir``, the version this holds) and the gzip pieces."""
+        self.dumps(base)
+        if self.framed is None:
+            store = ox.Store.read_only(str(version_dir / STORE_DIR))
+            self.framed = Framed(store, base)
+            self.framed.dirty = False  # the same cities as the files of version_dir
+            del store
+        self.gz["nt"].data(self.union, ordered=True)
+        self.gz["nq"].data(self.lines, ordered=True, tail=self.void_lines)
+        self.framed.gz.data([self.framed.lines[iri] for iri in sorted(self.framed.lines)],
+                            sep=b"")
+
+
+#: rounds of patching the VoID description before describe_dataset is asked instead
+PATCH_ROUNDS = 6
+_SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
+
+
+def _patchable(store: ox.Store, gained: list[ox.Triple], lost: list[ox.Triple],
+               base: str) -> bool:
+    """Whether the change leaves the links (counted by query: linksets.py) and the example
+    resource (void.py) of the description as they were."""
+    if any(t.predicate == _SAME_AS for t in [*gained, *lost]):
+        return False
+    example = ox.NamedNode(str(iris.city(*EXAMPLE_CITY, base=base)))
+    return any(True for _ in store.quads_for_pattern(example, None, None))
+
+
+def _patched(pub: Published, sizes: Mapping[str, int], created: str,
+             guess: list[ox.Quad], base: str) -> list[ox.Quad] | None:
+    """The VoID quads of the next version patched from the last (voidpatch.py), at the
+    fixed point of its own counts; None when it cannot be patched."""
+    tmpl = voidpatch.template(pub.void, base)
+    if tmpl is None or tmpl.example != str(iris.city(*EXAMPLE_CITY, base=base)):
+        return None
+    counted = _Counted(sizes, pub.tally, pub.held, guess, pub.memo)
+    stats = counted.statistics(set())
+    for _ in range(PATCH_ROUNDS):
+        quads = voidpatch.fill(tmpl, stats, sizes, created)
+        if quads is None:
+            return None
+        found = counted.count(set(quads))
+        if found == stats:
+            return quads
+        stats = found
+    return None
 
 
 def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad],
@@ -321,7 +374,7 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
     base = old.base or base
     gained, lost = pub.change(added, removed)
     nquads = pub.nquads()
-    graphs = version.graph_counts(nquads)
+    graphs = {g: n for g, n in pub.graphs.items() if n}
     extra = {k: v for k, v in old.extra.items() if k not in ("triples", "write")}
     meta = BuildMeta(
         version=version.version_of(nquads),
@@ -342,50 +395,47 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
     store.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in gained)
     for emptied in {q.graph_name for q in removed} - {ox.NamedNode(g) for g in graphs}:
         store.remove_graph(emptied)  # as a store made from the N-Quads would not name it
-    void_node = ox.NamedNode(str(iris.graph("void", base)))
-    for q in pub.void:
-        store.remove(q)
-        if not pub.held[_triple_line(_line(q))]:
-            store.remove(ox.Quad(q.subject, q.predicate, q.object, default))
 
-    counted = _Counted(graphs, pub.tally, pub.held, {q.triple for q in pub.void})
-    void_graph = describe_dataset(store, meta, base, counted=counted)
-    void_quads = [ox.Quad(q.subject, q.predicate, q.object, void_node) for q in
-                  ox.parse(void_graph.serialize(format="nt", encoding="utf-8"),
-                           format=ox.RdfFormat.N_TRIPLES)]
-    store.extend(void_quads)
-    store.extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in void_quads)
-    void_nquads = ox.serialize(void_quads, format=ox.RdfFormat.N_QUADS) or b""
-    void_lines = {line for line in void_nquads.splitlines() if line.strip()}
-    graphs[void_node.value] = len({_triple_line(line) for line in void_lines})
+    void_node = ox.NamedNode(str(iris.graph("void", base)))
+    guess = pub.void
+    void_quads = None
+    if _patchable(store, gained, lost, base):
+        void_quads = _patched(pub, graphs, meta.created, guess, base)
+    if void_quads is None:
+        counted = _Counted(graphs, pub.tally, pub.held, guess, pub.memo)
+        void_graph = describe_dataset(store, meta, base, counted=counted)
+        void_quads = _stable([ox.Quad(q.subject, q.predicate, q.object, void_node) for q in
+                              ox.parse(void_graph.serialize(format="nt", encoding="utf-8"),
+                                       format=ox.RdfFormat.N_TRIPLES)])
+    # the VoID graph: only the quads that differ from the last description's
+    old_void, new_void = set(pub.void), set(void_quads)
+    void_change = pub.set_void(void_quads)
+    for q in old_void - new_void:
+        store.remove(q)
+        if q.triple not in void_change or pub.held[_memo_line(pub.memo, q.triple)]:
+            continue
+        store.remove(ox.Quad(q.subject, q.predicate, q.object, default))
+    store.extend(new_void - old_void)
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, default)
+                 for q in new_void - old_void)
+    graphs[void_node.value] = len(pub.void_held)
     meta = BuildMeta(**{**meta.__dict__, "graphs": dict(sorted(graphs.items())),
                         "quads": sum(graphs.values())})
-    union_lines = set(pub.held) | {_triple_line(line) for line in void_lines}
-    meta.extra["triples"] = len(union_lines)
-    union_sorted = sorted(union_lines)
-    union = b"\n".join(union_sorted) + b"\n"
+    meta.extra["triples"] = len(pub.union)
     store.flush()
-    void_change = {q.triple for q in pub.void} ^ {q.triple for q in void_quads}
-    pub.void = void_quads
 
     dumps = staging / DUMPS_DIR
     dumps.mkdir(parents=True, exist_ok=True)
-    _gzip(dumps / "ccgraph.nt.gz", union)
-    _gzip(dumps / "ccgraph.nq.gz", nquads + void_nquads)
-    if pub.blocks is None:
-        pub.blocks = Blocks(base)
-        redo = None
-    else:
-        redo = {_subject(_line(ox.Quad(t.subject, t.predicate, t.object, void_node)))
-                for t in [*gained, *lost, *void_change]}
-    jsonld_doc, turtle = pub.blocks.documents(union_sorted, redo)
+    pub.gz["nt"].write(dumps / "ccgraph.nt.gz", pub.union, ordered=True)
+    pub.gz["nq"].write(dumps / "ccgraph.nq.gz", pub.lines, ordered=True, tail=pub.void_lines)
+    jsonld_doc, turtle = pub.dumps(base).documents()
     (dumps / "ccgraph.jsonld").write_bytes(jsonld_doc)
     (dumps / "ccgraph.ttl").write_bytes(turtle)
     if pub.framed is None:
         pub.framed = Framed(store, base)
     else:
         pub.framed.update(store, [*gained, *lost, *void_change])
-    pub.framed.write(dumps)
+    pub.framed.write(dumps, previous / DUMPS_DIR)
     del store
     context = previous / CONTEXT_FILE
     (staging / CONTEXT_FILE).write_bytes(context.read_bytes() if context.is_file()
@@ -406,24 +456,18 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
     return meta, void_quads
 
 
-def catch_up(pub: Published, version_dir: Path, added: set[ox.Quad], removed: set[ox.Quad],
+def catch_up(pub: Published, store: ox.Store, added: set[ox.Quad], removed: set[ox.Quad],
              void_quads: list[ox.Quad], base: str) -> None:
-    """Bring ``pub`` from the parent of ``version_dir`` (a version another server worker
-    wrote) to it, from the change it recorded (:func:`read_change`)."""
+    """Bring ``pub`` from the parent of a version another server worker wrote to it, from
+    the change it recorded (:func:`read_change`); ``store``: that version's store."""
     gained, lost = pub.change(added, removed)
-    void_change = {q.triple for q in pub.void} ^ {q.triple for q in void_quads}
-    pub.void = void_quads
-    void_node = ox.NamedNode(str(iris.graph("void", base)))
-    changed = [*gained, *lost, *void_change]
+    void_change = pub.set_void(void_quads)
     if pub.blocks is not None:
-        void_lines = {_triple_line(_line(q)) for q in void_quads}
-        lines = sorted(set(pub.held) | void_lines)
-        pub.blocks.documents(lines, {_subject(_line(ox.Quad(
-            t.subject, t.predicate, t.object, void_node))) for t in changed})
+        pub.dumps(base)
+    else:
+        pub.take_delta()
     if pub.framed is not None:
-        store = ox.Store.read_only(str(version_dir / STORE_DIR))
-        pub.framed.update(store, changed)
-        del store
+        pub.framed.update(store, [*gained, *lost, *void_change])
 
 
 def read_change(version_dir: Path) -> tuple[str, set[ox.Quad], set[ox.Quad]] | None:

@@ -43,6 +43,7 @@ class Writer:
         self._lock = threading.Lock()
         self._child: subprocess.Popen[bytes] | None = None
         self._buffer = b""
+        self._warming = False
 
     # -- the child process
 
@@ -72,8 +73,51 @@ class Writer:
                 stream.close()
 
     def close(self) -> None:
+        child = self._child
+        if self._warming and child is not None and child.poll() is None:
+            child.send_signal(signal.SIGKILL)  # a warm-up in progress ends at once
         with self._lock:
             self._kill()
+
+    # -- warming up
+
+    def warm(self) -> bool:
+        """Start the write worker and have it read the live version and make what the
+        first write would (the kept state of writes/fast.py), so that the first write costs
+        what any other does. Skipped when a write is running; a write that arrives during
+        the warm-up waits for it (it would have done the same work). True when warm."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        self._warming = True
+        try:
+            link = current_link(self.root)
+            if link is None:
+                return False
+            child = self._start()
+            assert child.stdin is not None
+            header = {"kind": "warm", "root": str(self.root), "link": link,
+                      "base": self.base, "payload": 0}
+            child.stdin.write(json.dumps(header).encode("utf-8") + b"\n")
+            child.stdin.flush()
+            done = self._read(child, time.monotonic() + max(120.0, self.limits.commit_timeout))
+            if done is None or done.get("status") != "warm":
+                log.warning("write worker warm-up failed: %s", done)
+                self._kill()
+                return False
+            return True
+        except (OSError, RuntimeError) as exc:
+            log.warning("write worker warm-up: %s", exc)
+            self._kill()
+            return False
+        finally:
+            self._warming = False
+            self._lock.release()
+
+    def warm_in_background(self) -> threading.Thread:
+        """:meth:`warm` in a daemon thread (the server starts it with the app)."""
+        thread = threading.Thread(target=self.warm, name="ccgraph-write-warm", daemon=True)
+        thread.start()
+        return thread
 
     def _read(self, child: subprocess.Popen[bytes], deadline: float) -> dict[str, Any] | None:
         """The child's next message; None when it died or the deadline passed."""
