@@ -1,6 +1,7 @@
 """An honest estimate of the mention extractor: k-fold cross-validation by profile.
 
-The gold profiles (development and held-out folders alike) are cut into ``k`` folds by their
+The development gold profiles (and the demoted ones of :data:`GROUPS`, wherever they are
+filed; never a profile still held out) are cut into ``k`` folds by their
 position in index order (profile ``n`` of the sorted gold files is in fold ``n % k``). For
 each fold, the model (:mod:`.mention_model`) is trained on the candidates of the other folds'
 profiles only, applied to the whole corpus (the linking of one name per entity reads every
@@ -39,14 +40,13 @@ FOLDS = 5
 class Corpus:
     """The parsed corpus, its candidates (found once) and the gold profiles on it."""
 
-    def __init__(self, corpus: Path, gold_dirs: Sequence[Path]) -> None:
+    def __init__(self, corpus: Path, golds: Sequence[Gold]) -> None:
         by_index = load_profiles(corpus)
         self.profiles: list[Profile] = list({id(p): p for p in by_index.values()}.values())
         self.candidates = corpus_candidates(self.profiles)
         position = {id(p): n for n, p in enumerate(self.profiles)}
         self.slot = {index: position[id(p)] for index, p in by_index.items()}
-        self.golds: list[Gold] = sorted((g for d in gold_dirs if d.is_dir() for g in load_gold(d)),
-                                        key=lambda g: g.index)
+        self.golds: list[Gold] = sorted(golds, key=lambda g: g.index)
 
     def examples(self, golds: Sequence[Gold]) -> list[tuple[list[str], str]]:
         """Training examples: every candidate of the gold profiles and its gold class."""
@@ -64,6 +64,29 @@ class Corpus:
 
     def train(self, golds: Sequence[Gold] | None = None) -> Model:
         return train(self.examples(self.golds if golds is None else golds))
+
+
+def development_golds(root: Path | None = None) -> list[Gold]:
+    """The gold profiles the estimate may read: the development folder, and those of the
+    held-out folder that were demoted (:data:`GROUPS`); never a profile still held out."""
+    from ..gold_scores import GOLD_DIR, mention_dir
+
+    root = GOLD_DIR if root is None else root
+    demoted = frozenset().union(*GROUPS.values())
+    golds = load_gold(mention_dir("development", root))
+    have = {g.index for g in golds}
+    heldout = mention_dir("heldout", root)
+    if heldout.is_dir():
+        golds += [g for g in load_gold(heldout) if g.index in demoted and g.index not in have]
+    return golds
+
+
+def fold_split(golds: Sequence[Gold], folds: int, fold: int) -> tuple[list[Gold], list[Gold]]:
+    """(training, test) profiles of one fold: profile ``n`` in index order is in fold
+    ``n % folds``."""
+    ordered = sorted(golds, key=lambda g: g.index)
+    return ([g for n, g in enumerate(ordered) if n % folds != fold],
+            [g for n, g in enumerate(ordered) if n % folds == fold])
 
 
 def _add(total: dict[str, Any], part: dict[str, Any]) -> None:
@@ -90,9 +113,8 @@ def cross_validate(data: Corpus, folds: int = FOLDS,
     by a model trained without its fold (``learned=False``: the rules alone)."""
     totals: dict[str, dict[str, Any]] = {name: {} for name in ("all", *GROUPS)}
     for fold in range(folds):
-        test = [g for n, g in enumerate(data.golds) if n % folds == fold]
-        model = data.train([g for n, g in enumerate(data.golds) if n % folds != fold]) \
-            if learned else None
+        training, test = fold_split(data.golds, folds, fold)
+        model = data.train(training) if learned else None
         found = data.found(model)
         for name in totals:
             part = [g for g in test if name == "all" or g.index in GROUPS[name]]
@@ -116,15 +138,13 @@ def format_cv(before: dict[str, Any], after: dict[str, Any], folds: int = FOLDS)
 
 
 def cv_report(corpus: Path, folds: int = FOLDS, gold_root: Path | None = None) -> str:
-    """The cross-validated table of every gold profile of ``gold_root`` (default: the
-    shipped gold sets) on ``corpus``."""
-    from ..gold_scores import GOLD_DIR, PARTS, mention_dir
-
-    root = GOLD_DIR if gold_root is None else gold_root
-    data = Corpus(corpus, [mention_dir(part, root) for part in PARTS])
+    """The cross-validated table of the development gold profiles of ``gold_root`` (default:
+    the shipped gold sets) on ``corpus``."""
+    data = Corpus(corpus, development_golds(gold_root))
     before = cross_validate(data, folds, learned=False)
     after = cross_validate(data, folds)
     return (f"{len(data.golds)} gold profiles\n" + format_cv(before, after, folds))
 
 
-__all__ = ["FOLDS", "GROUPS", "Corpus", "cross_validate", "cv_report", "format_cv"]
+__all__ = ["FOLDS", "GROUPS", "Corpus", "cross_validate", "cv_report", "development_golds",
+           "fold_split", "format_cv"]

@@ -86,6 +86,14 @@ def features(text: str, mention: Mention) -> list[str]:
         feats.append("mixed-heads")
     if any(w in ("and", "&") for w in low):
         feats.append(f"and|rule={mention.rule}")
+        cut = next(n for n, w in enumerate(low) if w in ("and", "&"))
+        left, right = words[:cut], words[cut + 1:]
+        left_head = any(w in lex.HEADS for w in left)
+        right_head = any(w in lex.HEADS for w in right)
+        feats.append(f"and-heads={int(left_head)}{int(right_head)}")
+        feats.append(f"and-left-ends-head={bool(left) and left[-1] in lex.HEADS}")
+        feats.append(f"and-right-len={min(len(right), 4)}")
+        feats.append(f"and-right-first={_shape(right[0]) if right else '-'}")
     if is_place(mention.label):
         feats.append("place")
     if words and is_place(words[0]):
