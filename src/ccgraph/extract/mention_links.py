@@ -9,7 +9,10 @@
    Electronica") when what is left is distinctive: not a place, not only generic words
    (rule ``gazetteer-stem``; the kind of its head, or an organisation when the stem was seen
    with heads of two kinds: the body behind a festival and a centre);
-2. *one name per entity*: within a city (for organisations: anywhere, as their IRIs are
+2. *the model's decision* (:mod:`.mention_model`), only when a trained model is shipped: the
+   candidates, with other readings of their boundaries and the runs no rule named, kept,
+   re-kinded or dropped;
+3. *one name per entity*: within a city (for organisations: anywhere, as their IRIs are
    not scoped by city), every name that is an alias of another ("MLF", "National Bakery
    Institute"), or another spelling of the same name ("Heidelberg University"), is renamed
    to the first full name seen, keeping its own words as an alias span; and one name has

@@ -1,7 +1,10 @@
 """Find the facilities, events and organisations *named* in a profile's "About" text.
 
-Deterministic rules, no models; every mention says which rule found it (``Mention.rule``,
-``ccgraph explain-mention``). The words the rules know are in :mod:`.mention_lexicon`; the
+Deterministic rules; every mention says which rule found it (``Mention.rule``,
+``ccgraph explain-mention``). A learned decision over the rules' candidates
+(:mod:`.mention_model`) is used only when a trained model is shipped; none is, as it does not
+beat the rules on the cross-validated estimate (:mod:`.mention_cv`, docs/annotation.md).
+The words the rules know are in :mod:`.mention_lexicon`; the
 conventions they aim at are in docs/annotation.md. This module turns one run into a name;
 runs and their cuts are in :mod:`.mention_runs`, head nouns in :mod:`.mention_heads`, the
 rules that read the words around a name in :mod:`.mention_context`, the corpus-wide
