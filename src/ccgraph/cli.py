@@ -86,6 +86,11 @@ def parser() -> argparse.ArgumentParser:
                                             "(development beside held-out)")
     g.add_argument("corpus", nargs="?", type=Path, default=None,
                    help="the uccn-profiles JSON corpus (default: found like build's sources)")
+    g.add_argument("--cv", action="store_true",
+                   help="named mentions only: k-fold cross-validation by profile over every "
+                        "gold profile, the rules alone beside the rules + a model trained "
+                        "on the other folds, and the profiles held out last apart")
+    g.add_argument("--folds", type=int, default=5, help="with --cv: how many folds (5)")
 
     x = sub.add_parser("explain-mention", help="the named mentions of a text and the rule "
                                                 "that found each")
@@ -365,8 +370,16 @@ def cmd_gold_scores(args: argparse.Namespace) -> int:
     if not corpus.is_file():
         print(f"ccgraph gold-scores: {corpus}: no such file", file=sys.stderr)
         return EXIT_USAGE
+    if args.cv and args.folds < 2:
+        print("ccgraph gold-scores: --folds needs 2 or more", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        print(format_report(gold_report(corpus)))
+        if args.cv:
+            from .extract.mention_cv import cv_report
+
+            print(cv_report(corpus, args.folds))
+        else:
+            print(format_report(gold_report(corpus)))
     except (GoldError, SourceError) as exc:
         print(f"ccgraph gold-scores: {exc}", file=sys.stderr)
         return EXIT_DATA

@@ -48,6 +48,10 @@ RULES: dict[str, str] = {
                  "(corpus-wide, in the build)",
     "gazetteer-stem": "a name found with a head noun in another profile, written here "
                       "without it (corpus-wide, in the build)",
+    "run": "a run of two capitalised words or more that no rule named, kept by the model",
+    "split": "a candidate cut at 'and', the part the model chose over the whole",
+    "join": "two candidates joined across 'and' (or a name with its initials), the reading "
+            "the model chose over the parts",
 }
 
 _MAX_ITEM = 9

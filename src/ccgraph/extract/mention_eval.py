@@ -102,8 +102,17 @@ def mention_scores(gold_dir: Path, corpus: Path) -> dict[str, Any]:
     Returns ``{"profiles": n, "kinds": {kind: {"tp", "fp", "fn", "precision", "recall"}},
     "overall": {...}, "false_positives": [(index, kind, label)], "false_negatives": [...]}``.
     """
-    mentions = corpus_mentions(corpus)
-    golds = load_gold(gold_dir)
+    return score_mentions(load_gold(gold_dir), corpus_mentions(corpus))
+
+
+def gold_class(gold: Gold, mention: Mention) -> str:
+    """The gold kind of a found name (its label or an alias of a gold entry), or "none"."""
+    key = normalise_label(mention.label)
+    return next((kind for kind, keys, _ in gold.entries if key in keys), "none")
+
+
+def score_mentions(golds: list[Gold], mentions: dict[int, list[Mention]]) -> dict[str, Any]:
+    """:func:`mention_scores` for mentions already found (by record index)."""
     counts = {k: {"tp": 0, "fp": 0, "fn": 0} for k in KINDS}
     false_pos: list[tuple[int, str, str]] = []
     false_neg: list[tuple[int, str, str]] = []

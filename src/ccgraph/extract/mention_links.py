@@ -9,7 +9,10 @@
    Electronica") when what is left is distinctive: not a place, not only generic words
    (rule ``gazetteer-stem``; the kind of its head, or an organisation when the stem was seen
    with heads of two kinds: the body behind a festival and a centre);
-2. *one name per entity*: within a city (for organisations: anywhere, as their IRIs are
+2. *the model's decision* (:mod:`.mention_model`), only when a trained model is shipped: the
+   candidates, with other readings of their boundaries and the runs no rule named, kept,
+   re-kinded or dropped;
+3. *one name per entity*: within a city (for organisations: anywhere, as their IRIs are
    not scoped by city), every name that is an alias of another ("MLF", "National Bakery
    Institute"), or another spelling of the same name ("Heidelberg University"), is renamed
    to the first full name seen, keeping its own words as an alias span; and one name has
@@ -20,13 +23,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from ..records import Mention, Profile, Span
 from . import mention_lexicon as lex
+from .mention_model import Model, decide, shipped_model
 from .mention_places import is_place
-from .mentions import entity_key, find_mentions
+from .mentions import entity_key, find_candidates, with_proposals
 
 _MIN_GAZETTEER_WORDS = 2
 _LONGER_AFTER = re.compile(r"[ \u00a0]+(?:(?:of|for|and|de|del|di|do|da|du|des|in|on|&)[ \u00a0]+"
@@ -155,14 +159,36 @@ def _canonical(profiles: list[Profile]) -> None:
         profile.mentions = linked
 
 
-def link_mentions(profiles: Iterable[Profile]) -> None:
-    """Set ``profile.mentions`` of every profile: found, completed from the corpus-wide
-    gazetteer, and linked to one name per entity (see the module docstring)."""
-    profiles = list(profiles)
-    found = {n: find_mentions(p.text, _about(p)) for n, p in enumerate(profiles)}
+def corpus_candidates(profiles: Sequence[Profile],
+                      proposals: bool = True) -> list[list[Mention]]:
+    """The candidates of every profile, before the model decides: the rules' names, those
+    of the corpus-wide gazetteer, and (``proposals``) other readings for the model: other
+    boundaries at "and" (:mod:`.mention_variants`) and the runs no rule named."""
+    found = {n: find_candidates(p.text, _about(p)) for n, p in enumerate(profiles)}
     names = _gazetteer(found)
     pattern = (re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
                           + r"(?![\w-])") if names else None)
+    out: list[list[Mention]] = []
     for n, profile in enumerate(profiles):
-        profile.mentions = _add_gazetteer(profile, found[n], names, pattern)
-    _canonical(profiles)
+        named = _add_gazetteer(profile, found[n], names, pattern)
+        out.append(with_proposals(profile.text, _about(profile), named) if proposals
+                   else named)
+    return out
+
+
+def decide_and_link(profiles: Sequence[Profile], candidates: Sequence[list[Mention]],
+                    model: Model | None) -> None:
+    """Set ``profile.mentions`` from its candidates as ``model`` decides them (None: the
+    rules alone), then link them to one name per entity."""
+    for profile, found in zip(profiles, candidates, strict=True):
+        profile.mentions = decide(profile.text, found, model)
+    _canonical(list(profiles))
+
+
+def link_mentions(profiles: Iterable[Profile]) -> None:
+    """Set ``profile.mentions`` of every profile: found, completed from the corpus-wide
+    gazetteer, decided by the shipped model and linked to one name per entity (see the
+    module docstring)."""
+    profiles = list(profiles)
+    model = shipped_model()
+    decide_and_link(profiles, corpus_candidates(profiles, model is not None), model)

@@ -1,7 +1,10 @@
 """Find the facilities, events and organisations *named* in a profile's "About" text.
 
-Deterministic rules, no models; every mention says which rule found it (``Mention.rule``,
-``ccgraph explain-mention``). The words the rules know are in :mod:`.mention_lexicon`; the
+Deterministic rules; every mention says which rule found it (``Mention.rule``,
+``ccgraph explain-mention``). A learned decision over the rules' candidates
+(:mod:`.mention_model`) is used only when a trained model is shipped; none is, as it does not
+beat the rules on the cross-validated estimate (:mod:`.mention_cv`, docs/annotation.md).
+The words the rules know are in :mod:`.mention_lexicon`; the
 conventions they aim at are in docs/annotation.md. This module turns one run into a name;
 runs and their cuts are in :mod:`.mention_runs`, head nouns in :mod:`.mention_heads`, the
 rules that read the words around a name in :mod:`.mention_context`, the corpus-wide
@@ -56,6 +59,7 @@ How a name is found
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..records import Mention, Span
 from . import mention_lexicon as lex
@@ -313,8 +317,55 @@ def find_mentions(text: str, about: Span | None = None) -> list[Mention]:
 
     Every mention's span (and alias span) satisfies ``span.text ==
     text[span.start:span.end]``; a name is reported once, at its first occurrence, with
-    its acronyms and parenthesised other names as aliases.
+    its acronyms and parenthesised other names as aliases. The rules' candidates
+    (:func:`find_candidates`, :func:`run_candidates`) are kept, re-kinded or dropped by the
+    shipped model (:mod:`.mention_model`).
     """
+    from .mention_model import decide, shipped_model
+
+    model = shipped_model()
+    found = find_candidates(text, about)
+    if model is None:
+        return found
+    return decide(text, with_proposals(text, about, found), model)
+
+
+def with_proposals(text: str, about: Span | None, found: list[Mention]) -> list[Mention]:
+    """The rules' candidates with the other readings the model may choose instead
+    (:mod:`.mention_variants`, :func:`run_candidates`), in text order."""
+    from .mention_variants import variants
+
+    return sorted([*found, *variants(text, found), *run_candidates(text, about, found)],
+                  key=lambda m: m.span.start)
+
+
+def run_candidates(text: str, about: Span | None, taken: list[Mention]) -> list[Mention]:
+    """Rule ``run``: every run of two capitalised words or more that no candidate covers,
+    for the model to decide (its kind here is a placeholder, never kept as such)."""
+    start, end = _bounds(text, about)
+    toks = tokens(text, start, end)
+    spans = [(m.span.start, m.span.end) for m in taken]
+    spans += [(a.start, a.end) for m in taken for a in m.aliases]
+    keys = {entity_key(m.label) for m in taken}
+    out: list[Mention] = []
+    for i, j in runs(toks):
+        for a, b in split_run(toks, i, j):
+            a, b = _trim(toks, a, b)
+            if a >= b or name_words(toks, a, b) < 2:
+                continue
+            lo, hi = toks[a].start, toks[b - 1].end
+            if any(x < hi and lo < y for x, y in spans):
+                continue
+            mention = make_mention(text, toks, a, b, "organisation", "", "run")
+            if mention is not None and entity_key(mention.label) not in keys and not any(
+                    k.endswith(" " + entity_key(mention.label))
+                    or k.startswith(entity_key(mention.label) + " ") for k in keys):
+                out.append(replace(mention, subtype=None))
+    return out
+
+
+def find_candidates(text: str, about: Span | None = None) -> list[Mention]:
+    """The rules' names in ``about`` (or the whole text), before the model decides."""
     from .mention_context import aliases_of, context_mentions
 
     start, end = _bounds(text, about)
@@ -344,10 +395,25 @@ def find_mentions(text: str, about: Span | None = None) -> list[Mention]:
 
 
 def explain_mentions(text: str) -> list[tuple[Mention, str]]:
-    """Every mention of ``text`` with a one-line account of the rule that found it."""
+    """Every mention of ``text`` with a one-line account of the rule that proposed it and
+    of the model's decision (the features that weighed most)."""
     from .mention_context import RULES
+    from .mention_model import decide, explain, shipped_model
 
-    return [(m, RULES.get(m.rule, m.rule)) for m in find_mentions(text)]
+    model = shipped_model()
+    found = find_candidates(text)
+    if model is None:
+        return [(m, RULES.get(m.rule, m.rule)) for m in found]
+    candidates = with_proposals(text, None, found)
+    kept = {(m.span.start, m.span.end): m for m in decide(text, candidates, model)}
+    out: list[tuple[Mention, str]] = []
+    for candidate in candidates:
+        mention = kept.get((candidate.span.start, candidate.span.end))
+        if mention is not None:
+            why = RULES.get(candidate.rule, candidate.rule)
+            out.append((mention, f"{why}; {explain(text, candidate, model)}"))
+    return out
 
 
-__all__ = ["HEADS", "entity_key", "explain_mentions", "find_mentions", "normalise_label"]
+__all__ = ["HEADS", "entity_key", "explain_mentions", "find_candidates", "find_mentions",
+           "normalise_label", "run_candidates", "with_proposals"]

@@ -1,0 +1,150 @@
+"""An honest estimate of the mention extractor: k-fold cross-validation by profile.
+
+The development gold profiles (and the demoted ones of :data:`GROUPS`, wherever they are
+filed; never a profile still held out) are cut into ``k`` folds by their
+position in index order (profile ``n`` of the sorted gold files is in fold ``n % k``). For
+each fold, the model (:mod:`.mention_model`) is trained on the candidates of the other folds'
+profiles only, applied to the whole corpus (the linking of one name per entity reads every
+profile), and scored on the fold's profiles; the folds' counts are summed. The rules alone
+learn nothing from the gold, so their cross-validated score is their plain score; what tells
+how much they were fitted to the profiles they were written on is the score of the profiles
+that were held out last (:data:`GROUPS`: annotated blind, scored once, then demoted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..records import Mention, Profile
+from .mention_eval import Gold, gold_class, load_gold, load_profiles, score_mentions
+from .mention_links import corpus_candidates, decide_and_link
+from .mention_model import Model, features, train
+
+#: corpus indexes of the profiles held out last, by round (annotated blind, scored once,
+#: then demoted to development: docs/annotation.md)
+GROUPS: dict[str, frozenset[int]] = {
+    "held-out 3": frozenset((
+        13, 19, 25, 38, 49, 51, 54, 63, 71, 72, 79, 82, 110, 116, 118, 129, 143, 152, 160, 170,
+        173, 186, 190, 193, 207, 229, 251, 267, 269, 275, 288, 304, 306, 310, 312, 317, 327,
+        332, 335, 353)),
+    "held-out 4": frozenset((
+        9, 15, 16, 21, 24, 37, 41, 56, 64, 69, 76, 77, 87, 89, 98, 106, 117, 122, 141, 155, 156,
+        161, 166, 169, 198, 205, 218, 227, 231, 237, 241, 247, 260, 264, 287, 301, 311, 328,
+        330, 338)),
+}
+FOLDS = 5
+
+
+class Corpus:
+    """The parsed corpus, its candidates (found once) and the gold profiles on it."""
+
+    def __init__(self, corpus: Path, golds: Sequence[Gold]) -> None:
+        by_index = load_profiles(corpus)
+        self.profiles: list[Profile] = list({id(p): p for p in by_index.values()}.values())
+        self.candidates = corpus_candidates(self.profiles)
+        position = {id(p): n for n, p in enumerate(self.profiles)}
+        self.slot = {index: position[id(p)] for index, p in by_index.items()}
+        self.golds: list[Gold] = sorted(golds, key=lambda g: g.index)
+
+    def examples(self, golds: Sequence[Gold]) -> list[tuple[list[str], str]]:
+        """Training examples: every candidate of the gold profiles and its gold class."""
+        out: list[tuple[list[str], str]] = []
+        for gold in golds:
+            profile = self.profiles[self.slot[gold.index]]
+            for mention in self.candidates[self.slot[gold.index]]:
+                out.append((features(profile.text, mention), gold_class(gold, mention)))
+        return out
+
+    def found(self, model: Model | None) -> dict[int, list[Mention]]:
+        """Every gold profile's mentions as ``model`` decides them (None: rules alone)."""
+        decide_and_link(self.profiles, self.candidates, model)
+        return {g.index: self.profiles[self.slot[g.index]].mentions for g in self.golds}
+
+    def train(self, golds: Sequence[Gold] | None = None) -> Model:
+        return train(self.examples(self.golds if golds is None else golds))
+
+
+def development_golds(root: Path | None = None) -> list[Gold]:
+    """The gold profiles the estimate may read: the development folder, and those of the
+    held-out folder that were demoted (:data:`GROUPS`); never a profile still held out."""
+    from ..gold_scores import GOLD_DIR, mention_dir
+
+    root = GOLD_DIR if root is None else root
+    demoted = frozenset().union(*GROUPS.values())
+    golds = load_gold(mention_dir("development", root))
+    have = {g.index for g in golds}
+    heldout = mention_dir("heldout", root)
+    if heldout.is_dir():
+        golds += [g for g in load_gold(heldout) if g.index in demoted and g.index not in have]
+    return golds
+
+
+def fold_split(golds: Sequence[Gold], folds: int, fold: int) -> tuple[list[Gold], list[Gold]]:
+    """(training, test) profiles of one fold: profile ``n`` in index order is in fold
+    ``n % folds``."""
+    ordered = sorted(golds, key=lambda g: g.index)
+    return ([g for n, g in enumerate(ordered) if n % folds != fold],
+            [g for n, g in enumerate(ordered) if n % folds == fold])
+
+
+def _add(total: dict[str, Any], part: dict[str, Any]) -> None:
+    for kind, counts in part["kinds"].items():
+        row = total.setdefault(kind, {"tp": 0, "fp": 0, "fn": 0})
+        for key in ("tp", "fp", "fn"):
+            row[key] += counts[key]
+
+
+def _rates(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, float]]:
+    rows = dict(counts)
+    rows["overall"] = {k: sum(c[k] for c in counts.values()) for k in ("tp", "fp", "fn")}
+    out: dict[str, dict[str, float]] = {}
+    for kind, c in rows.items():
+        tp, fp, fn = c["tp"], c["fp"], c["fn"]
+        out[kind] = {**c, "precision": tp / (tp + fp) if tp + fp else 1.0,
+                     "recall": tp / (tp + fn) if tp + fn else 1.0}
+    return out
+
+
+def cross_validate(data: Corpus, folds: int = FOLDS,
+                   learned: bool = True) -> dict[str, dict[str, dict[str, float]]]:
+    """Scores per kind of every group ("all", then :data:`GROUPS`), each gold profile scored
+    by a model trained without its fold (``learned=False``: the rules alone)."""
+    totals: dict[str, dict[str, Any]] = {name: {} for name in ("all", *GROUPS)}
+    for fold in range(folds):
+        training, test = fold_split(data.golds, folds, fold)
+        model = data.train(training) if learned else None
+        found = data.found(model)
+        for name in totals:
+            part = [g for g in test if name == "all" or g.index in GROUPS[name]]
+            _add(totals[name], score_mentions(part, found))
+    return {name: _rates(counts) for name, counts in totals.items()}
+
+
+def format_cv(before: dict[str, Any], after: dict[str, Any], folds: int = FOLDS) -> str:
+    """Rules alone beside rules + model, per group and kind: precision / recall."""
+    lines = [f"named mentions, {folds}-fold cross-validation by profile: precision / recall",
+             f"{'group':<12}{'kind':<14}{'rules alone':>16}{'rules + model':>16}"]
+    for group in before:
+        if not before[group]:
+            continue  # no gold profile of the group (a gold set without it)
+        for kind in ("facility", "event", "organisation", "overall"):
+            b, a = before[group][kind], after[group][kind]
+            lines.append(f"{group:<12}{kind:<14}"
+                         f"{b['precision']:>8.3f} / {b['recall']:.3f}"
+                         f"{a['precision']:>8.3f} / {a['recall']:.3f}")
+    return "\n".join(lines)
+
+
+def cv_report(corpus: Path, folds: int = FOLDS, gold_root: Path | None = None) -> str:
+    """The cross-validated table of the development gold profiles of ``gold_root`` (default:
+    the shipped gold sets) on ``corpus``."""
+    data = Corpus(corpus, development_golds(gold_root))
+    before = cross_validate(data, folds, learned=False)
+    after = cross_validate(data, folds)
+    return (f"{len(data.golds)} gold profiles\n" + format_cv(before, after, folds))
+
+
+__all__ = ["FOLDS", "GROUPS", "Corpus", "cross_validate", "cv_report", "development_golds",
+           "fold_split", "format_cv"]
