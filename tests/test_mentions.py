@@ -61,9 +61,9 @@ def test_gold_labels_are_in_the_about_text(corpus_path: Path) -> None:
             assert any(normalise_label(n) in about for n in names), (path.name, item["label"])
 
 
-#: What the development set (197 profiles since the third held-out set was demoted into
-#: it, round 4) measures: the lowest precision of a kind and the overall recall, rounded down.
-DEV_FLOORS = {"precision": 0.92, "recall": 0.84}
+#: What the development set (237 profiles since the fourth held-out set was demoted into
+#: it, round 5) measures: the lowest precision of a kind and the overall recall, rounded down.
+DEV_FLOORS = {"precision": 0.90, "recall": 0.81}
 
 
 def test_precision_per_kind(scores: dict[str, object], capsys: pytest.CaptureFixture[str]) -> None:
@@ -82,10 +82,11 @@ def test_precision_per_kind(scores: dict[str, object], capsys: pytest.CaptureFix
 #: What the blind held-out set measures (never used to change a rule). The issue's targets
 #: (precision >= 0.95, recall >= 0.85, each kind >= 0.8) are NOT reached: these floors are
 #: the true numbers, rounded down, so that a regression fails (docs/annotation.md).
-#: The fourth held-out set (round 4, 2026-12-01; the first three were scored and demoted into
-#: development), scored once at the end of the round.
-HELDOUT_FLOORS = {"precision": 0.75, "recall": 0.64,
-                  "facility": 0.60, "event": 0.68, "organisation": 0.61}
+#: The fifth held-out set (round 5, 2026-12-02; the first four were scored and demoted into
+#: development), scored once at the end of the round: P 0.890 R 0.712 (facility 0.717,
+#: event 0.718, organisation 0.688).
+HELDOUT_FLOORS = {"precision": 0.89, "recall": 0.71,
+                  "facility": 0.71, "event": 0.71, "organisation": 0.68}
 
 
 def test_heldout_set(corpus_path: Path, members_table: Path) -> None:
