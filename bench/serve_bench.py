@@ -3,7 +3,8 @@
 Started here, each on 127.0.0.1 and a free port, each stopped at the end (also on Ctrl-C or
 an error):
 
-* ``ccgraph``          -- the production server (``ccgraph serve``: gunicorn, gthread, 2 workers)
+* ``ccgraph``          -- the production server (``ccgraph serve``: gunicorn, gthread, its
+                          default workers and threads)
 * ``ccgraph-nocache``  -- the same with its result cache off (``CCGRAPH_RESULT_CACHE_MB=0``),
                           so the cache's share of the numbers is visible
 * ``virtuoso``         -- Virtuoso 7.2 (Debian ``virtuoso-opensource``) loaded with the dump
@@ -169,7 +170,8 @@ def fetch(url: str, headers: dict[str, str] | None = None,
 def start_ccgraph(run: Run, build: Path, name: str, env_extra: dict[str, str]) -> Server:
     port = free_port()
     env = {**os.environ, **env_extra, "CCGRAPH_STORE": str(build)}
-    workers = env_extra.get("CCGRAPH_WORKERS", "2")
+    defaults = Settings.load()  # the layout `ccgraph serve` gets unless a variant says
+    workers = env_extra.get("CCGRAPH_WORKERS", str(defaults.workers))
     proc = run.spawn([str(BIN / "ccgraph"), "serve", "--store", str(build), "--host",
                       "127.0.0.1", "--port", str(port), "--workers", workers], f"{name}.log",
                      env=env, cwd=ROOT)
@@ -177,7 +179,7 @@ def start_ccgraph(run: Run, build: Path, name: str, env_extra: dict[str, str]) -
     wait_http(url + "/healthz", proc, 120)
     settings = " ".join(f"{k}={v}" for k, v in env_extra.items()
                         if k not in ("CCGRAPH_RESULT_CACHE_MB", "CCGRAPH_WORKERS"))
-    threads = env_extra.get("CCGRAPH_THREADS", "8")
+    threads = env_extra.get("CCGRAPH_THREADS", str(defaults.threads))
     return Server(name, url, SPARQL_WORKLOADS + DOC_WORKLOADS if name == "ccgraph"
                   else SPARQL_WORKLOADS, proc,
                   note=f"gunicorn gthread, {workers} workers x {threads} threads" +
