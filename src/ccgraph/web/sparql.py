@@ -58,7 +58,7 @@ from .results import (
     term_json,
     triples_as_rows,
 )
-from .runner import Busy, Outcome, QueryRunner, QueryTimeout, execute
+from .runner import Busy, Outcome, QueryRunner, QueryTimeout, execute, execute_select
 from .service import service_description
 from .state import Ccgraph, QueryTarget, state
 
@@ -187,7 +187,9 @@ def _answer(ext: QueryTarget, query: str, info: query_guard.QueryInfo,
         options["result_limit"] = cap + 1
     reads_named = bool(info.uses_graph or info.has_dataset_clause or default_graphs
                        or named_graphs)
-    outcome = _run(ext, query, options, cap, _store_for(ext, reads_named))
+    # a SELECT from the embedded store: its cap as a LIMIT, its rows written by pyoxigraph
+    fast = form == "SELECT" and not graph_as_rows and not isinstance(ext.store, RemoteStore)
+    outcome = _run(ext, query, options, cap, _store_for(ext, reads_named), fast)
     if isinstance(outcome, Response):
         return outcome
     if graph_as_rows and outcome.kind == "triples":
@@ -204,7 +206,7 @@ def _answer(ext: QueryTarget, query: str, info: query_guard.QueryInfo,
     if outcome.truncated:
         extra = (("X-SPARQL-MaxRows", str(cap)), ("X-Result-Truncated", "true"))
     cap_link = cap_explanation() if outcome.truncated else None
-    if fmt.name == "json" and outcome.kind == "solutions" and len(outcome.rows) > STREAM_ROWS:
+    if fmt.name == "json" and outcome.kind == "solutions" and outcome.count() > STREAM_ROWS:
         resp = reply.respond(results_json_chunks(outcome, link=cap_link))
         resp.headers.extend(extra)
         return resp
@@ -223,13 +225,15 @@ def _store_for(ext: QueryTarget, reads_named: bool) -> ox.Store:
     return ext.store
 
 
-def _run(ext: QueryTarget, query: str, options: dict[str, Any], cap: int, store: ox.Store
-         ) -> Outcome | Response:
-    """The query's outcome, or the answer that says why there is none (503, 400, 500)."""
+def _run(ext: QueryTarget, query: str, options: dict[str, Any], cap: int, store: ox.Store,
+         fast: bool = False) -> Outcome | Response:
+    """The query's outcome, or the answer that says why there is none (503, 400, 500);
+    ``fast``: a SELECT answered by runner.execute_select."""
     context = contextvars.copy_context()  # the request's engine query count (--backend)
+    run = execute_select if fast else execute
 
     def work(deadline: float) -> Outcome:
-        return context.run(execute, store, query, options, cap, deadline)
+        return context.run(run, store, query, options, cap, deadline)
 
     try:
         return ext.runner.run(work)
