@@ -5,8 +5,11 @@ evaluates (measured: a ticker thread keeps running during a 5 s aggregate). So e
 runs in a helper thread (:class:`QueryRunner`) and the request thread waits at most
 ``query_timeout`` seconds for it:
 
-* results that stream (plain SELECT/CONSTRUCT) are pulled row by row in the helper, which
-  checks the deadline between rows and stops by itself;
+* a SELECT on the embedded store gets its cap as its own ``LIMIT cap+1`` and pyoxigraph
+  writes its rows as SPARQL TSV in one call (runner.execute_select: no row in Python), so
+  what it can produce is bounded by the cap; other results that stream (CONSTRUCT, a
+  SELECT the guard could not tell) are pulled row by row in the helper, which checks the
+  deadline between rows and stops by itself;
 * a query that blocks inside pyoxigraph (ORDER BY, GROUP BY, aggregates, a join that yields
   nothing) cannot be stopped: the request answers 503 "query timed out after N s" at the
   deadline and the helper thread is *abandoned*. While two abandoned queries still run in a
