@@ -19,8 +19,8 @@ runs in a helper thread (:class:`QueryRunner`) and the request thread waits at m
   fresh one and the runaway query dies with the old process. Other workers, and the other
   threads of the same worker (gthread), serve requests all along.
 
-Turns. Each worker runs at most ``query_slots`` queries at once (default 2: two workers on
-two cores keep four queries in flight); a query waits for its turn within its own timeout,
+Turns. Each worker runs at most ``query_slots`` queries at once (default 2; the default three
+workers keep up to six in flight on two cores); a query waits for its turn within its own timeout,
 and one that waited it all is answered 503 "the server is busy" with Retry-After. A slot is
 held by the waiting request, never by the query, so a query abandoned at its deadline gives
 its slot back. Queries are answered from an in-memory copy of the store once each worker
