@@ -4,6 +4,18 @@ Each worker process loads the app itself (no preload), so each opens the store o
 read-only, after the fork. Worker class ``gthread``: a slow query holds one thread of one
 worker, never the whole worker; and a query still running long after its timeout makes
 its worker exit gracefully (see :mod:`ccgraph.web.sparql`), the master starting a new one.
+
+Three workers by default, on two cores: a keep-alive connection stays with the worker that
+accepted it, and the workers race for new ones, so a few clients can all land on one worker
+(measured: wrk's 4 connections all on one of 2 workers in 3 of 6 tries, 3-1 in the others),
+whose Python work then queues on its one GIL while the other core idles. Side by side in one
+run (bench/serve_bench.py, result cache off, load 11-20), 3 workers against 2: gallery
+87/39 against 81/29 req/s at 4/16 clients, simple SELECT 1,195/1,161 against 351/280 (4
+workers: 65/35 and 972/450). The machine was loaded: at 1 client, where the layout cannot
+matter, the same cells gave 77 against 48, so the gallery's gain is within the noise. A
+second run (load 7-12): gallery 129/118 against 113/113 at 4/16 clients, simple SELECT
+976/1,151 against 990/722 (p99 at 4 clients 14 against 20 ms). To re-check on a quiet
+machine: the serve_bench command in README with ``--variant w2:CCGRAPH_WORKERS=2``.
 """
 
 from __future__ import annotations

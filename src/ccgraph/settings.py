@@ -53,7 +53,7 @@ TABLE: tuple[Setting, ...] = (
     Setting("base", iris.DEFAULT_BASE, "base IRI of every minted identifier", str),
     Setting("host", "127.0.0.1", "address the server binds to", str),
     Setting("port", 8080, "port the server listens on", int),
-    Setting("workers", 2, "number of server worker processes", int),
+    Setting("workers", 3, "number of server worker processes", int),
     Setting("threads", 8, "request threads of each server worker process", int),
     Setting("query_timeout", 10.0, "seconds a SPARQL query may run before it is stopped", float),
     Setting("query_slots", 2,

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from ..formats import Format
 from .rdfbody import serialize_triples
-from .runner import Outcome
+from .runner import Outcome, rows_of
 
 STREAM_CHUNK = 500
 
@@ -55,7 +55,7 @@ def results_json_chunks(outcome: Outcome, chunk: int = STREAM_CHUNK,
     if link is not None:
         head["link"] = [link]
     yield b'{"head":' + _dumps(head) + b',"results":{"bindings":['
-    rows = outcome.rows
+    rows = rows_of(outcome).rows
     for start in range(0, len(rows), chunk):
         bindings = [{name: term_json(value) for name, value in zip(names, row, strict=True)
                      if value is not None} for row in rows[start:start + chunk]]
@@ -81,7 +81,12 @@ def serialize_outcome(outcome: Outcome, fmt: Format, base: str,
             body = note.encode("utf-8") + body
         return body
     assert isinstance(fmt.oxigraph, ox.QueryResultsFormat)
-    out = results_bytes(outcome, fmt.oxigraph)
+    if outcome.tsv is not None:  # written by pyoxigraph already (runner.execute_select)
+        out = outcome.tsv if fmt.oxigraph == ox.QueryResultsFormat.TSV else bytes(
+            ox.parse_query_results(outcome.tsv, format=ox.QueryResultsFormat.TSV)
+            .serialize(format=fmt.oxigraph) or b"")
+    else:
+        out = results_bytes(outcome, fmt.oxigraph)
     if link is not None and fmt.name == "xml":
         out = _xml_head_link(out, link)
     elif link is not None and fmt.name == "json":

@@ -1,10 +1,12 @@
 """Running a query with a deadline: in a helper thread (:class:`QueryRunner`, which keeps
 its helper threads for the next queries), and
 :func:`execute`, which pulls at most ``cap`` answers (see :mod:`ccgraph.web.sparql` for why
-and what happens to a query that runs past its deadline)."""
+and what happens to a query that runs past its deadline); :func:`execute_select`, a SELECT
+with its cap pushed into the query and its answer written by pyoxigraph, no row in Python."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
@@ -14,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
+
+from .. import query_limit
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -163,6 +167,90 @@ class Outcome:
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     triples: list[ox.Triple] = field(default_factory=list)
     truncated: bool = False
+    #: execute_select: the solutions as SPARQL TSV written by pyoxigraph (header line, then
+    #: one line per row), ``rows`` left empty; see :meth:`count` and :func:`rows_of`
+    tsv: bytes | None = None
+
+    def count(self) -> int:
+        """Rows (or triples) in the answer."""
+        if self.tsv is not None:
+            return self.tsv.count(b"\n") - 1
+        return len(self.triples) if self.kind == "triples" else len(self.rows)
+
+
+TSV = ox.QueryResultsFormat.TSV
+
+
+def rows_of(outcome: Outcome) -> Outcome:
+    """``outcome`` with its rows as Python terms (those of an execute_select answer parsed
+    from its TSV; the same terms execute would have given)."""
+    if outcome.tsv is None:
+        return outcome
+    parsed: Any = ox.parse_query_results(outcome.tsv, format=TSV)
+    width = range(len(outcome.variables))
+    rows = [tuple(solution[i] for i in width) for solution in parsed]
+    return Outcome("solutions", variables=outcome.variables, rows=rows,
+                   truncated=outcome.truncated)
+
+
+@functools.lru_cache(maxsize=1024)
+def _limited_cached(query: str, limit: int) -> str:
+    return query_limit.limited(query, limit)
+
+
+def limited(query: str, limit: int) -> str:
+    """query_limit.limited, remembered per worker for queries asked again (the lexer is pure
+    Python: ~0.2-0.5 ms for a gallery query, measured; long queries are not kept)."""
+    if len(query) > 20_000:
+        return query_limit.limited(query, limit)
+    return _limited_cached(query, limit)
+
+
+def execute_select(store: ox.Store, query: str, options: dict[str, Any], cap: int,
+                   deadline: float) -> Outcome:
+    """A SELECT (the guard said so) answered like :func:`execute`, faster: the cap becomes
+    the query's own ``LIMIT cap+1`` (query_limit.py: the same first solutions), pyoxigraph
+    writes the solutions as SPARQL TSV itself, and a ``cap+1``-th row marks the answer
+    truncated. No solution is turned into Python objects; the deadline is kept by the
+    runner (a query still running at it is abandoned) and checked once at the end.
+
+    Measured on the network build (gallery, in-memory default graph): pulling every row
+    into Python and writing TSV from it cost ~0.6 ms of ~6.8 ms CPU per query, and the
+    request's serialisation another ~0.3-1 ms. Queries whose answer TSV cannot carry (no
+    variables, triple terms) go the :func:`execute` way."""
+    try:
+        result = store.query(limited(query, cap + 1), **options)
+    except SyntaxError:  # said of the query as the client wrote it (line, column)
+        return execute(store, query, options, cap, deadline)
+    failure: tuple[type[Exception], str] | None = None
+    data = b""
+    names: list[str] = []
+    usable = False
+    if isinstance(result, ox.QuerySolutions) and result.variables:
+        usable = True
+        names = [v.value for v in result.variables]
+        try:
+            data = bytes(result.serialize(format=TSV) or b"")
+        except Exception as exc:  # re-raised below, without frames that hold ``result``
+            failure = (type(exc), str(exc))
+    del result  # pyoxigraph results belong to the thread that made them (see execute)
+    if failure is not None:
+        kind, message = failure
+        try:
+            error = kind(message)
+        except Exception:
+            error = OSError(message)
+        raise error
+    if not usable or b"<<" in data:  # no variables, or perhaps triple terms: rows in Python
+        return execute(store, query, options, cap, deadline)
+    if time.monotonic() > deadline:
+        raise QueryTimeout(deadline)
+    out = Outcome("solutions", variables=names, tsv=data)
+    if out.count() > cap:
+        keep = data.split(b"\n", cap + 1)[:cap + 1]
+        out.tsv = b"\n".join(keep) + b"\n"
+        out.truncated = True
+    return out
 
 
 def execute(store: ox.Store, query: str, options: dict[str, Any], cap: int,

@@ -5,8 +5,11 @@ evaluates (measured: a ticker thread keeps running during a 5 s aggregate). So e
 runs in a helper thread (:class:`QueryRunner`) and the request thread waits at most
 ``query_timeout`` seconds for it:
 
-* results that stream (plain SELECT/CONSTRUCT) are pulled row by row in the helper, which
-  checks the deadline between rows and stops by itself;
+* a SELECT on the embedded store gets its cap as its own ``LIMIT cap+1`` and pyoxigraph
+  writes its rows as SPARQL TSV in one call (runner.execute_select: no row in Python), so
+  what it can produce is bounded by the cap; other results that stream (CONSTRUCT, a
+  SELECT the guard could not tell) are pulled row by row in the helper, which checks the
+  deadline between rows and stops by itself;
 * a query that blocks inside pyoxigraph (ORDER BY, GROUP BY, aggregates, a join that yields
   nothing) cannot be stopped: the request answers 503 "query timed out after N s" at the
   deadline and the helper thread is *abandoned*. While two abandoned queries still run in a
@@ -16,8 +19,8 @@ runs in a helper thread (:class:`QueryRunner`) and the request thread waits at m
   fresh one and the runaway query dies with the old process. Other workers, and the other
   threads of the same worker (gthread), serve requests all along.
 
-Turns. Each worker runs at most ``query_slots`` queries at once (default 2: two workers on
-two cores keep four queries in flight); a query waits for its turn within its own timeout,
+Turns. Each worker runs at most ``query_slots`` queries at once (default 2; the default three
+workers keep up to six in flight on two cores); a query waits for its turn within its own timeout,
 and one that waited it all is answered 503 "the server is busy" with Retry-After. A slot is
 held by the waiting request, never by the query, so a query abandoned at its deadline gives
 its slot back. Queries are answered from an in-memory copy of the store once each worker
@@ -58,7 +61,7 @@ from .results import (
     term_json,
     triples_as_rows,
 )
-from .runner import Busy, Outcome, QueryRunner, QueryTimeout, execute
+from .runner import Busy, Outcome, QueryRunner, QueryTimeout, execute, execute_select
 from .service import service_description
 from .state import Ccgraph, QueryTarget, state
 
@@ -187,7 +190,9 @@ def _answer(ext: QueryTarget, query: str, info: query_guard.QueryInfo,
         options["result_limit"] = cap + 1
     reads_named = bool(info.uses_graph or info.has_dataset_clause or default_graphs
                        or named_graphs)
-    outcome = _run(ext, query, options, cap, _store_for(ext, reads_named))
+    # a SELECT from the embedded store: its cap as a LIMIT, its rows written by pyoxigraph
+    fast = form == "SELECT" and not graph_as_rows and not isinstance(ext.store, RemoteStore)
+    outcome = _run(ext, query, options, cap, _store_for(ext, reads_named), fast)
     if isinstance(outcome, Response):
         return outcome
     if graph_as_rows and outcome.kind == "triples":
@@ -204,7 +209,7 @@ def _answer(ext: QueryTarget, query: str, info: query_guard.QueryInfo,
     if outcome.truncated:
         extra = (("X-SPARQL-MaxRows", str(cap)), ("X-Result-Truncated", "true"))
     cap_link = cap_explanation() if outcome.truncated else None
-    if fmt.name == "json" and outcome.kind == "solutions" and len(outcome.rows) > STREAM_ROWS:
+    if fmt.name == "json" and outcome.kind == "solutions" and outcome.count() > STREAM_ROWS:
         resp = reply.respond(results_json_chunks(outcome, link=cap_link))
         resp.headers.extend(extra)
         return resp
@@ -223,13 +228,15 @@ def _store_for(ext: QueryTarget, reads_named: bool) -> ox.Store:
     return ext.store
 
 
-def _run(ext: QueryTarget, query: str, options: dict[str, Any], cap: int, store: ox.Store
-         ) -> Outcome | Response:
-    """The query's outcome, or the answer that says why there is none (503, 400, 500)."""
+def _run(ext: QueryTarget, query: str, options: dict[str, Any], cap: int, store: ox.Store,
+         fast: bool = False) -> Outcome | Response:
+    """The query's outcome, or the answer that says why there is none (503, 400, 500);
+    ``fast``: a SELECT answered by runner.execute_select."""
     context = contextvars.copy_context()  # the request's engine query count (--backend)
+    run = execute_select if fast else execute
 
     def work(deadline: float) -> Outcome:
-        return context.run(execute, store, query, options, cap, deadline)
+        return context.run(run, store, query, options, cap, deadline)
 
     try:
         return ext.runner.run(work)
