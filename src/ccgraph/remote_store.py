@@ -38,6 +38,7 @@ import itertools
 import json
 import re
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -94,6 +95,14 @@ class QueryCount:
 
 _CURRENT_COUNT: ContextVar[QueryCount | None] = ContextVar("ccgraph_engine_queries",
                                                            default=None)
+_DEADLINE: ContextVar[float | None] = ContextVar("ccgraph_engine_deadline", default=None)
+
+
+def set_deadline(deadline: float) -> None:
+    """The ``time.monotonic()`` by which the queries sent from this context must end (the
+    ``/sparql`` runner's deadline, web/sparql.py): the engine is asked to stop then, rather
+    than at the store's ``engine_timeout``."""
+    _DEADLINE.set(deadline)
 
 
 @contextmanager
@@ -130,7 +139,8 @@ class RemoteStore:
         so that listing them costs no query (Virtuoso takes ~4 s to list its graphs).
         ``dataset``: what to ask the engine for (remote_dataset.py). ``timeout``: seconds
         to wait for an answer; ``engine_timeout``: the seconds the engine is asked to stop
-        a query at, where it takes a deadline (remote_deadline.py)."""
+        a query at, where it takes a deadline (remote_deadline.py), unless the context set
+        one (:func:`set_deadline`)."""
         self.url = url
         self.dataset = dataset
         self.timeout = timeout
@@ -212,9 +222,11 @@ class RemoteStore:
         if self.dataset is not None:  # the union graph as the default graph
             text, fields = self.dataset.apply(text, fields, info)
         fields.insert(0, ("query", text))
-        if self.engine_timeout and self.is_virtuoso:  # its "anytime" deadline, in ms
+        deadline = _DEADLINE.get()
+        seconds = self.engine_timeout if deadline is None else deadline - time.monotonic()
+        if seconds is not None and self.is_virtuoso:  # its "anytime" deadline, in ms
             fields.append((remote_deadline.VIRTUOSO_TIMEOUT, str(max(
-                remote_deadline.VIRTUOSO_MIN_MS, round(self.engine_timeout * 1000)))))
+                remote_deadline.VIRTUOSO_MIN_MS, round(seconds * 1000)))))
         content_type, body = self._post(fields, ACCEPT.get(form or "", ACCEPT_ANY))
         if content_type == N_TRIPLES:
             return (quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))

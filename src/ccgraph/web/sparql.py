@@ -47,7 +47,7 @@ from flask import Blueprint, Response, request
 from .. import query_errors, query_guard
 from ..formats import Format
 from ..namespaces import PREFIXES
-from ..remote_store import EngineTimeout, RemoteError, RemoteStore
+from ..remote_store import EngineTimeout, RemoteError, RemoteStore, set_deadline
 from . import http, negotiate, protocol_version, releases, update
 from .cache import Cached
 from .negotiate import GRAPH_FORMATS, RESULT_FORMATS
@@ -229,6 +229,7 @@ def _run(ext: QueryTarget, query: str, options: dict[str, Any], cap: int, store:
     context = contextvars.copy_context()  # the request's engine query count (--backend)
 
     def work(deadline: float) -> Outcome:
+        context.run(set_deadline, deadline)  # --backend: the engine stops at it too
         return context.run(execute, store, query, options, cap, deadline)
 
     try:
