@@ -83,7 +83,12 @@ class EngineFailed(RemoteError):
 
 class EngineTimeout(RemoteError):
     """The engine ran out of time: it gave no answer within the deadline, stopped the
-    query and answered part of it, or would (a 503, not a 502: the engine is up)."""
+    query and answered part of it, or would (a 503, not a 502: the engine is up).
+    ``sent``: whether the query reached the engine."""
+
+    def __init__(self, message: str, *, sent: bool = True) -> None:
+        super().__init__(message)
+        self.sent = sent
 
 
 @dataclass
@@ -196,7 +201,8 @@ class RemoteStore:
             raise EngineTimeout(
                 f"not sent: Virtuoso would compile this query for longer than any deadline "
                 f"(its BIND expressions substituted into each other make {terms:,} terms; "
-                f"at most {remote_deadline.VIRTUOSO_MAX_INLINED:,}): use fewer chained BINDs")
+                f"at most {remote_deadline.VIRTUOSO_MAX_INLINED:,}): use fewer chained BINDs",
+                sent=False)
         options = (prefixes, default_graph, named_graphs)
         if result_limit is None or info.form != "SELECT" \
                 or (kind := query_limit.kind(query)) in self._limit_refused:

@@ -248,7 +248,8 @@ def _run(ext: QueryTarget, query: str, options: dict[str, Any], cap: int, store:
     except (ValueError, TypeError) as exc:
         return http.text_error(400, f"query error: {exc}")
     except EngineTimeout as exc:  # --backend: the engine stopped at (or refused) the deadline
-        resp = http.text_error(503, f"query timed out after {ext.runner.timeout:g} s; {exc}")
+        resp = http.text_error(503, f"query timed out after {ext.runner.timeout:g} s; {exc}"
+                               if exc.sent else f"query not run: {exc}")
         resp.headers["Retry-After"] = "5"
         return resp
     except RemoteError as exc:  # --backend: the engine is down or failed
