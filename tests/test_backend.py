@@ -1,7 +1,8 @@
 """``ccgraph serve --backend URL``: the publishing server reading from a remote SPARQL 1.1
-engine. The seed build is published into a real Oxigraph server (PyPI ``oxigraph``) with
-``publish_to``; the same checks run against the embedded server and the backed one, and
-their answers must agree (graphs compared with rdflib.compare.isomorphic)."""
+engine. The seed build is published into a real Oxigraph server (PyPI ``oxigraph``) and a
+real Virtuoso with ``publish_to`` (the session's engines, tests/support/backends.py); the
+same checks run against the embedded server and the backed one, and their answers must
+agree (graphs compared with rdflib.compare.isomorphic)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,11 @@ from rdflib.compare import isomorphic
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from ccgraph import iris
-from ccgraph.engines import publish_to
 from ccgraph.engines.union import union_graph
 from ccgraph.remote_store import RemoteStore
 from ccgraph.store import open_build
 from ccgraph.web.state import named_graphs
-from tests.support.backends import STARTERS, VIRTUOSO_DBA
+from tests.support.backends import STARTERS, Engines
 from tests.support.engines import Engine
 from tests.support.servers import free_port, gunicorn_server, werkzeug_server
 
@@ -45,15 +45,14 @@ class Pair:
 
 
 @pytest.fixture(scope="module", params=sorted(STARTERS))
-def pair(request: pytest.FixtureRequest, seed_build: Path) -> Iterator[Pair]:
-    name = request.param
-    with STARTERS[name]() as engine:
-        published = publish_to(seed_build, engine.root, name,
-                               credentials=VIRTUOSO_DBA if name == "virtuoso" else None)
-        assert published.verification.ok, published.verification.summary()
-        with werkzeug_server(seed_build) as embedded, \
-                werkzeug_server(seed_build, backend=engine.url) as backed:
-            yield Pair(embedded, backed, engine)
+def pair(request: pytest.FixtureRequest, seed_build: Path, engines: Engines
+         ) -> Iterator[Pair]:
+    """The session's engine (tests/support/backends.py: started once, the seed build
+    published with ``publish_to`` and verified), an embedded and a backed server."""
+    engine = engines.engine(request.param, seed_build)
+    with werkzeug_server(seed_build) as embedded, \
+            werkzeug_server(seed_build, backend=engine.url) as backed:
+        yield Pair(embedded, backed, engine)
 
 
 def graph(url: str, path: str) -> Graph:

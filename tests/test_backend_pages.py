@@ -2,7 +2,8 @@
 ``X-Ccgraph-Backend-Queries`` header (web/engine_queries.py), and answers what the
 embedded store answers; the result cap goes to the engine as a LIMIT.
 
-The seed build is published into a real Oxigraph server and a real Virtuoso. Each page is
+The seed build is published into a real Oxigraph server and a real Virtuoso (the
+session's engines, tests/support/backends.py). Each page is
 asked of a fresh backed server (nothing remembered from another page), and compared with
 the embedded server's answer: RDF as isomorphic graphs, HTML pages as the same text.
 
@@ -35,7 +36,6 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from ccgraph import iris
-from ccgraph.engines import publish_to
 from ccgraph.engines.union import union_graph
 from ccgraph.remote_dataset import RemoteDataset
 from ccgraph.remote_store import RemoteStore, counting
@@ -43,7 +43,7 @@ from ccgraph.store import open_build
 from ccgraph.web import describe as describe_module
 from ccgraph.web.engine_queries import HEADER
 from tests.support import jsonld_offline
-from tests.support.backends import STARTERS, VIRTUOSO_DBA
+from tests.support.backends import STARTERS, Engines
 from tests.support.engines import Engine
 from tests.support.servers import werkzeug_server
 
@@ -82,14 +82,12 @@ class Published:
 
 
 @pytest.fixture(scope="module", params=sorted(STARTERS))
-def published(request: pytest.FixtureRequest, seed_build: Path) -> Iterator[Published]:
-    name = request.param
-    with STARTERS[name]() as engine:
-        done = publish_to(seed_build, engine.root, name,
-                          credentials=VIRTUOSO_DBA if name == "virtuoso" else None)
-        assert done.verification.ok, done.verification.summary()
-        with werkzeug_server(seed_build) as embedded:
-            yield Published(engine, embedded)
+def published(request: pytest.FixtureRequest, seed_build: Path, engines: Engines
+              ) -> Iterator[Published]:
+    """The session's engine with the seed build published (tests/support/backends.py)."""
+    engine = engines.engine(request.param, seed_build)
+    with werkzeug_server(seed_build) as embedded:
+        yield Published(engine, embedded)
 
 
 def get(url: str, accept: str, **headers: str) -> requests.Response:

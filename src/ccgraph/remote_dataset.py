@@ -89,10 +89,12 @@ class Unreachable(OSError):
     """The engine did not answer the probe."""
 
 
-def probe(url: str, union: str, graphs: Sequence[str], timeout: float) -> Dataset | None:
+def probe(url: str, union: str, graphs: Sequence[str], timeout: float,
+          seen: list[str] | None = None) -> Dataset | None:
     """The dataset to ask the engine at ``url`` for, or None when it holds no union graph
     (published by an older ccgraph: queries then get the engine's own default graph, a
-    bag). One ``ASK`` query; raises Unreachable."""
+    bag). One ``ASK`` query; raises Unreachable. The engine's ``Server`` header is
+    appended to ``seen``."""
     data = urllib.parse.urlencode(
         {"query": f"ASK {{ GRAPH <{union}> {{ ?s ?p ?o }} }}"}).encode()
     req = urllib.request.Request(url, data=data, method="POST", headers={
@@ -104,6 +106,8 @@ def probe(url: str, union: str, graphs: Sequence[str], timeout: float) -> Datase
             found = bool(json.loads(resp.read()).get("boolean"))
     except (urllib.error.URLError, TimeoutError, ValueError) as exc:
         raise Unreachable(f"{url}: {getattr(exc, 'reason', exc)}") from None
+    if seen is not None:
+        seen.append(server)
     if not found:
         log.warning("%s holds no union graph <%s> (publish with this ccgraph again): "
                     "queries get the engine's default graph, where a triple of two "
@@ -144,12 +148,21 @@ class RemoteDataset:
         self._args = (url, union, tuple(graphs), timeout)
         self._known = False
         self._dataset: Dataset | None = None
+        #: the engine's ``Server`` header, once the probe got an answer
+        self.server: str | None = None
         self.resolve()
+
+    @property
+    def known(self) -> bool:
+        """Whether the probe got an answer (else the next query probes again)."""
+        return self._known
 
     def resolve(self) -> Dataset | None:
         if not self._known:
+            seen: list[str] = []
             try:
-                self._dataset = probe(*self._args)
+                self._dataset = probe(*self._args, seen=seen)
+                self.server = seen[0] if seen else ""
                 self._known = True
             except Unreachable as exc:
                 log.warning("cannot ask %s for the union graph yet", exc)

@@ -21,6 +21,11 @@ N-Triples), so views get the same solution, term and triple objects as from ``ox
 * the query guard (web/sparql.py) runs before :meth:`RemoteStore.query` is called; this module
   sends what it is given, with the endpoint's result cap as a ``LIMIT`` when asked
   (``result_limit``, :mod:`ccgraph.query_limit`).
+* the query deadline goes to the engine where it takes one (remote_deadline.py): Virtuoso
+  gets its ``timeout`` field; an answer the engine cut short at its deadline (Virtuoso's
+  ``X-SQL-State``, Oxigraph server's "cancelled" ending) raises :class:`EngineTimeout`,
+  never passes for a whole one, and so does an engine that does not answer within the
+  store's ``timeout``; a query Virtuoso's compiler would take hours over is not sent.
 * every request sent to the engine is counted: :attr:`RemoteStore.sent` in all, and per
   unit of work in the :class:`QueryCount` of :func:`counting` (the app opens one per HTTP
   request and answers the number in ``X-Ccgraph-Backend-Queries``, web/engine_queries.py).
@@ -33,6 +38,7 @@ import itertools
 import json
 import re
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -44,7 +50,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from . import query_guard, query_limit
+from . import query_guard, query_limit, remote_deadline
 from .remote_dataset import RemoteDataset
 from .remote_syntax import check_syntax
 
@@ -75,6 +81,16 @@ class EngineFailed(RemoteError):
     """The engine answered with an error status other than 400."""
 
 
+class EngineTimeout(RemoteError):
+    """The engine ran out of time: it gave no answer within the deadline, stopped the
+    query and answered part of it, or would (a 503, not a 502: the engine is up).
+    ``sent``: whether the query reached the engine."""
+
+    def __init__(self, message: str, *, sent: bool = True) -> None:
+        super().__init__(message)
+        self.sent = sent
+
+
 @dataclass
 class QueryCount:
     """Requests sent to the engine while it was current (see :func:`counting`)."""
@@ -84,6 +100,14 @@ class QueryCount:
 
 _CURRENT_COUNT: ContextVar[QueryCount | None] = ContextVar("ccgraph_engine_queries",
                                                            default=None)
+_DEADLINE: ContextVar[float | None] = ContextVar("ccgraph_engine_deadline", default=None)
+
+
+def set_deadline(deadline: float) -> None:
+    """The ``time.monotonic()`` by which the queries sent from this context must end (the
+    ``/sparql`` runner's deadline, web/sparql.py): the engine is asked to stop then, rather
+    than at the store's ``engine_timeout``."""
+    _DEADLINE.set(deadline)
 
 
 @contextmanager
@@ -114,13 +138,19 @@ class RemoteStore:
 
     def __init__(self, url: str, timeout: float = 10.0,
                  graphs: Iterable[ox.NamedNode] | None = None,
-                 dataset: RemoteDataset | None = None) -> None:
+                 dataset: RemoteDataset | None = None,
+                 engine_timeout: float | None = None) -> None:
         """``graphs``: the dataset's named graphs when known (the build published there),
         so that listing them costs no query (Virtuoso takes ~4 s to list its graphs).
-        ``dataset``: what to ask the engine for (remote_dataset.py)."""
+        ``dataset``: what to ask the engine for (remote_dataset.py). ``timeout``: seconds
+        to wait for an answer; ``engine_timeout``: the seconds the engine is asked to stop
+        a query at, where it takes a deadline (remote_deadline.py), unless the context set
+        one (:func:`set_deadline`)."""
         self.url = url
         self.dataset = dataset
         self.timeout = timeout
+        self.engine_timeout = engine_timeout
+        self._server: str | None = None  # the engine's Server header, once seen
         self._graphs = None if graphs is None else tuple(graphs)
         self._blank: dict[ox.BlankNode, list[ox.Quad]] = {}
         self._subjects: dict[ox.NamedNode, list[ox.Quad]] = {}
@@ -137,6 +167,22 @@ class RemoteStore:
     def __repr__(self) -> str:
         return f"RemoteStore({self.url!r})"
 
+    @property
+    def is_virtuoso(self) -> bool:
+        server = self.dataset.server if self.dataset is not None else None
+        return (server if server is not None else self._server or "").startswith("Virtuoso")
+
+    def alive(self, timeout: float) -> bool:
+        """Whether the engine answers ``ASK { ?s ?p ?o }`` (over the dataset, when the
+        engine was probed already) within ``timeout`` seconds: one request. Raises
+        RemoteError when it does not answer (EngineTimeout: not in time)."""
+        text, fields = "ASK { ?s ?p ?o }", [("query", "ASK { ?s ?p ?o }")]
+        if self.dataset is not None and self.dataset.known:
+            text, extra = self.dataset.apply(text, [], query_guard.analyse(text, None))
+            fields = [("query", text), *extra]
+        _, body = self._post(fields, RESULTS_JSON, timeout)
+        return bool(json.loads(body).get("boolean"))
+
     # ---------------------------------------------------------------- the protocol
 
     def query(self, query: str, *, prefixes: Mapping[str, str] | None = None,
@@ -150,6 +196,13 @@ class RemoteStore:
         asks the engine for at most that many solutions (query_limit.py)."""
         info = query_guard.analyse(query, prefixes)
         check_syntax(query, prefixes)  # the same 400 (line, column) on every engine
+        if self.is_virtuoso and (terms := remote_deadline.inlined_terms(query)) \
+                > remote_deadline.VIRTUOSO_MAX_INLINED:
+            raise EngineTimeout(
+                f"not sent: Virtuoso would compile this query for longer than any deadline "
+                f"(its BIND expressions substituted into each other make {terms:,} terms; "
+                f"at most {remote_deadline.VIRTUOSO_MAX_INLINED:,}): use fewer chained BINDs",
+                sent=False)
         options = (prefixes, default_graph, named_graphs)
         if result_limit is None or info.form != "SELECT" \
                 or (kind := query_limit.kind(query)) in self._limit_refused:
@@ -175,6 +228,11 @@ class RemoteStore:
         if self.dataset is not None:  # the union graph as the default graph
             text, fields = self.dataset.apply(text, fields, info)
         fields.insert(0, ("query", text))
+        deadline = _DEADLINE.get()
+        seconds = self.engine_timeout if deadline is None else deadline - time.monotonic()
+        if seconds is not None and self.is_virtuoso:  # its "anytime" deadline, in ms
+            fields.append((remote_deadline.VIRTUOSO_TIMEOUT, str(max(
+                remote_deadline.VIRTUOSO_MIN_MS, round(seconds * 1000)))))
         content_type, body = self._post(fields, ACCEPT.get(form or "", ACCEPT_ANY))
         if content_type == N_TRIPLES:
             return (quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
@@ -184,7 +242,8 @@ class RemoteStore:
         raise RemoteError(f"{self.url} answered {content_type or 'no content type'}, "
                           f"not {RESULTS_JSON} or {N_TRIPLES}")
 
-    def _post(self, fields: list[tuple[str, str]], accept: str) -> tuple[str, bytes]:
+    def _post(self, fields: list[tuple[str, str]], accept: str,
+              timeout: float | None = None) -> tuple[str, bytes]:
         with self._sent_lock:
             self._sent += 1
         count = _CURRENT_COUNT.get()
@@ -193,19 +252,30 @@ class RemoteStore:
         data = urllib.parse.urlencode(fields).encode("utf-8")
         req = urllib.request.Request(self.url, data=data, method="POST", headers={
             "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
+        wait = self.timeout if timeout is None else timeout
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+            with urllib.request.urlopen(req, timeout=wait) as resp:
                 content_type = resp.headers.get_content_type()
-                return content_type, resp.read()
+                body = resp.read()
+                if self._server is None:
+                    self._server = resp.headers.get("Server", "")
+                partial = remote_deadline.incomplete(resp.status, resp.headers, body)
         except urllib.error.HTTPError as exc:
             message = exc.read().decode("utf-8", "replace").strip()[:2000]
             if exc.code == 400:
                 raise ValueError(f"the SPARQL engine refused the query: {message}") from None
             raise EngineFailed(f"the SPARQL engine at {self.url} answered {exc.code}: "
                                f"{message}") from None
-        except (urllib.error.URLError, TimeoutError) as exc:
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            if isinstance(reason, TimeoutError):
+                raise EngineTimeout(f"the SPARQL engine at {self.url} gave no answer within "
+                                    f"{wait:g} s") from None
             raise RemoteError(f"the SPARQL engine at {self.url} did not answer: "
-                              f"{getattr(exc, 'reason', exc)}") from None
+                              f"{reason}") from None
+        if partial is not None:
+            raise EngineTimeout(f"query timed out: {partial}")
+        return content_type, body
 
     def _select(self, query: str) -> ox.QuerySolutions:
         result = self.query(query)

@@ -78,6 +78,9 @@ TABLE: tuple[Setting, ...] = (
             "SPARQL 1.1 query endpoint the server reads from instead of the embedded store "
             "(the build published there with `publish --to`; pages, dumps and ETags still come "
             "from `store`); empty: the embedded store", str),
+    Setting("health_timeout", 2.0,
+            "seconds /healthz waits for the store (over a backend: one ASK to the engine) "
+            "before it answers 503", float),
     Setting("engine", "oxigraph", "the triplestore `publish --to` loads into: oxigraph or "
             "virtuoso", str),
     Setting("engine_user", "dba", "account on the triplestore for `publish --to` (environment "
@@ -127,6 +130,7 @@ class Settings:
     update_token: str
     max_body_bytes: int
     backend: str
+    health_timeout: float
     engine: str
     engine_user: str
     engine_password: str

@@ -17,6 +17,7 @@ free loopback port) lives as long as the module's fixture.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
@@ -30,8 +31,13 @@ from .servers import werkzeug_server
 
 #: the backends a publishing test module runs over
 BACKENDS = ("embedded", "oxigraph", "virtuoso")
+#: seconds after which the tests' Oxigraph server cancels a query (``--timeout-s``): past
+#: every deadline the tests give ccgraph, so that an abandoned query ends (Virtuoso gets
+#: each query's own deadline from ccgraph: ccgraph.remote_deadline)
+OXIGRAPH_TIMEOUT = 30
 STARTERS: dict[str, Callable[[], AbstractContextManager[Engine]]] = {
-    "oxigraph": oxigraph_server, "virtuoso": virtuoso}
+    "oxigraph": functools.partial(oxigraph_server, query_timeout=OXIGRAPH_TIMEOUT),
+    "virtuoso": virtuoso}
 #: Virtuoso's dba account as the Debian package ships it (the server listens on loopback)
 VIRTUOSO_DBA = Credentials("dba", "dba")
 
@@ -43,6 +49,14 @@ class Engines:
     def __init__(self, stack: ExitStack) -> None:
         self._stack = stack
         self._running: dict[tuple[str, Path], Engine] = {}
+
+    @classmethod
+    def of(cls, name: str, build: Path, engine: Engine) -> Engines:
+        """Engines holding only ``engine`` (started and published by the caller: a test's
+        private engine) for ``build``."""
+        found = cls(ExitStack())
+        found._running[(name, Path(build).resolve())] = engine
+        return found
 
     def engine(self, name: str, build: Path) -> Engine:
         key = (name, Path(build).resolve())

@@ -66,15 +66,16 @@ def private_dir(prefix: str) -> Iterator[Path]:
 
 
 @contextmanager
-def oxigraph_server(location: Path | None = None, *, read_only: bool = False
-                    ) -> Iterator[Engine]:
+def oxigraph_server(location: Path | None = None, *, read_only: bool = False,
+                    query_timeout: int | None = None) -> Iterator[Engine]:
     """``oxigraph serve`` (or ``serve-read-only`` on an existing ``location``) with the union
     of the named graphs as the default graph, as ccgraph's own store has it
-    (ccgraph.engines.oxigraph_server)."""
+    (ccgraph.engines.oxigraph_server); ``query_timeout``: its ``--timeout-s``."""
     oxigraph_program()
     with private_dir("ccgraph-oxigraph-") as folder, \
             oxigraph_server_.running(location or folder / "store", free_port(), folder,
-                                     read_only=read_only, timeout=START_TIMEOUT) as server:
+                                     read_only=read_only, timeout=START_TIMEOUT,
+                                     query_timeout=query_timeout) as server:
         yield Engine("oxigraph", server.root, server.query, server.proc, folder)
 
 

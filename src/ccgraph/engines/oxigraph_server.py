@@ -45,22 +45,28 @@ class OxigraphServer(Spawned):
 
 
 def start(location: Path, port: int, folder: Path, *, read_only: bool = False,
-          union: bool = True) -> OxigraphServer:
+          union: bool = True, query_timeout: int | None = None) -> OxigraphServer:
     """Start the server on ``location`` (a database directory) and 127.0.0.1:``port``, its
     log in ``folder``; ``union``: the union of the named graphs as the default graph (as
-    ccgraph's own store answers). Does not wait: see :func:`running`."""
+    ccgraph's own store answers); ``query_timeout``: seconds after which the server cancels
+    a query (``--timeout-s``; what it stops: ccgraph.remote_deadline). Does not wait: see
+    :func:`running`."""
     command = [program(), "serve-read-only" if read_only else "serve", "--location",
                str(location), "--bind", f"127.0.0.1:{port}"]
     if union:
         command.append("--union-default-graph")
+    if query_timeout is not None:
+        command += ["--timeout-s", str(query_timeout)]
     return OxigraphServer(spawn(command, folder), folder, "oxigraph", port)
 
 
 @contextlib.contextmanager
 def running(location: Path, port: int, folder: Path, *, read_only: bool = False,
-            union: bool = True, timeout: float = 60.0) -> Iterator[OxigraphServer]:
+            union: bool = True, timeout: float = 60.0,
+            query_timeout: int | None = None) -> Iterator[OxigraphServer]:
     """A started and answering Oxigraph server, always stopped at the end."""
-    server = start(location, port, folder, read_only=read_only, union=union)
+    server = start(location, port, folder, read_only=read_only, union=union,
+                   query_timeout=query_timeout)
     try:
         server.wait_http(server.root + ASK, timeout)
         yield server

@@ -9,7 +9,7 @@ from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .. import __version__, writes
-from ..remote_store import RemoteError
+from ..remote_store import EngineTimeout, RemoteError
 from ..settings import Settings
 from ..store import current_link, remove_leftovers
 from . import (
@@ -81,6 +81,10 @@ def create_app(settings: Settings | None = None, *,
 
     @app.errorhandler(RemoteError)
     def _engine_down(exc: RemoteError) -> Response:  # --backend: the engine failed us
+        if isinstance(exc, EngineTimeout):  # up, but out of time: never a part as the whole
+            resp = http.text_error(503, f"503 Service Unavailable: {exc}")
+            resp.headers["Retry-After"] = "5"
+            return resp
         resp = http.text_error(502, f"502 Bad Gateway: {exc}")
         resp.headers["Retry-After"] = "5"
         return resp

@@ -50,7 +50,7 @@ from flask import Blueprint, Response, request
 from .. import query_errors, query_guard
 from ..formats import Format
 from ..namespaces import PREFIXES
-from ..remote_store import RemoteError, RemoteStore
+from ..remote_store import EngineTimeout, RemoteError, RemoteStore, set_deadline
 from . import http, negotiate, protocol_version, releases, update
 from .cache import Cached
 from .negotiate import GRAPH_FORMATS, RESULT_FORMATS
@@ -236,6 +236,7 @@ def _run(ext: QueryTarget, query: str, options: dict[str, Any], cap: int, store:
     run = execute_select if fast else execute
 
     def work(deadline: float) -> Outcome:
+        context.run(set_deadline, deadline)  # --backend: the engine stops at it too
         return context.run(run, store, query, options, cap, deadline)
 
     try:
@@ -253,6 +254,11 @@ def _run(ext: QueryTarget, query: str, options: dict[str, Any], cap: int, store:
         return http.text_error(400, query_errors.syntax_error(query, str(exc)))
     except (ValueError, TypeError) as exc:
         return http.text_error(400, f"query error: {exc}")
+    except EngineTimeout as exc:  # --backend: the engine stopped at (or refused) the deadline
+        resp = http.text_error(503, f"query timed out after {ext.runner.timeout:g} s; {exc}"
+                               if exc.sent else f"query not run: {exc}")
+        resp.headers["Retry-After"] = "5"
+        return resp
     except RemoteError as exc:  # --backend: the engine is down or failed
         return http.text_error(502, str(exc))
     except OSError as exc:

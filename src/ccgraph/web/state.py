@@ -85,7 +85,9 @@ def open_serving(settings: Settings) -> Build:
     timeout = settings.query_timeout + REMOTE_GRACE
     dataset = RemoteDataset(settings.backend, union_graph(build.meta.base or settings.base),
                             [g.value for g in local], timeout)
-    remote = RemoteStore(settings.backend, timeout=timeout, graphs=local, dataset=dataset)
+    # the engine stops a page's query when ccgraph stops waiting; /sparql's at its deadline
+    remote = RemoteStore(settings.backend, timeout=timeout, graphs=local, dataset=dataset,
+                         engine_timeout=timeout)
     return dataclasses.replace(build, store=cast(ox.Store, remote))
 
 
