@@ -83,9 +83,9 @@ def test_precision_per_kind(scores: dict[str, object], capsys: pytest.CaptureFix
 #: (precision >= 0.95, recall >= 0.85, each kind >= 0.8) are NOT reached: these floors are
 #: the true numbers, rounded down, so that a regression fails (docs/annotation.md).
 #: The fifth held-out set (round 5, 2026-12-02; the first four were scored and demoted into
-#: development), scored once at the end of the round: P 0.890 R 0.712 (facility 0.717,
+#: development), scored once at the end of the round: P 0.8897 R 0.712 (facility 0.717,
 #: event 0.718, organisation 0.688).
-HELDOUT_FLOORS = {"precision": 0.89, "recall": 0.71,
+HELDOUT_FLOORS = {"precision": 0.88, "recall": 0.71,
                   "facility": 0.71, "event": 0.71, "organisation": 0.68}
 
 
