@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -25,6 +25,20 @@ def to_ox(term: Node) -> OxTerm:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"cannot convert {term!r}")
+
+
+def to_ox_memo() -> Callable[[Node], OxTerm]:
+    """:func:`to_ox` remembering each term it converted: a graph repeats its IRIs, so
+    converting a whole graph through one of these costs one conversion per distinct term."""
+    memo: dict[Node, OxTerm] = {}
+
+    def term(node: Node) -> OxTerm:
+        found = memo.get(node)
+        if found is None:
+            found = memo[node] = to_ox(node)
+        return found
+
+    return term
 
 
 def from_ox(term: object) -> Node:

@@ -43,13 +43,12 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
-from rdflib.term import Node
 
 from . import iris, rights
 from .dumpfiles import DUMPS
 from .linksets import add_linksets
 from .namespaces import PREFIXES, SD
-from .terms import OxTerm, to_ox
+from .terms import to_ox_memo
 
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
@@ -256,14 +255,7 @@ class Tally:
 
 
 def _draft_triples(description: Graph) -> set[ox.Triple]:
-    memo: dict[Node, OxTerm] = {}
-
-    def term(node: Node) -> OxTerm:
-        found = memo.get(node)
-        if found is None:
-            found = memo[node] = to_ox(node)
-        return found
-
+    term = to_ox_memo()
     return {ox.Triple(term(s), term(p), term(o))  # type: ignore[arg-type]
             for s, p, o in description}
 

@@ -27,7 +27,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..namespaces import OA, RDF, RDFS, SH, XSD
-from ..terms import OxTerm, from_ox, to_ox
+from ..terms import from_ox, to_ox_memo
 
 #: target queries that contain this are left to pyshacl (see the module docstring)
 UNPORTABLE = re.compile(r"\bREGEX\s*\(", re.IGNORECASE)
@@ -35,14 +35,7 @@ UNPORTABLE = re.compile(r"\bREGEX\s*\(", re.IGNORECASE)
 
 def data_store(triples: Iterable[tuple[Node, Node, Node]]) -> ox.Store:
     """An in-memory pyoxigraph store whose default graph holds ``triples``."""
-    memo: dict[Node, OxTerm] = {}
-
-    def term(node: Node) -> OxTerm:
-        found = memo.get(node)
-        if found is None:
-            found = memo[node] = to_ox(node)
-        return found
-
+    term = to_ox_memo()
     store = ox.Store()
     store.bulk_extend([ox.Quad(term(s), term(p), term(o))  # type: ignore[arg-type]
                        for s, p, o in triples])
