@@ -43,8 +43,13 @@ each field, then the third of each field in sorted field order while fewer than 
 Fifth round (--round5, 2026-12-01): the fourth held-out sets had been scored and were demoted
 to development. The same rule as rounds 3-4 with random.Random(1305). Themes: as in round 4.
 
+Sixth round (--round6, 2026-12-02): the fifth held-out sets had been scored and were demoted
+to development. The same rule as rounds 3-5 with random.Random(1306). Themes: as in round 5
+(the first 2 of each field, then the third, then the fourth of each field in sorted field
+order while fewer than 70 pledges).
+
 Usage: python3 scripts/pick_heldout.py CORPUS MEMBERS_CSV DEV_MENTIONS_DIR DEV_THEMES_CSV
-       [--round2|--round3|--round4|--round5]
+       [--round2|--round3|--round4|--round5|--round6]
 """
 
 from __future__ import annotations
@@ -58,8 +63,9 @@ from pathlib import Path
 PER_FIELD = 6
 THEMES_PER_FIELD = 2
 #: the seed of each later round (the first round used 13)
-SEEDS = {"--round2": 1302, "--round3": 1303, "--round4": 1304, "--round5": 1305}
-MINIMUM = 40  # rounds 3-5: Film and Media Arts have too few unused profiles left for 6 each
+SEEDS = {"--round2": 1302, "--round3": 1303, "--round4": 1304, "--round5": 1305,
+         "--round6": 1306}
+MINIMUM = 40  # rounds 3-6: Film and Media Arts have too few unused profiles left for 6 each
 LANGUAGES = {
     "French": {"FR", "BE", "CH", "SN", "MA", "TN", "CI", "BF", "TG", "BJ", "CM", "ML", "LB", "HT"},
     "Spanish": {"ES", "MX", "CO", "AR", "EC", "PE", "CL", "BO", "VE", "UY", "CU", "PA", "GT"},
@@ -85,7 +91,7 @@ def main(corpus: Path, members: Path, dev_mentions: Path, dev_themes: Path,
         if index in used or record["Link"].endswith("-0") or "not found" in record["City Name"]:
             continue
         if seed >= 1303 and record["Description"] in used_texts:
-            continue  # rounds 3-5: the same text as a gold profile (Ashgabat, index 0 = 44)
+            continue  # rounds 3-6: the same text as a gold profile (Ashgabat, index 0 = 44)
         by_field.setdefault(record["Category"], []).append(index)
     rng = random.Random(seed)
     order: dict[str, list[int]] = {}
