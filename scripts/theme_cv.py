@@ -216,7 +216,7 @@ def why(rows: Sequence[Row], stats: CueStats) -> tuple[Counter[tuple[str, str]],
             if r.want == {"other"}:
                 kind, shown = "gold-other", ""
             elif slug == "other":
-                kind, shown = "narrow", ""
+                kind, shown = "no-cue", ""
             else:
                 first = sorted(p for s, p in r.cues if s == slug)[0]
                 kind = "broad" if strength(stats, (slug, first)) < 0.75 else "reading"
@@ -255,6 +255,16 @@ def cue_cv(rows: Sequence[Row], folds: dict[int, int], k: int,
                 preds.setdefault(t, []).append((by_cues(stats, r, t), r.want))
     for t, pairs in sorted(preds.items()):
         print(f"  {'rules' if t == 0 else f'cue >= {t}':<24} " + micro(count(pairs)))
+    # a pessimistic estimate for unseen wordings: only the patterns that were right at least
+    # once in the other folds' profiles (as if each pattern had been written from them alone)
+    supported: list[tuple[set[str], frozenset[str]]] = []
+    for fold in range(k):
+        stats = cue_stats([r for r in rows if folds[r.profile] != fold])
+        for r in (r for r in rows if folds[r.profile] == fold):
+            supported.append(({c[0] for c in r.cues if stats.get(c, (0, 0))[0] >= 1}, r.want))
+    print(f"  {'supported cues only':<24} " + micro(count(supported)))
+    print("  per theme, supported cues only:")
+    print(*table(count(supported)), sep="\n")
     best = max(sorted(preds), key=lambda t: prf(count(preds[t]))[2])
     print(f"  per theme, {'rules' if best == 0 else f'cue >= {best}'}:")
     print(*table(count(preds[best])), sep="\n")
