@@ -187,6 +187,27 @@ def test_explain_on_the_command_line() -> None:
     assert usage.returncode == 2 and "usage" in usage.stderr
 
 
+def test_error_analysis_script(corpus_path: Path, gold: Gold, rules: list[ThemeRule]) -> None:
+    """`scripts/theme_cv.py --errors` lists every error of the rules on the development
+    pledges, each once, in one class, and its table counts exactly those lines."""
+    script = Path(__file__).resolve().parents[1] / "scripts" / "theme_cv.py"
+    run = subprocess.run([sys.executable, str(script), "--corpus", str(corpus_path), "--errors"],
+                         capture_output=True, text=True, check=True, timeout=300)
+    lines = [line for line in run.stdout.splitlines() if line.startswith(("FP ", "FN "))]
+    kinds = Counter(" ".join(line.split()[:2]) for line in lines)
+    assert set(kinds) <= {"FP broad", "FP reading", "FP gold-other", "FP no-cue", "FN narrow",
+                          "FN several", "FN other"}
+    total = next(line for line in run.stdout.splitlines() if line.strip().startswith("all "))
+    assert [int(n) for n in total.split()[1:]] == [kinds[k] for k in sorted(kinds)]
+    fp = fn = 0
+    for _, _, _, text, want, _ in gold:
+        got = {str(t).removeprefix(THEME) for t in assign_themes(text, rules)} or {"other"}
+        fp += len(got - (want or {"other"}))
+        fn += len((want or {"other"}) - got)
+    assert sum(v for k, v in kinds.items() if k.startswith("FP")) == fp > 0
+    assert sum(v for k, v in kinds.items() if k.startswith("FN")) == fn > 0
+
+
 def _vocab_graph() -> Graph:
     graph = Graph()
     graph.parse(DEFAULT_VOCAB, format="turtle")
