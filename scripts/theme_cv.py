@@ -33,7 +33,7 @@ from pathlib import Path
 
 from ccgraph.extract.mention_eval import load_profiles
 from ccgraph.gold_scores import load_theme_gold, theme_csv
-from ccgraph.themes import assign_themes, load_default_rules
+from ccgraph.themes import ThemeRule, assign_themes, load_default_rules
 
 BASE = "https://w3id.org/ccgraph/id/theme/"
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*")
@@ -68,6 +68,9 @@ class Row:
     want: frozenset[str]
     fired: frozenset[str]
     feats: list[str]
+    text: str = ""
+    #: every (theme slug, pattern) of the vocabulary that matches the text (not only the first)
+    cues: frozenset[tuple[str, str]] = frozenset()
 
 
 def _sigmoid(z: float) -> float:
@@ -157,8 +160,114 @@ def load(corpus: Path, extra: list[str], vocab: Path | None = None) -> list[Row]
                 continue
             fired = frozenset(str(t).removeprefix(BASE) for t in assign_themes(gold.text, rules))
             rows.append(Row(gold.index, name, gold.themes or frozenset({"other"}), fired,
-                            features(gold.text)))
+                            features(gold.text), gold.text, cues_of(gold.text, rules)))
     return rows
+
+
+def cues_of(text: str, rules: Sequence[ThemeRule]) -> frozenset[tuple[str, str]]:
+    """Every (theme slug, pattern source) whose pattern matches ``text``."""
+    return frozenset((str(r.theme).removeprefix(BASE), p.pattern) for r in rules
+                     for p in r.patterns if p.search(text))
+
+
+CueStats = dict[tuple[str, str], tuple[int, int]]
+
+
+def cue_stats(rows: Sequence[Row]) -> CueStats:
+    """Per cue (theme, pattern): in how many pledges it fires, and how many of them the gold
+    gives that theme."""
+    fired: Counter[tuple[str, str]] = Counter()
+    right: Counter[tuple[str, str]] = Counter()
+    for r in rows:
+        for cue in r.cues:
+            fired[cue] += 1
+            right[cue] += cue[0] in r.want
+    return {cue: (right[cue], n) for cue, n in fired.items()}
+
+
+#: the prior of a cue's strength (a pattern written from the theme's definition is right about
+#: four times in five) and its weight in pledges: strength = (right + 0.8 k) / (fired + k)
+PRIOR, PRIOR_WEIGHT = 0.8, 2.0
+
+
+def strength(stats: CueStats, cue: tuple[str, str]) -> float:
+    right, n = stats.get(cue, (0, 0))
+    return (right + PRIOR * PRIOR_WEIGHT) / (n + PRIOR_WEIGHT)
+
+
+def by_cues(stats: CueStats, row: Row, threshold: float) -> set[str]:
+    """The themes with at least one matching cue whose strength is >= ``threshold``."""
+    return {cue[0] for cue in row.cues if strength(stats, cue) >= threshold}
+
+
+def why(rows: Sequence[Row], stats: CueStats) -> tuple[Counter[tuple[str, str]], list[str]]:
+    """Each error of the rules, per theme, put in one class (see docs/themes.md):
+    FP ``broad``: the first matching pattern is right in under 3/4 of the pledges it fires in;
+    FP ``reading``: it is right at least 3/4 of the time, so the gold reads the same words
+    differently in this pledge; FP ``gold-other``: the gold gives the pledge no theme at all;
+    FN ``narrow``: no pattern of the theme matches, the pledge has at most two gold themes;
+    FN ``several``: the same, in a pledge with three or more gold themes (a secondary theme);
+    FN ``other``: the gold gives no theme and the rules gave some (counted under ``other``)."""
+    counts: Counter[tuple[str, str]] = Counter()
+    lines: list[str] = []
+    for r in rows:
+        got = set(r.fired) or {"other"}
+        for slug in sorted(got - r.want):
+            if r.want == {"other"}:
+                kind, shown = "gold-other", ""
+            elif slug == "other":
+                kind, shown = "no-cue", ""
+            else:
+                first = sorted(p for s, p in r.cues if s == slug)[0]
+                kind = "broad" if strength(stats, (slug, first)) < 0.75 else "reading"
+                shown = f" /{first}/"
+            counts[("FP " + kind, slug)] += 1
+            lines.append(f"FP {kind:<10} {slug:<30} [{r.part} {r.profile}]{shown} {r.text}")
+        for slug in sorted(r.want - got):
+            kind = "other" if slug == "other" else "several" if len(r.want) >= 3 else "narrow"
+            counts[("FN " + kind, slug)] += 1
+            lines.append(f"FN {kind:<10} {slug:<30} [{r.part} {r.profile}] {r.text}")
+    return counts, lines
+
+
+def why_table(counts: Counter[tuple[str, str]]) -> list[str]:
+    kinds = sorted({k for k, _ in counts})
+    slugs = sorted({s for _, s in counts})
+    lines = [f"  {'theme':<31}" + "".join(f"{k:>14}" for k in kinds)]
+    for s in slugs:
+        lines.append(f"  {s:<31}" + "".join(f"{counts[(k, s)]:>14}" for k in kinds))
+    lines.append(f"  {'all':<31}" + "".join(
+        f"{sum(v for (k2, _), v in counts.items() if k2 == k):>14}" for k in kinds))
+    return lines
+
+
+def cue_cv(rows: Sequence[Row], folds: dict[int, int], k: int,
+           thresholds: Sequence[float]) -> None:
+    """Cue strengths learned on the other folds: a theme is given when one of its matching
+    patterns is right often enough there (``strength >= t``); t = 0 is the plain rules."""
+    print(f"\n1b. {k}-fold CV by profile of cue strengths (pattern precision learned on the "
+          "other folds, prior 0.8 over 2 pledges; keep a theme when a matching cue >= t)")
+    preds: dict[float, list[tuple[set[str], frozenset[str]]]] = {}
+    for fold in range(k):
+        stats = cue_stats([r for r in rows if folds[r.profile] != fold])
+        for r in (r for r in rows if folds[r.profile] == fold):
+            for t in (0.0, *thresholds):
+                preds.setdefault(t, []).append((by_cues(stats, r, t), r.want))
+    for t, pairs in sorted(preds.items()):
+        print(f"  {'rules' if t == 0 else f'cue >= {t}':<24} " + micro(count(pairs)))
+    # a pessimistic estimate for unseen wordings: only the patterns that were right at least
+    # once in the other folds' profiles (as if each pattern had been written from them alone)
+    supported: list[tuple[set[str], frozenset[str]]] = []
+    for fold in range(k):
+        stats = cue_stats([r for r in rows if folds[r.profile] != fold])
+        for r in (r for r in rows if folds[r.profile] == fold):
+            supported.append(({c[0] for c in r.cues if stats.get(c, (0, 0))[0] >= 1}, r.want))
+    print(f"  {'supported cues only':<24} " + micro(count(supported)))
+    print("  per theme, supported cues only:")
+    print(*table(count(supported)), sep="\n")
+    best = max(sorted(preds), key=lambda t: prf(count(preds[t]))[2])
+    print(f"  per theme, {'rules' if best == 0 else f'cue >= {best}'}:")
+    print(*table(count(preds[best])), sep="\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -171,8 +280,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--thresholds", default="0.2,0.3,0.5,0.7")
     ap.add_argument("--newest", default="", help="the newest round (default: the last set)")
+    ap.add_argument("--errors", action="store_true",
+                    help="list every error of the rules with its class, then stop")
+    ap.add_argument("--no-model", action="store_true",
+                    help="skip the logistic regression (sections 2 and 3)")
+    ap.add_argument("--cue-thresholds", default="0.5,0.6,0.7,0.75,0.8")
     args = ap.parse_args(argv)
     rows = load(args.corpus, args.with_set, args.vocab)
+    if args.errors:
+        counts, lines = why(rows, cue_stats(rows))
+        print(*lines, sep="\n")
+        print(*why_table(counts), sep="\n")
+        return 0
     slugs = sorted({s for r in rows for s in r.want} - {"other"})
     parts = list(dict.fromkeys(r.part for r in rows))
     newest = args.newest or parts[-1]
@@ -185,9 +304,14 @@ def main(argv: list[str] | None = None) -> int:
     everything = count([(r.fired, r.want) for r in rows])
     print(f"  {'all':<20} " + micro(everything))
     print(*table(everything), sep="\n")
+    print("\n   why the rules err (classes: see why() in this script)")
+    print(*why_table(why(rows, cue_stats(rows))[0]), sep="\n")
     thresholds = [float(t) for t in args.thresholds.split(",")]
     shuffled = sorted({r.profile for r in rows}, key=lambda p: (p * 2654435761) % 2**32)
     folds = {p: i % args.folds for i, p in enumerate(shuffled)}
+    cue_cv(rows, folds, args.folds, [float(t) for t in args.cue_thresholds.split(",")])
+    if args.no_model:
+        return 0
     print(f"\n2. {args.folds}-fold cross-validation by profile, learned on the other folds")
     preds: dict[tuple[str, float], list[tuple[set[str], frozenset[str]]]] = {}
     for k in range(args.folds):

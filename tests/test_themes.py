@@ -13,8 +13,9 @@ held-out set, seen in the first round and demoted on 2026-12-01), "held-out-2-de
 (the third, scored in round 3 and demoted at the start of round 4). heldout.csv (17 other
 profiles, picked by scripts/pick_heldout.py --round4) was annotated blind, against the
 concepts' definitions, and scored once in round 4; in round 5 its rows (set "held-out-4") were
-used as development data too (they are demoted, and a fresh blind set replaces them), so until
-then the held-out score printed here is optimistic. See docs/themes.md.
+used as development data too (they are demoted, and a fresh blind set replaces them), and in
+round 6 the fifth set's rows (set "held-out-5") were: until a fresh blind set replaces them the
+held-out score printed here is optimistic. See docs/themes.md.
 """
 
 from __future__ import annotations
@@ -53,8 +54,9 @@ REQUIRED = {"international-cooperation", "industry-and-entrepreneurship", "urban
             "social-inclusion", "sustainable-development"}
 
 #: what the development theme set measures (351 pledges since the third held-out set joined
-#: it; 427 with the fourth; round 5: 0.909 with `other` counted as a theme), rounded down
-DEV_F1_FLOOR = 0.90
+#: it; 427 with the fourth; round 5: 0.909 with `other` counted as a theme; round 6: 0.913
+#: on these 427 pledges, 0.916 on 502 with the fifth set), rounded down
+DEV_F1_FLOOR = 0.91
 #: the largest share of corpus pledges that may get only the fallback "other" (11.0% in round 5)
 OTHER_SHARE_CEILING = 0.12
 #: what the held-out theme set measures (the issue asks 0.92: not reached, see docs/themes.md);
@@ -123,6 +125,18 @@ def test_vocabulary_shape(vocab: Graph, rules: list[ThemeRule]) -> None:
     assert not any(p.search(text) for p in other.patterns for text in ("", "other", "x y"))
 
 
+def test_each_definition_gets_its_own_theme(vocab: Graph, rules: list[ThemeRule]) -> None:
+    """The patterns are written from the concepts' definitions (docs/themes.md): the
+    definition of every theme (but the fallback) is given that theme and no other one."""
+    checked = 0
+    for theme in sorted(t for t in vocab.subjects(RDF.type, CCG.Theme) if t != OTHER):
+        definition = str(vocab.value(theme, SKOS.definition))
+        assert assign_themes(definition, rules) == [theme], (theme, definition,
+                                                             explain(definition, rules))
+        checked += 1
+    assert checked >= len(REQUIRED) + 3
+
+
 def test_every_pledge_gets_a_theme(corpus_path: Path, rules: list[ThemeRule]) -> None:
     """Every pledge of the corpus gets a theme, or the explicit fallback "other"."""
     profiles = {id(p): p for p in load_profiles(corpus_path).values()}.values()
@@ -171,6 +185,27 @@ def test_explain_on_the_command_line() -> None:
     usage = subprocess.run([sys.executable, "-m", "ccgraph.themes"], capture_output=True,
                            text=True, check=False, timeout=60)
     assert usage.returncode == 2 and "usage" in usage.stderr
+
+
+def test_error_analysis_script(corpus_path: Path, gold: Gold, rules: list[ThemeRule]) -> None:
+    """`scripts/theme_cv.py --errors` lists every error of the rules on the development
+    pledges, each once, in one class, and its table counts exactly those lines."""
+    script = Path(__file__).resolve().parents[1] / "scripts" / "theme_cv.py"
+    run = subprocess.run([sys.executable, str(script), "--corpus", str(corpus_path), "--errors"],
+                         capture_output=True, text=True, check=True, timeout=300)
+    lines = [line for line in run.stdout.splitlines() if line.startswith(("FP ", "FN "))]
+    kinds = Counter(" ".join(line.split()[:2]) for line in lines)
+    assert set(kinds) <= {"FP broad", "FP reading", "FP gold-other", "FP no-cue", "FN narrow",
+                          "FN several", "FN other"}
+    total = next(line for line in run.stdout.splitlines() if line.strip().startswith("all "))
+    assert [int(n) for n in total.split()[1:]] == [kinds[k] for k in sorted(kinds)]
+    fp = fn = 0
+    for _, _, _, text, want, _ in gold:
+        got = {str(t).removeprefix(THEME) for t in assign_themes(text, rules)} or {"other"}
+        fp += len(got - (want or {"other"}))
+        fn += len((want or {"other"}) - got)
+    assert sum(v for k, v in kinds.items() if k.startswith("FP")) == fp > 0
+    assert sum(v for k, v in kinds.items() if k.startswith("FN")) == fn > 0
 
 
 def _vocab_graph() -> Graph:
