@@ -54,14 +54,16 @@ REQUIRED = {"international-cooperation", "industry-and-entrepreneurship", "urban
             "social-inclusion", "sustainable-development"}
 
 #: what the development theme set measures (351 pledges since the third held-out set joined
-#: it; 427 with the fourth; round 5: 0.909 with `other` counted as a theme; round 6: 0.913
-#: on these 427 pledges, 0.916 on 502 with the fifth set), rounded down
+#: it; 427 with the fourth; round 5: 0.909 with `other` counted as a theme; round 6: 0.920
+#: on 502 pledges with the fifth set demoted into it), rounded down
 DEV_F1_FLOOR = 0.91
 #: the largest share of corpus pledges that may get only the fallback "other" (11.0% in round 5)
 OTHER_SHARE_CEILING = 0.12
 #: what the held-out theme set measures (the issue asks 0.92: not reached, see docs/themes.md);
-#: the fifth held-out set (75 pledges, round 5), scored once: micro-F1 0.760
-HELDOUT_F1_FLOOR = 0.76
+#: the fifth held-out set (75 pledges, round 5), scored once: micro-F1 0.760; the sixth
+#: (70 pledges, round 6), scored once after the round-6 rules were merged: P 0.769, R 0.792,
+#: micro-F1 0.780
+HELDOUT_F1_FLOOR = 0.77
 
 _WORD = re.compile(r"[\w’'´-]+")
 
