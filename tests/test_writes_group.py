@@ -23,6 +23,7 @@ from ccgraph.web.state import Ccgraph
 from tests.support.writehelp import (
     AUTH,
     BAD_EMAIL,
+    CONTACT,
     RDFS_COMMENT,
     SAPPORO,
     TOKEN,
@@ -143,30 +144,54 @@ def test_writes_naming_the_same_triple_keep_their_order(build: Path) -> None:
 
 
 def test_writes_that_conform_alone_but_not_together_run_one_by_one(build: Path) -> None:
-    """Two summaries for one commitment that has none: each conforms alone, the two
-    together break the shapes' "at most one summary" (sh:maxCount 1), so the group runs
-    one by one in queue order: the first commits, the second is refused with its own
-    report, as it would be had it come alone after the first."""
-    query = ("SELECT ?c WHERE { ?c a <https://w3id.org/ccgraph/ontology#Commitment> "
-             "FILTER NOT EXISTS { ?c <https://w3id.org/ccgraph/ontology#summary> ?s } } "
-             "ORDER BY ?c LIMIT 1")
-    summary = "https://w3id.org/ccgraph/ontology#summary"
-    with server(build) as (url, writer):
+    """A contact point with several English labels; one write per label deletes it: each
+    conforms alone (an English label is left), together they leave none (the label shape
+    wants one), so the group runs one by one in queue order: all but the last commit, the
+    last is refused with its own report, as it would be had it come alone after them."""
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    query = (f"SELECT ?l WHERE {{ <{CONTACT}> <{label}> ?l FILTER(LANG(?l) = 'en') }}")
+
+    def labels(url: str) -> list[str]:
         rows = requests.get(url + "/sparql", params={"query": query}, timeout=60,
                             headers={"Accept": "application/sparql-results+json"}
                             ).json()["results"]["bindings"]
-        assert rows, "the seed build has a commitment without a summary"
-        node = rows[0]["c"]["value"]
-        updates = [f'INSERT DATA {{ <{node}> <{summary}> "summary {i}"@en }}'
-                   for i in range(2)]
+        return sorted(r["l"]["value"] for r in rows)
+
+    with server(build) as (url, writer):
+        if len(labels(url)) < 2:
+            second = f'INSERT DATA {{ <{CONTACT}> <{label}> "A second label"@en }}'
+            setup = requests.post(url + "/sparql", data=second.encode("utf-8"),
+                                  headers=UPDATE_TYPE, timeout=600)
+            assert setup.status_code == 200, setup.text
+        texts = labels(url)
+        assert len(texts) >= 2, texts
+        updates = [f'DELETE DATA {{ <{CONTACT}> <{label}> "{text}"@en }}' for text in texts]
         answers = _send_queued(url, writer, build, updates)
-        assert answers[0].status_code == 200, answers[0].text
-        assert answers[1].status_code == 422, answers[1].text
-        assert "summary" in answers[1].text and node in answers[1].text
-        assert open_build(build).meta.version == answers[0].headers["X-Ccgraph-Version"]
-        assert open_build(build).meta.extra["write"]["kind"] == "update"  # alone
-        ask = (f'ASK {{ <{node}> <{summary}> "summary 0"@en }}')
-        resp = requests.get(url + "/sparql", params={"query": ask}, timeout=60,
-                            headers={"Accept": "application/sparql-results+json"})
-        assert resp.json()["boolean"] is True
+        assert [a.status_code for a in answers] == [200] * (len(texts) - 1) + [422], \
+            [a.text for a in answers]
+        assert "DOES NOT CONFORM" in answers[-1].text and CONTACT in answers[-1].text
+        versions = [a.headers["X-Ccgraph-Version"] for a in answers[:-1]]
+        assert len(set(versions)) == len(versions)  # one version each
+        live = open_build(build)
+        assert live.meta.version == versions[-1]
+        assert live.meta.extra["write"]["kind"] == "update"  # alone
+        assert labels(url) == texts[-1:]
     check_consistent(build)
+
+
+def test_memory_copies_wait_for_a_pause_in_writes(seed_build: Path) -> None:
+    """A server worker copies a new version into memory once it has stayed current
+    COPY_SETTLE seconds; while versions follow each other closely the wait grows with
+    their interval, so the copies do not compete with the next write (web/state.py)."""
+    from ccgraph.web import state
+
+    app = create_app(Settings.load({"store": seed_build}, environ={}))
+    ext = app.extensions["ccgraph"]
+    assert isinstance(ext, Ccgraph)
+    settle = [ext.copy_settle(t) for t in (0.0, 1.0, 2.0, 3.0)]
+    assert settle[0] == state.COPY_SETTLE
+    assert settle[1:] == [max(state.COPY_SETTLE, state.COPY_SETTLE_FACTOR * 1.0)] * 3
+    # a pause: the median of the last intervals is still a burst's
+    assert ext.copy_settle(100.0) == max(state.COPY_SETTLE, state.COPY_SETTLE_FACTOR)
+    # writes now far apart: back to COPY_SETTLE
+    assert [ext.copy_settle(t) for t in (200.0, 300.0)][-1] == state.COPY_SETTLE

@@ -59,6 +59,9 @@ class Live:
         self.store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
                           for q in self.quads)
         self.results = results
+        #: the report files (text, Turtle, JSON) of ``results`` when a write worker wrote
+        #: them (a write whose results are the same reuses them); None: unknown
+        self.reports: tuple[str, str, str] | None = None
         self.pub: writes.Published | None = None  # made on the first write (fast.py)
         self._generated: tuple[list[ox.Quad], set[ox.Triple]] | None = None
 
@@ -97,7 +100,7 @@ class Live:
 
     def change(self, name: str, added: set[ox.Quad], removed: set[ox.Quad],
                gained: set[ox.Triple], lost: set[ox.Triple], void: list[ox.Quad],
-               results: list[Any]) -> None:
+               results: list[Any], reports: tuple[str, str, str] | None = None) -> None:
         default = ox.DefaultGraph()
         for q in removed:
             self.store.remove(q)
@@ -108,6 +111,7 @@ class Live:
         self.quads -= removed
         self.quads |= added
         self.name, self.void, self.results = name, void, results
+        self.reports = reports
 
     def refuse_wiping(self, added: set[ox.Quad], removed: set[ox.Quad], base: str) -> None:
         """changes.refuse_wiping, asked only when the change removes what it guards."""
@@ -187,6 +191,7 @@ class Worker:
                 del store
                 live.change(step_dir.name, added, removed, gained, lost, void, [])
             live.results = results
+            live.reports = _report_files(version_dir) if results is not None else None
         except Exception:  # half caught up: read the version whole instead
             self.live = None
             return False
@@ -197,16 +202,22 @@ class Worker:
                  ) -> tuple[writes.Validation, dict[str, Any]]:
         """The report of the data after the change: incremental when the live version's
         results are known and the change can be bounded, else the full validation."""
-        from .validate.incremental import check
+        from .validate.incremental import check_results, report_graph, same_results
+        from .validate.report import Report
 
         if live.results is not None:
-            done = check(self.analysis, self.walker, live.store, self.shapes, added,
-                         removed, live.results)
+            done = check_results(self.analysis, self.walker, live.store, self.shapes, added,
+                                 removed, live.results)
             if done is not None:
-                report, checked = done
+                results, checked = done
+                how = {"validation": "incremental", "checked": checked}
+                conforms = not any(r.severity == "Violation" for r in results)
+                if live.reports is not None and same_results(results, live.results):
+                    text, turtle, js = live.reports  # the same results: the same report
+                    return writes.Validation(conforms, text, turtle, js, live.results), how
+                report = Report(conforms, results, report_graph(conforms, results))
                 return (writes.Validation(report.conforms, report.text(), report.to_turtle(),
-                                          report.to_json(), report.results),
-                        {"validation": "incremental", "checked": checked})
+                                          report.to_json(), report.results), how)
         return (writes.validate_quads(live.after(added_q, removed_q), self.shapes),
                 {"validation": "full"})
 
@@ -262,7 +273,8 @@ class Worker:
             live.pub = None  # half changed: made again from the named graphs next time
             raise
         name = version_name(meta.version)
-        live.change(name, added_q, removed_q, gained, lost, void_quads, report.results)
+        live.change(name, added_q, removed_q, gained, lost, void_quads, report.results,
+                    (report.text, report.turtle, report.json))
         return meta.version, staging, name
 
     def handle(self, header: dict[str, Any], payload: bytes) -> dict[str, Any]:
@@ -448,6 +460,16 @@ def _refuse(results: list[dict[str, Any]], member: group.Member,
                                  **member.counts}
     else:
         results[member.index] = _invalid(failed, {}, member.counts)
+
+
+def _report_files(version_dir: Path) -> tuple[str, str, str] | None:
+    folder = version_dir / REPORTS_DIR
+    try:
+        return (folder.joinpath("validation.txt").read_text(encoding="utf-8"),
+                folder.joinpath("validation.ttl").read_text(encoding="utf-8"),
+                folder.joinpath("validation.json").read_text(encoding="utf-8"))
+    except OSError:
+        return None
 
 
 def _version(path: Path) -> str:
