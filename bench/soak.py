@@ -220,11 +220,17 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+#: seconds a warm-up write is retried while the server answers 503 (still warming up)
+WARM_UP_PATIENCE = 900.0
+
+
 def warm_up(url: str, token: str, count: int, workers: int) -> list[float]:
     """``count`` untimed INSERT DATA + DELETE DATA pairs of a comment (no net change) from
     ``workers`` clients at once, each request on a new connection, so that every server
     worker's write worker has read the live version before the clock starts; returns each
-    write's seconds (a worker's first write is its cold start)."""
+    write's seconds (a worker's first write is its cold start). A write answered 503 (the
+    write worker is still warming up; a loaded host) is sent again, for up to
+    WARM_UP_PATIENCE seconds."""
     auth = {"Authorization": f"Bearer {token}"}
     took: list[float] = []
     failed: list[str] = []
@@ -233,8 +239,17 @@ def warm_up(url: str, token: str, count: int, workers: int) -> list[float]:
         for i in range(count):
             for verb in ("INSERT", "DELETE"):
                 t0 = time.monotonic()
-                with requests.Session() as session:
-                    resp = _update(session, url, auth, verb, f"warm-up-{ident}-{i}")()
+                until = t0 + WARM_UP_PATIENCE
+                while True:  # a write worker still warming up (a loaded host) says 503
+                    try:
+                        with requests.Session() as session:
+                            resp = _update(session, url, auth, verb, f"warm-up-{ident}-{i}")()
+                        if resp.status_code != 503 or time.monotonic() > until:
+                            break
+                    except requests.ConnectionError:
+                        if time.monotonic() > until:
+                            raise
+                    time.sleep(1.0)
                 if resp.status_code not in (200, 204):
                     failed.append(f"{resp.status_code} {resp.text[:200]}")
                 took.append(round(time.monotonic() - t0, 3))

@@ -34,6 +34,7 @@ from rdflib import URIRef
 
 from . import iris, writes
 from .store import META_FILE, REPORTS_DIR, STORE_DIR, new_staging, version_name
+from .writes import group
 
 #: versions a write worker catches up with from their recorded changes (more: read whole)
 CATCH_UP_MAX = 16
@@ -58,6 +59,9 @@ class Live:
         self.store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
                           for q in self.quads)
         self.results = results
+        #: the report files (text, Turtle, JSON) of ``results`` when a write worker wrote
+        #: them (a write whose results are the same reuses them); None: unknown
+        self.reports: tuple[str, str, str] | None = None
         self.pub: writes.Published | None = None  # made on the first write (fast.py)
         self._generated: tuple[list[ox.Quad], set[ox.Triple]] | None = None
 
@@ -96,7 +100,7 @@ class Live:
 
     def change(self, name: str, added: set[ox.Quad], removed: set[ox.Quad],
                gained: set[ox.Triple], lost: set[ox.Triple], void: list[ox.Quad],
-               results: list[Any]) -> None:
+               results: list[Any], reports: tuple[str, str, str] | None = None) -> None:
         default = ox.DefaultGraph()
         for q in removed:
             self.store.remove(q)
@@ -107,6 +111,7 @@ class Live:
         self.quads -= removed
         self.quads |= added
         self.name, self.void, self.results = name, void, results
+        self.reports = reports
 
     def refuse_wiping(self, added: set[ox.Quad], removed: set[ox.Quad], base: str) -> None:
         """changes.refuse_wiping, asked only when the change removes what it guards."""
@@ -186,6 +191,7 @@ class Worker:
                 del store
                 live.change(step_dir.name, added, removed, gained, lost, void, [])
             live.results = results
+            live.reports = _report_files(version_dir) if results is not None else None
         except Exception:  # half caught up: read the version whole instead
             self.live = None
             return False
@@ -196,16 +202,22 @@ class Worker:
                  ) -> tuple[writes.Validation, dict[str, Any]]:
         """The report of the data after the change: incremental when the live version's
         results are known and the change can be bounded, else the full validation."""
-        from .validate.incremental import check
+        from .validate.incremental import check_results, report_graph, same_results
+        from .validate.report import Report
 
         if live.results is not None:
-            done = check(self.analysis, self.walker, live.store, self.shapes, added,
-                         removed, live.results)
+            done = check_results(self.analysis, self.walker, live.store, self.shapes, added,
+                                 removed, live.results)
             if done is not None:
-                report, checked = done
+                results, checked = done
+                how = {"validation": "incremental", "checked": checked}
+                conforms = not any(r.severity == "Violation" for r in results)
+                if live.reports is not None and same_results(results, live.results):
+                    text, turtle, js = live.reports  # the same results: the same report
+                    return writes.Validation(conforms, text, turtle, js, live.results), how
+                report = Report(conforms, results, report_graph(conforms, results))
                 return (writes.Validation(report.conforms, report.text(), report.to_turtle(),
-                                          report.to_json(), report.results),
-                        {"validation": "incremental", "checked": checked})
+                                          report.to_json(), report.results), how)
         return (writes.validate_quads(live.after(added_q, removed_q), self.shapes),
                 {"validation": "full"})
 
@@ -218,6 +230,52 @@ class Worker:
         live.published(base).prepare(root / link, base)
         return {"status": "warm", "message": "ready for writes", "version": live.name,
                 "seconds": {"warm": round(time.monotonic() - t0, 3)}}
+
+    def change(self, live: Live, req: writes.Request, base: str
+               ) -> tuple[set[ox.Quad], set[ox.Quad], bool, writes.DataOperation | None]:
+        """The named-graph quads ``req`` adds and removes on ``live``, whether it creates its
+        graph, and its data operation (None: it went the general way). Raises WriteError."""
+        created = False
+        op = writes.data_operation(req.update) if req.kind == writes.UPDATE else None
+        if req.kind == writes.POST:
+            op = writes.post_operation(req)
+            created = req.graph is not None and not any(
+                True for _ in live.store.quads_for_pattern(None, None, None,
+                                                           ox.NamedNode(req.graph)))
+        if op is not None:
+            added_q, removed_q = writes.apply_data(op, live.store, live.generated(), base)
+            return added_q, removed_q, created, op
+        applied = writes.apply(live.named, req, base)
+        return (applied.after - applied.before, applied.before - applied.after,
+                applied.created, None)
+
+    def verdict(self, live: Live, added_q: set[ox.Quad], removed_q: set[ox.Quad], base: str
+                ) -> tuple[writes.Validation, dict[str, Any], set[ox.Triple], set[ox.Triple]]:
+        """The change checked: refuse_wiping (raises WriteError), then SHACL."""
+        live.refuse_wiping(added_q, removed_q, base)
+        gained, lost = live.union_change(added_q, removed_q)
+        report, how = self.validate(live, added_q, removed_q, gained, lost)
+        return report, how, gained, lost
+
+    def commit(self, root: Path, link: str, base: str, live: Live, added_q: set[ox.Quad],
+               removed_q: set[ox.Quad], gained: set[ox.Triple], lost: set[ox.Triple],
+               report: writes.Validation, note: dict[str, Any]) -> tuple[str, Path, str]:
+        """The new version written aside (fast.py) and ``live`` moved to it: its version id,
+        staging directory and directory name."""
+        staging = new_staging(root)
+        reports = {"validation.txt": report.text, "validation.ttl": report.turtle,
+                   "validation.json": report.json}
+        pub = live.published(base)
+        try:
+            meta, void_quads = writes.write_fast(staging, root / link, pub, added_q,
+                                                 removed_q, base, reports, note)
+        except BaseException:
+            live.pub = None  # half changed: made again from the named graphs next time
+            raise
+        name = version_name(meta.version)
+        live.change(name, added_q, removed_q, gained, lost, void_quads, report.results,
+                    (report.text, report.turtle, report.json))
+        return meta.version, staging, name
 
     def handle(self, header: dict[str, Any], payload: bytes) -> dict[str, Any]:
         times: dict[str, float] = {}
@@ -232,27 +290,12 @@ class Worker:
         root = Path(header["root"])
         link = str(header["link"])
         base = str(header["base"])
-        req = writes.Request(kind=header["kind"], update=header.get("update") or "",
-                             graph=header.get("graph"), payload=payload,
-                             media_type=header.get("media_type") or "")
+        req = _request(header, payload)
         live = self.load(root, link, base)
         tick("load")
         self.send({"stage": "loaded"})
-        created = False
         try:
-            op = writes.data_operation(req.update) if req.kind == writes.UPDATE else None
-            if req.kind == writes.POST:
-                op = writes.post_operation(req)
-                created = req.graph is not None and not any(
-                    True for _ in live.store.quads_for_pattern(None, None, None,
-                                                               ox.NamedNode(req.graph)))
-            if op is not None:
-                added_q, removed_q = writes.apply_data(op, live.store, live.generated(), base)
-            else:
-                applied = writes.apply(live.named, req, base)
-                added_q, removed_q = applied.after - applied.before, \
-                    applied.before - applied.after
-                created = applied.created
+            added_q, removed_q, created, _ = self.change(live, req, base)
         except writes.WriteError as exc:
             return {"status": exc.status, "message": str(exc), "seconds": times}
         except MemoryError:
@@ -263,43 +306,170 @@ class Worker:
         inserted = len(added_q)
         deleted = len(removed_q)
         counts = {"inserted": inserted, "deleted": deleted, "created": created}
-        if not inserted and not deleted:
-            return {"status": writes.UNCHANGED, "message": "no change: nothing to commit",
-                    "version": _version(root / link), "seconds": times, **counts}
-        cap = int(header["cap"])
-        if inserted + deleted > cap:
-            return {"status": writes.TOO_LARGE, "seconds": times, **counts,
-                    "message": f"the write would change {inserted + deleted} quads; at most "
-                               f"{cap} may change in one write (result_cap)"}
+        refused = _refused(inserted, deleted, int(header["cap"]), root / link)
+        if refused is not None:
+            return {**refused, "seconds": times, **counts}
         try:
-            live.refuse_wiping(added_q, removed_q, base)
+            report, how, gained, lost = self.verdict(live, added_q, removed_q, base)
         except writes.WriteError as exc:
             return {"status": exc.status, "message": str(exc), "seconds": times, **counts}
-        gained, lost = live.union_change(added_q, removed_q)
-        report, how = self.validate(live, added_q, removed_q, gained, lost)
         tick("validate")
         if not report.conforms:
-            return {"status": writes.INVALID, "seconds": times, **counts,
-                    "message": "the data would not conform to the shapes; nothing was "
-                               "changed",
-                    "report_text": report.text, "report_turtle": report.turtle}
-        staging = new_staging(root)
+            return _invalid(report, times, counts)
         note = {"kind": req.kind, "inserted": inserted, "deleted": deleted, **how}
-        reports = {"validation.txt": report.text, "validation.ttl": report.turtle,
-                   "validation.json": report.json}
-        pub = live.published(base)
         tick("prepare")
-        try:
-            meta, void_quads = writes.write_fast(staging, root / link, pub, added_q,
-                                                 removed_q, base, reports, note)
-        except BaseException:
-            live.pub = None  # half changed: made again from the named graphs next time
-            raise
+        version, staging, name = self.commit(root, link, base, live, added_q, removed_q,
+                                             gained, lost, report, note)
         tick("write")
-        name = version_name(meta.version)
-        live.change(name, added_q, removed_q, gained, lost, void_quads, report.results)
-        return {"status": writes.COMMITTED, "message": "committed", "version": meta.version,
+        return {"status": writes.COMMITTED, "message": "committed", "version": version,
                 "staging": str(staging), "name": name, "seconds": times, **counts}
+
+    def handle_group(self, header: dict[str, Any], payload: bytes) -> dict[str, Any]:
+        """Several writes that queued together, committed as one version when each is a
+        data operation (INSERT DATA, DELETE DATA, Graph Store POST) on triples no other one
+        of the group names, and their union conforms (writes/group.py). The answer: one
+        result per write in ``group`` (status ``split``: run it alone afterwards), and the
+        version written (``staging``/``name``) when some were committed."""
+        t0 = time.monotonic()
+        root, link, base = Path(header["root"]), str(header["link"]), str(header["base"])
+        cap = int(header["cap"])
+        live = self.load(root, link, base)
+        self.send({"stage": "loaded"})
+        load_s = round(time.monotonic() - t0, 3)
+        results: list[dict[str, Any]] = []
+        members: list[group.Member] = []
+        plan = group.Plan()
+        offset = 0
+        for i, sub in enumerate(header["writes"]):
+            size = int(sub.get("payload") or 0)
+            req = _request(sub, payload[offset:offset + size])
+            offset += size
+            results.append({"status": group.SPLIT})
+            try:
+                op = (writes.data_operation(req.update) if req.kind == writes.UPDATE
+                      else writes.post_operation(req) if req.kind == writes.POST else None)
+                if op is None or not plan.take(op, req):
+                    continue  # alone, after the group
+                added_q, removed_q, created, _ = self.change(live, req, base)
+            except writes.WriteError as exc:
+                results[i] = {"status": exc.status, "message": str(exc)}
+                continue
+            except MemoryError:
+                continue
+            counts = {"inserted": len(added_q), "deleted": len(removed_q), "created": created}
+            refused = _refused(len(added_q), len(removed_q), cap, root / link)
+            if refused is not None:
+                results[i] = {**refused, **counts}
+                continue
+            members.append(group.Member(i, req.kind, added_q, removed_q, counts))
+        self.send({"stage": "applied"})
+        apply_s = round(time.monotonic() - t0 - load_s, 3)
+        committed, how, report = self._group_verdict(live, members, results, base)
+        times = {"load": load_s, "apply": apply_s,
+                 "validate": round(time.monotonic() - t0 - load_s - apply_s, 3)}
+        answer: dict[str, Any] = {"group": results}
+        if committed and report is not None:
+            added_q, removed_q = group.union(committed)
+            gained, lost = live.union_change(added_q, removed_q)
+            note = {"kind": "group", "writes": len(committed), "inserted": len(added_q),
+                    "deleted": len(removed_q), **how}
+            mark = time.monotonic()
+            version, staging, name = self.commit(root, link, base, live, added_q, removed_q,
+                                                 gained, lost, report, note)
+            times["write"] = round(time.monotonic() - mark, 3)
+            for m in committed:
+                results[m.index] = {"status": writes.COMMITTED, "version": version,
+                                    "message": f"committed (with {len(committed) - 1} other "
+                                               "write(s) in one version)"
+                                    if len(committed) > 1 else "committed", **m.counts}
+            answer.update(staging=str(staging), name=name, version=version)
+        for r in results:
+            r.setdefault("seconds", dict(times))
+        return answer
+
+    def _group_verdict(self, live: Live, members: list[group.Member],
+                       results: list[dict[str, Any]], base: str
+                       ) -> tuple[list[group.Member], dict[str, Any], writes.Validation | None]:
+        """The members to commit together, how they were validated and their report.
+        The union is checked first; when it fails, each member alone (a write that fails
+        alone gets its own refusal), then the union of those that pass; when that fails
+        too, every one of them runs alone (``split``)."""
+        if not members:
+            return [], {}, None
+        added_q, removed_q = group.union(members)
+        try:
+            report, how, _, _ = self.verdict(live, added_q, removed_q, base)
+            if report.conforms:
+                return members, how, report
+            failed: writes.Validation | writes.WriteError = report
+        except writes.WriteError as exc:
+            failed = exc
+        if len(members) == 1:
+            _refuse(results, members[0], failed)
+            return [], {}, None
+        passing = []
+        for m in members:
+            try:
+                alone, _, _, _ = self.verdict(live, m.added, m.removed, base)
+            except writes.WriteError as exc:
+                _refuse(results, m, exc)
+                continue
+            if alone.conforms:
+                passing.append(m)
+            else:
+                _refuse(results, m, alone)
+        if not passing or len(passing) == len(members):
+            return [], {}, None  # together they fail, each passes: each runs alone
+        added_q, removed_q = group.union(passing)
+        try:
+            report, how, _, _ = self.verdict(live, added_q, removed_q, base)
+        except writes.WriteError:
+            return [], {}, None
+        return (passing, how, report) if report.conforms else ([], {}, None)
+
+def _request(header: dict[str, Any], payload: bytes) -> writes.Request:
+    return writes.Request(kind=header["kind"], update=header.get("update") or "",
+                          graph=header.get("graph"), payload=payload,
+                          media_type=header.get("media_type") or "")
+
+
+def _refused(inserted: int, deleted: int, cap: int, live_dir: Path) -> dict[str, Any] | None:
+    """The answer to a change that is empty or too large; None for any other."""
+    if not inserted and not deleted:
+        return {"status": writes.UNCHANGED, "message": "no change: nothing to commit",
+                "version": _version(live_dir)}
+    if inserted + deleted > cap:
+        return {"status": writes.TOO_LARGE,
+                "message": f"the write would change {inserted + deleted} quads; at most "
+                           f"{cap} may change in one write (result_cap)"}
+    return None
+
+
+def _invalid(report: writes.Validation, times: dict[str, float], counts: dict[str, Any]
+             ) -> dict[str, Any]:
+    return {"status": writes.INVALID, "seconds": times, **counts,
+            "message": "the data would not conform to the shapes; nothing was changed",
+            "report_text": report.text, "report_turtle": report.turtle}
+
+
+def _refuse(results: list[dict[str, Any]], member: group.Member,
+            failed: writes.Validation | writes.WriteError) -> None:
+    """A group member's own refusal: its violations, or what refuse_wiping said."""
+    if isinstance(failed, writes.WriteError):
+        results[member.index] = {"status": failed.status, "message": str(failed),
+                                 **member.counts}
+    else:
+        results[member.index] = _invalid(failed, {}, member.counts)
+
+
+def _report_files(version_dir: Path) -> tuple[str, str, str] | None:
+    folder = version_dir / REPORTS_DIR
+    try:
+        return (folder.joinpath("validation.txt").read_text(encoding="utf-8"),
+                folder.joinpath("validation.ttl").read_text(encoding="utf-8"),
+                folder.joinpath("validation.json").read_text(encoding="utf-8"))
+    except OSError:
+        return None
 
 
 def _version(path: Path) -> str:
@@ -330,7 +500,9 @@ def serve() -> int:
         header = json.loads(line)
         payload = stdin.read(int(header.get("payload") or 0))
         try:
-            result = (worker.warm(header) if header.get("kind") == "warm"
+            kind = header.get("kind")
+            result = (worker.warm(header) if kind == "warm"
+                      else worker.handle_group(header, payload) if kind == "group"
                       else worker.handle(header, payload))
         except MemoryError:
             result = {"status": writes.TOO_LARGE,

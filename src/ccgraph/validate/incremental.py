@@ -344,6 +344,20 @@ def check(analysis: Analysis, walker: Walker, store: ox.Store, shapes: Graph,
     """The report of the data after a change, from the report ``previous`` of the data
     before it (``store``'s default graph) and the nodes the change can affect; and how many
     nodes were checked. None when the change cannot be bounded: validate everything then."""
+    done = check_results(analysis, walker, store, shapes, added, removed, previous, cap)
+    if done is None:
+        return None
+    results, checked = done
+    conforms = not any(r.severity == "Violation" for r in results)
+    return Report(conforms=conforms, results=results,
+                  graph=report_graph(conforms, results)), checked
+
+
+def check_results(analysis: Analysis, walker: Walker, store: ox.Store, shapes: Graph,
+                  added: set[ox.Triple], removed: set[ox.Triple], previous: list[Result],
+                  cap: int = AFFECTED_CAP) -> tuple[list[Result], int] | None:
+    """:func:`check`'s results alone (no report graph made: the caller may already hold
+    the report of the same results)."""
     if analysis.unbounded:
         return None
     focus = walker.affected(View(store, added), added | removed, cap)
@@ -354,7 +368,19 @@ def check(analysis: Analysis, walker: Walker, store: ox.Store, shapes: Graph,
     if triples is None:
         return None
     fresh = validate_focus(triples, shapes, focus) if focus else []
-    return merge(previous, fresh, focus), len(focus)
+    redone = {_rdflib(f) for f in focus}
+    return [r for r in previous if r.focus not in redone] + list(fresh), len(focus)
+
+
+def same_results(a: list[Result], b: list[Result]) -> bool:
+    """Whether two lists hold the same results (in any order)."""
+    if len(a) != len(b):
+        return False
+
+    def key(r: Result) -> str:
+        return json.dumps(r.to_dict(), sort_keys=True, ensure_ascii=False)
+
+    return sorted(map(key, a)) == sorted(map(key, b))
 
 
 __all__ = [
@@ -363,9 +389,11 @@ __all__ = [
     "View",
     "Walker",
     "check",
+    "check_results",
     "merge",
     "rdflib_graph",
     "report_graph",
     "results_from_json",
+    "same_results",
     "validate_focus",
 ]

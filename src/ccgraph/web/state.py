@@ -70,6 +70,11 @@ class QueryTarget(Protocol):
 
 #: seconds a new version must stay current before a worker copies it into memory
 COPY_SETTLE = 2.0
+#: ... and, while writes keep coming (versions less than COPY_SETTLE_MAX / FACTOR seconds
+#: apart), this many times the recent interval between versions: under a stream of writes
+#: the copies wait for a pause instead of competing with the next write for the CPU
+COPY_SETTLE_FACTOR = 3.0
+COPY_SETTLE_MAX = 60.0
 #: seconds a remote engine gets beyond ``query_timeout`` (the runner's deadline comes first)
 REMOTE_GRACE = 5.0
 
@@ -126,6 +131,8 @@ class Ccgraph:
     in_memory: bool = False
     #: the build a default-graph copy was made of, and the copy (see default_store)
     _default: tuple[Build, ox.Store] | None = None
+    #: when the last few versions were opened (monotonic seconds), for copy_settle
+    _opened: list[float] = field(default_factory=list)
 
     def refresh(self) -> None:
         """Reopen the store when a write (or a rebuild) made a new version current: one
@@ -147,7 +154,19 @@ class Ccgraph:
             self.in_memory = False
             self.live = f"{build.path.parent.name}/{build.path.name}"
             self.cache = {}
-        self.start_memory_copy(settle=COPY_SETTLE)
+            settle = self.copy_settle(time.monotonic())
+        self.start_memory_copy(settle=settle)
+
+    def copy_settle(self, now: float) -> float:
+        """Seconds a version opened ``now`` waits before it is copied into memory:
+        COPY_SETTLE, longer while versions follow each other closely (the median of the
+        last intervals times COPY_SETTLE_FACTOR, when that is at most COPY_SETTLE_MAX)."""
+        self._opened = [*self._opened[-3:], now]
+        gaps = sorted(b - a for a, b in zip(self._opened, self._opened[1:], strict=False))
+        if not gaps:
+            return COPY_SETTLE
+        wait = COPY_SETTLE_FACTOR * gaps[len(gaps) // 2]
+        return max(COPY_SETTLE, wait) if wait <= COPY_SETTLE_MAX else COPY_SETTLE
 
     def start_memory_copy(self, settle: float = 0.0) -> None:
         """Copy the open build's store into memory in a background thread and answer from

@@ -65,6 +65,7 @@ class Limits:
     cap: int = 10_000  # most quads one write may insert plus delete (result_cap)
     commit_timeout: float = 300.0  # seconds for validation and writing the new version
     lock_timeout: float = 120.0  # seconds a write waits for the one before it
+    group: int = 32  # most queued writes committed together as one version (group.py)
 
 
 def payload_format(media_type: str) -> formats.Format | None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store import LockTimeout, current_link, install_build, remove_leftovers, write_lock
+from .group import SPLIT
 from .request import (
     BAD_REQUEST,
     BUSY,
@@ -33,6 +34,23 @@ from .request import (
 log = logging.getLogger(__name__)
 
 
+class _Pending:
+    """A write waiting in the queue for its outcome."""
+
+    def __init__(self, req: Request, started: float) -> None:
+        self.req = req
+        self.started = started
+        self.waited = 0.0
+        self.done = threading.Event()
+        self.result = WriteResult(ERROR, "no outcome")
+
+    def answer(self, result: WriteResult) -> None:
+        result.seconds["lock_wait"] = round(self.waited, 3)
+        result.seconds["total"] = round(time.monotonic() - self.started, 3)
+        self.result = result
+        self.done.set()
+
+
 class Writer:
     """Runs writes for one server process: a lock, and the child that does the work."""
 
@@ -44,6 +62,9 @@ class Writer:
         self._child: subprocess.Popen[bytes] | None = None
         self._buffer = b""
         self._warming = False
+        self._queue: list[_Pending] = []
+        self._queue_lock = threading.Lock()
+        self._leading = False
 
     # -- the child process
 
@@ -138,25 +159,143 @@ class Writer:
         message: dict[str, Any] = json.loads(line)
         return message
 
-    # -- one write
+    # -- one write, or a group of them
 
     def submit(self, req: Request) -> WriteResult:
+        """Run ``req`` and say what became of it. Writes that arrive while one is being
+        committed queue; the first of them then takes the whole queue and commits what it
+        can as one version (group.py), and answers each."""
         started = time.monotonic()
-        if not self._lock.acquire(timeout=self.limits.lock_timeout):
-            return WriteResult(BUSY, "another write is in progress; retry in a moment")
+        pending = _Pending(req, started)
+        with self._queue_lock:
+            self._queue.append(pending)
+            lead = not self._leading
+            self._leading = lead or self._leading
+        if not lead:
+            return self._wait(pending)
         try:
-            with write_lock(self.root, self.limits.lock_timeout):
-                waited = time.monotonic() - started
-                outcome = self._run(req)
-                outcome.seconds["lock_wait"] = round(waited, 3)
-                outcome.seconds["total"] = round(time.monotonic() - started, 3)
-                return outcome
-        except LockTimeout:
-            return WriteResult(BUSY, "another write is in progress; retry in a moment")
-        finally:
-            self._lock.release()
+            self._lead()
+        except BaseException:
+            self._answer_all(WriteResult(ERROR, "the write could not be run; nothing was "
+                                                "changed"))
+            with self._queue_lock:
+                self._leading = False
+            raise
+        return self._wait(pending)
+
+    def queued(self) -> int:
+        """How many writes wait in the queue (not yet taken into a group)."""
+        with self._queue_lock:
+            return len(self._queue)
+
+    def _wait(self, pending: _Pending) -> WriteResult:
+        limit = self.limits.lock_timeout + self.limits.commit_timeout + self.limits.timeout
+        if pending.done.wait(limit):
+            return pending.result
+        with self._queue_lock:
+            if pending in self._queue:  # never taken: nothing happened
+                self._queue.remove(pending)
+                return WriteResult(BUSY, "another write is in progress; retry in a moment")
+        pending.done.wait()  # taken: its outcome comes
+        return pending.result
+
+    def _lead(self) -> None:
+        """Run the queue, a group at a time, until it is empty."""
+        busy = WriteResult(BUSY, "another write is in progress; retry in a moment")
+        while True:
+            if self._lock.acquire(timeout=self.limits.lock_timeout):
+                try:
+                    with write_lock(self.root, self.limits.lock_timeout):
+                        with self._queue_lock:
+                            batch = self._queue[:max(1, self.limits.group)]
+                            del self._queue[:len(batch)]
+                        self._run_batch(batch)
+                except LockTimeout:
+                    self._answer_all(busy)
+                finally:
+                    self._lock.release()
+            else:
+                self._answer_all(busy)
+            with self._queue_lock:
+                if not self._queue:
+                    self._leading = False
+                    return
+
+    def _answer_all(self, result: WriteResult) -> None:
+        with self._queue_lock:
+            waiting, self._queue = self._queue, []
+        for p in waiting:
+            p.answer(result)
+
+    def _run_batch(self, batch: list[_Pending]) -> None:
+        began = time.monotonic()
+        for p in batch:
+            p.waited = began - p.started
+        alone: list[_Pending] = batch
+        if len(batch) > 1:
+            try:
+                alone = self._run_group(batch)
+            except Exception:
+                log.exception("a group of writes failed; running them one by one")
+                self._kill()
+                alone = [p for p in batch if not p.done.is_set()]
+        for p in alone:
+            try:
+                outcome = self._run(p.req)
+            except Exception:
+                log.exception("a write failed")
+                outcome = WriteResult(ERROR, "the write failed; nothing was changed")
+            p.answer(outcome)
+
+    def _run_group(self, batch: list[_Pending]) -> list[_Pending]:
+        """Send ``batch`` to the write worker as one group; answers the writes it decided
+        and returns those to run alone."""
+        remove_leftovers(self.root)
+        link = current_link(self.root)
+        if link is None:
+            return batch
+        child = self._start()
+        subs = [{"kind": p.req.kind, "update": p.req.update, "graph": p.req.graph,
+                 "media_type": p.req.media_type, "payload": len(p.req.payload)}
+                for p in batch]
+        payload = b"".join(p.req.payload for p in batch)
+        header = {"kind": "group", "writes": subs, "payload": len(payload),
+                  "root": str(self.root), "link": link, "base": self.base,
+                  "cap": self.limits.cap}
+        assert child.stdin is not None
+        child.stdin.write(json.dumps(header).encode("utf-8") + b"\n" + payload)
+        child.stdin.flush()
+        message = self._read(child, time.monotonic() + self.limits.commit_timeout)
+        if message is not None and message.get("stage") == "loaded":
+            message = self._read(child, time.monotonic() + self.limits.timeout)
+        if message is None or message.get("stage") != "applied":
+            self._kill()  # nothing was written: each runs alone (and gets its own verdict)
+            return batch
+        done = self._read(child, time.monotonic() + self.limits.commit_timeout)
+        if done is None or not isinstance(done.get("group"), list):
+            self._kill()
+            return batch
+        staging, name = done.get("staging"), done.get("name")
+        install = 0.0
+        if staging and name:
+            t0 = time.monotonic()
+            install_build(Path(staging), self.root, str(done["version"]), lock_timeout=-1,
+                          name=str(name))
+            install = round(time.monotonic() - t0, 3)
+        alone = []
+        for p, result in zip(batch, done["group"], strict=True):
+            if result.get("status") == SPLIT:
+                alone.append(p)
+                continue
+            outcome = WriteResult(**result)
+            if outcome.status == COMMITTED:
+                outcome.seconds["install"] = install
+                outcome.seconds["group"] = len(batch)
+            p.answer(outcome)
+        return alone
 
     def _run(self, req: Request) -> WriteResult:
+        """One write alone."""
         remove_leftovers(self.root)
         link = current_link(self.root)
         if link is None:
