@@ -13,6 +13,7 @@ See :mod:`.mentions` for the rules that read the name itself. Here:
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import replace
 
@@ -48,6 +49,10 @@ RULES: dict[str, str] = {
                  "(corpus-wide, in the build)",
     "gazetteer-stem": "a name found with a head noun in another profile, written here "
                       "without it (corpus-wide, in the build)",
+    "sibling": "a name listed beside a name of known kind ('A Festival, B and C'): it takes "
+               "that kind",
+    "dash-acronym": "a name after its acronym and a dash ('COFA - Contemporary Folklore "
+                    "Adventure'): the acronym is an alias",
     "run": "a run of two capitalised words or more that no rule named, kept by the model",
     "split": "a candidate cut at 'and', the part the model chose over the whole",
     "join": "two candidates joined across 'and' (or a name with its initials), the reading "
@@ -55,6 +60,7 @@ RULES: dict[str, str] = {
 }
 
 _MAX_ITEM = 9
+_OFF = frozenset(os.environ.get("M2_OFF", "").split(","))
 _CUE_STARTS = frozenset(words[0] for words, _ in lex.CUES)
 
 
@@ -294,7 +300,7 @@ def _listed_before_category(text: str, toks: list[Tok], t: int, kind: str) -> li
     return out
 
 
-def _initials_match(words: list[str], acronym: str) -> bool:
+def initials_match(words: list[str], acronym: str) -> bool:
     """ "WIFT" for "Women in Film and Television": the acronym's letters, in order, are
     initials of the name's words, the first word's among them."""
     letters = [c for c in acronym.casefold() if c.isalpha()]
@@ -330,7 +336,7 @@ def _named_by_acronym(text: str, toks: list[Tok], p: int) -> list[Mention]:
     if words[-1] in lex.POLICY_ENDS or words[-1].lower() in lex.NOT_ENTITY_AFTER or (
             "Capital" in words or words[-1] in ("Goals", "Region", "Industries")):
         return []  # programmes, titles ("European Capital of Culture"), goals, regions
-    if not _initials_match(words, toks[p + 1].text):
+    if not initials_match(words, toks[p + 1].text):
         return []
     mention = make_mention(text, toks, k, p, "organisation", "organisation", "acronym")
     return [mention] if mention is not None else []
@@ -434,8 +440,15 @@ def context_mentions(text: str, toks: list[Tok]) -> list[Mention]:
 _PAREN = re.compile(r"[ \u00a0]*\(([^()\n]{1,90})\)")
 
 
+_DASH_ACRONYM = re.compile(r"[ \u00a0]+[–—-][ \u00a0]+([A-Z][A-Z0-9]{1,14})(?=[,.;:)]|\s)")
+
+
 def _alias_after(text: str, mention: Mention, limit: int) -> Span | None:
     m = _PAREN.match(text, mention.span.end, limit)
+    dash = _DASH_ACRONYM.match(text, mention.span.end, limit)
+    if m is None and dash is not None and "dashalias" not in _OFF:
+        # "Family Agriculture Fair – AGRIMINAS": the acronym after a dash is an alias
+        return Span(dash.start(1), dash.end(1), dash.group(1))
     if m is None:
         return None
     inner = m.group(1).strip()

@@ -25,7 +25,8 @@ _add("facility", "gallery", "Gallery", "Galerie", "Galleria")
 _add("facility", "hall", "Hall")
 _add("facility", "theatre", "Theatre", "Theater", "Teatro", "Théâtre", "Playhouse")
 _add("facility", "opera-house", "Opera House")
-_add("facility", "house", "House", "Casa", "Bait", "Quinta")
+_add("facility", "house", "House", "Casa", "Bait", "Quinta", "Maison", "Palais", "Palazzo",
+     "Palácio", "Palacio")
 _add("facility", "library", "Library", "Biblioteca", "Bibliothèque")
 _add("facility", "archive", "Archive", "Archives")
 _add("facility", "centre", "Centre", "Center", "Centro")
@@ -34,12 +35,14 @@ _add("facility", "garden", "Garden", "Gardens", "Jardin", "Jardim", "Jardín")
 _add("facility", "school", "School", "Escuela", "Gymnasium")
 _add("facility", "university", "University", "Universidad", "Université", "Universidade",
      "Università")
-_add("facility", "college", "College")
+_add("facility", "college", "College", "Polytechnic", "Politécnico", "Politecnico",
+     "Polytechnique")
 _add("facility", "academy", "Academy")
 _add("facility", "conservatory", "Conservatory", "Conservatoire", "Conservatorium",
      "Conservatorio")
 _add("facility", "faculty", "Faculty")
-_add("facility", "laboratory", "Lab", "Laboratory")
+_add("facility", "laboratory", "Lab", "Laboratory", "Laboratorio", "Laboratório",
+     "Laboratoire")
 _add("facility", "incubator", "Incubator", "Village")
 _add("facility", "factory", "Factory")
 _add("facility", "studio", "Studio", "Studios")
@@ -62,6 +65,7 @@ _add("event", "day", "Day", "Days", "Jornadas", "Journées")
 _add("event", "night", "Night")
 _add("event", "conference", "Conference", "Symposium", "Congress", "Summit", "Convention",
      "Meeting", "Colloquium", "Encounter", "Encuentro", "Encontro")
+_add("event", "concert", "Concert")
 _add("event", "games", "Games", "Regatta", "Circuit", "Camp", "Show", "Event", "Jam", "Olympics")
 _add("organisation", "association", "Association", "Asociación", "Associação",
      "Associazione")
@@ -69,12 +73,13 @@ _add("organisation", "foundation", "Foundation", "Fundación", "Fondation", "Fun
      "Fondazione")
 _add("organisation", "council", "Council", "Board", "Roundtable")
 _add("organisation", "orchestra", "Orchestra", "Orchestre", "Orquesta", "Orquestra",
-     "Philharmonic", "Choir", "Ensemble", "Orfeão", "Orfeón", "Chœur", "Choeur", "Coro")
+     "Philharmonic", "Choir", "Ensemble", "Orfeão", "Orfeón", "Chœur", "Choeur", "Coro",
+     "Band", "Troupe", "Chorus", "Quartet", "Collective")
 _add("organisation", "company", "Company", "Corporation", "Bank", "Group", "Partnership",
      "AG", "GmbH", "Inc", "Ltd")
 _add("organisation", "institute", "Institute", "Instituto", "Institut", "Workshop")
 _add("organisation", "agency", "Agency", "Authority", "Office", "Bureau", "Ministry",
-     "Department", "Directorate", "Unit", "Section")
+     "Department", "Directorate", "Unit", "Section", "Secretariat", "Administration")
 _add("organisation", "society", "PEN", "Society", "Guild", "Club", "Union", "Clube", "Sociedad",
      "Movement", "Cooperative",
      "Sociedade", "Société", "Società")
@@ -114,6 +119,8 @@ LOWER_HEADS: dict[str, tuple[str, str]] = {
     "concert hall": ("facility", "concert-hall"),
     "association": ("organisation", "association"), "foundation": ("organisation", "foundation"),
     "orchestra": ("organisation", "orchestra"), "choir": ("organisation", "orchestra"),
+    "ensemble": ("organisation", "orchestra"), "band": ("organisation", "orchestra"),
+    "troupe": ("organisation", "orchestra"), "school": ("facility", "school"),
 }
 
 #: words that end a run: what follows a name, not part of it ("Nobel Prize Laureates")
@@ -125,6 +132,10 @@ FIELD_WORDS = frozenset({
     "Gastronomy", "Interactive", "Dance", "Theatre", "Cinema", "Photography", "Fashion",
     "Architecture", "Folk", "Poetry", "Culture", "Food", "Digital", "Animation", "Games",
 })
+#: fields and media that two of are joined by "and" before one head ("Cinema and Television
+#: Festival", "Film and Music Festival")
+MEDIUM_WORDS = FIELD_WORDS | frozenset({"Television", "Radio", "Video", "Audiovisual",
+                                        "Theatre", "Visual", "Performing", "Sound"})
 #: capitalised words too common to name a thing without a head ("International", "Summer")
 GENERIC_WORDS = frozenset({
     "International", "National", "World", "Global", "Regional", "European", "African", "Asian",
@@ -152,11 +163,13 @@ for _kind, _words in (
               "celebrations symposium"),
     ("facility", "museum museums venue venues gallery galleries theatre theatres library "
                  "libraries school schools university universities cinema cinemas studio "
-                 "studios spaces facility facilities hub hubs incubator incubators"),
+                 "studios spaces facility facilities hub hubs incubator incubators bookshop "
+                 "bookstore"),
     ("organisation", "organisation organisations organization organizations association "
                      "associations company companies institutions network networks partners "
                      "agency agencies foundation foundations orchestra orchestras ensembles "
-                     "bands choirs publishers broadcasters platform platforms"),
+                     "bands choirs publishers broadcasters platform platforms choir ensemble "
+                     "band troupe collective publisher"),
 ):
     for _word in _words.split():
         CATEGORIES[_word] = _kind
@@ -202,6 +215,15 @@ ADJECTIVE_ENDINGS = ("an", "ese", "ish", "ern", "ary", "ic", "al", "ive")
 #: word ("Rencontres des artisans", "Marché au fil du temps")
 ROMANCE_CONNECTORS = frozenset({"au", "aux", "des", "du", "de", "à", "en", "del", "do", "da",
                                 "dos", "das"})
+#: heads that begin a French, Spanish, Portuguese or Italian name and may take a tail in
+#: lower case ("Maison de la littérature", "Jardin de la compagnie")
+ROMANCE_HEADS = frozenset({
+    "Maison", "Jardin", "Jardim", "Jardín", "Musée", "Museo", "Museu", "Palais", "Palacio",
+    "Palácio", "Palazzo", "Casa", "Centro", "Théâtre", "Teatro", "Bibliothèque", "Biblioteca",
+    "Fête", "Festa", "Fiesta", "Feira", "Feria", "Salon", "Semaine", "Semana", "Escuela",
+    "Laboratorio", "Laboratoire", "Fundación", "Fondation", "Fundação", "Association",
+    "Asociación", "Associação", "Institut", "Instituto", "Galerie", "Galleria",
+})
 #: Connectors that may start the tail after a head ("Academy of Arts").
 TAIL_START = frozenset({
     "of", "for", "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "on",

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 _TOKEN = re.compile(
     r"[^\W\d_][\w-]*\.(?:org|com|net)\b"        # a web name: "kuda.org", "berlindesign.net"
+    r"|(?:[A-Z]\.){2,3}(?=[ \u00a0]+[A-Z][a-z])"  # initials before a name: "P.A. Lalitha"
+    r"(?![ \u00a0]+(?:The|A|An|In|It|Its|This|These|They|Their|Since|As)\b)"
     r"|[^\W\d_](?:[\w]|['’´\-](?=[^\W_]))*"   # a word starting with a letter
     r"(?:(?<=s)['’](?=[ \u00a0]+[^\W\d_]))?"  # a plural possessive: "Writers’ Festival"
     r"|\d+(?:[.,]\d+)*"                        # a number

@@ -58,6 +58,7 @@ How a name is found
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import replace
 
@@ -86,6 +87,7 @@ from .mention_tokens import (
     tokens,
 )
 
+_OFF = frozenset(os.environ.get("M2_OFF", "").split(","))
 _TYPO = str.maketrans({"’": "'", "´": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"',
                        "„": '"', "\u00a0": " "})
 
@@ -204,8 +206,29 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     elif _lower_tail(toks, h, j):
         end = j + 1  # "Museum of African art": the tail's noun written in lower case
     if name_words(toks, i, min(end, j)) < 2:
-        return None
+        tail = _romance_lower_tail(toks, i, j)
+        if tail is None:
+            return None
+        end = tail  # "Maison de la littérature", "Jardin de la compagnie"
     return make_mention(text, toks, i, end, kind, subtype, "head")
+
+
+def _romance_lower_tail(toks: list[Tok], i: int, j: int) -> int | None:
+    """A one-word French, Spanish, Portuguese or Italian head followed by a tail in lower
+    case ("Maison de la littérature", "Maison de l'architecture du Québec"): the end of the
+    tail (at most six words, up to punctuation), or None."""
+    n = len(toks)
+    if j != i + 1 or j >= n or toks[j].text not in lex.ROMANCE_CONNECTORS or (
+            not joined(toks[j])) or toks[i].text not in lex.ROMANCE_HEADS or "romance" in _OFF:
+        return None
+    q = j
+    while q < n and q - j < 6 and joined(toks[q]) and toks[q].text[:1].isalpha() and (
+            toks[q].text.islower() or toks[q].text in lex.CONNECTORS
+            or (q > j and toks[q - 1].text in lex.ROMANCE_CONNECTORS and is_cap(toks[q]))):
+        q += 1
+    if q - j < 2 or (q < n and toks[q].text not in (".", ",", ";", ":", ")", "(")):
+        return None
+    return q
 
 
 def _list_start(toks: list[Tok], i: int, h: int) -> int:
@@ -240,7 +263,9 @@ def _list_start(toks: list[Tok], i: int, h: int) -> int:
     if k >= 0 and is_cap(toks[k]) and toks[k].text not in lex.LEADING:
         return i
     if k >= 1 and toks[k].text in lex.CONNECTORS and (
-            is_cap(toks[k - 1]) or toks[k - 1].text in lex.CONNECTORS):
+            is_cap(toks[k - 1]) or toks[k - 1].text in lex.CONNECTORS) and not (
+            "listthe" not in _OFF and toks[k].text == "the"
+            and toks[k - 1].text in ("and", "&", ",")):
         return i  # "Barbecue on the River, LowerTown Art and Music Festival": two names
     return start
 
@@ -367,6 +392,7 @@ def run_candidates(text: str, about: Span | None, taken: list[Mention]) -> list[
 def find_candidates(text: str, about: Span | None = None) -> list[Mention]:
     """The rules' names in ``about`` (or the whole text), before the model decides."""
     from .mention_context import aliases_of, context_mentions
+    from .mention_siblings import dash_acronyms, siblings
 
     start, end = _bounds(text, about)
     toks = tokens(text, start, end)
@@ -382,16 +408,30 @@ def find_candidates(text: str, about: Span | None = None) -> list[Mention]:
             candidates[same[0]] = (mention.span.start, mention)
         elif not any(m.span.start <= mention.span.start < m.span.end for _, m in candidates):
             candidates.append((mention.span.start, mention))
+    if "dash" not in _OFF:
+        for mention in dash_acronyms(text, toks):
+            lo, hi = mention.span.start, mention.span.end
+            candidates = [(s, m) for s, m in candidates
+                          if not (m.span.start < hi and lo < m.span.end)]
+            candidates.append((lo, mention))
+    found = _dedup(candidates)
+    if "sib" not in _OFF:
+        found = _dedup([(m.span.start, m) for m in [*found, *siblings(text, toks, found)]])
+    return aliases_of(text, toks, found)
+
+
+def _dedup(candidates: list[tuple[int, Mention]]) -> list[Mention]:
+    """The candidates in text order, each entity once (its first name), short forms out."""
     candidates.sort(key=lambda pair: pair[0])
     found: list[Mention] = []
-    seen: dict[str, int] = {}
+    seen: set[str] = set()
     for _, mention in candidates:
         key = entity_key(mention.label)
         if key in seen or _short_form(key, mention.kind, found):
             continue
-        seen[key] = len(found)
+        seen.add(key)
         found.append(mention)
-    return aliases_of(text, toks, found)
+    return found
 
 
 def explain_mentions(text: str) -> list[tuple[Mention, str]]:
