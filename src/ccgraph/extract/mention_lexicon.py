@@ -255,6 +255,7 @@ REJECT = re.compile(
     r"|^(?:Historic(?:al)?|City|Town|Old|Urban|Village) (?:Centre|Center)\b"
     r"|^(?:Cultural|Creative|Art|Arts|Culture|Music|Film|Design) (?:Centre|Center)$"
     r"|^(?:International|World|National) (?:Day|Week|Forum|Festival|Conference)$"
+    r"|(?:Public|Business) Administration$"
     r"| (?:Capital|City|Cities|Region|District|Area|Zone|Quarter|Societies|Students|Members"
     r"|Artists|Visitors|Teachers|Graduates|Residents|Laureates?|Winners?)$",
 )

@@ -200,51 +200,71 @@ def siblings(text: str, toks: list[Tok], found: list[Mention]) -> list[Mention]:
         bounds = _token_bounds(toks, m.span)
         if bounds is None:
             continue
-        a0, b0 = bounds
-        # forward: ", X", " and X", ", and X"
-        q = b0 + 1 if b0 < len(toks) and toks[b0].text in CLOSE_QUOTES else b0
-        while (p := _separator_after(toks, q)) is not None:
-            item = _item_after(toks, p)
-            if item is None:
-                break
-            a, b, q = item
-            quoted = q > b
-            if (not quoted and q + 1 < len(toks) and toks[q].text == "and"
-                    and any(toks[k].text in lex.TAIL_START for k in range(a, b))):
-                longer = _item_after(toks, a, with_and=True)  # "Market for Innovation and
-                if longer is not None:  # Creativity": "and" inside the tail
-                    a, b, q = longer
-            if not _ends_item(toks, q):
-                break
+        chain, opened = _chain(toks, *bounds)
+        # a list, not an apposition ("Eldrimner, the Swedish National Centre …"): "and"
+        # joins it, or it has three items, or a list lead opens it ("such as A, B")
+        if not (any(after_and for _, _, _, after_and in chain) or len(chain) >= 2 or opened):
+            continue
+        if not all(_acceptable(toks, a, b, quoted) for a, b, quoted, _ in chain
+                   if free(a, b)):
+            continue  # "Culture, Health, Technology and …": a list of words, not of names
+        for a, b, _, after_and in chain:
             if free(a, b):
-                if not _acceptable(toks, a, b, quoted) or not add(
-                        a, b, m.kind, toks[p - 1].text == "and"):
-                    break
-            elif not any(x == toks[a].start for x, _ in taken):
-                break
-        # backward: "X, " before the name
-        e = _separator_before(toks, a0)
-        while e is not None:
-            item_b = _item_before(toks, e)
-            if item_b is None:
-                break
-            a, b = item_b
-            quoted = a > 0 and toks[a - 1].text in OPEN_QUOTES and b < len(toks) and (
-                toks[b].text in CLOSE_QUOTES)
-            if a > 0 and ((is_cap(toks[a - 1]) and toks[a - 1].text not in lex.LEADING)
-                          or toks[a - 1].text in _DASHES or toks[a - 1].text == "("):
-                break  # not the start of a list item
-            before = _separator_before(toks, a - 1 if quoted else a)
-            if before is None and not _list_opens(toks, a - 1 if quoted else a, b - a):
-                break  # "in Latin America, …": not a list item
-            if free(a, b):
-                if not _acceptable(toks, a, b, quoted) or not add(
-                        a, b, m.kind, toks[e].text == "and"):
-                    break
-            elif not any(x == toks[a].start for x, _ in taken):
-                break
-            e = before
+                add(a, b, m.kind, after_and)
     return out
+
+
+Item = tuple[int, int, bool, bool]  # start, end, quoted, after "and"
+
+
+def _chain(toks: list[Tok], a0: int, b0: int) -> tuple[list[Item], bool]:
+    """The other items of the list the name at a0..b0 stands in, and whether a list lead
+    ("such as", a category noun, a colon) opens the list."""
+    chain: list[Item] = []
+    n = len(toks)
+    # forward: ", X", " and X", ", and X"
+    q = b0 + 1 if b0 < n and toks[b0].text in CLOSE_QUOTES else b0
+    while (p := _separator_after(toks, q)) is not None:
+        item = _item_after(toks, p)
+        if item is None:
+            break
+        a, b, q = item
+        quoted = q > b
+        if (not quoted and q + 1 < n and toks[q].text == "and"
+                and any(toks[k].text in lex.TAIL_START for k in range(a, b))):
+            longer = _item_after(toks, a, with_and=True)  # "Market for Innovation and
+            if longer is not None:  # Creativity": "and" inside the tail
+                a, b, q = longer
+        if not _ends_item(toks, q):
+            break
+        chain.append((a, b, quoted, toks[p - 1].text == "and"))
+    # backward: "X, " before the name
+    opened = False
+    start = a0
+    if start > 0 and toks[start - 1].text in OPEN_QUOTES:
+        start -= 1
+    e = _separator_before(toks, a0)
+    if e is None:
+        opened = _list_opens(toks, start, b0 - a0)
+    while e is not None:
+        item_b = _item_before(toks, e)
+        if item_b is None:
+            break
+        a, b = item_b
+        quoted = a > 0 and toks[a - 1].text in OPEN_QUOTES and b < n and (
+            toks[b].text in CLOSE_QUOTES)
+        if a > 0 and ((is_cap(toks[a - 1]) and toks[a - 1].text not in lex.LEADING)
+                      or toks[a - 1].text in _DASHES or toks[a - 1].text == "("):
+            break  # not the start of a list item
+        before = _separator_before(toks, a - 1 if quoted else a)
+        if before is None:
+            opened = _list_opens(toks, a - 1 if quoted else a, b - a)
+            if not opened:
+                break  # "in Latin America, …": not a list item
+        chain.append((a, b, quoted, toks[e].text == "and" or (
+            e + 1 < n and toks[e + 1].text == "and")))
+        e = before
+    return chain, opened
 
 
 def dash_acronyms(text: str, toks: list[Tok]) -> list[Mention]:
