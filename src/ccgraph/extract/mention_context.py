@@ -381,6 +381,35 @@ def _described_after(text: str, toks: list[Tok], t: int) -> list[Mention]:
     return [mention] if mention is not None else []
 
 
+def _comma_apposition(text: str, toks: list[Tok], t: int) -> list[Mention]:
+    """ "the harvest festival, Bénichon, with …", "Poland's oldest university, the
+    Jagiellonian, founded …": a singular category noun, a comma, a name set off by a second
+    comma (or the end of the sentence): a name of that kind."""
+    n = len(toks)
+    word = toks[t].text
+    if (word.endswith("s") and word not in ("campus",)) or t + 2 >= n or toks[t + 1].text != ",":
+        return []
+    p = t + 2
+    if toks[p].text == "the":
+        p += 1
+    found = _item(toks, p)
+    if found is None:
+        return []
+    a, b, q = found
+    if q >= n or toks[q].text not in (",", ".", ";") or b - a > 6:
+        return []
+    if b - a == 1 and (len(toks[a].text) < 3 or toks[a].text in lex.GENERIC_WORDS):
+        return []
+    if any(x.text in lex.GENERIC_WORDS or x.text in lex.FIELD_WORDS for x in toks[a:b]) and (
+            all(x.text in lex.GENERIC_WORDS or x.text in lex.FIELD_WORDS
+                or x.text in lex.CONNECTORS for x in toks[a:b])):
+        return []
+    if is_place(" ".join(x.text for x in toks[a:b])):
+        return []
+    mention = _named(text, toks, a, b, lex.CATEGORIES[word], "apposition")
+    return [mention] if mention is not None else []
+
+
 def _cued(text: str, toks: list[Tok], t: int) -> list[Mention]:
     """A name of two words or more (or quoted) right after a cue phrase starting at t."""
     for words, kind in lex.CUES:
@@ -432,6 +461,7 @@ def context_mentions(text: str, toks: list[Tok]) -> list[Mention]:
         if kind is not None:
             out.extend(_apposition(text, toks, t, kind))
             out.extend(_described_after(text, toks, t))
+            out.extend(_comma_apposition(text, toks, t))
             if tok.text.endswith("s") and tok.text not in ("days", "biennials"):
                 out.extend(_listed_before_category(text, toks, t, kind))
     return out

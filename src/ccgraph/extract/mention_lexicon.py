@@ -136,6 +136,13 @@ FIELD_WORDS = frozenset({
 #: Festival", "Film and Music Festival")
 MEDIUM_WORDS = FIELD_WORDS | frozenset({"Television", "Radio", "Video", "Audiovisual",
                                         "Theatre", "Visual", "Performing", "Sound"})
+#: last words of place names (streets, waters, lands): a listed name ending so is a place
+PLACE_HEADS = frozenset({
+    "Road", "Street", "Avenue", "Lane", "Boulevard", "Way", "Drive", "Quay", "Bridge",
+    "River", "Lake", "Sea", "Ocean", "Bay", "Island", "Islands", "Mountain", "Mountains",
+    "Valley", "Hill", "Hills", "Coast", "Province", "Region", "County", "District", "State",
+    "Republic", "Kingdom", "Peninsula", "Desert", "Forest",
+})
 #: capitalised words too common to name a thing without a head ("International", "Summer")
 GENERIC_WORDS = frozenset({
     "International", "National", "World", "Global", "Regional", "European", "African", "Asian",

@@ -53,8 +53,8 @@ def _item_after(toks: list[Tok], p: int,
     ``with_and``: "and" may join its words ("Children and Youth")."""
     inner = ("the",) if with_and else ("and", "&", "the")
     n = len(toks)
-    if p < n and toks[p].text == "the":
-        p += 1
+    if p < n and toks[p].text in ("the", "The"):
+        p += 1  # "…, The Night Serenades, The Black Sea Sound, …"
     quoted = p < n and toks[p].text in OPEN_QUOTES
     if quoted:
         p += 1
@@ -156,15 +156,15 @@ def _acceptable(toks: list[Tok], a: int, b: int, quoted: bool) -> bool:
     if all(w in lex.GENERIC_WORDS or w in lex.FIELD_WORDS or w in lex.CONNECTORS
            for w in words):
         return False
-    if is_place(" ".join(words)) or any(is_place(w) for w in words if w[:1].isupper()
-                                        and len(words) == 1):
-        return False
+    if is_place(" ".join(words)) or words[-1] in lex.PLACE_HEADS:
+        return False  # "Harbour Road, Lake Lane and …": places are not annotated
     if quoted:
         return True
     if name_words(toks, a, b) >= 2:
         return True
     word = words[0]
-    return len(words) == 1 and len(word) >= 5 and word.isalpha() and not word.endswith("ly")
+    return (len(words) == 1 and len(word) >= 5 and word.isalpha() and not word.endswith("ly")
+            and word not in lex.HEADS)  # "the Easter and Carnival": common nouns
 
 
 def siblings(text: str, toks: list[Tok], found: list[Mention]) -> list[Mention]:
