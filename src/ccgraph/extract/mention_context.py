@@ -373,8 +373,11 @@ def _described_after(text: str, toks: list[Tok], t: int) -> list[Mention]:
                         and not toks[start - 1].text[0].islower()
                         and not possessive(toks[start - 1].text)):
         return []
-    if start > 0 and toks[start - 1].text == ",":
-        return []
+    if start > 0 and toks[start - 1].text == "," and not (
+            "descomma" not in _OFF and start > 1 and (
+                toks[start - 2].text in lex.LEADING or toks[start - 2].text[0].isdigit()
+                or toks[start - 2].text.islower())):
+        return []  # "A, B is a festival": a list; but "Furthermore, X, a …", "in 2014, X is"
     while start < end and toks[start].text in lex.LEADING:
         start += 1
     mention = _named(text, toks, start, end, lex.CATEGORIES[toks[t].text], "apposition")

@@ -205,7 +205,7 @@ QUALIFIED: dict[tuple[str, str], str] = {
 CONNECTORS = frozenset({
     "of", "for", "and", "&", "de", "del", "della", "delle", "dei", "di", "da", "do", "dos",
     "das", "du", "des", "la", "le", "les", "el", "los", "las", "van", "von", "der", "den",
-    "y", "e", "the", "on", "in", "für", "i", "et", "und", "en",
+    "y", "e", "the", "on", "in", "für", "i", "et", "und", "en", "para", "em",
 })
 #: possessives that belong inside a name ("Gizella Women's Choir", "People's Choice Awards")
 NAME_POSSESSIVES = frozenset({"Women", "Children", "People", "Men", "Writers", "Artists",
@@ -234,7 +234,7 @@ ROMANCE_HEADS = frozenset({
 #: Connectors that may start the tail after a head ("Academy of Arts").
 TAIL_START = frozenset({
     "of", "for", "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "on",
-    "für",
+    "für", "para",
 })
 #: Capitalised words that are not part of a name when they open a run.
 LEADING = frozenset({

@@ -119,8 +119,11 @@ def _complete_names(toks: list[Tok], i: int, k: int, j: int) -> bool:
     if (toks[k - 1].text in lex.FIELD_WORDS and toks[k + 1].text in lex.MEDIUM_WORDS
             and has_head(toks, k + 2, j)):
         return False  # "Pan-African Cinema and Television Festival": two media, one head
-    if head_at(toks, k - 1) is not None:
-        # "Ars Electronica Centre and Futurelab": one word that is a name of its own
+    if head_at(toks, k - 1) is not None or (
+            "placeand" not in _OFF and k - 2 > i and is_place(toks[k - 1].text)
+            and head_at(toks, k - 2) is not None):
+        # "Ars Electronica Centre and Futurelab": one word that is a name of its own;
+        # "Design Week Mexico and City Mextrópoli": a head, its place, then a second name
         return right >= 2 or (right == 1 and (suffix_head(toks[k + 1].text) is not None
                                               or is_place(_bare(toks[k + 1].text))
                                               or (k + 2 == j and is_acronym(toks[k + 1].text)

@@ -26,6 +26,7 @@ from .mention_tokens import (
     CLOSE_QUOTES,
     OPEN_QUOTES,
     Tok,
+    camel,
     is_acronym,
     is_cap,
     joined,
@@ -103,18 +104,19 @@ _LIST_LEADS = frozenset({"as", "including", "include", "includes", "included", "
                          "notably", "especially", "particularly", "incl"})
 
 
-def _list_opens(toks: list[Tok], a: int, words: int) -> bool:
-    """Whether a list of names may start at token a: after a list lead ("such as"), a
-    category noun, a colon or the start of a sentence (two words or more: not "Likewise,")."""
+def _list_opens(toks: list[Tok], a: int, words: int) -> int:
+    """Whether a list of names may start at token a: 2 after a list lead ("such as"), a
+    category noun or a colon; 1 at the start of a sentence (two words or more: not
+    "Likewise,"); else 0."""
     k = a
     if k > 0 and toks[k - 1].text == "the":
         k -= 1
     if k == 0:
-        return words >= 2
+        return 1 if words >= 2 else 0
     word = toks[k - 1].text
     if word in (":", ";", "(") or word.lower() in _LIST_LEADS or word.lower() in lex.CATEGORIES:
-        return True
-    return word == "." and words >= 2
+        return 2
+    return 1 if word == "." and words >= 2 else 0
 
 
 def _separator_after(toks: list[Tok], q: int) -> int | None:
@@ -151,7 +153,7 @@ def _ends_item(toks: list[Tok], q: int) -> bool:
     return q >= len(toks) or toks[q].text in (",", "and", ".", ";", ")", "(", ":", "&")
 
 
-def _acceptable(toks: list[Tok], a: int, b: int, quoted: bool) -> bool:
+def _acceptable(toks: list[Tok], a: int, b: int, quoted: bool, opened: bool) -> bool:
     words = [t.text for t in toks[a:b]]
     if all(w in lex.GENERIC_WORDS or w in lex.FIELD_WORDS or w in lex.CONNECTORS
            for w in words):
@@ -163,8 +165,12 @@ def _acceptable(toks: list[Tok], a: int, b: int, quoted: bool) -> bool:
     if name_words(toks, a, b) >= 2:
         return True
     word = words[0]
+    # one plain word is a name only in a list that a list lead opens ("festivals such as A,
+    # Batumoba and C") or that holds four names or more, or when no English word is written
+    # so ("Kotolňa", "AlmaFest")
     return (len(words) == 1 and len(word) >= 5 and word.isalpha() and not word.endswith("ly")
-            and word not in lex.HEADS)  # "the Easter and Carnival": common nouns
+            and word not in lex.HEADS  # "the Easter and Carnival": common nouns
+            and (opened or not word.isascii() or camel(word)))
 
 
 def siblings(text: str, toks: list[Tok], found: list[Mention]) -> list[Mention]:
@@ -205,7 +211,8 @@ def siblings(text: str, toks: list[Tok], found: list[Mention]) -> list[Mention]:
         # joins it, or it has three items, or a list lead opens it ("such as A, B")
         if not (any(after_and for _, _, _, after_and in chain) or len(chain) >= 2 or opened):
             continue
-        if not all(_acceptable(toks, a, b, quoted) for a, b, quoted, _ in chain
+        long_list = opened or len(chain) >= 3  # a list lead, or four names or more
+        if not all(_acceptable(toks, a, b, quoted, long_list) for a, b, quoted, _ in chain
                    if free(a, b)):
             continue  # "Culture, Health, Technology and …": a list of words, not of names
         for a, b, _, after_and in chain:
@@ -245,7 +252,7 @@ def _chain(toks: list[Tok], a0: int, b0: int) -> tuple[list[Item], bool]:
         start -= 1
     e = _separator_before(toks, a0)
     if e is None:
-        opened = _list_opens(toks, start, b0 - a0)
+        opened = _list_opens(toks, start, b0 - a0) == 2
     while e is not None:
         item_b = _item_before(toks, e)
         if item_b is None:
@@ -258,9 +265,10 @@ def _chain(toks: list[Tok], a0: int, b0: int) -> tuple[list[Item], bool]:
             break  # not the start of a list item
         before = _separator_before(toks, a - 1 if quoted else a)
         if before is None:
-            opened = _list_opens(toks, a - 1 if quoted else a, b - a)
-            if not opened:
+            opens = _list_opens(toks, a - 1 if quoted else a, b - a)
+            if not opens:
                 break  # "in Latin America, …": not a list item
+            opened = opens == 2
         chain.append((a, b, quoted, toks[e].text == "and" or (
             e + 1 < n and toks[e + 1].text == "and")))
         e = before

@@ -291,9 +291,13 @@ def _lower_head(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     if found is None:
         return None
     if (not quoted and name_words(toks, i, j) < 2 and not camel(toks[i].text)
-            and (found[2] > after + 1 or len(toks[i].text) < 4
-                 or toks[i].text in lex.FIELD_WORDS)):
-        return None  # one plain word is a name only right before its head: "the X festival"
+            and (len(toks[i].text) < 4 or toks[i].text in lex.FIELD_WORDS
+                 or (found[2] > after + 1 and (
+                     "lowermod" in _OFF or toks[before].text.lower() != "the"
+                     or len(toks[i].text) < 5 or toks[i].text in lex.GENERIC_WORDS)))):
+        # one plain word is a name right before its head ("the X festival"), or after "the"
+        # before a few lower-case modifiers ("the Barbarella electronic music festival")
+        return None
     return make_mention(text, toks, i, j, found[0], found[1], "lower-head")
 
 
