@@ -334,6 +334,7 @@ def _named_by_acronym(text: str, toks: list[Tok], p: int) -> list[Mention]:
            or w in ("Capital", "Region", "Goals") for w in words):
         return []  # "Creative and Cultural Industries (CCIs)": words, not a name
     if words[-1] in lex.POLICY_ENDS or words[-1].lower() in lex.NOT_ENTITY_AFTER or (
+            words[-1] in lex.DOCUMENT_ENDS) or (
             "Capital" in words or words[-1] in ("Goals", "Region", "Industries")):
         return []  # programmes, titles ("European Capital of Culture"), goals, regions
     if not initials_match(words, toks[p + 1].text):
@@ -473,6 +474,8 @@ def context_mentions(text: str, toks: list[Tok]) -> list[Mention]:
 _PAREN = re.compile(r"[ \u00a0]*\(([^()\n]{1,90})\)")
 
 
+_KNOWN_AS = re.compile(r"[^.;:“”\"]{0,40}?[\s,(]+(?:also |commonly |locally |popularly )?"
+                       r"(?:known|referred to) as (?:the )?[“\"‘]?")
 _DASH_ACRONYM = re.compile(r"[ \u00a0]+[–—-][ \u00a0]+([A-Z][A-Z0-9]{1,14})(?=[,.;:)]|\s)")
 
 
@@ -504,10 +507,17 @@ def aliases_of(text: str, toks: list[Tok], found: list[Mention]) -> list[Mention
         if span is not None:
             aliases[n] = [span]
             alias_keys[entity_key(span.text)] = n
+    known: set[int] = set()
+    for n in range(1, len(found)):
+        between = text[found[n - 1].span.end:found[n].span.start]
+        if _KNOWN_AS.fullmatch(between) and "knownas" not in _OFF:
+            # "X, also known as the Y": Y is another name of X
+            aliases.setdefault(n - 1, []).append(found[n].span)
+            known.add(n)
     out: list[Mention] = []
     for n, mention in enumerate(found):
         owner = alias_keys.get(entity_key(mention.label))
-        if owner is not None and owner != n:
+        if (owner is not None and owner != n) or n in known:
             continue  # "(National Bakery Institute)" after the French name: the same thing
         spans = aliases.get(n, [])
         for span in list(spans):

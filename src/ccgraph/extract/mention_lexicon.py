@@ -270,6 +270,11 @@ REJECT = re.compile(
 #: after a head noun ("Food Bank Project", "Regional Literary Agency Programme")
 POLICY_ENDS = frozenset({"Project", "Projects", "Programme", "Programmes", "Program",
                          "Programs", "Plan", "Strategy", "Initiative", "Scheme", "Campaign"})
+#: last words of measures, documents and laws written with an acronym ("Creative Vitality
+#: Index (CVI)"): not organisations
+DOCUMENT_ENDS = frozenset({"Index", "Indicator", "Indicators", "Report", "Survey", "Census",
+                           "Act", "Law", "Charter", "Declaration", "Agenda", "Framework",
+                           "Standard", "Standards", "Certificate", "Diploma", "Degree"})
 #: legal forms after a company's name: "Studio Babelsberg AG" is "Studio Babelsberg"
 LEGAL_FORMS = re.compile(r" (?:ag|gmbh|inc|ltd|llc|plc|s\.?a|co)\.?$")
 #: a run that starts with these words names an international organisation ("United Nations

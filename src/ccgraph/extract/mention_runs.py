@@ -43,6 +43,11 @@ def runs(toks: list[Tok]) -> list[tuple[int, int]]:
             if is_cap(toks[j]) and joined(toks[j]):
                 j += 1
                 continue
+            if (toks[j].text == "(" and j + 3 < n and is_cap(toks[j + 1])
+                    and toks[j + 2].text == ")" and is_cap(toks[j + 3]) and joined(toks[j + 3])
+                    and head_at(toks, j + 3) is not None and "parenin" not in _OFF):
+                j += 4  # "… Arts Theatre (NEAT) Festival", "Koza (Cocoon) Khan": one name
+                continue
             if toks[j].text == "," and (end := _comma_tail(toks, i, j)) is not None:
                 j = end
                 break

@@ -135,6 +135,9 @@ def make_mention(text: str, toks: list[Tok], i: int, j: int, kind: str, subtype:
 
 def _trim(toks: list[Tok], i: int, j: int) -> tuple[int, int]:
     while i < j and (toks[i].text in lex.LEADING or toks[i].text in lex.CONNECTORS):
+        if (toks[i].text == "Annual" and i > 0 and toks[i - 1].text == "the"
+                and j - i >= 3 and "annual" not in _OFF):
+            break  # "the Annual Conference on …": capitalised inside the sentence, part of it
         i += 1
     while j > i and toks[j - 1].text in lex.CONNECTORS:
         j -= 1
@@ -185,6 +188,9 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     found = head_at(toks, h)
     assert found is not None
     kind, subtype = found
+    if i > 0 and toks[i - 1].text == "first" and kind != "event" and "first" not in _OFF:
+        return None  # "the first Design Museum in Scotland": a kind of place, not its name
+        # (but "the first X Festival" is the first edition of a named event)
     if h > i:
         subtype = lex.QUALIFIED.get((toks[h - 1].text, toks[h].text), subtype)
     if (toks[h].text in lex.NATIONAL_BODY_HEADS and h + 2 < j and toks[h + 1].text == "of"
