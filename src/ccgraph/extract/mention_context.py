@@ -385,15 +385,28 @@ def _described_after(text: str, toks: list[Tok], t: int) -> list[Mention]:
     return [mention] if mention is not None else []
 
 
+#: counts before a plural category noun that then lists its names ("two associations, A
+#: and B")
+_COUNTS = frozenset({"two", "three", "four", "five", "six", "both", "dedicated", "main",
+                     "major", "leading", "key"})
+
+
 def _comma_apposition(text: str, toks: list[Tok], t: int) -> list[Mention]:
     """ "the harvest festival, Bénichon, with …", "Poland's oldest university, the
     Jagiellonian, founded …": a singular category noun, a comma, a name set off by a second
     comma (or the end of the sentence): a name of that kind."""
     n = len(toks)
     word = toks[t].text
-    if (word.endswith("s") and word not in ("campus",)) or t + 2 >= n or toks[t + 1].text != ",":
+    if t + 2 >= n or toks[t + 1].text != ",":
         return []
     p = t + 2
+    if word.endswith("s") and word not in ("campus",):
+        if "plurallist" in _OFF or t < 1 or not toks[t - 1].text.isalpha() or (
+                toks[t - 1].text.islower() and toks[t - 1].text not in _COUNTS):
+            return []
+        # "two dedicated associations, the X and the Y": the names the count announced
+        items = _list_items(text, toks, p, lex.CATEGORIES[word])
+        return items
     if toks[p].text == "the":
         p += 1
     found = _item(toks, p)

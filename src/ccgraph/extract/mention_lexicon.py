@@ -76,6 +76,7 @@ _add("organisation", "orchestra", "Orchestra", "Orchestre", "Orquesta", "Orquest
      "Philharmonic", "Choir", "Ensemble", "Orfeão", "Orfeón", "Chœur", "Choeur", "Coro",
      "Band", "Troupe", "Chorus", "Quartet", "Collective")
 _add("organisation", "company", "Company", "Corporation", "Bank", "Group", "Partnership",
+     "Brewery", "Winery", "Distillery",
      "AG", "GmbH", "Inc", "Ltd")
 _add("organisation", "institute", "Institute", "Instituto", "Institut", "Workshop")
 _add("organisation", "agency", "Agency", "Authority", "Office", "Bureau", "Ministry",
@@ -275,6 +276,10 @@ POLICY_ENDS = frozenset({"Project", "Projects", "Programme", "Programmes", "Prog
 DOCUMENT_ENDS = frozenset({"Index", "Indicator", "Indicators", "Report", "Survey", "Census",
                            "Act", "Law", "Charter", "Declaration", "Agenda", "Framework",
                            "Standard", "Standards", "Certificate", "Diploma", "Degree"})
+#: last words of a body that a city or a university names after UNESCO's network: its own
+#: organisation ("… Creative City of Gastronomy Promotion Council")
+OWN_BODY_ENDS = frozenset({"Council", "Committee", "Office", "Association", "Board",
+                           "Commission", "Secretariat", "Bureau", "Agency", "Foundation"})
 #: legal forms after a company's name: "Studio Babelsberg AG" is "Studio Babelsberg"
 LEGAL_FORMS = re.compile(r" (?:ag|gmbh|inc|ltd|llc|plc|s\.?a|co)\.?$")
 #: a run that starts with these words names an international organisation ("United Nations

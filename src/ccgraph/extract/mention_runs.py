@@ -45,7 +45,8 @@ def runs(toks: list[Tok]) -> list[tuple[int, int]]:
                 continue
             if (toks[j].text == "(" and j + 3 < n and is_cap(toks[j + 1])
                     and toks[j + 2].text == ")" and is_cap(toks[j + 3]) and joined(toks[j + 3])
-                    and head_at(toks, j + 3) is not None and "parenin" not in _OFF):
+                    and head_at(toks, j + 3) is not None and "parenin" not in _OFF
+                    and not (j + 4 < n and is_cap(toks[j + 4]) and joined(toks[j + 4]))):
                 j += 4  # "… Arts Theatre (NEAT) Festival", "Koza (Cocoon) Khan": one name
                 continue
             if toks[j].text == "," and (end := _comma_tail(toks, i, j)) is not None:

@@ -39,11 +39,20 @@ How a name is found
    ``acronym``      a name without a head, three capitalised words or more, right before
                     an acronym of its initials in parentheses: an organisation ("Women in
                     Film and Television (WIFT)"); not titles, goals, programmes.
+   ``sibling``      a name without a head listed beside a name of known kind ("the X
+                    Festival, Spotlight on Y, Z Nights and …") takes its kind
+                    (:mod:`.mention_siblings`); only in a real list, never one holding a
+                    field word or a place.
+   ``dash-acronym`` "COFA - Contemporary Folklore Adventure": the name after an acronym and
+                    a dash, the acronym an alias.
    The ``list`` rule also reads names listed right *before* a plural category noun ("the
    Chœur Oratorio, Arabesque and Fifres et Tambours associations"), and a name whose first
    words are a list ("the Tea, Rice, and Citrus Festival of Lankaran") starts at the list.
+   The ``apposition`` rule also reads "the harvest festival, X," (a category noun, a comma,
+   a name set off by a second comma).
 4. Aliases: an acronym or another name in parentheses right after a name is the same thing
-   ("Manchester Literature Festival (MLF)"); later uses of the acronym are more evidence for
+   ("Manchester Literature Festival (MLF)"), so is an acronym after a dash ("X Fair –
+   XFAIR") and a name after "also known as"; later uses of the acronym are more evidence for
    it, never a second mention. "University of X" and "X University" are one name.
 5. Rejected: one-word names (unless a suffix head, an acronym, quoted, camel case or listed),
    names after "a"/"an" (generic or planned), plural heads, the UNESCO network, a city
@@ -125,12 +134,22 @@ def make_mention(text: str, toks: list[Tok], i: int, j: int, kind: str, subtype:
     if possessive(toks[j - 1].text):
         end -= 2
     label = _clean(text[start:end])
-    if not label or lex.REJECT.search(label) or lex.CITY_GOVERNMENT.search(label):
+    if not label or (lex.REJECT.search(label) and not _own_body(label, kind)) or (
+            lex.CITY_GOVERNMENT.search(label)):
         return None
     if is_place(label) or (label.split()[-1] in HEADS and ends_in_place(label)):
         return None  # "Shenzhen"; "Santa Maria da Feira" is a town, not a fair
     return Mention(kind=kind, label=label, span=Span(start, end, text[start:end]),
                    subtype=subtype, rule=rule)
+
+
+def _own_body(label: str, kind: str) -> bool:
+    """A body of a city named after the network ("Tsuruoka Creative City of Gastronomy
+    Promotion Council"): an organisation of its own, not UNESCO or its network
+    (docs/annotation.md)."""
+    words = label.split()
+    return kind == "organisation" and "bodies" not in _OFF and (
+        words[-1] in lex.OWN_BODY_ENDS)
 
 
 def _trim(toks: list[Tok], i: int, j: int) -> tuple[int, int]:
