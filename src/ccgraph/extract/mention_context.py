@@ -13,7 +13,6 @@ See :mod:`.mentions` for the rules that read the name itself. Here:
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import replace
 
@@ -60,7 +59,6 @@ RULES: dict[str, str] = {
 }
 
 _MAX_ITEM = 9
-_OFF = frozenset(os.environ.get("M2_OFF", "").split(","))
 _CUE_STARTS = frozenset(words[0] for words, _ in lex.CUES)
 
 
@@ -375,7 +373,7 @@ def _described_after(text: str, toks: list[Tok], t: int) -> list[Mention]:
                         and not possessive(toks[start - 1].text)):
         return []
     if start > 0 and toks[start - 1].text == "," and not (
-            "descomma" not in _OFF and start > 1 and (
+            start > 1 and (
                 toks[start - 2].text in lex.LEADING or toks[start - 2].text[0].isdigit()
                 or toks[start - 2].text.islower())):
         return []  # "A, B is a festival": a list; but "Furthermore, X, a …", "in 2014, X is"
@@ -401,7 +399,7 @@ def _comma_apposition(text: str, toks: list[Tok], t: int) -> list[Mention]:
         return []
     p = t + 2
     if word.endswith("s") and word not in ("campus",):
-        if "plurallist" in _OFF or t < 1 or not toks[t - 1].text.isalpha() or (
+        if t < 1 or not toks[t - 1].text.isalpha() or (
                 toks[t - 1].text.islower() and toks[t - 1].text not in _COUNTS):
             return []
         # "two dedicated associations, the X and the Y": the names the count announced
@@ -484,7 +482,7 @@ def context_mentions(text: str, toks: list[Tok]) -> list[Mention]:
     return out
 
 
-_PAREN = re.compile(r"[ \u00a0]*\(([^()\n]{1,90})\)")
+_PAREN = re.compile(r"[ \u00a0]*(?:\(([^()\n]{1,90})\)|\[([^\[\]\n]{1,90})\])")
 
 
 _KNOWN_AS = re.compile(r"[^.;:“”\"]{0,40}?[\s,(]+(?:also |commonly |locally |popularly )?"
@@ -495,15 +493,16 @@ _DASH_ACRONYM = re.compile(r"[ \u00a0]+[–—-][ \u00a0]+([A-Z][A-Z0-9]{1,14})(
 def _alias_after(text: str, mention: Mention, limit: int) -> Span | None:
     m = _PAREN.match(text, mention.span.end, limit)
     dash = _DASH_ACRONYM.match(text, mention.span.end, limit)
-    if m is None and dash is not None and "dashalias" not in _OFF:
+    if m is None and dash is not None:
         # "Family Agriculture Fair – AGRIMINAS": the acronym after a dash is an alias
         return Span(dash.start(1), dash.end(1), dash.group(1))
     if m is None:
         return None
-    inner = m.group(1).strip()
-    start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
+    group = 1 if m.group(1) is not None else 2  # "(MLF)", or a gloss "[Craft Village]"
+    inner = m.group(group).strip()
+    start = m.start(group) + (len(m.group(group)) - len(m.group(group).lstrip()))
     words = inner.split()
-    if is_acronym(inner) or (len(words) >= 3 and inner[:1].isupper()):
+    if is_acronym(inner) or (len(words) >= (1 if group == 2 else 3) and inner[:1].isupper()):
         return Span(start, start + len(inner), inner)
     return None
 
@@ -523,7 +522,7 @@ def aliases_of(text: str, toks: list[Tok], found: list[Mention]) -> list[Mention
     known: set[int] = set()
     for n in range(1, len(found)):
         between = text[found[n - 1].span.end:found[n].span.start]
-        if _KNOWN_AS.fullmatch(between) and "knownas" not in _OFF:
+        if _KNOWN_AS.fullmatch(between):
             # "X, also known as the Y": Y is another name of X
             aliases.setdefault(n - 1, []).append(found[n].span)
             known.add(n)

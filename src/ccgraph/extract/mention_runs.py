@@ -8,8 +8,6 @@ a place or another name (see :mod:`.mentions` for the whole account).
 
 from __future__ import annotations
 
-import os
-
 from . import mention_lexicon as lex
 from .mention_heads import (
     HEADS,
@@ -22,8 +20,6 @@ from .mention_heads import (
 )
 from .mention_places import is_place
 from .mention_tokens import Tok, is_acronym, is_cap, joined, possessive
-
-_OFF = frozenset(os.environ.get("M2_OFF", "").split(","))
 
 
 def runs(toks: list[Tok]) -> list[tuple[int, int]]:
@@ -45,7 +41,7 @@ def runs(toks: list[Tok]) -> list[tuple[int, int]]:
                 continue
             if (toks[j].text == "(" and j + 3 < n and is_cap(toks[j + 1])
                     and toks[j + 2].text == ")" and is_cap(toks[j + 3]) and joined(toks[j + 3])
-                    and head_at(toks, j + 3) is not None and "parenin" not in _OFF
+                    and head_at(toks, j + 3) is not None
                     and not (j + 4 < n and is_cap(toks[j + 4]) and joined(toks[j + 4]))):
                 j += 4  # "… Arts Theatre (NEAT) Festival", "Koza (Cocoon) Khan": one name
                 continue
@@ -91,7 +87,7 @@ def split_run(toks: list[Tok], i: int, j: int) -> list[tuple[int, int]]:
     for k in range(i + 1, j - 1):
         word = toks[k].text
         if word in ("and", "&") and (_complete_names(toks, i, k, j) or (
-                "lowersplit" not in _OFF and has_head(toks, i, k) and name_words(toks, i, k) >= 2
+                has_head(toks, i, k) and name_words(toks, i, k) >= 2
                 and name_words(toks, k + 1, j) >= 1 and not has_head(toks, k + 1, j)
                 and lower_head_at(toks, j) is not None)):
             return [(i, k), *split_run(toks, k + 1, j)]
@@ -126,14 +122,13 @@ def _complete_names(toks: list[Tok], i: int, k: int, j: int) -> bool:
             and has_head(toks, k + 2, j)):
         return False  # "Pan-African Cinema and Television Festival": two media, one head
     if head_at(toks, k - 1) is not None or (
-            "placeand" not in _OFF and k - 2 > i and is_place(toks[k - 1].text)
+            k - 2 > i and is_place(toks[k - 1].text)
             and head_at(toks, k - 2) is not None):
         # "Ars Electronica Centre and Futurelab": one word that is a name of its own;
         # "Design Week Mexico and City Mextrópoli": a head, its place, then a second name
         return right >= 2 or (right == 1 and (suffix_head(toks[k + 1].text) is not None
                                               or is_place(_bare(toks[k + 1].text))
-                                              or (k + 2 == j and is_acronym(toks[k + 1].text)
-                                                  and "andacr" not in _OFF)))
+                                              or (k + 2 == j and is_acronym(toks[k + 1].text))))
     if toks[k - 1].text in lex.FIELD_WORDS and not has_head(toks, i, k):
         return False  # "Reykjavík Music and Conference Centre": two modifiers of one head
     if left < 2 or right < 3:

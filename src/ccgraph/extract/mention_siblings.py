@@ -185,8 +185,10 @@ def siblings(text: str, toks: list[Tok], found: list[Mention]) -> list[Mention]:
         return not any(x < hi and lo < y for x, y in taken)
 
     def add(a: int, b: int, kind: str, after_and: bool) -> bool:
-        if possessive(toks[a].text) and b - a >= 2:
-            a += 1  # "Le Corbusier's Firminy Vert": the name after its owner
+        owners = [k for k in range(a, b - 1) if possessive(toks[k].text)
+                  and toks[k].text[:-2] not in lex.NAME_POSSESSIVES]
+        if owners:
+            a = owners[-1] + 1  # "Le Corbusier's Firminy Vert": the name after its owner
         h = kind_head(toks, a, b)
         head = head_at(toks, h) if h is not None else None
         if head is not None:  # its own head gives its kind ("…, and FolkoFonija Festival")

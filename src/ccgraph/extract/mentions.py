@@ -67,7 +67,6 @@ How a name is found
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import replace
 
@@ -96,7 +95,6 @@ from .mention_tokens import (
     tokens,
 )
 
-_OFF = frozenset(os.environ.get("M2_OFF", "").split(","))
 _TYPO = str.maketrans({"’": "'", "´": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"',
                        "„": '"', "\u00a0": " "})
 
@@ -148,14 +146,14 @@ def _own_body(label: str, kind: str) -> bool:
     Promotion Council"): an organisation of its own, not UNESCO or its network
     (docs/annotation.md)."""
     words = label.split()
-    return kind == "organisation" and "bodies" not in _OFF and (
+    return kind == "organisation" and (
         words[-1] in lex.OWN_BODY_ENDS)
 
 
 def _trim(toks: list[Tok], i: int, j: int) -> tuple[int, int]:
     while i < j and (toks[i].text in lex.LEADING or toks[i].text in lex.CONNECTORS):
         if (toks[i].text == "Annual" and i > 0 and toks[i - 1].text == "the"
-                and j - i >= 3 and "annual" not in _OFF):
+                and j - i >= 3):
             break  # "the Annual Conference on …": capitalised inside the sentence, part of it
         i += 1
     while j > i and toks[j - 1].text in lex.CONNECTORS:
@@ -207,7 +205,7 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     found = head_at(toks, h)
     assert found is not None
     kind, subtype = found
-    if i > 0 and toks[i - 1].text == "first" and kind != "event" and "first" not in _OFF:
+    if i > 0 and toks[i - 1].text == "first" and kind != "event":
         return None  # "the first Design Museum in Scotland": a kind of place, not its name
         # (but "the first X Festival" is the first edition of a named event)
     if h > i:
@@ -244,7 +242,7 @@ def _romance_lower_tail(toks: list[Tok], i: int, j: int) -> int | None:
     tail (at most six words, up to punctuation), or None."""
     n = len(toks)
     if j != i + 1 or j >= n or toks[j].text not in lex.ROMANCE_CONNECTORS or (
-            not joined(toks[j])) or toks[i].text not in lex.ROMANCE_HEADS or "romance" in _OFF:
+            not joined(toks[j])) or toks[i].text not in lex.ROMANCE_HEADS:
         return None
     q = j
     while q < n and q - j < 6 and joined(toks[q]) and toks[q].text[:1].isalpha() and (
@@ -289,7 +287,7 @@ def _list_start(toks: list[Tok], i: int, h: int) -> int:
         return i
     if k >= 1 and toks[k].text in lex.CONNECTORS and (
             is_cap(toks[k - 1]) or toks[k - 1].text in lex.CONNECTORS) and not (
-            "listthe" not in _OFF and toks[k].text == "the"
+            toks[k].text == "the"
             and toks[k - 1].text in ("and", "&", ",")):
         return i  # "Barbecue on the River, LowerTown Art and Music Festival": two names
     return start
@@ -318,7 +316,7 @@ def _lower_head(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     if (not quoted and name_words(toks, i, j) < 2 and not camel(toks[i].text)
             and (len(toks[i].text) < 4 or toks[i].text in lex.FIELD_WORDS
                  or (found[2] > after + 1 and (
-                     "lowermod" in _OFF or toks[before].text.lower() != "the"
+                     toks[before].text.lower() != "the"
                      or len(toks[i].text) < 5 or toks[i].text in lex.GENERIC_WORDS)))):
         # one plain word is a name right before its head ("the X festival"), or after "the"
         # before a few lower-case modifiers ("the Barbarella electronic music festival")
@@ -437,15 +435,13 @@ def find_candidates(text: str, about: Span | None = None) -> list[Mention]:
             candidates[same[0]] = (mention.span.start, mention)
         elif not any(m.span.start <= mention.span.start < m.span.end for _, m in candidates):
             candidates.append((mention.span.start, mention))
-    if "dash" not in _OFF:
-        for mention in dash_acronyms(text, toks):
-            lo, hi = mention.span.start, mention.span.end
-            candidates = [(s, m) for s, m in candidates
-                          if not (m.span.start < hi and lo < m.span.end)]
-            candidates.append((lo, mention))
+    for mention in dash_acronyms(text, toks):  # "COFA - Name": over the runs it cuts across
+        lo, hi = mention.span.start, mention.span.end
+        candidates = [(s, m) for s, m in candidates
+                      if not (m.span.start < hi and lo < m.span.end)]
+        candidates.append((lo, mention))
     found = _dedup(candidates)
-    if "sib" not in _OFF:
-        found = _dedup([(m.span.start, m) for m in [*found, *siblings(text, toks, found)]])
+    found = _dedup([(m.span.start, m) for m in [*found, *siblings(text, toks, found)]])
     return aliases_of(text, toks, found)
 
 
