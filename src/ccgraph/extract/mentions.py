@@ -418,7 +418,8 @@ def run_candidates(text: str, about: Span | None, taken: list[Mention]) -> list[
 
 def find_candidates(text: str, about: Span | None = None) -> list[Mention]:
     """The rules' names in ``about`` (or the whole text), before the model decides."""
-    from .mention_context import aliases_of, context_mentions
+    from .mention_aliases import aliases_of
+    from .mention_context import context_mentions
     from .mention_siblings import dash_acronyms, siblings
 
     start, end = _bounds(text, about)
