@@ -62,8 +62,9 @@ def test_gold_labels_are_in_the_about_text(corpus_path: Path) -> None:
 
 
 #: What the development set (237 profiles since the fourth held-out set was demoted into
-#: it, round 5) measures: the lowest precision of a kind and the overall recall, rounded down.
-DEV_FLOORS = {"precision": 0.90, "recall": 0.81}
+#: it, round 5; 277 once the fifth is) measures: the lowest precision of a kind and the
+#: overall recall, rounded down (round 6: 0.915 / 0.849 on 237, 0.924 / 0.857 on 277).
+DEV_FLOORS = {"precision": 0.91, "recall": 0.84}
 
 
 def test_precision_per_kind(scores: dict[str, object], capsys: pytest.CaptureFixture[str]) -> None:
@@ -257,7 +258,7 @@ def test_round_three_rules() -> None:
             "and Finland’s oldest college joined. The Festival International d'Art Sonore, "
             "the Hilltown Harvest Month, the Blue Stone Square and the Hilltown Cultural "
             "Movement. Kalimbo - the region's longest-running festival - returns. It is "
-            "organised by the Hilltown Weavers Collective, and the 12th edition of Blue River "
+            "organised by the Hilltown Weavers Circle, and the 12th edition of Blue River "
             "Nights was held. Park Min-Jun wrote it.")
     found = {(m.kind, m.label, m.rule) for m in find_mentions(text)}
     assert found == {
@@ -269,7 +270,7 @@ def test_round_three_rules() -> None:
         ("facility", "Blue Stone Square", "head"),
         ("organisation", "Hilltown Cultural Movement", "head"),
         ("event", "Kalimbo", "apposition"),
-        ("organisation", "Hilltown Weavers Collective", "cue"),
+        ("organisation", "Hilltown Weavers Circle", "cue"),
         ("event", "Blue River Nights", "cue")}
 
 
@@ -368,3 +369,49 @@ def test_explain_mention_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert "'Oulu Art Museum'" in out and "rule head" in out and "aliases: OAM" in out
     assert main(["explain-mention", "@/nonexistent/file.txt"]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_names_listed_beside_a_named_one() -> None:
+    """Rule ``sibling``: a name without a head listed beside one of known kind takes its
+    kind, in both directions, only in a real list ("and", three items or a list lead), never
+    a list of words or places, nor an apposition ("X, the Y Centre")."""
+    text = ("Events like Lantern Walk, the Hilltown Poetry Festival, Copper Nights and "
+            "Fennwick. The Quarry Jazz Festival, The Night Owls, The Harbour Sound, and the "
+            "Lakeside Song Contest. Dorrel, the Hilltown Craft Centre, opened. Fields of "
+            "Culture, Health, Hilltown Orchestra and Memory. In Latin America, the Harbour "
+            "Film Festival and Quillon Days grew.")
+    found = {(m.kind, m.label, m.rule) for m in find_mentions(text)}
+    assert {("event", "Lantern Walk", "list"), ("event", "Copper Nights", "list"),
+            ("event", "Fennwick", "list"), ("event", "Harbour Sound", "sibling")} <= found
+    labels = {label for _, label, _ in found}
+    assert not labels & {"Dorrel", "Health", "Memory", "Latin America", "Culture"}
+    assert ("event", "Quillon Days", "head") in found
+
+
+def test_acronym_dash_name_and_heads_of_round_six() -> None:
+    """Rule ``dash-acronym`` ("COFA - Name", the acronym an alias; a dash acronym after a
+    name is its alias); Romance heads with a lower-case tail; band and troupe heads;
+    initials and "3D" inside names; a category noun, a comma and a name."""
+    text = ("Festivals such as the Tern Festival, KVAF - Hilltown Children and Youth Animated "
+            "Film Festival, RFA - Riverside Folk Adventure, and Orla Fest. The Oat Fair – "
+            "OATFAIR, grew. In 2015 the Maison de la poésie, with the Palais du Peuple, opened. "
+            "The Idanvale Brass Band and the Ostra Folk Troupe played at the P.K. Varma Award "
+            "and the Morrow 3D Festival. Near the harvest festival, Quennick, with the old "
+            "university, the Dalmarnian, founded in 1364.")
+    found = {m.label: m for m in find_mentions(text)}
+    festival = found["Hilltown Children and Youth Animated Film Festival"]
+    assert (festival.kind, festival.rule) == ("event", "dash-acronym")
+    assert [a.text for a in festival.aliases] == ["KVAF"]
+    assert found["Riverside Folk Adventure"].kind == "event"
+    assert [a.text for a in found["Oat Fair"].aliases] == ["OATFAIR"]
+    assert "OATFAIR" not in found and "Youth Animated Film Festival" not in found
+    assert found["Maison de la poésie"].kind == "facility"
+    assert found["Palais du Peuple"].kind == "facility"
+    assert found["Idanvale Brass Band"].kind == "organisation"
+    assert found["Ostra Folk Troupe"].kind == "organisation"
+    assert found["P.K. Varma Award"].kind == "event"
+    assert found["Morrow 3D Festival"].kind == "event"
+    assert (found["Quennick"].kind, found["Quennick"].rule) == ("event", "apposition")
+    assert found["Dalmarnian"].kind == "facility"
+    for mention in found.values():
+        assert mention.span.text == text[mention.span.start:mention.span.end]

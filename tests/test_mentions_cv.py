@@ -86,16 +86,18 @@ def test_rules_alone_estimate_is_their_plain_score(
 
 @pytest.mark.slow
 def test_estimate_floors(estimate: dict[str, dict[str, dict[str, dict[str, float]]]]) -> None:
-    """The cross-validated numbers of 2026-12-01 (docs/annotation.md, round 5) as floors:
+    """The cross-validated numbers of 2026-12-02 (docs/annotation.md, round 6) as floors:
     a change that loses on the estimate fails here. The profiles held out last show the
     rules' overfitting gap: held-out 4, never tuned on, far below the rest."""
     rules, model = estimate["rules"], estimate["model"]
-    assert rules["all"]["overall"]["precision"] >= 0.91
-    assert rules["all"]["overall"]["recall"] >= 0.81
-    assert rules["held-out 4"]["overall"]["precision"] >= 0.75
-    assert rules["held-out 4"]["overall"]["recall"] >= 0.64
-    assert model["all"]["overall"]["precision"] >= 0.90
-    assert model["all"]["overall"]["recall"] >= 0.77
+    # round 6 (277 profiles): rules 0.935 / 0.857, held-out 4 0.833 / 0.741, model 0.930 /
+    # 0.842 (docs/annotation.md, round 6)
+    assert rules["all"]["overall"]["precision"] >= 0.93
+    assert rules["all"]["overall"]["recall"] >= 0.85
+    assert rules["held-out 4"]["overall"]["precision"] >= 0.83
+    assert rules["held-out 4"]["overall"]["recall"] >= 0.74
+    assert model["all"]["overall"]["precision"] >= 0.92
+    assert model["all"]["overall"]["recall"] >= 0.84
     gap = rules["all"]["overall"]["recall"] - rules["held-out 4"]["overall"]["recall"]
     assert gap > 0.1
 
@@ -180,7 +182,9 @@ def test_variants_offer_other_boundaries_at_and() -> None:
     joined = {m.label for m in found}
     assert "Orchard Song School of Music and Lantern Evenings" in joined
     assert {"Orchard Song School of Music", "Lantern Evenings"} <= labels
-    assert "R.T. Varen Literature Award" in labels
+    # initials before a name are one token of it: the rules name it whole, no variant needed
+    assert "R.T. Varen Literature Award" in joined
+    assert "Varen Literature Award" not in joined | labels
     for mention in variants(text, found):
         assert mention.rule in PROPOSALS
         assert mention.span.text == text[mention.span.start:mention.span.end]

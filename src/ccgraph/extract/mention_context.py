@@ -14,9 +14,8 @@ See :mod:`.mentions` for the rules that read the name itself. Here:
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
-from ..records import Mention, Span
+from ..records import Mention
 from . import mention_lexicon as lex
 from .mention_heads import head_at, kind_head, name_words
 from .mention_places import is_place
@@ -29,7 +28,7 @@ from .mention_tokens import (
     joined,
     possessive,
 )
-from .mentions import entity_key, make_mention, normalise_label
+from .mentions import make_mention, normalise_label
 
 #: what each rule means, for ``ccgraph explain-mention``
 RULES: dict[str, str] = {
@@ -48,6 +47,10 @@ RULES: dict[str, str] = {
                  "(corpus-wide, in the build)",
     "gazetteer-stem": "a name found with a head noun in another profile, written here "
                       "without it (corpus-wide, in the build)",
+    "sibling": "a name listed beside a name of known kind ('A Festival, B and C'): it takes "
+               "that kind",
+    "dash-acronym": "a name after its acronym and a dash ('COFA - Contemporary Folklore "
+                    "Adventure'): the acronym is an alias",
     "run": "a run of two capitalised words or more that no rule named, kept by the model",
     "split": "a candidate cut at 'and', the part the model chose over the whole",
     "join": "two candidates joined across 'and' (or a name with its initials), the reading "
@@ -294,7 +297,7 @@ def _listed_before_category(text: str, toks: list[Tok], t: int, kind: str) -> li
     return out
 
 
-def _initials_match(words: list[str], acronym: str) -> bool:
+def initials_match(words: list[str], acronym: str) -> bool:
     """ "WIFT" for "Women in Film and Television": the acronym's letters, in order, are
     initials of the name's words, the first word's among them."""
     letters = [c for c in acronym.casefold() if c.isalpha()]
@@ -328,9 +331,10 @@ def _named_by_acronym(text: str, toks: list[Tok], p: int) -> list[Mention]:
            or w in ("Capital", "Region", "Goals") for w in words):
         return []  # "Creative and Cultural Industries (CCIs)": words, not a name
     if words[-1] in lex.POLICY_ENDS or words[-1].lower() in lex.NOT_ENTITY_AFTER or (
+            words[-1] in lex.DOCUMENT_ENDS) or (
             "Capital" in words or words[-1] in ("Goals", "Region", "Industries")):
         return []  # programmes, titles ("European Capital of Culture"), goals, regions
-    if not _initials_match(words, toks[p + 1].text):
+    if not initials_match(words, toks[p + 1].text):
         return []
     mention = make_mention(text, toks, k, p, "organisation", "organisation", "acronym")
     return [mention] if mention is not None else []
@@ -367,11 +371,56 @@ def _described_after(text: str, toks: list[Tok], t: int) -> list[Mention]:
                         and not toks[start - 1].text[0].islower()
                         and not possessive(toks[start - 1].text)):
         return []
-    if start > 0 and toks[start - 1].text == ",":
-        return []
+    if start > 0 and toks[start - 1].text == "," and not (
+            start > 1 and (
+                toks[start - 2].text in lex.LEADING or toks[start - 2].text[0].isdigit()
+                or toks[start - 2].text.islower())):
+        return []  # "A, B is a festival": a list; but "Furthermore, X, a …", "in 2014, X is"
     while start < end and toks[start].text in lex.LEADING:
         start += 1
     mention = _named(text, toks, start, end, lex.CATEGORIES[toks[t].text], "apposition")
+    return [mention] if mention is not None else []
+
+
+#: counts before a plural category noun that then lists its names ("two associations, A
+#: and B")
+_COUNTS = frozenset({"two", "three", "four", "five", "six", "both", "dedicated", "main",
+                     "major", "leading", "key"})
+
+
+def _comma_apposition(text: str, toks: list[Tok], t: int) -> list[Mention]:
+    """ "the harvest festival, Bénichon, with …", "Poland's oldest university, the
+    Jagiellonian, founded …": a singular category noun, a comma, a name set off by a second
+    comma (or the end of the sentence): a name of that kind."""
+    n = len(toks)
+    word = toks[t].text
+    if t + 2 >= n or toks[t + 1].text != ",":
+        return []
+    p = t + 2
+    if word.endswith("s") and word not in ("campus",):
+        if t < 1 or not toks[t - 1].text.isalpha() or (
+                toks[t - 1].text.islower() and toks[t - 1].text not in _COUNTS):
+            return []
+        # "two dedicated associations, the X and the Y": the names the count announced
+        items = _list_items(text, toks, p, lex.CATEGORIES[word])
+        return items
+    if toks[p].text == "the":
+        p += 1
+    found = _item(toks, p)
+    if found is None:
+        return []
+    a, b, q = found
+    if q >= n or toks[q].text not in (",", ".", ";") or b - a > 6:
+        return []
+    if b - a == 1 and (len(toks[a].text) < 3 or toks[a].text in lex.GENERIC_WORDS):
+        return []
+    if any(x.text in lex.GENERIC_WORDS or x.text in lex.FIELD_WORDS for x in toks[a:b]) and (
+            all(x.text in lex.GENERIC_WORDS or x.text in lex.FIELD_WORDS
+                or x.text in lex.CONNECTORS for x in toks[a:b])):
+        return []
+    if is_place(" ".join(x.text for x in toks[a:b])):
+        return []
+    mention = _named(text, toks, a, b, lex.CATEGORIES[word], "apposition")
     return [mention] if mention is not None else []
 
 
@@ -426,52 +475,10 @@ def context_mentions(text: str, toks: list[Tok]) -> list[Mention]:
         if kind is not None:
             out.extend(_apposition(text, toks, t, kind))
             out.extend(_described_after(text, toks, t))
+            out.extend(_comma_apposition(text, toks, t))
             if tok.text.endswith("s") and tok.text not in ("days", "biennials"):
                 out.extend(_listed_before_category(text, toks, t, kind))
     return out
 
 
-_PAREN = re.compile(r"[ \u00a0]*\(([^()\n]{1,90})\)")
-
-
-def _alias_after(text: str, mention: Mention, limit: int) -> Span | None:
-    m = _PAREN.match(text, mention.span.end, limit)
-    if m is None:
-        return None
-    inner = m.group(1).strip()
-    start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
-    words = inner.split()
-    if is_acronym(inner) or (len(words) >= 3 and inner[:1].isupper()):
-        return Span(start, start + len(inner), inner)
-    return None
-
-
-def aliases_of(text: str, toks: list[Tok], found: list[Mention]) -> list[Mention]:
-    """Attach acronyms and parenthesised names to the mention they follow; drop mentions
-    that are only such an alias; later uses of an acronym are more evidence for it."""
-    limit = toks[-1].end if toks else 0
-    first = toks[0].start if toks else 0
-    aliases: dict[int, list[Span]] = {}
-    alias_keys: dict[str, int] = {}
-    for n, mention in enumerate(found):
-        span = _alias_after(text, mention, limit)
-        if span is not None:
-            aliases[n] = [span]
-            alias_keys[entity_key(span.text)] = n
-    out: list[Mention] = []
-    for n, mention in enumerate(found):
-        owner = alias_keys.get(entity_key(mention.label))
-        if owner is not None and owner != n:
-            continue  # "(National Bakery Institute)" after the French name: the same thing
-        spans = aliases.get(n, [])
-        for span in list(spans):
-            if is_acronym(span.text):
-                for m in re.finditer(rf"(?<![\w-]){re.escape(span.text)}(?![\w-])",
-                                     text[:limit]):
-                    if m.start() >= first and m.start() != span.start:
-                        spans.append(Span(m.start(), m.end(), m.group()))
-        out.append(replace(mention, aliases=tuple(spans)) if spans else mention)
-    return out
-
-
-__all__ = ["RULES", "aliases_of", "context_mentions", "head_at", "normalise_label"]
+__all__ = ["RULES", "context_mentions", "head_at", "normalise_label"]

@@ -23,7 +23,10 @@ def head_at(toks: list[Tok], i: int) -> tuple[str, str] | None:
         return None
     if word == "Festivals" and not acronym_after(toks, i + 1):
         return None  # a plural head is generic, unless an acronym names it
-    return HEADS.get(word)
+    found = HEADS.get(word)
+    if found is None and len(word) > 3 and word.isupper():
+        found = HEADS.get(word.title())  # "Banja Luka FEST"
+    return found
 
 
 def suffix_head(word: str) -> tuple[str, str] | None:

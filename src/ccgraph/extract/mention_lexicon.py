@@ -25,7 +25,8 @@ _add("facility", "gallery", "Gallery", "Galerie", "Galleria")
 _add("facility", "hall", "Hall")
 _add("facility", "theatre", "Theatre", "Theater", "Teatro", "Théâtre", "Playhouse")
 _add("facility", "opera-house", "Opera House")
-_add("facility", "house", "House", "Casa", "Bait", "Quinta")
+_add("facility", "house", "House", "Casa", "Bait", "Quinta", "Maison", "Palais", "Palazzo",
+     "Palácio", "Palacio")
 _add("facility", "library", "Library", "Biblioteca", "Bibliothèque")
 _add("facility", "archive", "Archive", "Archives")
 _add("facility", "centre", "Centre", "Center", "Centro")
@@ -34,12 +35,14 @@ _add("facility", "garden", "Garden", "Gardens", "Jardin", "Jardim", "Jardín")
 _add("facility", "school", "School", "Escuela", "Gymnasium")
 _add("facility", "university", "University", "Universidad", "Université", "Universidade",
      "Università")
-_add("facility", "college", "College")
+_add("facility", "college", "College", "Polytechnic", "Politécnico", "Politecnico",
+     "Polytechnique")
 _add("facility", "academy", "Academy")
 _add("facility", "conservatory", "Conservatory", "Conservatoire", "Conservatorium",
      "Conservatorio")
 _add("facility", "faculty", "Faculty")
-_add("facility", "laboratory", "Lab", "Laboratory")
+_add("facility", "laboratory", "Lab", "Laboratory", "Laboratorio", "Laboratório",
+     "Laboratoire")
 _add("facility", "incubator", "Incubator", "Village")
 _add("facility", "factory", "Factory")
 _add("facility", "studio", "Studio", "Studios")
@@ -62,6 +65,7 @@ _add("event", "day", "Day", "Days", "Jornadas", "Journées")
 _add("event", "night", "Night")
 _add("event", "conference", "Conference", "Symposium", "Congress", "Summit", "Convention",
      "Meeting", "Colloquium", "Encounter", "Encuentro", "Encontro")
+_add("event", "concert", "Concert")
 _add("event", "games", "Games", "Regatta", "Circuit", "Camp", "Show", "Event", "Jam", "Olympics")
 _add("organisation", "association", "Association", "Asociación", "Associação",
      "Associazione")
@@ -69,12 +73,14 @@ _add("organisation", "foundation", "Foundation", "Fundación", "Fondation", "Fun
      "Fondazione")
 _add("organisation", "council", "Council", "Board", "Roundtable")
 _add("organisation", "orchestra", "Orchestra", "Orchestre", "Orquesta", "Orquestra",
-     "Philharmonic", "Choir", "Ensemble", "Orfeão", "Orfeón", "Chœur", "Choeur", "Coro")
+     "Philharmonic", "Choir", "Ensemble", "Orfeão", "Orfeón", "Chœur", "Choeur", "Coro",
+     "Band", "Troupe", "Chorus", "Quartet", "Collective")
 _add("organisation", "company", "Company", "Corporation", "Bank", "Group", "Partnership",
+     "Brewery", "Winery", "Distillery",
      "AG", "GmbH", "Inc", "Ltd")
 _add("organisation", "institute", "Institute", "Instituto", "Institut", "Workshop")
 _add("organisation", "agency", "Agency", "Authority", "Office", "Bureau", "Ministry",
-     "Department", "Directorate", "Unit", "Section")
+     "Department", "Directorate", "Unit", "Section", "Secretariat", "Administration")
 _add("organisation", "society", "PEN", "Society", "Guild", "Club", "Union", "Clube", "Sociedad",
      "Movement", "Cooperative",
      "Sociedade", "Société", "Società")
@@ -114,6 +120,8 @@ LOWER_HEADS: dict[str, tuple[str, str]] = {
     "concert hall": ("facility", "concert-hall"),
     "association": ("organisation", "association"), "foundation": ("organisation", "foundation"),
     "orchestra": ("organisation", "orchestra"), "choir": ("organisation", "orchestra"),
+    "ensemble": ("organisation", "orchestra"), "band": ("organisation", "orchestra"),
+    "troupe": ("organisation", "orchestra"), "school": ("facility", "school"),
 }
 
 #: words that end a run: what follows a name, not part of it ("Nobel Prize Laureates")
@@ -124,6 +132,17 @@ FIELD_WORDS = frozenset({
     "Film", "Films", "Music", "Design", "Literature", "Crafts", "Craft", "Art", "Arts", "Media",
     "Gastronomy", "Interactive", "Dance", "Theatre", "Cinema", "Photography", "Fashion",
     "Architecture", "Folk", "Poetry", "Culture", "Food", "Digital", "Animation", "Games",
+})
+#: fields and media that two of are joined by "and" before one head ("Cinema and Television
+#: Festival", "Film and Music Festival")
+MEDIUM_WORDS = FIELD_WORDS | frozenset({"Television", "Radio", "Video", "Audiovisual",
+                                        "Theatre", "Visual", "Performing", "Sound"})
+#: last words of place names (streets, waters, lands): a listed name ending so is a place
+PLACE_HEADS = frozenset({
+    "Road", "Street", "Avenue", "Lane", "Boulevard", "Way", "Drive", "Quay", "Bridge",
+    "River", "Lake", "Sea", "Ocean", "Bay", "Island", "Islands", "Mountain", "Mountains",
+    "Valley", "Hill", "Hills", "Coast", "Province", "Region", "County", "District", "State",
+    "Republic", "Kingdom", "Peninsula", "Desert", "Forest",
 })
 #: capitalised words too common to name a thing without a head ("International", "Summer")
 GENERIC_WORDS = frozenset({
@@ -152,11 +171,13 @@ for _kind, _words in (
               "celebrations symposium"),
     ("facility", "museum museums venue venues gallery galleries theatre theatres library "
                  "libraries school schools university universities cinema cinemas studio "
-                 "studios spaces facility facilities hub hubs incubator incubators"),
+                 "studios spaces facility facilities hub hubs incubator incubators bookshop "
+                 "bookstore"),
     ("organisation", "organisation organisations organization organizations association "
                      "associations company companies institutions network networks partners "
                      "agency agencies foundation foundations orchestra orchestras ensembles "
-                     "bands choirs publishers broadcasters platform platforms"),
+                     "bands choirs publishers broadcasters platform platforms choir ensemble "
+                     "band troupe collective publisher"),
 ):
     for _word in _words.split():
         CATEGORIES[_word] = _kind
@@ -185,7 +206,7 @@ QUALIFIED: dict[tuple[str, str], str] = {
 CONNECTORS = frozenset({
     "of", "for", "and", "&", "de", "del", "della", "delle", "dei", "di", "da", "do", "dos",
     "das", "du", "des", "la", "le", "les", "el", "los", "las", "van", "von", "der", "den",
-    "y", "e", "the", "on", "in", "für", "i", "et", "und", "en",
+    "y", "e", "the", "on", "in", "für", "i", "et", "und", "en", "para", "em",
 })
 #: possessives that belong inside a name ("Gizella Women's Choir", "People's Choice Awards")
 NAME_POSSESSIVES = frozenset({"Women", "Children", "People", "Men", "Writers", "Artists",
@@ -202,10 +223,19 @@ ADJECTIVE_ENDINGS = ("an", "ese", "ish", "ern", "ary", "ic", "al", "ive")
 #: word ("Rencontres des artisans", "Marché au fil du temps")
 ROMANCE_CONNECTORS = frozenset({"au", "aux", "des", "du", "de", "à", "en", "del", "do", "da",
                                 "dos", "das"})
+#: heads that begin a French, Spanish, Portuguese or Italian name and may take a tail in
+#: lower case ("Maison de la littérature", "Jardin de la compagnie")
+ROMANCE_HEADS = frozenset({
+    "Maison", "Jardin", "Jardim", "Jardín", "Musée", "Museo", "Museu", "Palais", "Palacio",
+    "Palácio", "Palazzo", "Casa", "Centro", "Théâtre", "Teatro", "Bibliothèque", "Biblioteca",
+    "Fête", "Festa", "Fiesta", "Feira", "Feria", "Salon", "Semaine", "Semana", "Escuela",
+    "Laboratorio", "Laboratoire", "Fundación", "Fondation", "Fundação", "Association",
+    "Asociación", "Associação", "Institut", "Instituto", "Galerie", "Galleria",
+})
 #: Connectors that may start the tail after a head ("Academy of Arts").
 TAIL_START = frozenset({
     "of", "for", "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "on",
-    "für",
+    "für", "para",
 })
 #: Capitalised words that are not part of a name when they open a run.
 LEADING = frozenset({
@@ -233,6 +263,7 @@ REJECT = re.compile(
     r"|^(?:Historic(?:al)?|City|Town|Old|Urban|Village) (?:Centre|Center)\b"
     r"|^(?:Cultural|Creative|Art|Arts|Culture|Music|Film|Design) (?:Centre|Center)$"
     r"|^(?:International|World|National) (?:Day|Week|Forum|Festival|Conference)$"
+    r"|(?:Public|Business) Administration$"
     r"| (?:Capital|City|Cities|Region|District|Area|Zone|Quarter|Societies|Students|Members"
     r"|Artists|Visitors|Teachers|Graduates|Residents|Laureates?|Winners?)$",
 )
@@ -240,6 +271,15 @@ REJECT = re.compile(
 #: after a head noun ("Food Bank Project", "Regional Literary Agency Programme")
 POLICY_ENDS = frozenset({"Project", "Projects", "Programme", "Programmes", "Program",
                          "Programs", "Plan", "Strategy", "Initiative", "Scheme", "Campaign"})
+#: last words of measures, documents and laws written with an acronym ("Creative Vitality
+#: Index (CVI)"): not organisations
+DOCUMENT_ENDS = frozenset({"Index", "Indicator", "Indicators", "Report", "Survey", "Census",
+                           "Act", "Law", "Charter", "Declaration", "Agenda", "Framework",
+                           "Standard", "Standards", "Certificate", "Diploma", "Degree"})
+#: last words of a body that a city or a university names after UNESCO's network: its own
+#: organisation ("… Creative City of Gastronomy Promotion Council")
+OWN_BODY_ENDS = frozenset({"Council", "Committee", "Office", "Association", "Board",
+                           "Commission", "Secretariat", "Bureau", "Agency", "Foundation"})
 #: legal forms after a company's name: "Studio Babelsberg AG" is "Studio Babelsberg"
 LEGAL_FORMS = re.compile(r" (?:ag|gmbh|inc|ltd|llc|plc|s\.?a|co)\.?$")
 #: a run that starts with these words names an international organisation ("United Nations

@@ -19,7 +19,7 @@ from .mention_heads import (
     suffix_head,
 )
 from .mention_places import is_place
-from .mention_tokens import Tok, is_cap, joined, possessive
+from .mention_tokens import Tok, is_acronym, is_cap, joined, possessive
 
 
 def runs(toks: list[Tok]) -> list[tuple[int, int]]:
@@ -38,6 +38,12 @@ def runs(toks: list[Tok]) -> list[tuple[int, int]]:
                 break
             if is_cap(toks[j]) and joined(toks[j]):
                 j += 1
+                continue
+            if (toks[j].text == "(" and j + 3 < n and is_cap(toks[j + 1])
+                    and toks[j + 2].text == ")" and is_cap(toks[j + 3]) and joined(toks[j + 3])
+                    and head_at(toks, j + 3) is not None
+                    and not (j + 4 < n and is_cap(toks[j + 4]) and joined(toks[j + 4]))):
+                j += 4  # "… Arts Theatre (NEAT) Festival", "Koza (Cocoon) Khan": one name
                 continue
             if toks[j].text == "," and (end := _comma_tail(toks, i, j)) is not None:
                 j = end
@@ -80,7 +86,10 @@ def split_run(toks: list[Tok], i: int, j: int) -> list[tuple[int, int]]:
     """Cut a run at "and"/"&" between two complete names and at "in" before a non-name."""
     for k in range(i + 1, j - 1):
         word = toks[k].text
-        if word in ("and", "&") and _complete_names(toks, i, k, j):
+        if word in ("and", "&") and (_complete_names(toks, i, k, j) or (
+                has_head(toks, i, k) and name_words(toks, i, k) >= 2
+                and name_words(toks, k + 1, j) >= 1 and not has_head(toks, k + 1, j)
+                and lower_head_at(toks, j) is not None)):
             return [(i, k), *split_run(toks, k + 1, j)]
         if (word == "and" and k + 2 == j and head_at(toks, k + 1) is not None
                 and not has_head(toks, i, k)):
@@ -109,10 +118,17 @@ def _complete_names(toks: list[Tok], i: int, k: int, j: int) -> bool:
     Regatta", "Africa Oye and Liverpool International Festival of Psychedelia") rather than
     two words of one name ("Spring Fair and Peace", "Art and Design Centre")."""
     left, right = name_words(toks, i, k), name_words(toks, k + 1, j)
-    if head_at(toks, k - 1) is not None:
-        # "Ars Electronica Centre and Futurelab": one word that is a name of its own
+    if (toks[k - 1].text in lex.FIELD_WORDS and toks[k + 1].text in lex.MEDIUM_WORDS
+            and has_head(toks, k + 2, j)):
+        return False  # "Pan-African Cinema and Television Festival": two media, one head
+    if head_at(toks, k - 1) is not None or (
+            k - 2 > i and is_place(toks[k - 1].text)
+            and head_at(toks, k - 2) is not None):
+        # "Ars Electronica Centre and Futurelab": one word that is a name of its own;
+        # "Design Week Mexico and City Mextrópoli": a head, its place, then a second name
         return right >= 2 or (right == 1 and (suffix_head(toks[k + 1].text) is not None
-                                              or is_place(_bare(toks[k + 1].text))))
+                                              or is_place(_bare(toks[k + 1].text))
+                                              or (k + 2 == j and is_acronym(toks[k + 1].text))))
     if toks[k - 1].text in lex.FIELD_WORDS and not has_head(toks, i, k):
         return False  # "Reykjavík Music and Conference Centre": two modifiers of one head
     if left < 2 or right < 3:

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 
 _TOKEN = re.compile(
     r"[^\W\d_][\w-]*\.(?:org|com|net)\b"        # a web name: "kuda.org", "berlindesign.net"
+    r"|(?:[A-Z]\.){2,3}(?=[ \u00a0]+[A-Z][a-z])"  # initials before a name: "P.A. Lalitha"
+    r"(?![ \u00a0]+(?:The|A|An|In|It|Its|This|These|They|Their|Since|As)\b)"
     r"|[^\W\d_](?:[\w]|['’´\-](?=[^\W_]))*"   # a word starting with a letter
     r"(?:(?<=s)['’](?=[ \u00a0]+[^\W\d_]))?"  # a plural possessive: "Writers’ Festival"
+    r"|\d[A-Z]\b"                                # "3D", "2D": a word of a name
     r"|\d+(?:[.,]\d+)*"                        # a number
     r"|&"
     r"|[“”\"«»„‘´]"                             # quotes
@@ -44,6 +47,8 @@ def is_cap(tok: Tok) -> bool:
     """A capitalised word, a word written in camel case ("engageLab"), or an elided article
     before a capitalised word ("d'Art")."""
     first = tok.text[0]
+    if len(tok.text) == 2 and first.isdigit() and tok.text[1].isupper():
+        return True  # "Courant 3D Festival"
     if not first.isalpha():
         return False
     if tok.text.endswith((".org", ".com", ".net")):

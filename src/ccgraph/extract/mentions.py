@@ -39,11 +39,20 @@ How a name is found
    ``acronym``      a name without a head, three capitalised words or more, right before
                     an acronym of its initials in parentheses: an organisation ("Women in
                     Film and Television (WIFT)"); not titles, goals, programmes.
+   ``sibling``      a name without a head listed beside a name of known kind ("the X
+                    Festival, Spotlight on Y, Z Nights and …") takes its kind
+                    (:mod:`.mention_siblings`); only in a real list, never one holding a
+                    field word or a place.
+   ``dash-acronym`` "COFA - Contemporary Folklore Adventure": the name after an acronym and
+                    a dash, the acronym an alias.
    The ``list`` rule also reads names listed right *before* a plural category noun ("the
    Chœur Oratorio, Arabesque and Fifres et Tambours associations"), and a name whose first
    words are a list ("the Tea, Rice, and Citrus Festival of Lankaran") starts at the list.
+   The ``apposition`` rule also reads "the harvest festival, X," (a category noun, a comma,
+   a name set off by a second comma).
 4. Aliases: an acronym or another name in parentheses right after a name is the same thing
-   ("Manchester Literature Festival (MLF)"); later uses of the acronym are more evidence for
+   ("Manchester Literature Festival (MLF)"), so is an acronym after a dash ("X Fair –
+   XFAIR") and a name after "also known as"; later uses of the acronym are more evidence for
    it, never a second mention. "University of X" and "X University" are one name.
 5. Rejected: one-word names (unless a suffix head, an acronym, quoted, camel case or listed),
    names after "a"/"an" (generic or planned), plural heads, the UNESCO network, a city
@@ -123,7 +132,8 @@ def make_mention(text: str, toks: list[Tok], i: int, j: int, kind: str, subtype:
     if possessive(toks[j - 1].text):
         end -= 2
     label = _clean(text[start:end])
-    if not label or lex.REJECT.search(label) or lex.CITY_GOVERNMENT.search(label):
+    if not label or (lex.REJECT.search(label) and not _own_body(label, kind)) or (
+            lex.CITY_GOVERNMENT.search(label)):
         return None
     if is_place(label) or (label.split()[-1] in HEADS and ends_in_place(label)):
         return None  # "Shenzhen"; "Santa Maria da Feira" is a town, not a fair
@@ -131,8 +141,20 @@ def make_mention(text: str, toks: list[Tok], i: int, j: int, kind: str, subtype:
                    subtype=subtype, rule=rule)
 
 
+def _own_body(label: str, kind: str) -> bool:
+    """A body of a city named after the network ("Tsuruoka Creative City of Gastronomy
+    Promotion Council"): an organisation of its own, not UNESCO or its network
+    (docs/annotation.md)."""
+    words = label.split()
+    return kind == "organisation" and (
+        words[-1] in lex.OWN_BODY_ENDS)
+
+
 def _trim(toks: list[Tok], i: int, j: int) -> tuple[int, int]:
     while i < j and (toks[i].text in lex.LEADING or toks[i].text in lex.CONNECTORS):
+        if (toks[i].text == "Annual" and i > 0 and toks[i - 1].text == "the"
+                and j - i >= 3):
+            break  # "the Annual Conference on …": capitalised inside the sentence, part of it
         i += 1
     while j > i and toks[j - 1].text in lex.CONNECTORS:
         j -= 1
@@ -183,6 +205,9 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     found = head_at(toks, h)
     assert found is not None
     kind, subtype = found
+    if i > 0 and toks[i - 1].text == "first" and kind != "event":
+        return None  # "the first Design Museum in Scotland": a kind of place, not its name
+        # (but "the first X Festival" is the first edition of a named event)
     if h > i:
         subtype = lex.QUALIFIED.get((toks[h - 1].text, toks[h].text), subtype)
     if (toks[h].text in lex.NATIONAL_BODY_HEADS and h + 2 < j and toks[h + 1].text == "of"
@@ -204,8 +229,29 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     elif _lower_tail(toks, h, j):
         end = j + 1  # "Museum of African art": the tail's noun written in lower case
     if name_words(toks, i, min(end, j)) < 2:
-        return None
+        tail = _romance_lower_tail(toks, i, j)
+        if tail is None:
+            return None
+        end = tail  # "Maison de la littérature", "Jardin de la compagnie"
     return make_mention(text, toks, i, end, kind, subtype, "head")
+
+
+def _romance_lower_tail(toks: list[Tok], i: int, j: int) -> int | None:
+    """A one-word French, Spanish, Portuguese or Italian head followed by a tail in lower
+    case ("Maison de la littérature", "Maison de l'architecture du Québec"): the end of the
+    tail (at most six words, up to punctuation), or None."""
+    n = len(toks)
+    if j != i + 1 or j >= n or toks[j].text not in lex.ROMANCE_CONNECTORS or (
+            not joined(toks[j])) or toks[i].text not in lex.ROMANCE_HEADS:
+        return None
+    q = j
+    while q < n and q - j < 6 and joined(toks[q]) and toks[q].text[:1].isalpha() and (
+            toks[q].text.islower() or toks[q].text in lex.CONNECTORS
+            or (q > j and toks[q - 1].text in lex.ROMANCE_CONNECTORS and is_cap(toks[q]))):
+        q += 1
+    if q - j < 2 or (q < n and toks[q].text not in (".", ",", ";", ":", ")", "(")):
+        return None
+    return q
 
 
 def _list_start(toks: list[Tok], i: int, h: int) -> int:
@@ -240,7 +286,9 @@ def _list_start(toks: list[Tok], i: int, h: int) -> int:
     if k >= 0 and is_cap(toks[k]) and toks[k].text not in lex.LEADING:
         return i
     if k >= 1 and toks[k].text in lex.CONNECTORS and (
-            is_cap(toks[k - 1]) or toks[k - 1].text in lex.CONNECTORS):
+            is_cap(toks[k - 1]) or toks[k - 1].text in lex.CONNECTORS) and not (
+            toks[k].text == "the"
+            and toks[k - 1].text in ("and", "&", ",")):
         return i  # "Barbecue on the River, LowerTown Art and Music Festival": two names
     return start
 
@@ -266,9 +314,13 @@ def _lower_head(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
     if found is None:
         return None
     if (not quoted and name_words(toks, i, j) < 2 and not camel(toks[i].text)
-            and (found[2] > after + 1 or len(toks[i].text) < 4
-                 or toks[i].text in lex.FIELD_WORDS)):
-        return None  # one plain word is a name only right before its head: "the X festival"
+            and (len(toks[i].text) < 4 or toks[i].text in lex.FIELD_WORDS
+                 or (found[2] > after + 1 and (
+                     toks[before].text.lower() != "the"
+                     or len(toks[i].text) < 5 or toks[i].text in lex.GENERIC_WORDS)))):
+        # one plain word is a name right before its head ("the X festival"), or after "the"
+        # before a few lower-case modifiers ("the Barbarella electronic music festival")
+        return None
     return make_mention(text, toks, i, j, found[0], found[1], "lower-head")
 
 
@@ -366,7 +418,9 @@ def run_candidates(text: str, about: Span | None, taken: list[Mention]) -> list[
 
 def find_candidates(text: str, about: Span | None = None) -> list[Mention]:
     """The rules' names in ``about`` (or the whole text), before the model decides."""
-    from .mention_context import aliases_of, context_mentions
+    from .mention_aliases import aliases_of
+    from .mention_context import context_mentions
+    from .mention_siblings import dash_acronyms, siblings
 
     start, end = _bounds(text, about)
     toks = tokens(text, start, end)
@@ -382,16 +436,28 @@ def find_candidates(text: str, about: Span | None = None) -> list[Mention]:
             candidates[same[0]] = (mention.span.start, mention)
         elif not any(m.span.start <= mention.span.start < m.span.end for _, m in candidates):
             candidates.append((mention.span.start, mention))
+    for mention in dash_acronyms(text, toks):  # "COFA - Name": over the runs it cuts across
+        lo, hi = mention.span.start, mention.span.end
+        candidates = [(s, m) for s, m in candidates
+                      if not (m.span.start < hi and lo < m.span.end)]
+        candidates.append((lo, mention))
+    found = _dedup(candidates)
+    found = _dedup([(m.span.start, m) for m in [*found, *siblings(text, toks, found)]])
+    return aliases_of(text, toks, found)
+
+
+def _dedup(candidates: list[tuple[int, Mention]]) -> list[Mention]:
+    """The candidates in text order, each entity once (its first name), short forms out."""
     candidates.sort(key=lambda pair: pair[0])
     found: list[Mention] = []
-    seen: dict[str, int] = {}
+    seen: set[str] = set()
     for _, mention in candidates:
         key = entity_key(mention.label)
         if key in seen or _short_form(key, mention.kind, found):
             continue
-        seen[key] = len(found)
+        seen.add(key)
         found.append(mention)
-    return aliases_of(text, toks, found)
+    return found
 
 
 def explain_mentions(text: str) -> list[tuple[Mention, str]]:
