@@ -87,8 +87,9 @@ def test_rules_alone_estimate_is_their_plain_score(
 @pytest.mark.slow
 def test_estimate_floors(estimate: dict[str, dict[str, dict[str, dict[str, float]]]]) -> None:
     """The cross-validated numbers of 2026-12-02 (docs/annotation.md, round 6) as floors:
-    a change that loses on the estimate fails here. The profiles held out last show the
-    rules' overfitting gap: held-out 4, never tuned on, far below the rest."""
+    a change that loses on the estimate fails here. (Held-out 4 was studied in round 6, so
+    its old overfitting gap is no longer asserted: the sixth set, blind, shows the gap now —
+    tests/test_mentions.py HELDOUT_FLOORS.)"""
     rules, model = estimate["rules"], estimate["model"]
     # round 6 (277 profiles): rules 0.935 / 0.857, held-out 4 0.833 / 0.741, model 0.930 /
     # 0.842 (docs/annotation.md, round 6)
@@ -98,8 +99,6 @@ def test_estimate_floors(estimate: dict[str, dict[str, dict[str, dict[str, float
     assert rules["held-out 4"]["overall"]["recall"] >= 0.74
     assert model["all"]["overall"]["precision"] >= 0.92
     assert model["all"]["overall"]["recall"] >= 0.84
-    gap = rules["all"]["overall"]["recall"] - rules["held-out 4"]["overall"]["recall"]
-    assert gap > 0.1
 
 
 @pytest.mark.slow
