@@ -188,12 +188,14 @@ class RemoteStore:
     def query(self, query: str, *, prefixes: Mapping[str, str] | None = None,
               default_graph: Sequence[ox.NamedNode] | None = None,
               named_graphs: Sequence[ox.NamedNode] | None = None,
-              result_limit: int | None = None,
+              result_limit: int | None = None, own_graphs: bool = False,
               **_ignored: Any) -> ox.QuerySolutions | ox.QueryBoolean | Iterator[ox.Triple]:
         """Send ``query`` (with ``prefixes`` declared before it, as pyoxigraph's option
         does: a PREFIX of the query overrides one) and parse the answer. A query the engine
         refuses raises ValueError with the engine's message. ``result_limit``: a SELECT
-        asks the engine for at most that many solutions (query_limit.py)."""
+        asks the engine for at most that many solutions (query_limit.py). ``own_graphs``:
+        a query of ccgraph's whose every triple pattern is inside ``GRAPH ?v``, its graphs
+        filtered in the query rather than listed (remote_graphs.py)."""
         info = query_guard.analyse(query, prefixes)
         check_syntax(query, prefixes)  # the same 400 (line, column) on every engine
         if self.is_virtuoso and (terms := remote_deadline.inlined_terms(query)) \
@@ -203,7 +205,7 @@ class RemoteStore:
                 f"(its BIND expressions substituted into each other make {terms:,} terms; "
                 f"at most {remote_deadline.VIRTUOSO_MAX_INLINED:,}): use fewer chained BINDs",
                 sent=False)
-        options = (prefixes, default_graph, named_graphs)
+        options = (prefixes, default_graph, named_graphs, own_graphs)
         if result_limit is None or info.form != "SELECT" \
                 or (kind := query_limit.kind(query)) in self._limit_refused:
             return self._send(query, info, *options)
@@ -216,7 +218,7 @@ class RemoteStore:
 
     def _send(self, query: str, info: query_guard.QueryInfo, prefixes: Mapping[str, str] | None,
               default_graph: Sequence[ox.NamedNode] | None,
-              named_graphs: Sequence[ox.NamedNode] | None
+              named_graphs: Sequence[ox.NamedNode] | None, own_graphs: bool = False
               ) -> ox.QuerySolutions | ox.QueryBoolean | Iterator[ox.Triple]:
         prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in (prefixes or {}).items())
         base = LEADING_BASE.match(query)  # BASE stays first: Virtuoso wants it before PREFIX
@@ -226,7 +228,7 @@ class RemoteStore:
         fields += [("named-graph-uri", g.value) for g in named_graphs or ()]
         form, text = info.form, head + prologue + rest
         if self.dataset is not None:  # the union graph as the default graph
-            text, fields = self.dataset.apply(text, fields, info)
+            text, fields = self.dataset.apply(text, fields, info, own_graphs)
         fields.insert(0, ("query", text))
         deadline = _DEADLINE.get()
         seconds = self.engine_timeout if deadline is None else deadline - time.monotonic()
@@ -277,8 +279,8 @@ class RemoteStore:
             raise EngineTimeout(f"query timed out: {partial}")
         return content_type, body
 
-    def _select(self, query: str) -> ox.QuerySolutions:
-        result = self.query(query)
+    def _select(self, query: str, own_graphs: bool = False) -> ox.QuerySolutions:
+        result = self.query(query, own_graphs=own_graphs)
         if not isinstance(result, ox.QuerySolutions):
             raise RemoteError(f"{self.url} did not answer a SELECT with rows")
         return result
@@ -311,7 +313,7 @@ class RemoteStore:
             where = f"{{ GRAPH ?g {{ {triple} }} }}"
         else:
             where = f"{{ GRAPH {graph_name} {{ {triple} }} }}"
-        for row in self._select(f"SELECT * WHERE {where}"):
+        for row in self._select(f"SELECT * WHERE {where}", own_graphs=graph_name is None):
             found = row["g"] if graph_name is None else graph_name
             yield ox.Quad(subject or row["s"], predicate or row["p"],
                           object if object is not None else row["o"],
@@ -344,7 +346,7 @@ class RemoteStore:
         query = ("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { " + " UNION ".join(branches)
                  + " } }")
         self.remember((ox.Quad(row["s"], row["p"], row["o"], row["g"])
-                       for row in self._select(query)), missing)
+                       for row in self._select(query, own_graphs=True)), missing)
 
     def remember(self, quads: Iterable[ox.Quad],
                  subjects: Iterable[ox.NamedNode] = ()) -> None:
