@@ -3,9 +3,10 @@
 
 The views read the store through three calls of :class:`pyoxigraph.Store`: ``query``,
 ``quads_for_pattern`` and ``named_graphs``. :class:`RemoteStore` answers them over the SPARQL
-1.1 Protocol only (a form POST of ``query=``, urllib, a timeout) and parses the answers with
-pyoxigraph's own parsers (``parse_query_results`` for SPARQL JSON results, ``parse`` for
-N-Triples), so views get the same solution, term and triple objects as from ``ox.Store``.
+1.1 Protocol only (a form POST of ``query=`` on a kept-alive connection, remote_http.py,
+a timeout) and parses the answers with pyoxigraph's own parsers (``parse_query_results``
+for SPARQL JSON results, ``parse`` for N-Triples), so views get the same solution, term
+and triple objects as from ``ox.Store``.
 
 * ``quads_for_pattern`` is an explicit ``SELECT … WHERE { GRAPH ?g { … } }`` (or the union
   default graph for ``ox.DefaultGraph()``), never the engine's ``DESCRIBE``: engines differ on
@@ -34,14 +35,13 @@ N-Triples), so views get the same solution, term and triple objects as from ``ox
 
 from __future__ import annotations
 
+import http.client
 import itertools
 import json
 import re
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -52,6 +52,7 @@ import pyoxigraph as ox
 
 from . import query_guard, query_limit, remote_deadline
 from .remote_dataset import RemoteDataset
+from .remote_http import Connections
 from .remote_syntax import check_syntax
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -156,6 +157,7 @@ class RemoteStore:
         self._subjects: dict[ox.NamedNode, list[ox.Quad]] = {}
         self._sent = 0
         self._sent_lock = threading.Lock()
+        self._connections = Connections(url)  # kept alive, one per thread (remote_http.py)
         #: kinds of query (query_limit.kind) whose LIMIT the engine refused
         self._limit_refused: set[str] = set()
 
@@ -252,29 +254,26 @@ class RemoteStore:
         if count is not None:
             count.n += 1
         data = urllib.parse.urlencode(fields).encode("utf-8")
-        req = urllib.request.Request(self.url, data=data, method="POST", headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
         wait = self.timeout if timeout is None else timeout
         try:
-            with urllib.request.urlopen(req, timeout=wait) as resp:
-                content_type = resp.headers.get_content_type()
-                body = resp.read()
-                if self._server is None:
-                    self._server = resp.headers.get("Server", "")
-                partial = remote_deadline.incomplete(resp.status, resp.headers, body)
-        except urllib.error.HTTPError as exc:
-            message = exc.read().decode("utf-8", "replace").strip()[:2000]
-            if exc.code == 400:
-                raise ValueError(f"the SPARQL engine refused the query: {message}") from None
-            raise EngineFailed(f"the SPARQL engine at {self.url} answered {exc.code}: "
-                               f"{message}") from None
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            if isinstance(reason, TimeoutError):
-                raise EngineTimeout(f"the SPARQL engine at {self.url} gave no answer within "
-                                    f"{wait:g} s") from None
+            answer = self._connections.post(data, headers, wait)
+        except TimeoutError:
+            raise EngineTimeout(f"the SPARQL engine at {self.url} gave no answer within "
+                                f"{wait:g} s") from None
+        except (OSError, http.client.HTTPException) as exc:
             raise RemoteError(f"the SPARQL engine at {self.url} did not answer: "
-                              f"{reason}") from None
+                              f"{exc}") from None
+        if answer.status >= 400:
+            message = answer.body.decode("utf-8", "replace").strip()[:2000]
+            if answer.status == 400:
+                raise ValueError(f"the SPARQL engine refused the query: {message}") from None
+            raise EngineFailed(f"the SPARQL engine at {self.url} answered {answer.status}: "
+                               f"{message}") from None
+        content_type, body = answer.headers.get_content_type(), answer.body
+        if self._server is None:
+            self._server = answer.headers.get("Server", "")
+        partial = remote_deadline.incomplete(answer.status, answer.headers, body)
         if partial is not None:
             raise EngineTimeout(f"query timed out: {partial}")
         return content_type, body
