@@ -1,6 +1,5 @@
-"""Kept-alive HTTP connections to a remote engine (``serve --backend``): one per thread
-and engine, reused from request to request instead of a new TCP connection and a new
-urllib opener for each query.
+"""Kept-alive HTTP connections to a remote engine (``serve --backend``), reused from
+request to request instead of a new TCP connection and a new urllib opener for each query.
 
 Measured on the loaded 2-core machine (a gallery SELECT straight to the engine, median of
 30 alternating, load average 17-19): Oxigraph server 275 ms a new connection each time
@@ -17,12 +16,15 @@ from __future__ import annotations
 import http.client
 import threading
 import urllib.parse
+import weakref
 from dataclasses import dataclass
 from email.message import Message
 
 #: failures of a reused connection that mean the engine closed it (sent again once)
 STALE = (http.client.RemoteDisconnected, http.client.BadStatusLine, ConnectionResetError,
          ConnectionAbortedError, BrokenPipeError)
+#: idle connections kept (a gunicorn worker runs a few threads; more are closed)
+IDLE = 8
 
 
 @dataclass
@@ -33,7 +35,9 @@ class Answer:
 
 
 class Connections:
-    """Connections to one engine URL, one per thread."""
+    """Kept-alive connections to one engine URL: each request takes an idle one (or opens
+    one) and gives it back; at most :data:`IDLE` are kept. All are closed by :meth:`close`,
+    and when the object is collected (no socket is left to the garbage collector)."""
 
     def __init__(self, url: str) -> None:
         parts = urllib.parse.urlsplit(url)
@@ -43,24 +47,27 @@ class Connections:
         self._host = parts.hostname or "localhost"
         self._port = parts.port
         self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        self._local = threading.local()
+        self._pool = _Pool()
+        weakref.finalize(self, self._pool.close)
+
+    def close(self) -> None:
+        self._pool.close()
 
     def post(self, body: bytes, headers: dict[str, str], timeout: float) -> Answer:
         """POST ``body`` to the URL; the whole answer."""
-        conn: http.client.HTTPConnection | None = getattr(self._local, "conn", None)
+        conn = self._pool.take()
         if conn is not None:
             try:
-                return self._send(conn, body, headers, timeout)
+                answer = self._send(conn, body, headers, timeout)
             except STALE:
-                conn.close()
+                pass  # closed by _send: a new connection below
+            else:
+                self._pool.give(conn)
+                return answer
         conn = self._connect(timeout)
-        self._local.conn = conn
-        try:
-            return self._send(conn, body, headers, timeout)
-        except BaseException:
-            conn.close()
-            self._local.conn = None
-            raise
+        answer = self._send(conn, body, headers, timeout)
+        self._pool.give(conn)
+        return answer
 
     def _connect(self, timeout: float) -> http.client.HTTPConnection:
         kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
@@ -81,3 +88,30 @@ class Connections:
         if resp.will_close:
             conn.close()
         return Answer(resp.status, resp.msg, data)
+
+
+class _Pool:
+    def __init__(self) -> None:
+        self._idle: list[http.client.HTTPConnection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def take(self) -> http.client.HTTPConnection | None:
+        with self._lock:
+            return self._idle.pop() if self._idle else None
+
+    def give(self, conn: http.client.HTTPConnection) -> None:
+        if conn.sock is None:
+            return  # closed (the engine said so): nothing to keep
+        with self._lock:
+            if not self._closed and len(self._idle) < IDLE:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()

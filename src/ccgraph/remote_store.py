@@ -157,7 +157,7 @@ class RemoteStore:
         self._subjects: dict[ox.NamedNode, list[ox.Quad]] = {}
         self._sent = 0
         self._sent_lock = threading.Lock()
-        self._connections = Connections(url)  # kept alive, one per thread (remote_http.py)
+        self._connections = Connections(url)  # kept alive (remote_http.py)
         #: kinds of query (query_limit.kind) whose LIMIT the engine refused
         self._limit_refused: set[str] = set()
 
