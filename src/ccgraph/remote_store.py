@@ -3,9 +3,10 @@
 
 The views read the store through three calls of :class:`pyoxigraph.Store`: ``query``,
 ``quads_for_pattern`` and ``named_graphs``. :class:`RemoteStore` answers them over the SPARQL
-1.1 Protocol only (a form POST of ``query=``, urllib, a timeout) and parses the answers with
-pyoxigraph's own parsers (``parse_query_results`` for SPARQL JSON results, ``parse`` for
-N-Triples), so views get the same solution, term and triple objects as from ``ox.Store``.
+1.1 Protocol only (a form POST of ``query=`` on a kept-alive connection, remote_http.py,
+a timeout) and parses the answers with pyoxigraph's own parsers (``parse_query_results``
+for SPARQL JSON results, ``parse`` for N-Triples), so views get the same solution, term
+and triple objects as from ``ox.Store``.
 
 * ``quads_for_pattern`` is an explicit ``SELECT … WHERE { GRAPH ?g { … } }`` (or the union
   default graph for ``ox.DefaultGraph()``), never the engine's ``DESCRIBE``: engines differ on
@@ -34,14 +35,13 @@ N-Triples), so views get the same solution, term and triple objects as from ``ox
 
 from __future__ import annotations
 
+import http.client
 import itertools
 import json
 import re
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -52,6 +52,7 @@ import pyoxigraph as ox
 
 from . import query_guard, query_limit, remote_deadline
 from .remote_dataset import RemoteDataset
+from .remote_http import Connections
 from .remote_syntax import check_syntax
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -156,6 +157,7 @@ class RemoteStore:
         self._subjects: dict[ox.NamedNode, list[ox.Quad]] = {}
         self._sent = 0
         self._sent_lock = threading.Lock()
+        self._connections = Connections(url)  # kept alive (remote_http.py)
         #: kinds of query (query_limit.kind) whose LIMIT the engine refused
         self._limit_refused: set[str] = set()
 
@@ -188,12 +190,14 @@ class RemoteStore:
     def query(self, query: str, *, prefixes: Mapping[str, str] | None = None,
               default_graph: Sequence[ox.NamedNode] | None = None,
               named_graphs: Sequence[ox.NamedNode] | None = None,
-              result_limit: int | None = None,
+              result_limit: int | None = None, own_graphs: bool = False,
               **_ignored: Any) -> ox.QuerySolutions | ox.QueryBoolean | Iterator[ox.Triple]:
         """Send ``query`` (with ``prefixes`` declared before it, as pyoxigraph's option
         does: a PREFIX of the query overrides one) and parse the answer. A query the engine
         refuses raises ValueError with the engine's message. ``result_limit``: a SELECT
-        asks the engine for at most that many solutions (query_limit.py)."""
+        asks the engine for at most that many solutions (query_limit.py). ``own_graphs``:
+        a query of ccgraph's whose every triple pattern is inside ``GRAPH ?v``, its graphs
+        filtered in the query rather than listed (remote_graphs.py)."""
         info = query_guard.analyse(query, prefixes)
         check_syntax(query, prefixes)  # the same 400 (line, column) on every engine
         if self.is_virtuoso and (terms := remote_deadline.inlined_terms(query)) \
@@ -203,7 +207,7 @@ class RemoteStore:
                 f"(its BIND expressions substituted into each other make {terms:,} terms; "
                 f"at most {remote_deadline.VIRTUOSO_MAX_INLINED:,}): use fewer chained BINDs",
                 sent=False)
-        options = (prefixes, default_graph, named_graphs)
+        options = (prefixes, default_graph, named_graphs, own_graphs)
         if result_limit is None or info.form != "SELECT" \
                 or (kind := query_limit.kind(query)) in self._limit_refused:
             return self._send(query, info, *options)
@@ -216,7 +220,7 @@ class RemoteStore:
 
     def _send(self, query: str, info: query_guard.QueryInfo, prefixes: Mapping[str, str] | None,
               default_graph: Sequence[ox.NamedNode] | None,
-              named_graphs: Sequence[ox.NamedNode] | None
+              named_graphs: Sequence[ox.NamedNode] | None, own_graphs: bool = False
               ) -> ox.QuerySolutions | ox.QueryBoolean | Iterator[ox.Triple]:
         prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in (prefixes or {}).items())
         base = LEADING_BASE.match(query)  # BASE stays first: Virtuoso wants it before PREFIX
@@ -226,7 +230,7 @@ class RemoteStore:
         fields += [("named-graph-uri", g.value) for g in named_graphs or ()]
         form, text = info.form, head + prologue + rest
         if self.dataset is not None:  # the union graph as the default graph
-            text, fields = self.dataset.apply(text, fields, info)
+            text, fields = self.dataset.apply(text, fields, info, own_graphs)
         fields.insert(0, ("query", text))
         deadline = _DEADLINE.get()
         seconds = self.engine_timeout if deadline is None else deadline - time.monotonic()
@@ -250,35 +254,32 @@ class RemoteStore:
         if count is not None:
             count.n += 1
         data = urllib.parse.urlencode(fields).encode("utf-8")
-        req = urllib.request.Request(self.url, data=data, method="POST", headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
         wait = self.timeout if timeout is None else timeout
         try:
-            with urllib.request.urlopen(req, timeout=wait) as resp:
-                content_type = resp.headers.get_content_type()
-                body = resp.read()
-                if self._server is None:
-                    self._server = resp.headers.get("Server", "")
-                partial = remote_deadline.incomplete(resp.status, resp.headers, body)
-        except urllib.error.HTTPError as exc:
-            message = exc.read().decode("utf-8", "replace").strip()[:2000]
-            if exc.code == 400:
-                raise ValueError(f"the SPARQL engine refused the query: {message}") from None
-            raise EngineFailed(f"the SPARQL engine at {self.url} answered {exc.code}: "
-                               f"{message}") from None
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            if isinstance(reason, TimeoutError):
-                raise EngineTimeout(f"the SPARQL engine at {self.url} gave no answer within "
-                                    f"{wait:g} s") from None
+            answer = self._connections.post(data, headers, wait)
+        except TimeoutError:
+            raise EngineTimeout(f"the SPARQL engine at {self.url} gave no answer within "
+                                f"{wait:g} s") from None
+        except (OSError, http.client.HTTPException) as exc:
             raise RemoteError(f"the SPARQL engine at {self.url} did not answer: "
-                              f"{reason}") from None
+                              f"{exc}") from None
+        if answer.status >= 400:
+            message = answer.body.decode("utf-8", "replace").strip()[:2000]
+            if answer.status == 400:
+                raise ValueError(f"the SPARQL engine refused the query: {message}") from None
+            raise EngineFailed(f"the SPARQL engine at {self.url} answered {answer.status}: "
+                               f"{message}") from None
+        content_type, body = answer.headers.get_content_type(), answer.body
+        if self._server is None:
+            self._server = answer.headers.get("Server", "")
+        partial = remote_deadline.incomplete(answer.status, answer.headers, body)
         if partial is not None:
             raise EngineTimeout(f"query timed out: {partial}")
         return content_type, body
 
-    def _select(self, query: str) -> ox.QuerySolutions:
-        result = self.query(query)
+    def _select(self, query: str, own_graphs: bool = False) -> ox.QuerySolutions:
+        result = self.query(query, own_graphs=own_graphs)
         if not isinstance(result, ox.QuerySolutions):
             raise RemoteError(f"{self.url} did not answer a SELECT with rows")
         return result
@@ -311,7 +312,7 @@ class RemoteStore:
             where = f"{{ GRAPH ?g {{ {triple} }} }}"
         else:
             where = f"{{ GRAPH {graph_name} {{ {triple} }} }}"
-        for row in self._select(f"SELECT * WHERE {where}"):
+        for row in self._select(f"SELECT * WHERE {where}", own_graphs=graph_name is None):
             found = row["g"] if graph_name is None else graph_name
             yield ox.Quad(subject or row["s"], predicate or row["p"],
                           object if object is not None else row["o"],
@@ -344,7 +345,7 @@ class RemoteStore:
         query = ("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { " + " UNION ".join(branches)
                  + " } }")
         self.remember((ox.Quad(row["s"], row["p"], row["o"], row["g"])
-                       for row in self._select(query)), missing)
+                       for row in self._select(query, own_graphs=True)), missing)
 
     def remember(self, quads: Iterable[ox.Quad],
                  subjects: Iterable[ox.NamedNode] = ()) -> None:

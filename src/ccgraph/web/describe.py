@@ -275,7 +275,7 @@ class RemoteLookups:
                 f"({parent} = {self.node} && {predicate} IN ({owned_out})))")
 
     def _select(self, query: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
-        result = self.store.query(query)
+        result = self.store.query(query, own_graphs=True)  # every pattern in GRAPH ?v
         if not isinstance(result, ox.QuerySolutions):
             raise RemoteError(f"{self.store.url} did not answer a SELECT with rows")
         names = [v.value for v in result.variables]

@@ -207,7 +207,7 @@ def limited(query: str, limit: int) -> str:
 
 
 def execute_select(store: ox.Store, query: str, options: dict[str, Any], cap: int,
-                   deadline: float) -> Outcome:
+                   deadline: float, push_limit: bool = True) -> Outcome:
     """A SELECT (the guard said so) answered like :func:`execute`, faster: the cap becomes
     the query's own ``LIMIT cap+1`` (query_limit.py: the same first solutions), pyoxigraph
     writes the solutions as SPARQL TSV itself, and a ``cap+1``-th row marks the answer
@@ -217,9 +217,11 @@ def execute_select(store: ox.Store, query: str, options: dict[str, Any], cap: in
     Measured on the network build (gallery, in-memory default graph): pulling every row
     into Python and writing TSV from it cost ~0.6 ms of ~6.8 ms CPU per query, and the
     request's serialisation another ~0.3-1 ms. Queries whose answer TSV cannot carry (no
-    variables, triple terms) go the :func:`execute` way."""
+    variables, triple terms) go the :func:`execute` way. ``push_limit=False``: the store
+    limits the query itself (a remote engine's ``result_limit`` option, remote_store.py);
+    its solutions are parsed by pyoxigraph and written as TSV the same way."""
     try:
-        result = store.query(limited(query, cap + 1), **options)
+        result = store.query(limited(query, cap + 1) if push_limit else query, **options)
     except SyntaxError:  # said of the query as the client wrote it (line, column)
         return execute(store, query, options, cap, deadline)
     failure: tuple[type[Exception], str] | None = None

@@ -190,9 +190,11 @@ def _answer(ext: QueryTarget, query: str, info: query_guard.QueryInfo,
         options["result_limit"] = cap + 1
     reads_named = bool(info.uses_graph or info.has_dataset_clause or default_graphs
                        or named_graphs)
-    # a SELECT from the embedded store: its cap as a LIMIT, its rows written by pyoxigraph
-    fast = form == "SELECT" and not graph_as_rows and not isinstance(ext.store, RemoteStore)
-    outcome = _run(ext, query, options, cap, _store_for(ext, reads_named), fast)
+    # a SELECT: its cap as a LIMIT (over a backend, the store's result_limit), its rows
+    # written by pyoxigraph, none pulled into Python
+    fast = form == "SELECT" and not graph_as_rows
+    outcome = _run(ext, query, options, cap, _store_for(ext, reads_named), fast,
+                   push_limit=not isinstance(ext.store, RemoteStore))
     if isinstance(outcome, Response):
         return outcome
     if graph_as_rows and outcome.kind == "triples":
@@ -229,15 +231,17 @@ def _store_for(ext: QueryTarget, reads_named: bool) -> ox.Store:
 
 
 def _run(ext: QueryTarget, query: str, options: dict[str, Any], cap: int, store: ox.Store,
-         fast: bool = False) -> Outcome | Response:
+         fast: bool = False, push_limit: bool = True) -> Outcome | Response:
     """The query's outcome, or the answer that says why there is none (503, 400, 500);
-    ``fast``: a SELECT answered by runner.execute_select."""
+    ``fast``: a SELECT answered by runner.execute_select (``push_limit``: see there)."""
     context = contextvars.copy_context()  # the request's engine query count (--backend)
-    run = execute_select if fast else execute
 
     def work(deadline: float) -> Outcome:
         context.run(set_deadline, deadline)  # --backend: the engine stops at it too
-        return context.run(run, store, query, options, cap, deadline)
+        if fast:
+            return context.run(execute_select, store, query, options, cap, deadline,
+                               push_limit)
+        return context.run(execute, store, query, options, cap, deadline)
 
     try:
         return ext.runner.run(work)
