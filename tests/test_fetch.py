@@ -318,9 +318,16 @@ def test_an_interrupted_download_leaves_only_a_hidden_part(shared: dict[str, byt
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CCGRAPH_")}
     with source_server(shared, mode="stall") as srv:
         # the server holds the connection open until the test ends and the client waits up
-        # to 120 s, so only the Ctrl-C can end this download, however loaded the machine is
-        proc = subprocess.Popen([sys.executable, "-m", "ccgraph.cli", "fetch", "--into",
-                                 str(into), "--from", url(srv), "--timeout", "120"],
+        # to 120 s, so only the Ctrl-C can end this download, however loaded the machine is.
+        # A terminal delivers Ctrl-C to a process whose SIGINT is not ignored; a test run
+        # started in the background by a non-interactive shell (CI) inherits SIGINT ignored,
+        # and Python then installs no KeyboardInterrupt handler: the child restores it.
+        argv = ["fetch", "--into", str(into), "--from", url(srv), "--timeout", "120"]
+        as_at_a_terminal = ("import runpy, signal, sys; "
+                            "signal.signal(signal.SIGINT, signal.default_int_handler); "
+                            f"sys.argv = ['ccgraph'] + {argv!r}; "
+                            "runpy.run_module('ccgraph.cli', run_name='__main__')")
+        proc = subprocess.Popen([sys.executable, "-c", as_at_a_terminal],
                                 stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, env=clean, cwd=ROOT, text=True)
         deadline = time.monotonic() + 30
@@ -328,7 +335,12 @@ def test_an_interrupted_download_leaves_only_a_hidden_part(shared: dict[str, byt
             time.sleep(0.05)
         time.sleep(0.3)
         proc.send_signal(signal.SIGINT)  # Ctrl-C
-        _out, err = proc.communicate(timeout=30)
+        try:
+            _out, err = proc.communicate(timeout=30)
+        finally:  # a child that ignored the Ctrl-C must not outlive this test
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
     assert proc.returncode == 130 and "Traceback" not in err, err
     assert "fetch interrupted" in err
     assert visible(into) == [] and part.stat().st_size > 0
