@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import http.client
 import threading
+import time
 import urllib.parse
 import weakref
 from dataclasses import dataclass
@@ -25,6 +26,11 @@ STALE = (http.client.RemoteDisconnected, http.client.BadStatusLine, ConnectionRe
          ConnectionAbortedError, BrokenPipeError)
 #: idle connections kept (a gunicorn worker runs a few threads; more are closed)
 IDLE = 8
+#: seconds a connection may have been idle and still be reused: well under the engines'
+#: keep-alive timeouts (Virtuoso's KeepAliveTimeout is 10 s in ccgraph's ini), so a request
+#: is never sent on a connection the engine is dropping at that moment (a request sent into
+#: such a socket could wait for its whole deadline instead of failing fast)
+MAX_IDLE_S = 4.0
 
 
 @dataclass
@@ -92,20 +98,28 @@ class Connections:
 
 class _Pool:
     def __init__(self) -> None:
-        self._idle: list[http.client.HTTPConnection] = []
+        self._idle: list[tuple[float, http.client.HTTPConnection]] = []
         self._lock = threading.Lock()
         self._closed = False
 
     def take(self) -> http.client.HTTPConnection | None:
+        """The most recently returned connection idle for less than :data:`MAX_IDLE_S`;
+        older ones are closed."""
+        fresh_since = time.monotonic() - MAX_IDLE_S
         with self._lock:
-            return self._idle.pop() if self._idle else None
+            stale = [conn for at, conn in self._idle if at < fresh_since]
+            self._idle = [(at, conn) for at, conn in self._idle if at >= fresh_since]
+            conn = self._idle.pop()[1] if self._idle else None
+        for old in stale:
+            old.close()
+        return conn
 
     def give(self, conn: http.client.HTTPConnection) -> None:
         if conn.sock is None:
             return  # closed (the engine said so): nothing to keep
         with self._lock:
             if not self._closed and len(self._idle) < IDLE:
-                self._idle.append(conn)
+                self._idle.append((time.monotonic(), conn))
                 return
         conn.close()
 
@@ -113,5 +127,5 @@ class _Pool:
         with self._lock:
             self._closed = True
             idle, self._idle = self._idle, []
-        for conn in idle:
+        for _at, conn in idle:
             conn.close()
