@@ -3,12 +3,12 @@ acronym and a dash.
 
 ``sibling``: in an enumeration ("A, B and C"), an item written as a name (capitalised words,
 or quoted) that no rule named takes the kind of the named item it is listed beside: "the
-Tukums Rose Festival, the Chief Conductors' Festival, Spotlight on Africa, Prose Fermentation
-…" (docs/annotation.md: a name without a head takes its kind from the list it stands in).
+Harbour Lantern Festival, Winter Voices, Paper Moons and the Salt Road Fair" (made up;
+docs/annotation.md: a name without a head takes its kind from the list it stands in).
 The conventions say so for every kind, so the rule reads any list, in both directions, and
 stops at the first item that is not a name.
 
-``dash-acronym``: "VAFI - International Children and Youth Animated Film Festival": an
+``dash-acronym``: "KIFF - Northern Shores Kite Film Festival" (made up): an
 acronym (its initials may be those of the name in another language), a dash, then a
 name that ends the list item: the name is the label, the acronym an alias
 (docs/annotation.md, round 4).
