@@ -452,6 +452,11 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _gallery_scope(skipped: list[str]) -> str:
+    """How much of the gallery the served runs used, in words."""
+    return f"gallery without {', '.join(skipped)}" if skipped else "the whole gallery"
+
+
 def serve_markdown(serve: dict[str, Any], settings: dict[str, Any]) -> list[str]:
     """ccgraph over each backend: req/s and p99 per workload and client count, with the
     ratio of req/s to the embedded store's in the same run."""
@@ -466,8 +471,8 @@ def serve_markdown(serve: dict[str, Any], settings: dict[str, Any]) -> list[str]
            "runs of each cell)", "",
            f"{settings.get('duration', '?')} s a cell and {settings.get('runs', '?')} runs at "
            f"1×, {settings.get('duration_at_scale', settings.get('duration', '?'))} s and 1 run "
-           "above, servers rotating; gallery without "
-           f"{', '.join(settings.get('gallery_skip', [])) or 'none'}; /doc mix of "
+           "above, servers rotating; "
+           f"{_gallery_scope(settings.get('gallery_skip', []))}; /doc mix of "
            f"{settings.get('doc_sample', '?')} cities, facilities and pledges, Turtle and "
            f"HTML. Statuses, each request once before timing: {checks}.", ""]
     failed = [f"- {scale}× {name}, {w}, not 200: {', '.join(items)}"
