@@ -236,31 +236,58 @@ def out_of_fold(rows: Sequence[Row], fold_of: Sequence[int], slugs: Sequence[str
 Decide = Callable[[Oof], set[str]]
 
 
-def methods(slugs: Sequence[str], thresholds: Sequence[float],
+def _above(probs: dict[str, float], t: float) -> set[str]:
+    return {s for s, p in probs.items() if p >= t}
+
+
+def _best(probs: dict[str, float], floor: float) -> set[str]:
+    top = max(sorted(probs), key=lambda s: probs[s])
+    return {top} if probs[top] >= floor else set()
+
+
+def _at(t: float) -> dict[str, Decide]:
+    """The methods that take one threshold ``t``."""
+    def words(o: Oof) -> set[str]:
+        return _above(o[2], t)
+
+    def rules_or_words(o: Oof) -> set[str]:
+        return set(o[1]) | _above(o[2], t)
+
+    def stacked(o: Oof) -> set[str]:
+        return _above(o[3], t)
+
+    def veto(o: Oof) -> set[str]:
+        return {s for s in o[1] if o[3][s] >= t}
+
+    def fallback(o: Oof) -> set[str]:
+        return set(o[1]) or _best(o[3], t)
+
+    return {f"words model >= {t}": words, f"supported rules | words >= {t}": rules_or_words,
+            f"stacked >= {t}": stacked, f"supported rules, veto stacked < {t}": veto,
+            f"supported rules, else stacked best >= {t}": fallback}
+
+
+def _per_theme(th: dict[str, float]) -> Decide:
+    def decide(o: Oof) -> set[str]:
+        return {s for s, p in o[3].items() if p >= th[s]}
+    return decide
+
+
+def methods(thresholds: Sequence[float],
             per_theme: dict[str, dict[str, float]]) -> dict[str, Decide]:
     """The decisions compared (each from one pledge's out-of-fold verdicts)."""
-    def above(probs: dict[str, float], t: float) -> set[str]:
-        return {s for s, p in probs.items() if p >= t}
+    def every_pattern(o: Oof) -> set[str]:
+        return set(o[0].fired)
 
-    def best(probs: dict[str, float], floor: float) -> set[str]:
-        top = max(sorted(probs), key=lambda s: probs[s])
-        return {top} if probs[top] >= floor else set()
+    def supported_only(o: Oof) -> set[str]:
+        return set(o[1])
 
-    found: dict[str, Decide] = {
-        "rules, every pattern (optimistic)": lambda o: set(o[0].fired),
-        "rules, supported cues only": lambda o: set(o[1]),
-    }
+    found: dict[str, Decide] = {"rules, every pattern (optimistic)": every_pattern,
+                                "rules, supported cues only": supported_only}
     for t in thresholds:
-        found[f"words model >= {t}"] = lambda o, t=t: above(o[2], t)
-        found[f"supported rules | words >= {t}"] = lambda o, t=t: set(o[1]) | above(o[2], t)
-        found[f"stacked >= {t}"] = lambda o, t=t: above(o[3], t)
-        found[f"supported rules, veto stacked < {t}"] = (
-            lambda o, t=t: {s for s in o[1] if o[3][s] >= t})
-        found[f"supported rules, else stacked best >= {t}"] = (
-            lambda o, t=t: set(o[1]) or best(o[3], t))
+        found.update(_at(t))
     for name, th in per_theme.items():
-        found[f"stacked, per-theme thresholds {name}"] = (
-            lambda o, th=th: {s for s in slugs if o[3][s] >= th[s]})
+        found[f"stacked, per-theme thresholds {name}"] = _per_theme(th)
     return found
 
 
@@ -294,7 +321,7 @@ def grouped_cv(rows: Sequence[Row], splits: dict[str, list[int]], slugs: Sequenc
     scores: dict[str, list[str]] = {}
     for split in names:
         other = {f"(chosen on {n})": chosen[n] for n in names if n != split}
-        for method, decide in methods(slugs, thresholds, other).items():
+        for method, decide in methods(thresholds, other).items():
             key = method.replace(" (chosen on " + names[0] + ")", " (chosen on the other "
                                  "split)").replace(" (chosen on " + names[-1] + ")",
                                                    " (chosen on the other split)")
