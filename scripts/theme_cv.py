@@ -1,64 +1,42 @@
-"""Honest estimates of the pledge-theme methods (issue 13 item 4): cross-validation by profile.
+"""Honest estimates of the pledge-theme methods (issue 13 item 4): grouped cross-validation.
 
-Reads every development theme row (data/gold/themes/development.csv) and, with
-``--with-set NAME``, the rows of heldout.csv marked NAME (e.g. ``held-out-4`` once a round's
-held-out set has been scored and may be used as development data). Prints:
+Reads every development theme row (data/gold/themes/development.csv) and, only with
+``--with-set NAME``, the rows of heldout.csv marked NAME (a held-out set that has been scored
+and may be used as development data; without it heldout.csv is not opened). Prints:
 
-1. the keyword rules (data/vocab/themes.ttl) on each annotation round apart: every round but
-   the newest guided the rules, so only the newest round is an honest estimate for them;
-2. ``--folds K`` cross-validation by profile (all pledges of a profile fall in one fold) of
-   a learned method, per-theme logistic regressions over stemmed words and word pairs
-   (full-batch gradient descent from zero weights: deterministic), alone and joined to the
-   rules (rules OR model probability >= threshold), trained on the other folds only;
+1. the keyword rules (data/vocab/themes.ttl) on each annotation round apart, per theme, and
+   why they err;
+2. grouped cross-validation, two ways: 5 folds by profile (all pledges of a profile in one
+   fold) and leave-one-field-out (each creative field in turn is the unseen part). The rules
+   were written seeing every fold, so their plain score is optimistic; "supported cues only"
+   keeps in a fold only the patterns that were right at least once in the other folds, as if
+   the patterns had been written from them. Learned methods (scripts/theme_learn.py) are
+   trained on the other folds only: the regression over words alone, joined to the supported
+   rules, stacked on them (the rules' verdicts as features), as a veto on them, as the
+   fallback when no rule fires, and with per-theme thresholds chosen on the other split;
 3. the same methods trained on every round but the newest and scored on the newest.
 
-The rules cannot be cross-validated (they were written on all the older rows), so their
-cross-validated score is their development score, optimistic by construction.
-
-    .venv/bin/python scripts/theme_cv.py --with-set held-out-4
+    .venv/bin/python scripts/theme_cv.py            # ~3-5 min, deterministic
+    .venv/bin/python scripts/theme_cv.py --errors   # every error of the rules, classified
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import itertools
-import math
-import re
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import theme_learn as learn  # scripts/theme_learn.py, beside this script
 
 from ccgraph.extract.mention_eval import load_profiles
 from ccgraph.gold_scores import load_theme_gold, theme_csv
 from ccgraph.themes import ThemeRule, assign_themes, load_default_rules
 
 BASE = "https://w3id.org/ccgraph/id/theme/"
-_TOKEN = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*")
-_STOP = frozenset([
-    "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "by", "as", "at",
-    "from", "into", "its", "their", "our", "this", "that", "these", "those", "is", "are", "be",
-    "been", "being", "will", "shall", "can", "would", "should", "it", "which", "who", "whom",
-    "also", "such", "through", "between", "both", "all", "other", "more", "most", "well",
-    "within", "across", "among", "via"])
-
-
-def _stem(word: str) -> str:
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                return word
-            return word[: len(word) - len(suffix)] + repl
-    return word
-
-
-def features(text: str) -> list[str]:
-    """Stemmed words (``w:``) and neighbouring pairs once stop words are left out (``p:``)."""
-    stems = [_stem(w) for w in _TOKEN.findall(text.casefold()) if w not in _STOP]
-    found = {f"w:{s}" for s in stems} | {f"p:{a}_{b}" for a, b in itertools.pairwise(stems)}
-    return sorted(found)
 
 
 @dataclass(frozen=True)
@@ -71,44 +49,8 @@ class Row:
     text: str = ""
     #: every (theme slug, pattern) of the vocabulary that matches the text (not only the first)
     cues: frozenset[tuple[str, str]] = frozenset()
-
-
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-
-def train(rows: Sequence[Row], slug: str, l2: float = 0.3, epochs: int = 300,
-          rate: float = 2.0) -> tuple[float, dict[str, float]]:
-    """A logistic regression for one theme (features seen in at least two pledges)."""
-    counts = Counter(f for r in rows for f in r.feats)
-    vocab = sorted(f for f, c in counts.items() if c >= 2)
-    index = {f: i for i, f in enumerate(vocab)}
-    xs = [[index[f] for f in r.feats if f in index] for r in rows]
-    ys = [1.0 if slug in r.want else 0.0 for r in rows]
-    w, b, n = [0.0] * len(vocab), 0.0, max(1, len(rows))
-    for _ in range(epochs):
-        grad, gb = [0.0] * len(vocab), 0.0
-        for x, y in zip(xs, ys, strict=True):
-            d = _sigmoid(b + sum(w[i] for i in x)) - y
-            gb += d
-            for i in x:
-                grad[i] += d
-        w = [wi - rate * (g / n + l2 * wi / n) for wi, g in zip(w, grad, strict=True)]
-        b -= rate * gb / n
-    return b, {f: w[i] for f, i in index.items()}
-
-
-Model = dict[str, tuple[float, dict[str, float]]]
-
-
-def fit(rows: Sequence[Row], slugs: Sequence[str]) -> Model:
-    return {slug: train(rows, slug) for slug in slugs}
-
-
-def predict(model: Model, row: Row, threshold: float, with_rules: bool) -> set[str]:
-    got = {slug for slug, (b, w) in model.items()
-           if _sigmoid(b + sum(w.get(f, 0.0) for f in row.feats)) >= threshold}
-    return got | set(row.fired) if with_rules else got
+    #: the profile's creative field (for leave-one-field-out)
+    field: str = ""
 
 
 Counts = tuple[Counter[str], Counter[str], Counter[str]]
@@ -149,10 +91,13 @@ def table(c: Counts) -> list[str]:
 
 
 def load(corpus: Path, extra: list[str], vocab: Path | None = None) -> list[Row]:
+    """The development rows, and the heldout.csv rows of the sets named in ``extra`` (the
+    held-out file is not opened when ``extra`` is empty)."""
     rules = load_default_rules() if vocab is None else load_default_rules(vocab)
     profiles = load_profiles(corpus)
     rows: list[Row] = []
-    for part, keep in (("development", None), ("heldout", set(extra))):
+    parts = [("development", None)] + ([("heldout", set(extra))] if extra else [])
+    for part, keep in parts:
         path = theme_csv(part)
         sets = [r["set"] for r in csv.DictReader(path.open(encoding="utf-8", newline=""))]
         for gold, name in zip(load_theme_gold(path, profiles), sets, strict=True):
@@ -160,7 +105,8 @@ def load(corpus: Path, extra: list[str], vocab: Path | None = None) -> list[Row]
                 continue
             fired = frozenset(str(t).removeprefix(BASE) for t in assign_themes(gold.text, rules))
             rows.append(Row(gold.index, name, gold.themes or frozenset({"other"}), fired,
-                            features(gold.text), gold.text, cues_of(gold.text, rules)))
+                            learn.text_features(gold.text), gold.text,
+                            cues_of(gold.text, rules), profiles[gold.index].field or "?"))
     return rows
 
 
@@ -241,33 +187,152 @@ def why_table(counts: Counter[tuple[str, str]]) -> list[str]:
     return lines
 
 
-def cue_cv(rows: Sequence[Row], folds: dict[int, int], k: int,
+def supported(stats: CueStats, row: Row) -> frozenset[str]:
+    """The themes of the row's cues that were right at least once in ``stats``' rows."""
+    return frozenset(c[0] for c in row.cues if stats.get(c, (0, 0))[0] >= 1)
+
+
+def cue_cv(rows: Sequence[Row], split: str, fold_of: Sequence[int],
            thresholds: Sequence[float]) -> None:
     """Cue strengths learned on the other folds: a theme is given when one of its matching
     patterns is right often enough there (``strength >= t``); t = 0 is the plain rules."""
-    print(f"\n1b. {k}-fold CV by profile of cue strengths (pattern precision learned on the "
-          "other folds, prior 0.8 over 2 pledges; keep a theme when a matching cue >= t)")
+    print(f"\n  cue strengths, {split} (pattern precision learned on the other folds, prior "
+          "0.8 over 2 pledges; keep a theme when a matching cue >= t)")
     preds: dict[float, list[tuple[set[str], frozenset[str]]]] = {}
-    for fold in range(k):
-        stats = cue_stats([r for r in rows if folds[r.profile] != fold])
-        for r in (r for r in rows if folds[r.profile] == fold):
+    for fold in sorted(set(fold_of)):
+        stats = cue_stats([r for r, f in zip(rows, fold_of, strict=True) if f != fold])
+        for r in (r for r, f in zip(rows, fold_of, strict=True) if f == fold):
             for t in (0.0, *thresholds):
                 preds.setdefault(t, []).append((by_cues(stats, r, t), r.want))
     for t, pairs in sorted(preds.items()):
-        print(f"  {'rules' if t == 0 else f'cue >= {t}':<24} " + micro(count(pairs)))
-    # a pessimistic estimate for unseen wordings: only the patterns that were right at least
-    # once in the other folds' profiles (as if each pattern had been written from them alone)
-    supported: list[tuple[set[str], frozenset[str]]] = []
-    for fold in range(k):
-        stats = cue_stats([r for r in rows if folds[r.profile] != fold])
-        for r in (r for r in rows if folds[r.profile] == fold):
-            supported.append(({c[0] for c in r.cues if stats.get(c, (0, 0))[0] >= 1}, r.want))
-    print(f"  {'supported cues only':<24} " + micro(count(supported)))
-    print("  per theme, supported cues only:")
-    print(*table(count(supported)), sep="\n")
-    best = max(sorted(preds), key=lambda t: prf(count(preds[t]))[2])
-    print(f"  per theme, {'rules' if best == 0 else f'cue >= {best}'}:")
-    print(*table(count(preds[best])), sep="\n")
+        print(f"    {'rules' if t == 0 else f'cue >= {t}':<40} " + micro(count(pairs)))
+
+
+#: one pledge's out-of-fold verdicts: supported rule themes and each learned model's
+#: probabilities (``text``: words only; ``stack``: words and the supported rules' verdicts)
+Oof = tuple[Row, frozenset[str], dict[str, float], dict[str, float]]
+
+
+def out_of_fold(rows: Sequence[Row], fold_of: Sequence[int], slugs: Sequence[str],
+                options: learn.TrainOptions) -> list[Oof]:
+    """Train on the other folds, predict each fold (rows in their original order)."""
+    found: dict[int, Oof] = {}
+    for fold in sorted(set(fold_of)):
+        train = [r for r, f in zip(rows, fold_of, strict=True) if f != fold]
+        stats = cue_stats(train)
+        text = learn.train([(r.feats, r.want) for r in train], slugs, options)
+        # the training rows' verdicts come from every pattern: they were written from them
+        stack = learn.train([(learn.features(r.text, r.fired), r.want) for r in train], slugs,
+                            options)
+        for i, (r, f) in enumerate(zip(rows, fold_of, strict=True)):
+            if f == fold:
+                sup = supported(stats, r)
+                found[i] = (r, sup, text.probabilities(r.feats),
+                            stack.probabilities(learn.features(r.text, sup)))
+        print(f"  fold {fold + 1} done", file=sys.stderr)
+    return [found[i] for i in range(len(rows))]
+
+
+Decide = Callable[[Oof], set[str]]
+
+
+def _above(probs: dict[str, float], t: float) -> set[str]:
+    return {s for s, p in probs.items() if p >= t}
+
+
+def _best(probs: dict[str, float], floor: float) -> set[str]:
+    top = max(sorted(probs), key=lambda s: probs[s])
+    return {top} if probs[top] >= floor else set()
+
+
+def _at(t: float) -> dict[str, Decide]:
+    """The methods that take one threshold ``t``."""
+    def words(o: Oof) -> set[str]:
+        return _above(o[2], t)
+
+    def rules_or_words(o: Oof) -> set[str]:
+        return set(o[1]) | _above(o[2], t)
+
+    def stacked(o: Oof) -> set[str]:
+        return _above(o[3], t)
+
+    def veto(o: Oof) -> set[str]:
+        return {s for s in o[1] if o[3][s] >= t}
+
+    def fallback(o: Oof) -> set[str]:
+        return set(o[1]) or _best(o[3], t)
+
+    return {f"words model >= {t}": words, f"supported rules | words >= {t}": rules_or_words,
+            f"stacked >= {t}": stacked, f"supported rules, veto stacked < {t}": veto,
+            f"supported rules, else stacked best >= {t}": fallback}
+
+
+def _per_theme(th: dict[str, float]) -> Decide:
+    def decide(o: Oof) -> set[str]:
+        return {s for s, p in o[3].items() if p >= th[s]}
+    return decide
+
+
+def methods(thresholds: Sequence[float],
+            per_theme: dict[str, dict[str, float]]) -> dict[str, Decide]:
+    """The decisions compared (each from one pledge's out-of-fold verdicts)."""
+    def every_pattern(o: Oof) -> set[str]:
+        return set(o[0].fired)
+
+    def supported_only(o: Oof) -> set[str]:
+        return set(o[1])
+
+    found: dict[str, Decide] = {"rules, every pattern (optimistic)": every_pattern,
+                                "rules, supported cues only": supported_only}
+    for t in thresholds:
+        found.update(_at(t))
+    for name, th in per_theme.items():
+        found[f"stacked, per-theme thresholds {name}"] = _per_theme(th)
+    return found
+
+
+def per_theme_thresholds(oof: Sequence[Oof], slugs: Sequence[str]) -> dict[str, float]:
+    """For each theme, the stacked model's threshold (0.05 .. 0.9) with the best F1 on
+    ``oof``."""
+    chosen: dict[str, float] = {}
+    for s in slugs:
+        scored = []
+        for t in [i / 20 for i in range(1, 19)]:
+            tp = sum(1 for o in oof if o[3][s] >= t and s in o[0].want)
+            fp = sum(1 for o in oof if o[3][s] >= t and s not in o[0].want)
+            fn = sum(1 for o in oof if o[3][s] < t and s in o[0].want)
+            scored.append((2 * tp / (2 * tp + fp + fn) if tp else 0.0, -t))
+        chosen[s] = -max(scored)[1]
+    return chosen
+
+
+def grouped_cv(rows: Sequence[Row], splits: dict[str, list[int]], slugs: Sequence[str],
+               thresholds: Sequence[float]) -> None:
+    """Section 2: every method under every split, side by side."""
+    options = learn.TrainOptions()
+    oofs = {name: out_of_fold(rows, fold_of, slugs, options) for name, fold_of in
+            splits.items()}
+    names = list(splits)
+    # per-theme thresholds are chosen on one split's predictions and scored on the other's
+    chosen = {name: per_theme_thresholds(oofs[name], slugs) for name in names}
+    print("  per-theme thresholds of the stacked model: " + "; ".join(
+        f"chosen on {n}: " + ", ".join(f"{s} {t:.2f}" for s, t in chosen[n].items())
+        for n in names))
+    scores: dict[str, list[str]] = {}
+    for split in names:
+        other = {f"(chosen on {n})": chosen[n] for n in names if n != split}
+        for method, decide in methods(thresholds, other).items():
+            key = method.replace(" (chosen on " + names[0] + ")", " (chosen on the other "
+                                 "split)").replace(" (chosen on " + names[-1] + ")",
+                                                   " (chosen on the other split)")
+            p, r, f1 = prf(count([(decide(o), o[0].want) for o in oofs[split]]))
+            scores.setdefault(key, []).append(f"{p:.3f} {r:.3f} {f1:.3f}")
+    print(f"  {'method (micro P R F1)':<50}" + "".join(f"{n:>24}" for n in names))
+    for method, cells in scores.items():
+        print(f"  {method[:50]:<50}" + "".join(f"{c:>24}" for c in cells))
+    for split in names:
+        print(f"  per theme, rules with supported cues only, {split}:")
+        print(*table(count([(set(o[1]), o[0].want) for o in oofs[split]])), sep="\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -278,13 +343,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="also use heldout.csv rows of this set as development data")
     ap.add_argument("--vocab", type=Path, help="another themes.ttl (default: the shipped one)")
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--thresholds", default="0.2,0.3,0.5,0.7")
+    ap.add_argument("--thresholds", default="0.1,0.2,0.3,0.5,0.7")
     ap.add_argument("--newest", default="", help="the newest round (default: the last set)")
     ap.add_argument("--errors", action="store_true",
                     help="list every error of the rules with its class, then stop")
     ap.add_argument("--no-model", action="store_true",
-                    help="skip the logistic regression (sections 2 and 3)")
-    ap.add_argument("--cue-thresholds", default="0.5,0.6,0.7,0.75,0.8")
+                    help="skip the learned methods (sections 2 and 3 but the cue strengths)")
+    ap.add_argument("--cue-thresholds", default="0.5,0.6,0.7,0.8")
     args = ap.parse_args(argv)
     rows = load(args.corpus, args.with_set, args.vocab)
     if args.errors:
@@ -296,7 +361,9 @@ def main(argv: list[str] | None = None) -> int:
     parts = list(dict.fromkeys(r.part for r in rows))
     newest = args.newest or parts[-1]
     print(f"{len(rows)} pledges, {len({r.profile for r in rows})} profiles; rounds: "
-          + ", ".join(f"{p} {sum(r.part == p for r in rows)}" for p in parts))
+          + ", ".join(f"{p} {sum(r.part == p for r in rows)}" for p in parts)
+          + "; fields: " + ", ".join(f"{f} {n}" for f, n in
+                                     sorted(Counter(r.field for r in rows).items())))
     print("\n1. keyword rules, per annotation round (only the newest is honest for them)")
     for part in parts:
         print(f"  {part:<20} " + micro(count([(r.fired, r.want) for r in rows
@@ -308,36 +375,33 @@ def main(argv: list[str] | None = None) -> int:
     print(*why_table(why(rows, cue_stats(rows))[0]), sep="\n")
     thresholds = [float(t) for t in args.thresholds.split(",")]
     shuffled = sorted({r.profile for r in rows}, key=lambda p: (p * 2654435761) % 2**32)
-    folds = {p: i % args.folds for i, p in enumerate(shuffled)}
-    cue_cv(rows, folds, args.folds, [float(t) for t in args.cue_thresholds.split(",")])
+    by_profile = {p: i % args.folds for i, p in enumerate(shuffled)}
+    fields = sorted({r.field for r in rows})
+    splits = {f"profile {args.folds}-fold": [by_profile[r.profile] for r in rows],
+              "leave-one-field-out": [fields.index(r.field) for r in rows]}
+    print("\n2. grouped cross-validation (learned on the other folds only)")
+    for split, fold_of in splits.items():
+        cue_cv(rows, split, fold_of, [float(t) for t in args.cue_thresholds.split(",")])
     if args.no_model:
         return 0
-    print(f"\n2. {args.folds}-fold cross-validation by profile, learned on the other folds")
-    preds: dict[tuple[str, float], list[tuple[set[str], frozenset[str]]]] = {}
-    for k in range(args.folds):
-        model = fit([r for r in rows if folds[r.profile] != k], slugs)
-        for r in (r for r in rows if folds[r.profile] == k):
-            for t in thresholds:
-                for name, with_rules in (("model", False), ("rules+model", True)):
-                    preds.setdefault((name, t), []).append((predict(model, r, t, with_rules),
-                                                            r.want))
-        print(f"  fold {k + 1}/{args.folds} done", file=sys.stderr)
-    print(f"  {'rules (fixed)':<24} " + micro(everything))
-    best = max(sorted(preds), key=lambda key: prf(count(preds[key]))[2])
-    for (name, t), pairs in sorted(preds.items()):
-        print(f"  {name + f' >= {t}':<24} " + micro(count(pairs)))
-    print(f"  per theme, {best[0]} >= {best[1]}:")
-    print(*table(count(preds[best])), sep="\n")
+    grouped_cv(rows, splits, slugs, thresholds)
     print(f"\n3. trained on every round but {newest}, scored on {newest}")
     old = [r for r in rows if r.part != newest]
     new = [r for r in rows if r.part == newest]
-    model = fit(old, slugs)
-    print(f"  {'rules':<24} " + micro(count([(r.fired, r.want) for r in new])))
+    stats = cue_stats(old)
+    model = learn.train([(r.feats, r.want) for r in old], slugs, learn.TrainOptions())
+    stacked = learn.train([(learn.features(r.text, r.fired), r.want) for r in old], slugs,
+                          learn.TrainOptions())
+    print(f"  {'rules (written seeing it)':<40} "
+          + micro(count([(r.fired, r.want) for r in new])))
+    print(f"  {'rules, supported cues only':<40} "
+          + micro(count([(supported(stats, r), r.want) for r in new])))
     for t in thresholds:
-        for name, with_rules in (("model", False), ("rules+model", True)):
-            print(f"  {name + f' >= {t}':<24} "
-                  + micro(count([(predict(model, r, t, with_rules), r.want) for r in new])))
-    print(*table(count([(r.fired, r.want) for r in new])), sep="\n")
+        print(f"  {f'words model >= {t}':<40} "
+              + micro(count([(model.decide_at(r.feats, t), r.want) for r in new])))
+        print(f"  {f'stacked on supported rules >= {t}':<40} " + micro(count([
+            (stacked.decide_at(learn.features(r.text, supported(stats, r)), t), r.want)
+            for r in new])))
     return 0
 
 

@@ -21,12 +21,14 @@ held-out score printed here is optimistic. See docs/themes.md.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import re
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from rdflib import Graph, URIRef
@@ -55,8 +57,9 @@ REQUIRED = {"international-cooperation", "industry-and-entrepreneurship", "urban
 
 #: what the development theme set measures (351 pledges since the third held-out set joined
 #: it; 427 with the fourth; round 5: 0.909 with `other` counted as a theme; round 6: 0.920
-#: on 502 pledges with the fifth set demoted into it), rounded down
-DEV_F1_FLOOR = 0.91
+#: on 502 pledges with the fifth set demoted into it; round 7: 0.921 after two gold rows were
+#: fixed by written conventions, docs/themes.md), rounded down
+DEV_F1_FLOOR = 0.92
 #: the largest share of corpus pledges that may get only the fallback "other" (11.0% in round 5)
 OTHER_SHARE_CEILING = 0.12
 #: what the held-out theme set measures (the issue asks 0.92: not reached, see docs/themes.md);
@@ -196,6 +199,9 @@ def test_error_analysis_script(corpus_path: Path, gold: Gold, rules: list[ThemeR
     run = subprocess.run([sys.executable, str(script), "--corpus", str(corpus_path), "--errors"],
                          capture_output=True, text=True, check=True, timeout=300)
     lines = [line for line in run.stdout.splitlines() if line.startswith(("FP ", "FN "))]
+    # without --with-set only development rows are read (heldout.csv is not even opened)
+    parts = {re.search(r"\[(\S+) \d+\]", line)[1] for line in lines}  # type: ignore[index]
+    assert parts <= {g[5] for g in gold}, parts
     kinds = Counter(" ".join(line.split()[:2]) for line in lines)
     assert set(kinds) <= {"FP broad", "FP reading", "FP gold-other", "FP no-cue", "FN narrow",
                           "FN several", "FN other"}
@@ -316,3 +322,39 @@ def test_heldout_accuracy(corpus_path: Path, rules: list[ThemeRule],
         print(f"\nthemes, held-out: {len(heldout)} pledges, micro P {scores['precision']:.3f} "
               f"R {scores['recall']:.3f} F1 {scores['micro_f1']:.3f}")
     assert scores["micro_f1"] >= HELDOUT_F1_FLOOR
+
+
+def _theme_learn() -> ModuleType:
+    """scripts/theme_learn.py, the learned methods that scripts/theme_cv.py measures."""
+    path = Path(__file__).resolve().parents[1] / "scripts" / "theme_learn.py"
+    spec = importlib.util.spec_from_file_location("theme_learn", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_learned_method_is_deterministic_and_learns() -> None:
+    """The regression that theme_cv.py cross-validates (not used by the build: it did not
+    beat the rules, docs/themes.md) gives the same weights from the same rows, learns a
+    signal a word carries, and explains a decision by the features that pushed it."""
+    learn = _theme_learn()
+    texts = [("planting trees along the river with the schools", {"green"}),
+             ("pupils plant trees in the park", {"green"}),
+             ("a festival of song in the old market", {"events"}),
+             ("the song contest returns to the market square", {"events"}),
+             ("trees and songs: a park festival", {"green", "events"}),
+             ("a new bus timetable", {"other"})] * 3
+    rows = [(learn.text_features(t), frozenset(want)) for t, want in texts]
+    options = learn.TrainOptions(epochs=15)
+    first = learn.train(rows, ["events", "green"], options)
+    again = learn.train(rows, ["events", "green"], options)
+    assert first == again
+    feats = learn.text_features("trees by the school")
+    assert first.decide_at(feats, 0.5) == {"green"}
+    assert learn.text_features("Trees, planted") == ["p:tree_plant", "w:plant", "w:tree"]
+    why = learn.contributions(first, "green", feats)
+    assert why[0][0] == "w:tree" and why[0][1] > 0
+    stacked = learn.features("song", ["events"])
+    assert stacked == ["t:events", "w:song"]
