@@ -26,8 +26,8 @@ from typing import Any
 from ..records import Mention, Profile
 from .mention_eval import Gold, gold_class, load_gold, load_profiles, score_mentions
 from .mention_links import corpus_candidates, decide_and_link
-from .mentions import normalise_label
 from .mention_model import Model, features, train
+from .mentions import normalise_label
 
 #: corpus indexes of the profiles held out last, by round (annotated blind, scored once,
 #: then demoted to development: docs/annotation.md)
