@@ -63,8 +63,9 @@ def test_gold_labels_are_in_the_about_text(corpus_path: Path) -> None:
 
 #: What the development set (237 profiles since the fourth held-out set was demoted into
 #: it, round 5; 277 once the fifth is) measures: the lowest precision of a kind and the
-#: overall recall, rounded down (round 6: 0.915 / 0.849 on 237, 0.924 / 0.857 on 277).
-DEV_FLOORS = {"precision": 0.91, "recall": 0.84}
+#: overall recall, rounded down (round 6: 0.915 / 0.849 on 237, 0.924 / 0.857 on 277;
+#: round 7: 0.927 / 0.865 on 277).
+DEV_FLOORS = {"precision": 0.92, "recall": 0.86}
 
 
 def test_precision_per_kind(scores: dict[str, object], capsys: pytest.CaptureFixture[str]) -> None:

@@ -91,6 +91,8 @@ def parser() -> argparse.ArgumentParser:
                         "gold profile, the rules alone beside the rules + a model trained "
                         "on the other folds, and the profiles held out last apart")
     g.add_argument("--folds", type=int, default=5, help="with --cv: how many folds (5)")
+    g.add_argument("--by-field", action="store_true",
+                   help="with --cv: leave one creative field out per fold instead")
 
     x = sub.add_parser("explain-mention", help="the named mentions of a text and the rule "
                                                 "that found each")
@@ -377,7 +379,7 @@ def cmd_gold_scores(args: argparse.Namespace) -> int:
         if args.cv:
             from .extract.mention_cv import cv_report
 
-            print(cv_report(corpus, args.folds))
+            print(cv_report(corpus, args.folds, by_field=args.by_field))
         else:
             print(format_report(gold_report(corpus)))
     except (GoldError, SourceError) as exc:

@@ -87,6 +87,43 @@ _add("organisation", "society", "PEN", "Society", "Guild", "Club", "Union", "Clu
 _add("organisation", "federation", "Federation", "Alliance", "Consortium", "Network")
 _add("organisation", "chamber", "Chamber", "Commission", "Committee", "Trust")
 
+# The same families in the other languages of naming the conventions list (French, Spanish,
+# Portuguese, Italian, German, Dutch), and English heads the conventions name (hubs,
+# broadcasters, leagues, …): written from docs/annotation.md's lists, not from errors of
+# the development profiles, so that heads missing there are not missing on unseen ones.
+_add("facility", "museum", "Musei", "Museen", "Pinacoteca", "Kunsthaus")
+_add("facility", "gallery", "Galería", "Galeria", "Kunsthalle")
+_add("facility", "theatre", "Teatr", "Schouwburg", "Schauspielhaus", "Odeon")
+_add("facility", "house", "Haus", "Huis", "Château")
+_add("facility", "library", "Bibliothek", "Bibliotheek", "Bibliotheca", "Bibliotek")
+_add("facility", "centre", "Zentrum", "Centrum", "Kulturhaus")
+_add("facility", "school", "École", "Escola", "Scuola", "Schule", "Hochschule")
+_add("facility", "university", "Universität", "Universiteit", "Uniwersytet")
+_add("facility", "academy", "Académie", "Academia", "Accademia", "Akademie", "Akademia")
+_add("facility", "cinema", "Cineteca", "Cinemateca", "Kino")
+_add("facility", "heritage-site", "Cathédrale", "Catedral", "Cattedrale", "Iglesia", "Igreja",
+     "Chiesa", "Église", "Kirche", "Mezquita", "Pagoda", "Shrine")
+_add("event", "festival", "Festiwal", "Festivalen", "Festspiele", "Festivali")
+_add("event", "fair", "Fiera", "Messe")
+_add("event", "exhibition", "Muestra", "Mostra", "Salão", "Salone", "Showcase")
+_add("event", "competition", "Concurso", "Concorso", "Concours", "Cup", "Championship",
+     "Tournament", "Marathon")
+_add("event", "award", "Prêmio", "Preis", "Trophy")
+_add("event", "week", "Settimana", "Woche")
+_add("event", "night", "Nuit", "Noche", "Noite", "Notte", "Nacht")
+_add("event", "conference", "Seminar", "Congreso", "Congresso", "Congrès", "Colloque", "Gala",
+     "Parade", "Hackathon")
+_add("organisation", "association", "Verein", "Vereniging", "Stowarzyszenie")
+_add("organisation", "foundation", "Stiftung", "Stichting", "Fundacja")
+_add("organisation", "council", "Conseil", "Consejo", "Conselho", "Consiglio", "Rat")
+_add("organisation", "orchestra", "Orchester", "Orkest", "Orkiestra", "Chor", "Koor",
+     "Philharmonie", "Filarmonica", "Filarmónica", "Sinfonietta")
+_add("organisation", "company", "Publishers", "Records", "Broadcasting", "Verlag")
+_add("organisation", "institute", "Istituto", "Instytut", "Institución")
+_add("organisation", "society", "League", "Gesellschaft", "Società", "Syndicate")
+_add("organisation", "federation", "Confederation", "Verband", "Federación", "Federação")
+_add("organisation", "chamber", "Cámara", "Kammer")
+
 #: Heads of places of learning that, named after a country, are a national body ("Academy of
 #: Finland", "Academy of Sciences" is not one)
 NATIONAL_BODY_HEADS = frozenset({"Academy", "Academia", "Académie", "Akademie"})

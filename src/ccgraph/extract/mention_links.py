@@ -33,7 +33,7 @@ from .mention_places import is_place
 from .mentions import entity_key, find_candidates, with_proposals
 
 _MIN_GAZETTEER_WORDS = 2
-_LONGER_AFTER = re.compile(r"[ \u00a0]+(?:(?:of|for|and|de|del|di|do|da|du|des|in|on|&)[ \u00a0]+"
+_LONGER_AFTER = re.compile(r"[ \u00a0]+(?:(?:of|for|de|del|di|do|da|du|des|in|on)[ \u00a0]+"
                            r")?(?:the[ \u00a0]+)?[A-ZÀ-ÖØ-Þ]")
 _LONGER_BEFORE = re.compile(r"(?:\b(?:[Aa]n?)|[A-Z][\w'’´-]*)[ \u00a0]+$")
 
