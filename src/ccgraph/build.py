@@ -287,9 +287,14 @@ def build(sources: Iterable[Path], out: Path, settings: Settings,
     assembled = assemble(sources, settings, members, say, mark)
     quality = assembled.quality
 
+    scores: dict[str, Any] = {}
+
+    def meanwhile() -> None:  # the gold scores need no verdict: found while validating
+        scores.update(mention_quality(sources))
+
     def reports_of(report: Any) -> dict[str, str | bytes]:
         quality["warnings"] = len(report.warnings)
-        quality.update(mention_quality(sources))
+        quality.update(scores)
         quality_json = json.dumps(quality, indent=2, ensure_ascii=False, sort_keys=True)
         return {
             "validation.txt": report.text(),
@@ -303,7 +308,7 @@ def build(sources: Iterable[Path], out: Path, settings: Settings,
         assembled, out, settings, reports_of, sources=[str(s) for s in sources],
         extra={"quality": {"profiles_modelled": quality["profiles_modelled"]},
                "inputs": describe_inputs(sources, settings, members)},
-        progress=say, mark=mark)
+        progress=say, mark=mark, meanwhile=meanwhile)
     return BuildResult(meta, report, quality, times)
 
 
@@ -312,12 +317,16 @@ def validate_and_publish(assembled: Assembled, out: Path, settings: Settings,
                          sources: list[str], extra: Mapping[str, object],
                          progress: Progress | None = None,
                          mark: Callable[[str], None] | None = None,
-                         more_nquads: Iterable[bytes] = ()) -> tuple[BuildMeta, Any]:
+                         more_nquads: Iterable[bytes] = (),
+                         meanwhile: Callable[[], None] | None = None) -> tuple[BuildMeta, Any]:
     """Validate the assembled dataset and publish it, at the same time: the validation runs
     in a forked process (validate.background) while the data is written into a staging
     directory; the version is installed only when the report conforms, with the reports
     ``reports_of(report)`` beside it. Raises BuildFailed (nothing installed, the published
     build as it was) when it does not. Returns the build's metadata and the report.
+
+    ``meanwhile``: work that needs no verdict, done once the data is written, before
+    waiting for the report (and not done when publishing fails first).
 
     Stages for ``mark``: ``validate`` (the dataset as pyoxigraph quads, which the publish
     and the SPARQL targets share, and the wait for the report once the data is written)
@@ -342,6 +351,8 @@ def validate_and_publish(assembled: Assembled, out: Path, settings: Settings,
     found: list[Any] = []
 
     def reports() -> Mapping[str, str | bytes]:
+        if meanwhile is not None:
+            meanwhile()
         tick("publish")
         say("validate: waiting for the report")
         report = pending.result()

@@ -56,9 +56,10 @@ def external_only(dataset: Dataset) -> dict[str, Any]:
     wanted = (RDF.type, RDFS.label, CCG.evidence, CCG.yearEvidence, CCG.yearDesignated,
               DCTERMS.source)
     facts: dict[tuple[Node, Node], set[Node]] = defaultdict(set)
-    for s, p, o, _g in dataset.quads((None, None, None, None)):
-        if p in wanted:
-            facts[(s, p)].add(o)
+    for graph in dataset.graphs():  # by predicate: the store's index, not every quad
+        for prop in wanted:
+            for s, o in graph.subject_objects(prop):
+                facts[(s, prop)].add(o)
     memberships = sorted((s for (s, p), objects in facts.items()
                           if p == RDF.type and CCG.Membership in objects), key=str)
 
