@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.term import Node
 
 from . import iris, model, shipped
 from .evidence import external_only
@@ -56,6 +57,10 @@ class Assembled:
     graph_sources: dict[URIRef, str]  # named graph -> the file it came from
     quality: dict[str, Any] = field(default_factory=dict)
     profiles: list[Profile] = field(default_factory=list)
+    #: each named graph's triples as they went into ``dataset`` (each once): converted for
+    #: publishing without iterating the rdflib store again; None when not kept (then the
+    #: dataset is converted)
+    triples: dict[URIRef, list[tuple[Node, Node, Node]]] | None = None
 
 
 @dataclass
@@ -97,9 +102,13 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     ds = Dataset()
     graph_sources: dict[URIRef, str] = {}
 
-    def add_graph(name: URIRef, g: Graph, origin: str) -> None:
+    kept: dict[URIRef, list[tuple[Node, Node, Node]]] = {}
+
+    def add_graph(name: URIRef, g: Iterable[tuple[Node, Node, Node]], origin: str) -> None:
         target = ds.graph(name)
-        target.addN((s, p, o, target) for s, p, o in g)
+        triples = list(g)  # each once: a Graph, or a model.Buffer
+        kept[name] = list(dict.fromkeys([*kept[name], *triples])) if name in kept else triples
+        target.addN((s, p, o, target) for s, p, o in triples)
         graph_sources[name] = origin
 
     say("read: ontology, vocabularies, curated facts")
@@ -174,15 +183,14 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
         seen[name] = profile.source
         profile.city = member.city
         if profile_sink is None:
-            model.profile_graph(profile, member.country_code, base, themes, curated,
-                                into=ds.graph(name), names=names,
-                                aka=index.names_of(member))
+            add_graph(name, model.profile_triples(
+                profile, member.country_code, base, themes, curated, names=names,
+                aka=index.names_of(member)), profile.source)
         else:
             made = model.profile_graph(profile, member.country_code, base, themes, curated,
                                        names=names, aka=index.names_of(member))
             if profile_sink(name, made):
-                target = ds.graph(name)
-                target.addN((s, p, o, target) for s, p, o in made)
+                add_graph(name, made, profile.source)
         graph_sources[name] = profile.source
         modelled.append(profile)
         countries.append(member.country_code)
@@ -207,13 +215,13 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
         "pledges_with_theme_other": len(without_theme),
         "link_warnings": link_warnings,
         **near,
-        **external_only(ds),
+        **external_only(t for triples in kept.values() for t in triples),
     }
     if without_theme:
         say(f"warning: {len(without_theme)} pledge(s) match no theme rule and get the theme "
             "'other' (data/vocab/themes.ttl holds the rules)")
     quality.update(extracted.quality())
-    return Assembled(ds, graph_sources, quality, modelled)
+    return Assembled(ds, graph_sources, quality, modelled, kept)
 
 
 def read_document_facts(path: Path) -> dict[str, tuple[str | None, date | None]]:
@@ -340,7 +348,9 @@ def validate_and_publish(assembled: Assembled, out: Path, settings: Settings,
     tick = mark or (lambda _s: None)
     dataset = assembled.dataset
     say(f"validate: {len(dataset)} quads, while publishing")
-    converted = publish.convert_dataset(dataset)  # for publish, and for the SPARQL targets
+    # for publish, and for the SPARQL targets
+    converted = (publish.convert_graphs(assembled.triples) if assembled.triples is not None
+                 else publish.convert_dataset(dataset))
 
     def shapes() -> Graph:  # in the validation process
         return resolve_sparql_targets(validate.load_shapes(), quads_store(
