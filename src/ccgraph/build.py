@@ -19,6 +19,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from . import iris, model, shipped
+from .aside import Aside
 from .evidence import external_only
 from .extract import read_sources
 from .extract.mention_links import link_mentions
@@ -292,17 +293,23 @@ def build(sources: Iterable[Path], out: Path, settings: Settings,
     say = progress or (lambda _m: None)
     times, mark = _stage_timer()
     sources = list(sources)
+    # the gold scores need only the sources: found in a process of their own meanwhile
+    scores = Aside(lambda: mention_quality(sources))
+    try:
+        return _build(sources, out, settings, members, say, times, mark, scores)
+    finally:
+        scores.cancel()
+
+
+def _build(sources: list[Path], out: Path, settings: Settings, members: Path | None,
+           say: Progress, times: dict[str, float], mark: Callable[[str], None],
+           scores: Aside[dict[str, Any]]) -> BuildResult:
     assembled = assemble(sources, settings, members, say, mark)
     quality = assembled.quality
 
-    scores: dict[str, Any] = {}
-
-    def meanwhile() -> None:  # the gold scores need no verdict: found while validating
-        scores.update(mention_quality(sources))
-
     def reports_of(report: Any) -> dict[str, str | bytes]:
         quality["warnings"] = len(report.warnings)
-        quality.update(scores)
+        quality.update(scores.result())
         quality_json = json.dumps(quality, indent=2, ensure_ascii=False, sort_keys=True)
         return {
             "validation.txt": report.text(),
@@ -316,7 +323,7 @@ def build(sources: Iterable[Path], out: Path, settings: Settings,
         assembled, out, settings, reports_of, sources=[str(s) for s in sources],
         extra={"quality": {"profiles_modelled": quality["profiles_modelled"]},
                "inputs": describe_inputs(sources, settings, members)},
-        progress=say, mark=mark, meanwhile=meanwhile)
+        progress=say, mark=mark)
     return BuildResult(meta, report, quality, times)
 
 
@@ -325,16 +332,12 @@ def validate_and_publish(assembled: Assembled, out: Path, settings: Settings,
                          sources: list[str], extra: Mapping[str, object],
                          progress: Progress | None = None,
                          mark: Callable[[str], None] | None = None,
-                         more_nquads: Iterable[bytes] = (),
-                         meanwhile: Callable[[], None] | None = None) -> tuple[BuildMeta, Any]:
+                         more_nquads: Iterable[bytes] = ()) -> tuple[BuildMeta, Any]:
     """Validate the assembled dataset and publish it, at the same time: the validation runs
     in a forked process (validate.background) while the data is written into a staging
     directory; the version is installed only when the report conforms, with the reports
     ``reports_of(report)`` beside it. Raises BuildFailed (nothing installed, the published
     build as it was) when it does not. Returns the build's metadata and the report.
-
-    ``meanwhile``: work that needs no verdict, done once the data is written, before
-    waiting for the report (and not done when publishing fails first).
 
     Stages for ``mark``: ``validate`` (the dataset as pyoxigraph quads, which the publish
     and the SPARQL targets share, and the wait for the report once the data is written)
@@ -361,8 +364,6 @@ def validate_and_publish(assembled: Assembled, out: Path, settings: Settings,
     found: list[Any] = []
 
     def reports() -> Mapping[str, str | bytes]:
-        if meanwhile is not None:
-            meanwhile()
         tick("publish")
         say("validate: waiting for the report")
         report = pending.result()
