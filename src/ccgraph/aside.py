@@ -1,7 +1,7 @@
 """Work set aside: a function run in a forked process while the caller goes on, its result
-(plain data) collected later. The build computes the gold scores this way while it models
-and publishes (build.py): the second core is idle until the validation starts, and the
-scores need nothing the build makes. Where ``fork`` is not available, the function runs
+(plain data) collected later. The build computes the gold scores and the near-duplicates
+this way while it models and publishes (build.py): the second core is idle until the
+validation starts, and neither needs what the build process makes meanwhile. Where ``fork`` is not available, the function runs
 when its result is asked for.
 """
 

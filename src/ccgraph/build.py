@@ -156,8 +156,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
 
     unresolved: list[dict[str, str]] = []
     duplicates: list[dict[str, str]] = []
-    modelled: list[Profile] = []
-    countries: list[str] = []  # the country code of each modelled profile
+    located: list[tuple[Profile, Member, URIRef]] = []  # a profile, its member, its graph
     seen: dict[URIRef, str] = {}
     for profile in extracted.profiles:
         if profile.field is None:
@@ -183,27 +182,38 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
             continue
         seen[name] = profile.source
         profile.city = member.city
-        if profile_sink is None:
-            add_graph(name, model.profile_triples(
-                profile, member.country_code, base, themes, curated, names=names,
-                aka=index.names_of(member)), profile.source)
-        else:
-            made = model.profile_graph(profile, member.country_code, base, themes, curated,
-                                       names=names, aka=index.names_of(member))
-            if profile_sink(name, made):
-                add_graph(name, made, profile.source)
-        graph_sources[name] = profile.source
-        modelled.append(profile)
-        countries.append(member.country_code)
+        located.append((profile, member, name))
+    modelled = [profile for profile, _m, _n in located]
+    countries = [m.country_code or "" for _p, m, _n in located]
+    city_names = [m.city for m in members]
+    # the near-duplicate search needs only the located profiles: in a process of its own
+    # while this one models them
+    near_search = Aside(lambda: _near_duplicates(modelled, countries, city_names, base)) \
+        if modelled and near_duplicates else None
+    try:
+        for profile, member, name in located:
+            assert member.country_code is not None
+            if profile_sink is None:
+                add_graph(name, model.profile_triples(
+                    profile, member.country_code, base, themes, curated, names=names,
+                    aka=index.names_of(member)), profile.source)
+            else:
+                made = model.profile_graph(profile, member.country_code, base, themes,
+                                           curated, names=names, aka=index.names_of(member))
+                if profile_sink(name, made):
+                    add_graph(name, made, profile.source)
+            graph_sources[name] = profile.source
+    except BaseException:
+        if near_search is not None:
+            near_search.cancel()
+        raise
     tick("model")
 
     near: dict[str, Any] = {}
-    if modelled and near_duplicates:
+    if near_search is not None:
         say("near-duplicates: pledges and descriptions across profiles")
-        found = detect_near_duplicates(zip(modelled, countries, strict=True),
-                                       [m.city for m in members], base)
-        add_graph(iris.graph("near-duplicates", base), found.graph, "near-duplicate detection")
-        near = found.quality()
+        near_triples, near = near_search.result()
+        add_graph(iris.graph("near-duplicates", base), near_triples, "near-duplicate detection")
         tick("near-duplicates")
 
     quality: dict[str, Any] = {
@@ -223,6 +233,13 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
             "'other' (data/vocab/themes.ttl holds the rules)")
     quality.update(extracted.quality())
     return Assembled(ds, graph_sources, quality, modelled, kept)
+
+
+def _near_duplicates(modelled: list[Profile], countries: list[str], city_names: list[str],
+                     base: str) -> tuple[list[tuple[Node, Node, Node]], dict[str, Any]]:
+    """The near-duplicates graph's triples and their quality entries (near_duplicates.py)."""
+    found = detect_near_duplicates(zip(modelled, countries, strict=True), city_names, base)
+    return list(found.graph), found.quality()
 
 
 def read_document_facts(path: Path) -> dict[str, tuple[str | None, date | None]]:
