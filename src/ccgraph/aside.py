@@ -1,8 +1,8 @@
 """Work set aside: a function run in a forked process while the caller goes on, its result
 (plain data) collected later. The build computes the gold scores and the near-duplicates
 this way while it models and publishes (build.py): the second core is idle until the
-validation starts, and neither needs what the build process makes meanwhile. Where ``fork`` is not available, the function runs
-when its result is asked for.
+validation starts, and neither needs what the build process makes meanwhile. Where
+``fork`` is not available, the function runs when its result is asked for.
 """
 
 from __future__ import annotations
