@@ -9,7 +9,8 @@ copies of the corpus and of the members table, copy k's cities renamed "{city} C
 fresh process (imports not counted in the stages) and reports:
 
 * parse (read + extract), model, validate, publish: seconds, as ``ccgraph build`` times them
-  (model includes the near-duplicate search, which runs on the real network only). The
+  (model includes the near-duplicate search, which runs on the real network only, in a
+  forked process while the profiles are modelled: model counts the wait for it). The
   validation runs in a forked process while the data is published (build.validate_and_publish):
   validate is the time spent on it in the build process (the pyoxigraph copy its SPARQL
   targets are answered on, then the wait for the report once the data is written), publish

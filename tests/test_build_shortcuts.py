@@ -1,10 +1,14 @@
 """The build's shortcuts answer as the long way does: the union view pyshacl validates
-(validate/union.py) against a Graph filled with every quad, and the index the framed cities
-are described from (framing/bulk.py's StoreIndex) against the store's own lookups."""
+(validate/union.py) against a Graph filled with every quad, the index the framed cities
+are described from (framing/bulk.py's StoreIndex) against the store's own lookups, the
+triples the build kept of each graph against the dataset they went into, and work set
+aside in a forked process (aside.py) against the same work done here."""
 
 from __future__ import annotations
 
+import os
 import random
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -12,8 +16,10 @@ import pytest
 from rdflib import Dataset, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from ccgraph import iris
-from ccgraph.build import assemble
+from ccgraph import iris, publish
+from ccgraph.aside import Aside
+from ccgraph.build import Assembled, assemble
+from ccgraph.evidence import external_only
 from ccgraph.framing import bulk, tree
 from ccgraph.namespaces import RDFS
 from ccgraph.settings import Settings
@@ -24,8 +30,53 @@ from ccgraph.web.describe import describe
 
 
 @pytest.fixture(scope="module")
-def dataset(seed_profile: Path) -> Dataset:
-    return assemble([seed_profile], Settings.load(environ={})).dataset
+def assembled(seed_profile: Path) -> Assembled:
+    return assemble([seed_profile], Settings.load(environ={}))
+
+
+@pytest.fixture(scope="module")
+def dataset(assembled: Assembled) -> Dataset:
+    return assembled.dataset
+
+
+def test_kept_triples_are_the_datasets_graphs(assembled: Assembled) -> None:
+    kept = assembled.triples
+    assert kept is not None
+    ds = assembled.dataset
+    names = {g.identifier for g in ds.graphs() if len(g)}
+    assert set(kept) == names and len(names) > 5
+    for name, triples in kept.items():
+        assert len(triples) == len(set(triples)) == len(ds.graph(name))
+        assert set(triples) == set(ds.graph(name))
+    # converted from the kept triples: the same canonical N-Quads as from the dataset
+    from_kept = publish.dataset_nquads(ds, converted=publish.convert_graphs(kept))
+    assert from_kept == publish.dataset_nquads(ds)
+    assert len(from_kept.splitlines()) == sum(len(t) for t in kept.values())
+    counted = external_only(t for triples in kept.values() for t in triples)
+    assert counted == external_only(ds)
+    assert counted["memberships_with_span_evidence"] >= 1 and counted["memberships_external_only"]
+
+
+def _pid_and(value: int) -> tuple[int, int]:
+    return os.getpid(), value * 2
+
+
+def _fails() -> int:
+    raise ValueError("data/gold/x.csv:3: no such pledge")
+
+
+def test_aside_runs_in_another_process_and_returns_its_result() -> None:
+    aside = Aside(lambda: _pid_and(21))
+    pid, value = aside.result()
+    assert value == 42 and pid != os.getpid()
+    assert aside.result() == (pid, 42)  # once
+    aside.cancel()
+    with pytest.raises(ValueError, match=r"gold/x\.csv:3"):
+        Aside(_fails).result()
+    slow = Aside(lambda: time.sleep(60))
+    started = time.monotonic()
+    slow.cancel()  # not waited for
+    assert time.monotonic() - started < 30
 
 
 def test_union_view_holds_every_triple_once(dataset: Dataset) -> None:

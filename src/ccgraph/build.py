@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.term import Node
 
 from . import iris, model, shipped
+from .aside import Aside
 from .evidence import external_only
 from .extract import read_sources
 from .extract.mention_links import link_mentions
@@ -56,6 +58,10 @@ class Assembled:
     graph_sources: dict[URIRef, str]  # named graph -> the file it came from
     quality: dict[str, Any] = field(default_factory=dict)
     profiles: list[Profile] = field(default_factory=list)
+    #: each named graph's triples as they went into ``dataset`` (each once): converted for
+    #: publishing without iterating the rdflib store again; None when not kept (then the
+    #: dataset is converted)
+    triples: dict[URIRef, list[tuple[Node, Node, Node]]] | None = None
 
 
 @dataclass
@@ -97,9 +103,13 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     ds = Dataset()
     graph_sources: dict[URIRef, str] = {}
 
-    def add_graph(name: URIRef, g: Graph, origin: str) -> None:
+    kept: dict[URIRef, list[tuple[Node, Node, Node]]] = {}
+
+    def add_graph(name: URIRef, g: Iterable[tuple[Node, Node, Node]], origin: str) -> None:
         target = ds.graph(name)
-        target.addN((s, p, o, target) for s, p, o in g)
+        triples = list(g)  # each once: a Graph, or a model.Buffer
+        kept[name] = list(dict.fromkeys([*kept[name], *triples])) if name in kept else triples
+        target.addN((s, p, o, target) for s, p, o in triples)
         graph_sources[name] = origin
 
     say("read: ontology, vocabularies, curated facts")
@@ -146,8 +156,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
 
     unresolved: list[dict[str, str]] = []
     duplicates: list[dict[str, str]] = []
-    modelled: list[Profile] = []
-    countries: list[str] = []  # the country code of each modelled profile
+    located: list[tuple[Profile, Member, URIRef]] = []  # a profile, its member, its graph
     seen: dict[URIRef, str] = {}
     for profile in extracted.profiles:
         if profile.field is None:
@@ -173,28 +182,38 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
             continue
         seen[name] = profile.source
         profile.city = member.city
-        if profile_sink is None:
-            model.profile_graph(profile, member.country_code, base, themes, curated,
-                                into=ds.graph(name), names=names,
-                                aka=index.names_of(member))
-        else:
-            made = model.profile_graph(profile, member.country_code, base, themes, curated,
-                                       names=names, aka=index.names_of(member))
-            if profile_sink(name, made):
-                target = ds.graph(name)
-                target.addN((s, p, o, target) for s, p, o in made)
-        graph_sources[name] = profile.source
-        modelled.append(profile)
-        countries.append(member.country_code)
+        located.append((profile, member, name))
+    modelled = [profile for profile, _m, _n in located]
+    countries = [m.country_code or "" for _p, m, _n in located]
+    city_names = [m.city for m in members]
+    # the near-duplicate search needs only the located profiles: in a process of its own
+    # while this one models them
+    near_search = Aside(lambda: _near_duplicates(modelled, countries, city_names, base)) \
+        if modelled and near_duplicates else None
+    try:
+        for profile, member, name in located:
+            assert member.country_code is not None
+            if profile_sink is None:
+                add_graph(name, model.profile_triples(
+                    profile, member.country_code, base, themes, curated, names=names,
+                    aka=index.names_of(member)), profile.source)
+            else:
+                made = model.profile_graph(profile, member.country_code, base, themes,
+                                           curated, names=names, aka=index.names_of(member))
+                if profile_sink(name, made):
+                    add_graph(name, made, profile.source)
+            graph_sources[name] = profile.source
+    except BaseException:
+        if near_search is not None:
+            near_search.cancel()
+        raise
     tick("model")
 
     near: dict[str, Any] = {}
-    if modelled and near_duplicates:
+    if near_search is not None:
         say("near-duplicates: pledges and descriptions across profiles")
-        found = detect_near_duplicates(zip(modelled, countries, strict=True),
-                                       [m.city for m in members], base)
-        add_graph(iris.graph("near-duplicates", base), found.graph, "near-duplicate detection")
-        near = found.quality()
+        near_triples, near = near_search.result()
+        add_graph(iris.graph("near-duplicates", base), near_triples, "near-duplicate detection")
         tick("near-duplicates")
 
     quality: dict[str, Any] = {
@@ -207,13 +226,20 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
         "pledges_with_theme_other": len(without_theme),
         "link_warnings": link_warnings,
         **near,
-        **external_only(ds),
+        **external_only(t for triples in kept.values() for t in triples),
     }
     if without_theme:
         say(f"warning: {len(without_theme)} pledge(s) match no theme rule and get the theme "
             "'other' (data/vocab/themes.ttl holds the rules)")
     quality.update(extracted.quality())
-    return Assembled(ds, graph_sources, quality, modelled)
+    return Assembled(ds, graph_sources, quality, modelled, kept)
+
+
+def _near_duplicates(modelled: list[Profile], countries: list[str], city_names: list[str],
+                     base: str) -> tuple[list[tuple[Node, Node, Node]], dict[str, Any]]:
+    """The near-duplicates graph's triples and their quality entries (near_duplicates.py)."""
+    found = detect_near_duplicates(zip(modelled, countries, strict=True), city_names, base)
+    return list(found.graph), found.quality()
 
 
 def read_document_facts(path: Path) -> dict[str, tuple[str | None, date | None]]:
@@ -284,12 +310,23 @@ def build(sources: Iterable[Path], out: Path, settings: Settings,
     say = progress or (lambda _m: None)
     times, mark = _stage_timer()
     sources = list(sources)
+    # the gold scores need only the sources: found in a process of their own meanwhile
+    scores = Aside(lambda: mention_quality(sources))
+    try:
+        return _build(sources, out, settings, members, say, times, mark, scores)
+    finally:
+        scores.cancel()
+
+
+def _build(sources: list[Path], out: Path, settings: Settings, members: Path | None,
+           say: Progress, times: dict[str, float], mark: Callable[[str], None],
+           scores: Aside[dict[str, Any]]) -> BuildResult:
     assembled = assemble(sources, settings, members, say, mark)
     quality = assembled.quality
 
     def reports_of(report: Any) -> dict[str, str | bytes]:
         quality["warnings"] = len(report.warnings)
-        quality.update(mention_quality(sources))
+        quality.update(scores.result())
         quality_json = json.dumps(quality, indent=2, ensure_ascii=False, sort_keys=True)
         return {
             "validation.txt": report.text(),
@@ -331,7 +368,9 @@ def validate_and_publish(assembled: Assembled, out: Path, settings: Settings,
     tick = mark or (lambda _s: None)
     dataset = assembled.dataset
     say(f"validate: {len(dataset)} quads, while publishing")
-    converted = publish.convert_dataset(dataset)  # for publish, and for the SPARQL targets
+    # for publish, and for the SPARQL targets
+    converted = (publish.convert_graphs(assembled.triples) if assembled.triples is not None
+                 else publish.convert_dataset(dataset))
 
     def shapes() -> Graph:  # in the validation process
         return resolve_sparql_targets(validate.load_shapes(), quads_store(

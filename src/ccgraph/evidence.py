@@ -46,21 +46,28 @@ def states_year(text: str, year: int | str) -> bool:
     return re.search(rf"(?<!\d){str(year)[:4]}(?!\d)", text) is not None
 
 
-def external_only(dataset: Dataset) -> dict[str, Any]:
+def external_only(dataset: Dataset | Iterable[tuple[Node, Node, Node]]) -> dict[str, Any]:
     """Counts and lists of statements that carry external sources only (no span).
 
     ``memberships_with_span_evidence``/``memberships_external_only``: memberships with and
     without a ``ccg:evidence`` span; ``years_with_span_evidence``/``years_external_only``:
     years of designation with and without a ``ccg:yearEvidence`` span. The lists name each
-    statement and its sources (``dcterms:source``), across every named graph."""
-    wanted = (RDF.type, RDFS.label, CCG.evidence, CCG.yearEvidence, CCG.yearDesignated,
-              DCTERMS.source)
+    statement and its sources (``dcterms:source``), across every named graph; ``dataset``
+    may also be the triples of every named graph (as the build has them: much cheaper to
+    read than an rdflib store)."""
+    wanted = {RDF.type, RDFS.label, CCG.evidence, CCG.yearEvidence, CCG.yearDesignated,
+              DCTERMS.source}
+    triples: Iterable[tuple[Node, Node, Node]] = (
+        ((s, p, o) for s, p, o, _g in dataset.quads((None, None, None, None)))
+        if isinstance(dataset, Dataset) else dataset)
+    found = [(s, p, o) for s, p, o in triples if p in wanted]
+    is_a, membership = RDF.type, CCG.Membership
+    members = {s for s, p, o in found if p == is_a and o == membership}
     facts: dict[tuple[Node, Node], set[Node]] = defaultdict(set)
-    for s, p, o, _g in dataset.quads((None, None, None, None)):
-        if p in wanted:
+    for s, p, o in found:
+        if s in members:
             facts[(s, p)].add(o)
-    memberships = sorted((s for (s, p), objects in facts.items()
-                          if p == RDF.type and CCG.Membership in objects), key=str)
+    memberships = sorted(members, key=str)
 
     def entry(m: Node, what: str = "") -> str:
         english = [str(o) for o in facts[(m, RDFS.label)]

@@ -19,8 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from . import shipped
-from .extract.mention_eval import KINDS, load_profiles, mention_scores
-from .records import Profile
+from .extract.mention_eval import (
+    KINDS,
+    corpus_mentions,
+    load_gold,
+    load_profiles,
+    score_mentions,
+)
+from .records import Mention, Profile
 from .themes import ThemeRule, assign_themes, load_default_rules
 
 #: the folder of the gold sets
@@ -122,9 +128,13 @@ def gold_report(corpus: Path, root: Path = GOLD_DIR,
     rules = load_default_rules() if rules is None else rules
     profiles = load_profiles(corpus)
     report: dict[str, Any] = {"mentions": {}, "themes": {}}
+    found: list[dict[int, list[Mention]]] = []  # the corpus's mentions, found once for all parts
     for part in PARTS:
         if mention_dir(part, root).is_dir():
-            report["mentions"][part] = mention_scores(mention_dir(part, root), corpus)
+            if not found:
+                found.append(corpus_mentions(corpus))
+            report["mentions"][part] = score_mentions(load_gold(mention_dir(part, root)),
+                                                      found[0])
         if theme_csv(part, root).is_file():
             gold = load_theme_gold(theme_csv(part, root), profiles)
             report["themes"][part] = theme_scores(gold, rules)

@@ -155,10 +155,24 @@ def profile_graph(profile: Profile, cc: str, base: str = iris.DEFAULT_BASE,
     gives the names a designation statement may use for each field; by default the
     English label made from the slug. ``aka``: other names of the city that a designation
     statement may use (its aliases, published as ``ccg:mentionedAs``)."""
+    g = profile_triples(profile, cc, base, themes, curated, names, aka)
+    target = Graph() if into is None else into
+    if len(target):  # a graph with triples already: keep Graph.add's set semantics
+        for triple in g:
+            target.add(triple)
+        return target
+    return g.into(target)
+
+
+def profile_triples(profile: Profile, cc: str, base: str = iris.DEFAULT_BASE,
+                    themes: ThemeAssigner | None = None,
+                    curated: Graph | None = None,
+                    names: dict[str, list[str]] | None = None,
+                    aka: Sequence[str] = ()) -> Buffer:
+    """The triples of :func:`profile_graph`, each once, in the order they were made."""
     if profile.field is None:
         raise ValueError(f"{profile.source}: the profile names no creative field")
     city_name, field_slug = profile.city, profile.field
-    target = Graph() if into is None else into
     g = Buffer()
     doc = iris.profile(cc, city_name, field_slug, base)
     city = iris.city(cc, city_name, base)
@@ -234,11 +248,7 @@ def profile_graph(profile: Profile, cc: str, base: str = iris.DEFAULT_BASE,
 
     if curated is not None:
         add_curated_evidence(g, curated, city, doc, profile.text)
-    if len(target):  # a graph with triples already: keep Graph.add's set semantics
-        for triple in g:
-            target.add(triple)
-        return target
-    return g.into(target)
+    return g
 
 
 def _add_contact(g: Triples, profile: Profile, cc: str, city: URIRef, doc: URIRef,

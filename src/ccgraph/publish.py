@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -34,6 +34,13 @@ def convert_dataset(dataset: Dataset) -> Converted:
     """The dataset's named graphs as pyoxigraph quads, blank node ids as they are (for
     :func:`dataset_nquads`, and for a validation that queries them with pyoxigraph)."""
     return list(_graph_quads(dataset))
+
+
+def convert_graphs(graphs: Mapping[URIRef, Sequence[tuple[Node, Node, Node]]]) -> Converted:
+    """:func:`convert_dataset` of the named graphs ``graphs`` (each triple once per graph),
+    as the caller gathered them before adding them to a dataset: no store to read back."""
+    memo: dict[Node, OxTerm] = {}
+    return [_convert(name, list(triples), memo) for name, triples in graphs.items() if triples]
 
 
 def dataset_nquads(dataset: Dataset, more: Iterable[bytes] = (),
