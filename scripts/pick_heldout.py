@@ -52,11 +52,12 @@ Seventh round (--round7, 2026-12-02): the sixth held-out sets are still held out
 not demoted), and only 26 profiles are outside every gold set (Music 20, Crafts and Folk Art 6),
 so the seventh set is all of them. Excluded: every index of every gold set, development and
 held-out (every JSON under the parent folder of DEV_MENTIONS_DIR, every CSV beside
-DEV_THEMES_CSV), and every record repeating a gold record's text. Order: each field's indexes
-sorted, shuffled with random.Random(1307), fields in sorted order, then taken round-robin
-(Crafts, Music, Crafts, Music, ...; Music alone once Crafts is exhausted). Themes: the first
-12 profiles in that order are marked "themes" (6 of each field), the minimum the round asks;
-more are annotated in the same order as time allows (docs/annotation.md says how many).
+DEV_THEMES_CSV, except the seventh set's own heldout7/ and heldout7.csv, so that the pick can
+be re-run after the set is filed), and every record repeating a gold record's text. Order: each
+field's indexes sorted, shuffled with random.Random(1307), fields in sorted order, then
+taken round-robin (Crafts, Music, Crafts, Music, ...; Music alone once Crafts is exhausted).
+Themes: the first 12 profiles in that order are marked "themes" (6 of each field), the
+minimum the round asks; all 26 were annotated in the end (docs/annotation.md).
 
 Usage: python3 scripts/pick_heldout.py CORPUS MEMBERS_CSV DEV_MENTIONS_DIR DEV_THEMES_CSV
        [--round2|--round3|--round4|--round5|--round6|--round7]
@@ -92,11 +93,12 @@ def main(corpus: Path, members: Path, dev_mentions: Path, dev_themes: Path,
     with members.open(encoding="utf-8", newline="") as handle:
         country = {row["city"]: row["iso3166_alpha2"] for row in csv.DictReader(handle)}
     records = json.loads(corpus.read_text(encoding="utf-8"))["0"]
-    mention_files = dev_mentions.parent.glob("*/*.json") if seed >= 1307 else \
-        dev_mentions.glob("*.json")
+    mention_files = [p for p in dev_mentions.parent.glob("*/*.json")
+                     if p.parent.name != "heldout7"] if seed >= 1307 else \
+        list(dev_mentions.glob("*.json"))
     used = {int(json.loads(p.read_text(encoding="utf-8"))["index"]) for p in mention_files}
-    for theme_file in (sorted(dev_themes.parent.glob("*.csv")) if seed >= 1307
-                       else [dev_themes]):
+    for theme_file in ([p for p in sorted(dev_themes.parent.glob("*.csv"))
+                        if p.name != "heldout7.csv"] if seed >= 1307 else [dev_themes]):
         with theme_file.open(encoding="utf-8", newline="") as handle:
             used |= {int(row["index"]) for row in csv.DictReader(handle)}
     used_texts = {records[str(i)]["Description"] for i in used if str(i) in records}
@@ -163,7 +165,7 @@ def round7(records: dict[str, dict[str, str]], country: dict[str, str],
         fields.append(field)
     rows: list[tuple[int, str]] = []
     while any(queues):
-        for field, queue in zip(fields, queues):
+        for field, queue in zip(fields, queues, strict=True):
             if queue:
                 rows.append((queue.pop(0), field))
     for n, (index, field) in enumerate(rows, start=1):
