@@ -48,8 +48,19 @@ to development. The same rule as rounds 3-5 with random.Random(1306). Themes: as
 (the first 2 of each field, then the third, then the fourth of each field in sorted field
 order while fewer than 70 pledges).
 
+Seventh round (--round7, 2026-12-02): the sixth held-out sets are still held out (scored once,
+not demoted), and only 26 profiles are outside every gold set (Music 20, Crafts and Folk Art 6),
+so the seventh set is all of them. Excluded: every index of every gold set, development and
+held-out (every JSON under the parent folder of DEV_MENTIONS_DIR, every CSV beside
+DEV_THEMES_CSV, except the seventh set's own heldout7/ and heldout7.csv, so that the pick can
+be re-run after the set is filed), and every record repeating a gold record's text. Order: each
+field's indexes sorted, shuffled with random.Random(1307), fields in sorted order, then
+taken round-robin (Crafts, Music, Crafts, Music, ...; Music alone once Crafts is exhausted).
+Themes: the first 12 profiles in that order are marked "themes" (6 of each field), the
+minimum the round asks; all 26 were annotated in the end (docs/annotation.md).
+
 Usage: python3 scripts/pick_heldout.py CORPUS MEMBERS_CSV DEV_MENTIONS_DIR DEV_THEMES_CSV
-       [--round2|--round3|--round4|--round5|--round6]
+       [--round2|--round3|--round4|--round5|--round6|--round7]
 """
 
 from __future__ import annotations
@@ -64,7 +75,9 @@ PER_FIELD = 6
 THEMES_PER_FIELD = 2
 #: the seed of each later round (the first round used 13)
 SEEDS = {"--round2": 1302, "--round3": 1303, "--round4": 1304, "--round5": 1305,
-         "--round6": 1306}
+         "--round6": 1306, "--round7": 1307}
+#: round 7: profiles whose pledges are annotated for themes at least
+THEMES_ROUND7 = 12
 MINIMUM = 40  # rounds 3-6: Film and Media Arts have too few unused profiles left for 6 each
 LANGUAGES = {
     "French": {"FR", "BE", "CH", "SN", "MA", "TN", "CI", "BF", "TG", "BJ", "CM", "ML", "LB", "HT"},
@@ -80,10 +93,14 @@ def main(corpus: Path, members: Path, dev_mentions: Path, dev_themes: Path,
     with members.open(encoding="utf-8", newline="") as handle:
         country = {row["city"]: row["iso3166_alpha2"] for row in csv.DictReader(handle)}
     records = json.loads(corpus.read_text(encoding="utf-8"))["0"]
-    used = {int(json.loads(p.read_text(encoding="utf-8"))["index"])
-            for p in dev_mentions.glob("*.json")}
-    with dev_themes.open(encoding="utf-8", newline="") as handle:
-        used |= {int(row["index"]) for row in csv.DictReader(handle)}
+    mention_files = [p for p in dev_mentions.parent.glob("*/*.json")
+                     if p.parent.name != "heldout7"] if seed >= 1307 else \
+        list(dev_mentions.glob("*.json"))
+    used = {int(json.loads(p.read_text(encoding="utf-8"))["index"]) for p in mention_files}
+    for theme_file in ([p for p in sorted(dev_themes.parent.glob("*.csv"))
+                        if p.name != "heldout7.csv"] if seed >= 1307 else [dev_themes]):
+        with theme_file.open(encoding="utf-8", newline="") as handle:
+            used |= {int(row["index"]) for row in csv.DictReader(handle)}
     used_texts = {records[str(i)]["Description"] for i in used if str(i) in records}
     by_field: dict[str, list[int]] = {}
     for key, record in records.items():
@@ -93,6 +110,9 @@ def main(corpus: Path, members: Path, dev_mentions: Path, dev_themes: Path,
         if seed >= 1303 and record["Description"] in used_texts:
             continue  # rounds 3-6: the same text as a gold profile (Ashgabat, index 0 = 44)
         by_field.setdefault(record["Category"], []).append(index)
+    if seed >= 1307:
+        round7(records, country, by_field, seed)
+        return
     rng = random.Random(seed)
     order: dict[str, list[int]] = {}
     rows: list[tuple[int, str, str]] = []
@@ -130,6 +150,28 @@ def main(corpus: Path, members: Path, dev_mentions: Path, dev_themes: Path,
     for index, field, note in rows:
         city = records[str(index)]["City Name"]
         print(index, field, city, country.get(city, "?"), note, sep="\t")
+
+
+def round7(records: dict[str, dict[str, str]], country: dict[str, str],
+           by_field: dict[str, list[int]], seed: int) -> None:
+    """Every remaining profile: each field shuffled, then the fields taken round-robin."""
+    rng = random.Random(seed)
+    queues: list[list[int]] = []
+    fields: list[str] = []
+    for field in sorted(by_field):
+        indexes = sorted(by_field[field])
+        rng.shuffle(indexes)
+        queues.append(indexes)
+        fields.append(field)
+    rows: list[tuple[int, str]] = []
+    while any(queues):
+        for field, queue in zip(fields, queues, strict=True):
+            if queue:
+                rows.append((queue.pop(0), field))
+    for n, (index, field) in enumerate(rows, start=1):
+        city = records[str(index)]["City Name"]
+        note = "themes" if n <= THEMES_ROUND7 else ""
+        print(n, index, field, city, country.get(city, "?"), note, sep="\t")
 
 
 if __name__ == "__main__":

@@ -170,6 +170,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def summary(result: Any, out: Path) -> str:
+    from .gold_scores import PARTS
+
     meta = result.meta
     lines = [f"built {out} (version {meta.version}): {meta.quads} quads in "
              f"{len(meta.graphs)} named graphs"]
@@ -184,7 +186,7 @@ def summary(result: Any, out: Path) -> str:
                      f"{len(q.get('cities_without_pledges', []))}; memberships without a year: "
                      f"{len(q.get('memberships_without_year', []))}")
     gold = q.get("gold_scores", {})
-    for part in ("development", "heldout"):
+    for part in PARTS:
         scores = gold.get(f"mentions_{part}")
         if scores:
             lines.append(f"named mentions ({part} gold): " + ", ".join(
