@@ -25,6 +25,7 @@ from ccgraph.records import Span
 
 GOLD = mention_dir("development")
 HELDOUT = mention_dir("heldout")
+HELDOUT7 = mention_dir("heldout7")
 FIELDS = {"Crafts and Folk Art", "Design", "Film", "Gastronomy", "Literature", "Media Arts",
           "Music"}
 
@@ -91,6 +92,11 @@ def test_precision_per_kind(scores: dict[str, object], capsys: pytest.CaptureFix
 #: 0.795 / 0.705, event 0.911 / 0.785, organisation 0.826 / 0.633).
 HELDOUT_FLOORS = {"precision": 0.85, "recall": 0.72,
                   "facility": 0.70, "event": 0.78, "organisation": 0.63}
+#: The seventh (round 7, the last 26 profiles outside every gold set: Music 20, Crafts and
+#: Folk Art 6; 108 names), scored once after the round-7 rules were merged: P 0.832 R 0.731
+#: (facility 0.778 / 0.538, event 0.854 / 0.759, organisation 0.828 / 0.857).
+HELDOUT7_FLOORS = {"precision": 0.83, "recall": 0.73,
+                   "facility": 0.53, "event": 0.75, "organisation": 0.85}
 
 
 def test_heldout_set(corpus_path: Path, members_table: Path) -> None:
@@ -119,15 +125,19 @@ def test_heldout_set(corpus_path: Path, members_table: Path) -> None:
         assert codes & language, language
 
 
-def test_heldout_scores(corpus_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    scores = mention_scores(HELDOUT, corpus_path)
+@pytest.mark.parametrize(("folder", "floors"), [(HELDOUT, HELDOUT_FLOORS),
+                                                 (HELDOUT7, HELDOUT7_FLOORS)],
+                         ids=["heldout6", "heldout7"])
+def test_heldout_scores(folder: Path, floors: dict[str, float], corpus_path: Path,
+                        capsys: pytest.CaptureFixture[str]) -> None:
+    scores = mention_scores(folder, corpus_path)
     with capsys.disabled():
-        print("\nheld-out " + format_scores(scores))
+        print(f"\n{folder.name} " + format_scores(scores))
     overall = scores["overall"]
-    assert overall["precision"] >= HELDOUT_FLOORS["precision"]
-    assert overall["recall"] >= HELDOUT_FLOORS["recall"]
+    assert overall["precision"] >= floors["precision"]
+    assert overall["recall"] >= floors["recall"]
     for kind in KINDS:
-        assert scores["kinds"][kind]["recall"] >= HELDOUT_FLOORS[kind], kind
+        assert scores["kinds"][kind]["recall"] >= floors[kind], kind
 
 
 def test_sapporo(corpus_path: Path) -> None:
