@@ -20,6 +20,7 @@ machine: the serve_bench command in README with ``--variant w2:CCGRAPH_WORKERS=2
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -86,7 +87,11 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
             return self.load_app()
         from .web import create_app
 
-        return create_app(self.settings, on_stuck=recycle_worker)
+        app = create_app(self.settings, on_stuck=recycle_worker)
+        # what the worker made at start lives as long as it does: out of the collector's
+        # way, a full collection walks only what requests left (web/copier.py's note)
+        gc.freeze()
+        return app
 
 
 def _build_here(settings: Settings) -> None:
