@@ -22,9 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from serve_bench import (  # noqa: E402
+from serve_bench import (
     BENCH,
     SIMPLE_QUERY,
     Run,
