@@ -41,8 +41,10 @@ class Wakeup:
     to a helper."""
 
     def __init__(self) -> None:
+        self._fds: tuple[int, ...] = ()
+        self.pid = os.getpid()
         self._read, self._write = os.pipe()
-        self._fds: tuple[int, ...] = (self._read, self._write)
+        self._fds = (self._read, self._write)
         os.set_blocking(self._read, False)
         os.set_blocking(self._write, False)
         self._poll = select.poll()
@@ -89,7 +91,7 @@ _local = threading.local()
 def _reply_wakeup() -> Wakeup:
     """The calling thread's own Wakeup, on which it waits for its queries' answers."""
     found: Wakeup | None = getattr(_local, "reply", None)
-    if found is None:
+    if found is None or found.pid != os.getpid():  # none yet, or the parent's (a fork)
         found = _local.reply = Wakeup()
     return found
 
@@ -124,6 +126,7 @@ class QueryRunner:
     _watchdog: threading.Thread | None = None
     _stuck_reported: bool = False
     _idle: list[_Helper] = field(default_factory=list)  # helper threads free, last freed last
+    _pid: int = field(default_factory=os.getpid)  # the process the helpers run in
     _gate: threading.BoundedSemaphore | None = None
 
     def __post_init__(self) -> None:
@@ -189,6 +192,9 @@ class QueryRunner:
         """Hand ``task`` to a free helper thread (the one freed last), or to a new one when
         none is free; ``reply`` is set when the task has ended."""
         with self._lock:
+            if self._pid != os.getpid():  # a forked child: the parent's helpers are not here
+                self._pid = os.getpid()
+                self._idle = []
             helper = self._idle.pop() if self._idle else None
             if helper is not None:
                 helper.task = (task, reply)
