@@ -141,6 +141,29 @@ def test_runner_refuses_when_busy_and_reports_a_stuck_query() -> None:
     assert runner.run(lambda _deadline: 2) == 2
 
 
+def test_a_late_answer_of_an_abandoned_query_does_not_end_the_next_wait() -> None:
+    # the request thread waits on its own pipe (runner.Wakeup): the abandoned query's byte
+    # arrives while the next query of the same thread runs, which still gets its own answer
+    runner = QueryRunner(timeout=0.3)
+    release = threading.Event()
+    with pytest.raises(QueryTimeout):
+        runner.run(lambda _deadline: release.wait(10))
+
+    def second(_deadline: float) -> str:
+        release.set()  # the first query ends now and signals its (former) waiter
+        time.sleep(0.15)
+        return "second"
+
+    start = time.monotonic()
+    assert runner.run(second) == "second"
+    assert time.monotonic() - start >= 0.15
+    for _ in range(100):
+        if runner.abandoned() == 0:
+            break
+        time.sleep(0.05)
+    assert runner.abandoned() == 0
+
+
 def _query_threads() -> set[threading.Thread]:
     return {t for t in threading.enumerate() if t.name == "ccgraph-query"}
 

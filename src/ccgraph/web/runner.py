@@ -6,9 +6,12 @@ with its cap pushed into the query and its answer written by pyoxigraph, no row 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
-import queue
+import math
+import os
+import select
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +26,74 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 #: a helper thread with no query to run for this long ends
 IDLE_SECONDS = 30.0
+
+
+class Wakeup:
+    """One thread wakes another through a pipe: :meth:`set` writes a byte and :meth:`wait`
+    polls for it, both with the GIL released.
+
+    Why not a ``threading`` lock, event or ``queue``: their release wakes the waiting
+    thread while the waker still holds the GIL, and on a busy machine the scheduler often
+    lets the woken thread preempt the waker right there; the woken thread then waits for
+    the GIL, and every Python thread of the process with it, until the waker is scheduled
+    again. Sampled with py-spy in a gunicorn worker under wrk (4 clients, load ~15): half
+    the GIL-holding samples were a request thread in ``SimpleQueue.put`` handing its query
+    to a helper."""
+
+    def __init__(self) -> None:
+        self._fds: tuple[int, ...] = ()
+        self.pid = os.getpid()
+        self._read, self._write = os.pipe()
+        self._fds = (self._read, self._write)
+        os.set_blocking(self._read, False)
+        os.set_blocking(self._write, False)
+        self._poll = select.poll()
+        self._poll.register(self._read, select.POLLIN)
+
+    def set(self) -> None:
+        with contextlib.suppress(BlockingIOError):  # a full pipe: bytes enough to wake
+            os.write(self._write, b"\0")
+
+    def wait(self, timeout: float) -> bool:
+        """True when a byte came within ``timeout`` seconds (taken, with any others)."""
+        if not self._poll.poll(max(0, math.ceil(timeout * 1000))):
+            return False
+        self.clear()
+        return True
+
+    def clear(self) -> None:
+        with contextlib.suppress(BlockingIOError):
+            while os.read(self._read, 512):
+                pass
+
+    def close(self) -> None:
+        """Close the pipe (once: a closed descriptor's number may be another file's)."""
+        fds, self._fds = self._fds, ()
+        for fd in fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def __del__(self) -> None:
+        self.close()
+
+
+@dataclass(eq=False)
+class _Helper:
+    """A helper thread's task box and the pipe it is woken through."""
+
+    task: tuple[Callable[[], None], Wakeup] | None  # and what to set when it ends
+    wake: Wakeup = field(default_factory=Wakeup)
+
+
+_local = threading.local()
+
+
+def _reply_wakeup() -> Wakeup:
+    """The calling thread's own Wakeup, on which it waits for its queries' answers."""
+    found: Wakeup | None = getattr(_local, "reply", None)
+    if found is None or found.pid != os.getpid():  # none yet, or the parent's (a fork)
+        found = _local.reply = Wakeup()
+    return found
 
 
 class QueryTimeout(Exception):
@@ -54,8 +125,8 @@ class QueryRunner:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _watchdog: threading.Thread | None = None
     _stuck_reported: bool = False
-    _tasks: queue.SimpleQueue[Callable[[], None]] = field(default_factory=queue.SimpleQueue)
-    _idle: int = 0  # helper threads free for a task not yet handed out
+    _idle: list[_Helper] = field(default_factory=list)  # helper threads free, last freed last
+    _pid: int = field(default_factory=os.getpid)  # the process the helpers run in
     _gate: threading.BoundedSemaphore | None = None
 
     def __post_init__(self) -> None:
@@ -90,7 +161,8 @@ class QueryRunner:
 
     def _run(self, work: Callable[[float], T], deadline: float) -> T:
         box: list[tuple[bool, Any]] = []
-        done = threading.Event()
+        done = threading.Event()  # for the watchdog: whether an abandoned query ended
+        reply = _reply_wakeup()
 
         def target() -> None:
             try:
@@ -98,44 +170,64 @@ class QueryRunner:
             except BaseException as exc:
                 box.append((False, exc))
             finally:
-                with self._lock:  # free again before the waiting request wakes up
-                    self._idle += 1
                 done.set()
 
-        self._submit(target)
-        if not done.wait(max(0.0, deadline - time.monotonic())):
-            with self._lock:
-                self._abandoned.append((done, time.monotonic()))
-            self._start_watchdog()
-            raise QueryTimeout(self.timeout)
+        reply.clear()  # a byte an abandoned query of this thread's sent late
+        self._submit(target, reply)
+        while not box:
+            left = deadline - time.monotonic()
+            if left <= 0 or not reply.wait(left):
+                if box:
+                    break
+                with self._lock:
+                    self._abandoned.append((done, time.monotonic()))
+                self._start_watchdog()
+                raise QueryTimeout(self.timeout)
         ok, value = box[0]
         if ok:
             return value  # type: ignore[no-any-return]
         raise value
 
-    def _submit(self, task: Callable[[], None]) -> None:
-        """Hand ``task`` to a free helper thread, or to a new one when none is free."""
+    def _submit(self, task: Callable[[], None], reply: Wakeup) -> None:
+        """Hand ``task`` to a free helper thread (the one freed last), or to a new one when
+        none is free; ``reply`` is set when the task has ended."""
         with self._lock:
-            spawn = self._idle == 0
-            if not spawn:
-                self._idle -= 1
-        self._tasks.put(task)
-        if spawn:
-            threading.Thread(target=self._serve, name="ccgraph-query", daemon=True).start()
+            if self._pid != os.getpid():  # a forked child: the parent's helpers are not here
+                self._pid = os.getpid()
+                self._idle = []
+            helper = self._idle.pop() if self._idle else None
+            if helper is not None:
+                helper.task = (task, reply)
+        if helper is not None:
+            helper.wake.set()
+            return
+        helper = _Helper((task, reply))
+        threading.Thread(target=self._serve, args=(helper,), name="ccgraph-query",
+                         daemon=True).start()
 
-    def _serve(self) -> None:
-        while True:
-            try:
-                task: Callable[[], None] | None = self._tasks.get(timeout=IDLE_SECONDS)
-            except queue.Empty:
+    def _serve(self, helper: _Helper) -> None:
+        try:
+            while True:
+                woke = helper.task is not None or helper.wake.wait(IDLE_SECONDS)
                 with self._lock:
-                    if self._idle > 0:  # no task was handed to this thread: end it
-                        self._idle -= 1
-                        return
-                continue
-            assert task is not None
-            task()  # counts this thread free again when it ends (see run)
-            task = None  # hold no finished query's answer while waiting
+                    job = helper.task
+                    if job is None:
+                        if not woke and helper in self._idle:  # no work came: end
+                            self._idle.remove(helper)
+                            return
+                        continue
+                    helper.task = None
+                task, reply = job
+                try:
+                    task()
+                finally:
+                    del job, task  # hold no finished query's answer while waiting
+                    with self._lock:  # free again before the waiting request wakes up
+                        self._idle.append(helper)
+                    reply.set()
+                    del reply
+        finally:
+            helper.wake.close()
 
     def _start_watchdog(self) -> None:
         with self._lock:

@@ -4,6 +4,7 @@ and the one typed accessor the views read it with (:func:`state`)."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import threading
 import time
@@ -22,7 +23,7 @@ from ..remote_dataset import RemoteDataset
 from ..remote_store import RemoteStore
 from ..settings import Settings
 from ..store import Build, BuildMeta, current_link, open_build
-from . import inmemory
+from . import copier, inmemory
 from .cache import ResultCache
 from .runner import QueryRunner
 
@@ -178,14 +179,12 @@ class Ccgraph:
         if self.settings.backend or not inmemory.worth_copying(
                 build, self.settings.memory_quads):
             return
-        threading.Thread(target=self._copy_into_memory, args=(build, settle),
-                         name="ccgraph-memory-copy", daemon=True).start()
+        # in the process's one copier thread (copier.py: its malloc arena stays its own)
+        copier.submit(functools.partial(self._copy_into_memory, build), delay=settle)
 
-    def _copy_into_memory(self, build: Build, settle: float) -> None:
-        if settle:
-            time.sleep(settle)
-            if self.build is not build:  # a newer version came meanwhile: its own copy
-                return
+    def _copy_into_memory(self, build: Build) -> None:
+        if self.build is not build:  # a newer version came meanwhile: its own copy
+            return
         try:
             store = inmemory.copy_store(build.store)
             default = inmemory.copy_default_graph(build.store)
