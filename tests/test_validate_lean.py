@@ -49,12 +49,15 @@ def test_the_patch_is_undone_after_the_pass() -> None:
     from pyshacl.constraints.core.shape_based_constraints import PropertyConstraintComponent
     from pyshacl.shapes_graph import ShapesGraph
 
-    before = (ShapesGraph.predicate_objects, PropertyConstraintComponent._evaluate_property_shape,
-              getattr(shape_module, "CONSTRAINT_PARAMS", None))
+    def patched() -> tuple[object, ...]:
+        return (ShapesGraph.predicate_objects, ShapesGraph.__init__, Graph.items,
+                PropertyConstraintComponent._evaluate_property_shape,
+                getattr(shape_module, "CONSTRAINT_PARAMS", None))
+
+    before = patched()
     with lean_pyshacl():
-        assert ShapesGraph.predicate_objects is not before[0]
-    assert (ShapesGraph.predicate_objects, PropertyConstraintComponent._evaluate_property_shape,
-            getattr(shape_module, "CONSTRAINT_PARAMS", None)) == before
+        assert all(a is not b for a, b in zip(patched(), before, strict=True))
+    assert patched() == before
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")

@@ -11,8 +11,9 @@ the network build, that was over half of pyshacl's time (CommitmentShape: 2 mill
 
 While inside :func:`lean_pyshacl`:
 
-* a shape's predicates are read once (the shapes graph is not written during a pass without
-  rules; :func:`ccgraph.validate.report_graph` uses the patch only then);
+* a shape's predicates, and each RDF list of the shapes graph (``sh:in``, ``sh:languageIn``,
+  ``sh:or``), are read once (the shapes graph is not written during a pass without rules;
+  :func:`ccgraph.validate.pyshacl_pass.run_pyshacl` uses the patch only then);
 * the constraint parameters are looked up in a set;
 * a constraint component is built once per shape and reused (pyshacl's components keep no
   state after their constructor: each ``evaluate`` reads only what ``__init__`` stored);
@@ -32,6 +33,8 @@ import contextlib
 import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
+
+from rdflib import Graph
 
 #: pyshacl versions whose internals the patch follows (pyshacl/shape.py's Shape.validate,
 #: constraints/core/shape_based_constraints.py's PropertyConstraintComponent)
@@ -103,6 +106,25 @@ def lean_pyshacl() -> Iterator[bool]:
             found = described[key] = list(original_predicate_objects(self, s))
         return iter(found)
 
+    shapes_graphs: dict[int, Graph] = {}  # kept alive: an id stays its graph's
+    original_init: Any = ShapesGraph.__init__
+
+    def init(self: Any, graph: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, graph, *args, **kwargs)
+        shapes_graphs[id(self.graph)] = self.graph
+
+    lists: dict[tuple[int, Any], list[Any]] = {}
+    original_items: Any = Graph.items
+
+    def items(self: Graph, node: Any) -> Any:
+        if id(self) not in shapes_graphs:
+            return original_items(self, node)
+        key = (id(self), node)
+        found = lists.get(key)
+        if found is None:
+            found = lists[key] = list(original_items(self, node))
+        return iter(found)
+
     original_evaluate_property: Any = PropertyConstraintComponent._evaluate_property_shape
 
     def evaluate_property_shape(self: Any, executor: Any, prop_shape: Any, target_graph: Any,
@@ -123,6 +145,8 @@ def lean_pyshacl() -> Iterator[bool]:
         saved = getattr(shape_module, "CONSTRAINT_PARAMS", None)
         shape_module.CONSTRAINT_PARAMS = params  # type: ignore[attr-defined]
         ShapesGraph.predicate_objects = predicate_objects  # type: ignore[method-assign]
+        ShapesGraph.__init__ = init  # type: ignore[method-assign]
+        Graph.items = items  # type: ignore[method-assign, assignment]
         PropertyConstraintComponent._evaluate_property_shape = (  # type: ignore[method-assign]
             evaluate_property_shape)
         try:
@@ -131,6 +155,8 @@ def lean_pyshacl() -> Iterator[bool]:
             PropertyConstraintComponent._evaluate_property_shape = (  # type: ignore[method-assign]
                 original_evaluate_property)
             ShapesGraph.predicate_objects = original_predicate_objects  # type: ignore[method-assign]
+            ShapesGraph.__init__ = original_init  # type: ignore[method-assign]
+            Graph.items = original_items  # type: ignore[method-assign]
             if saved is None:
                 del shape_module.CONSTRAINT_PARAMS  # type: ignore[attr-defined]
             else:
