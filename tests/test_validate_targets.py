@@ -1,5 +1,6 @@
 """Targets resolved before the pyshacl pass (validate/targets.py) change no verdict: the
-report with them equals pyshacl's own on the untouched shapes, on the whole network and on
+report with them (and pyshacl run lean: validate/lean_pass.py) equals pyshacl's own, unpatched,
+on the untouched shapes, on the whole network and on
 selectors made to sit on the edges of the KNOWN_GOOD patterns."""
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from ccgraph.terms import from_ox
 from ccgraph.validate import load_shapes, report_graph, validate
 from ccgraph.validate.pyshacl_pass import run_pyshacl
 from ccgraph.validate.report import results_of
-from ccgraph.validate.targets import KNOWN_GOOD, prefiltered_targets, resolve_sparql_targets
+from ccgraph.validate.targets import (
+    KNOWN_GOOD,
+    prefiltered_targets,
+    quads_store,
+    resolve_sparql_targets,
+)
 from ccgraph.validate.targets import sparql_targets as portable_targets
 
 Key = tuple[object, ...]
@@ -78,7 +84,7 @@ def test_edge_selectors_get_pyshacls_own_verdict(shapes: Graph) -> None:
     _selector(g, quote, exact=[Literal("a"), Literal("b")])
     _selector(g, quote)
     _selector(g, quote, exact=URIRef("https://example.org/a"))
-    expected = keys(run_pyshacl(g, shapes, True))
+    expected = keys(run_pyshacl(g, shapes, True, lean=False))
     assert len(expected) >= 15  # the cases do reach the shapes
     assert keys(report_graph(g, shapes, processes=1)) == expected
 
@@ -92,9 +98,27 @@ def test_network_report_equals_pyshacls_own(network_build: Path, shapes: Graph) 
                for q in ox.parse(gzip.decompress((network_build / "dumps" / "ccgraph.nq.gz")
                                                  .read_bytes()), format=ox.RdfFormat.N_QUADS)
                if q.graph_name != void)
-    expected = keys(run_pyshacl(union, shapes, True))
+    expected = keys(run_pyshacl(union, shapes, True, lean=False))
     assert expected  # the network has warnings: the comparison is not between empty sets
     report = validate(union, shapes, processes=2)
     assert {(r.focus, r.path, r.component, r.severity,
              r.shape if isinstance(r.shape, URIRef) else None, r.message, r.value)
             for r in report.results} == expected
+
+
+def test_quads_store_holds_each_triple_of_every_graph_once() -> None:
+    """The store the build answers SPARQL targets on: its default graph is the union of the
+    quads' graphs (the default graph too), a triple in several graphs counted once."""
+    a, b, c = (ox.NamedNode(f"https://example.org/{n}") for n in "abc")
+    g1, g2 = ox.NamedNode("https://example.org/g1"), ox.NamedNode("https://example.org/g2")
+    quads = [ox.Quad(a, b, c, g1), ox.Quad(a, b, c, g2), ox.Quad(a, b, ox.Literal("x")),
+             ox.Quad(c, b, ox.Literal("y", language="en"), g2), ox.Quad(a, b, c)]
+    store = quads_store(quads)
+    rows = store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+    assert isinstance(rows, ox.QuerySolutions)
+    found = [(row["s"], row["p"], row["o"]) for row in rows]
+    assert sorted(map(str, found)) == sorted(map(str, {(q.subject, q.predicate, q.object)
+                                                       for q in quads}))
+    count = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert isinstance(count, ox.QuerySolutions)
+    assert [int(row["n"].value) for row in count] == [3]

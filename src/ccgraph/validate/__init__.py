@@ -12,8 +12,9 @@ importing this package (or ``ccgraph``) never loads it.
 Here the public API; beside it: ``shapes`` (loading the shapes), ``report`` (the report
 for people and programs), ``pyshacl_pass`` (one pass), ``split`` (the shapes split across
 processes, balanced by measured cost), ``targets`` (SPARQL targets answered by pyoxigraph
-before the pass) and ``sparql_memo`` (the rdflib patch a pass runs
-under).
+before the pass), ``sparql_memo`` (the rdflib patch a pass runs under) and ``lean_pass``
+(the pyshacl patch a pass runs under: the same checks without the work pyshacl repeats per
+focus node).
 """
 
 from __future__ import annotations

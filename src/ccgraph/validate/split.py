@@ -17,16 +17,18 @@ from .pyshacl_pass import run_pyshacl
 
 #: below this many data triples one pyshacl pass is quicker than starting a second process
 SPLIT_MIN_TRIPLES = 20_000
-#: CPU seconds each costly node shape took on the whole network (pyshacl, one shape at a
-#: time, its targets resolved first: validate/targets.py; measured 2026-12-02, 36 shapes,
-#: 7.2 s in all); used to balance the groups of a split run (other shapes count as 0.01)
+#: CPU seconds each costly node shape took on the whole network (pyshacl run lean,
+#: validate/lean_pass.py, one shape at a time, its targets resolved first:
+#: validate/targets.py; `bench/shape_costs.py`, measured 2026-12-02, 36 shapes, 2.3 s in
+#: all, 6.1 s unpatched); used to balance the groups of a split run (other shapes count as
+#: 0.01)
 SHAPE_COSTS: dict[str, float] = {
-    "CommitmentShape": 1.46, "LabelShape": 1.09, "EvidenceShape": 0.72, "EventShape": 0.66,
-    "CityLinksShape": 0.42, "ProfileDocumentShape": 0.35, "CreatorShape": 0.33,
-    "FacilityShape": 0.33, "MembershipEvidenceShape": 0.29, "SourcedCommitmentShape": 0.28,
-    "CityShape": 0.27, "MembershipYearShape": 0.19, "CityLocalLabelShape": 0.17,
-    "MembershipShape": 0.14, "GeoCoordinatesShape": 0.13, "MembershipEndShape": 0.06,
-    "CountryLinksShape": 0.06, "ConceptShape": 0.04, "NearDuplicateShape": 0.02,
+    "LabelShape": 0.40, "MembershipEvidenceShape": 0.30, "CommitmentShape": 0.28,
+    "MembershipYearShape": 0.20, "EvidenceShape": 0.19, "CityLocalLabelShape": 0.12,
+    "CreatorShape": 0.11, "ProfileDocumentShape": 0.10, "CityLinksShape": 0.09,
+    "SourcedCommitmentShape": 0.07, "FacilityShape": 0.05, "MembershipShape": 0.04,
+    "CityShape": 0.03, "GeoCoordinatesShape": 0.03, "EventShape": 0.02,
+    "CountryLinksShape": 0.02, "ConceptShape": 0.02, "NearDuplicateShape": 0.02,
 }
 
 

