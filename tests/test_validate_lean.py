@@ -39,7 +39,8 @@ def keys(graph: Graph) -> list[Key]:
 
 
 def test_the_installed_pyshacl_is_patched() -> None:
-    """Else every comparison here would compare pyshacl with itself."""
+    """Else every comparison here would compare pyshacl with itself (pyproject bounds
+    pyshacl to the versions in PATCHED_VERSIONS)."""
     assert patch_applies()
     with lean_pyshacl() as patched:
         assert patched
