@@ -124,7 +124,7 @@ class Ccgraph:
     lock: threading.Lock = field(default_factory=threading.Lock)
     #: where ``<store>/current`` pointed when ``build`` was opened (None: not versioned)
     live: str | None = None
-    writer: writes.Writer | None = None
+    writer: writes.WriteRunner | None = None
     #: HTML views of particular kinds of resource, asked in order before the generic page
     html_views: tuple[HtmlView, ...] = ()
     #: whether queries are answered from an in-memory copy of ``build``'s store (inmemory.py)

@@ -62,13 +62,15 @@ from .request import (
     WriteResult,
     payload_format,
 )
-from .writer import Writer
+from .service import ServiceWriter
+from .writer import Writer, WriteRunner
 
 __all__ = [
     "BAD_REQUEST", "BUSY", "COMMITTED", "CONFLICT", "DELETE", "ERROR", "FORBIDDEN", "INVALID",
     "NOT_FOUND", "PAYLOAD_FORMATS", "POST", "PUT", "TIMEOUT", "TOO_LARGE", "UNCHANGED",
-    "UPDATE", "Applied", "DataOperation", "Limits", "Published", "Request", "Validation",
-    "WriteError", "WriteResult", "Writer", "apply", "apply_data", "data_operation",
+    "UPDATE", "Applied", "DataOperation", "Limits", "Published", "Request", "ServiceWriter",
+    "Validation", "WriteError", "WriteResult", "WriteRunner", "Writer", "apply",
+    "apply_data", "data_operation",
     "named_quads", "nquads_of", "payload_format", "post_operation", "refuse_wiping",
     "validate_quads",
     "write_fast", "write_version",
