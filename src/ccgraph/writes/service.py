@@ -72,8 +72,9 @@ class _Handler(socketserver.StreamRequestHandler):
             except Exception:
                 log.exception("a write failed in the write service")
                 result = WriteResult(ERROR, "the write could not be run; nothing was changed")
-            log.info("write from server worker %s: %s %s", _peer_pid(self.connection),
-                     result.status, result.version)
+            log.info("write from server worker %s: %s %s %s", _peer_pid(self.connection),
+                     result.status, result.version,
+                     json.dumps(result.seconds, separators=(",", ":")))
             answer = dataclasses.asdict(result)
         self.wfile.write(json.dumps(answer, ensure_ascii=False).encode("utf-8") + b"\n")
         self.wfile.flush()
