@@ -113,8 +113,14 @@ def run_service(path: Path, root: Path, base: str, limits: Limits) -> int:
             time.sleep(PARENT_CHECK)
         server.shutdown()
 
+    def warm() -> None:
+        t0 = time.monotonic()
+        if writer.warm():
+            log.info("write worker warm after %.1f s: ready for writes", time.monotonic() - t0)
+
     threading.Thread(target=watch_parent, name="ccgraph-write-parent", daemon=True).start()
-    writer.warm_in_background()
+    threading.Thread(target=warm, name="ccgraph-write-warm", daemon=True).start()
+    log.info("listening on %s", path)
     try:
         server.serve_forever(poll_interval=0.5)
     finally:
