@@ -1,7 +1,8 @@
 """One write service for the whole gunicorn server (writes/service.py, serve.py): writes
 sent to both server workers run in one write worker, make one sequence of versions (each
 version's parent the one before it), and each answer names a version that holds its write;
-a killed write service is started again by the master and writes go on."""
+a killed write service is started again by the master and writes go on; the writes queued
+in it when it died each get an error answer, none is lost silently."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from typing import Any
 import pytest
 import requests
 
-from ccgraph.store import META_FILE, current_link
+from ccgraph.store import META_FILE, current_link, write_lock
+from ccgraph.writes import Limits, ServiceWriter
 from tests.support.servers import gunicorn_server
 from tests.support.writehelp import AUTH, TOKEN, comment_insert, comments, copy_build
 
@@ -82,6 +84,12 @@ def _chain(build: Path) -> list[str]:
         here = by_version[here]["extra"]["write"]["parent"]
         chain.append(here)
     return chain
+
+
+def _socket_of(pid: int) -> Path:
+    """The socket a write service listens on (its ``--socket`` argument)."""
+    args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    return Path(args[args.index(b"--socket") + 1].decode())
 
 
 def _service_lines(log: Path) -> list[tuple[int, int, str, str]]:
@@ -152,3 +160,38 @@ def test_a_killed_write_service_is_started_again(seed_build: Path, tmp_path: Pat
         assert len(services) == 1 and old not in services
         assert "the write service exited" in log.read_text(errors="replace")
     assert {"before", "after"} <= comments(build)
+
+
+def test_writes_queued_in_a_killed_write_service_get_an_answer(
+        seed_build: Path, tmp_path: Path) -> None:
+    build = copy_build(seed_build, tmp_path / "build")
+    log = tmp_path / "server.log"
+    with gunicorn_server(build, log, update_token=TOKEN, workers="2") as server:
+        url, master = server["url"], server["proc"].pid
+        live = current_link(build)
+        (service,) = _in_group(master, "ccgraph.writes.service")
+        answers: list[requests.Response] = []
+        with write_lock(build, 60):  # the service's writes wait for this lock: they queue
+            sender = threading.Thread(
+                target=lambda: answers.extend(_write_burst(url, ["q0", "q1", "q2"])))
+            sender.start()
+            queue = ServiceWriter(_socket_of(service), Limits())
+            deadline = time.monotonic() + 120
+            while queue.queued() < 3:  # the leader takes its group once it holds the lock
+                assert time.monotonic() < deadline, "the writes did not reach the service"
+                time.sleep(0.1)
+            os.kill(service, signal.SIGKILL)
+            sender.join(120)
+            assert not sender.is_alive(), "a queued write got no answer"
+        assert [a.status_code for a in answers] == [500, 500, 500]
+        assert all("may or may not have been committed" in a.text for a in answers)
+        assert current_link(build) == live  # nothing was committed
+        deadline = time.monotonic() + 120
+        while True:  # the master starts the service again; writes go on
+            after = requests.post(url + "/sparql", data={"update": comment_insert("later")},
+                                  headers=AUTH, timeout=600)
+            if after.status_code == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert after.status_code == 200, after.text
+    assert "later" in comments(build) and not {"q0", "q1", "q2"} & comments(build)
