@@ -50,6 +50,8 @@ from .settings import Settings
 from .store import META_FILE, BuildMeta, is_build, resolve_build
 
 log = logging.getLogger(__name__)
+#: seconds the write service may take to listen (its imports, on a loaded machine)
+SERVICE_START = 300.0
 
 
 def gunicorn_options(settings: Settings) -> dict[str, Any]:
@@ -160,7 +162,7 @@ class WriteService:
         """Start the service and return its socket's path once it listens (the workers
         may connect at once); a thread starts it again whenever it exits."""
         self._spawn()
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + SERVICE_START
         while not self.socket.exists():
             proc = self._proc
             if (proc is not None and proc.poll() is not None) or time.monotonic() > deadline:
