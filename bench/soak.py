@@ -365,6 +365,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="untimed INSERT+DELETE pairs before the clock starts (the write "
                              "workers' cold start: reading the live version)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON too")
+    parser.add_argument("--log", type=Path,
+                        help="keep the server's log here (with a write service: one line per "
+                             "write with its seconds per stage)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="ccgraph-soak-build-") as tmp:
         store = args.store
@@ -377,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
             seed = Path(settings.sources) / "sapporo-profile.txt"
             build([seed] if seed.is_file() else [], store, settings.replace(store=store))
         report = run(store, args.seconds, args.readers, args.writers, args.workers,
-                 warm=args.warm)
+                     log=args.log, warm=args.warm)
     print(format_report(report))
     if args.json:
         print(json.dumps(report, indent=2))

@@ -15,7 +15,7 @@ from ccgraph.namespaces import PREFIXES
 from ccgraph.settings import Settings
 from ccgraph.store import open_build
 from ccgraph.web import create_app
-from ccgraph.web.inmemory import copy_store
+from ccgraph.web.inmemory import copy_default_graph, copy_store
 from ccgraph.web.state import Ccgraph, named_graphs
 
 QUERIES = sorted((Path(__file__).resolve().parents[1] / "queries").glob("*.rq"))
@@ -40,6 +40,9 @@ def test_the_copy_holds_every_quad_and_graph_and_answers_the_gallery_alike(
     default = ox.DefaultGraph()
     assert set(copy.quads_for_pattern(None, None, None, default)) == \
         set(disk.quads_for_pattern(None, None, None, default))
+    alone = copy_default_graph(copy)  # as the app makes it: from the copy in memory
+    assert set(alone) == set(disk.quads_for_pattern(None, None, None, default))
+    assert not list(alone.named_graphs())
     assert len(QUERIES) > 20
     some_rows = 0
     for path in QUERIES:

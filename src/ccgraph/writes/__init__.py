@@ -4,9 +4,11 @@ version of the build (store.py: versioned layout).
 How a write goes (all of it under ``<store>/write.lock``, one writer at a time across every
 worker process):
 
-1. the request thread hands the write to this process's *write worker*, a child process
+1. the request thread hands the write to the *write worker*, a child process
    (``python -m ccgraph.validate_worker``, started and warmed up in the background when the
-   server starts, :meth:`Writer.warm`, else on the first write; then kept);
+   server starts, :meth:`Writer.warm`, else on the first write; then kept): this process's
+   own, or under ``ccgraph serve`` the one of the server's write service (service.py),
+   reached over a Unix socket, which every gunicorn worker shares;
 2. the child holds the live version's named graphs (minus the generated VoID graph) in an
    in-memory pyoxigraph store, with the default graph holding their union (read once, then
    kept from write to write), and works out the change: one ``INSERT DATA``/``DELETE
@@ -62,13 +64,15 @@ from .request import (
     WriteResult,
     payload_format,
 )
-from .writer import Writer
+from .service import ServiceWriter
+from .writer import Writer, WriteRunner
 
 __all__ = [
     "BAD_REQUEST", "BUSY", "COMMITTED", "CONFLICT", "DELETE", "ERROR", "FORBIDDEN", "INVALID",
     "NOT_FOUND", "PAYLOAD_FORMATS", "POST", "PUT", "TIMEOUT", "TOO_LARGE", "UNCHANGED",
-    "UPDATE", "Applied", "DataOperation", "Limits", "Published", "Request", "Validation",
-    "WriteError", "WriteResult", "Writer", "apply", "apply_data", "data_operation",
+    "UPDATE", "Applied", "DataOperation", "Limits", "Published", "Request", "ServiceWriter",
+    "Validation", "WriteError", "WriteResult", "WriteRunner", "Writer", "apply",
+    "apply_data", "data_operation",
     "named_quads", "nquads_of", "payload_format", "post_operation", "refuse_wiping",
     "validate_quads",
     "write_fast", "write_version",

@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..store import LockTimeout, current_link, install_build, remove_leftovers, write_lock
 from .group import SPLIT
@@ -32,6 +32,19 @@ from .request import (
 )
 
 log = logging.getLogger(__name__)
+
+
+class WriteRunner(Protocol):
+    """What a server worker runs its writes with: a :class:`Writer` of its own, or the
+    server's write service (service.py: ``ServiceWriter``)."""
+
+    def submit(self, req: Request) -> WriteResult: ...
+
+    def queued(self) -> int: ...
+
+    def warm_in_background(self) -> object: ...
+
+    def close(self) -> None: ...
 
 
 class _Pending:
