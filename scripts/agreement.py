@@ -222,6 +222,23 @@ def theme_agreement(gold: dict[PledgeKey, frozenset[str]],
     return ThemeAgreement(len(keys), tp, fp, fn, exact, kappa, support)
 
 
+def bootstrap_f1(gold: dict[PledgeKey, frozenset[str]], second: dict[PledgeKey, frozenset[str]],
+                 rounds: int = 2000, seed: int = SEED) -> tuple[float, float]:
+    """A 95 % interval of the theme micro-F1, resampling pledges (percentile bootstrap)."""
+    keys = sorted(gold)
+    rng = random.Random(seed)
+    values = []
+    for _ in range(rounds):
+        tp = fp = fn = 0
+        for key in (keys[rng.randrange(len(keys))] for _ in keys):
+            tp += len(gold[key] & second[key])
+            fp += len(second[key] - gold[key])
+            fn += len(gold[key] - second[key])
+        values.append(_prf(tp, fp, fn)[2])
+    values.sort()
+    return values[int(0.025 * rounds)], values[int(0.975 * rounds) - 1]
+
+
 @dataclass(frozen=True)
 class Entry:
     kind: str
@@ -397,11 +414,23 @@ def report(corpus: Path) -> None:
     print(f"Themes, {ta.pledges} pledges (second annotator against the gold): micro P {p:.3f} "
           f"R {r:.3f} F1 {f:.3f}; same set {ta.exact}/{ta.pledges}; "
           f"assignments gold {ta.tp + ta.fn}, second {ta.tp + ta.fp}, shared {ta.tp}")
+    low, high = bootstrap_f1(data["themes_gold"], data["themes_second"])
+    print(f"  95 % bootstrap interval of F1 (pledges resampled): {low:.3f}-{high:.3f}")
     unseen = {k for k in data["themes_gold"] if k not in SEEN_PLEDGES}
     tu = theme_agreement({k: data["themes_gold"][k] for k in unseen},
                          {k: data["themes_second"][k] for k in unseen})
     print(f"  without the {ta.pledges - tu.pledges} pledges whose gold was seen: "
           f"F1 {tu.prf[2]:.3f} ({tu.pledges} pledges)")
+    rounds: dict[str, set[PledgeKey]] = defaultdict(set)
+    with (GOLD / "themes" / "development.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            key = (int(row["index"]), int(row["position"]))
+            if key in data["themes_gold"]:
+                rounds[row["set"]].add(key)
+    for name, keys in sorted(rounds.items()):
+        tr = theme_agreement({k: data["themes_gold"][k] for k in keys},
+                             {k: data["themes_second"][k] for k in keys})
+        print(f"  gold rows of {name:20} F1 {tr.prf[2]:.3f} ({tr.pledges} pledges)")
     print(f"  {'theme':32} {'kappa':>6} {'gold':>5} {'second':>6}")
     for theme in sorted(ta.kappa, key=lambda t: ta.kappa[t]):
         print(f"  {theme:32} {ta.kappa[theme]:6.3f} {ta.support[theme][0]:5d} "

@@ -78,6 +78,9 @@ def test_themes_agree_with_themselves_and_less_with_a_perturbed_copy(
     assert gold.tp + gold.fp == sum(len(t) for t in second.values())
     assert 0.0 < gold.prf[2] <= 1.0
     assert all(-1.0 <= k <= 1.0 for k in gold.kappa.values())
+    low, high = agreement.bootstrap_f1(data["themes_gold"], second, rounds=200)
+    assert low <= gold.prf[2] <= high < 1.0
+    assert agreement.bootstrap_f1(second, second, rounds=20) == (1.0, 1.0)
     with pytest.raises(ValueError, match="different pledges"):
         agreement.theme_agreement(second, {k: v for k, v in second.items() if k != first})
 
