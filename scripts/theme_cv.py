@@ -10,7 +10,7 @@ and may be used as development data; without it heldout.csv is not opened). Prin
    fold) and leave-one-field-out (each creative field in turn is the unseen part). The rules
    were written seeing every fold, so their plain score is optimistic; "supported cues only"
    keeps in a fold only the patterns that were right at least once in the other folds, as if
-   the patterns had been written from them. Learned methods (scripts/theme_learn.py) are
+   the patterns had been written from them. Learned methods (ccgraph/theme_learn.py) are
    trained on the other folds only: the regression over words alone, joined to the supported
    rules, stacked on them (the rules' verdicts as features), as a veto on them, as the
    fallback when no rule fires, and with per-theme thresholds chosen on the other split;
@@ -30,8 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import theme_learn as learn  # scripts/theme_learn.py, beside this script
-
+from ccgraph import theme_learn as learn
 from ccgraph.extract.mention_eval import load_profiles
 from ccgraph.gold_scores import load_theme_gold, theme_csv
 from ccgraph.themes import ThemeRule, assign_themes, load_default_rules

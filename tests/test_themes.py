@@ -21,19 +21,18 @@ held-out score printed here is optimistic. See docs/themes.md.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import re
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
+from ccgraph import theme_learn as learn
 from ccgraph.extract.mention_eval import load_profiles
 from ccgraph.gold_scores import load_theme_gold, theme_csv, theme_scores
 from ccgraph.namespaces import CCG
@@ -343,22 +342,10 @@ def test_seventh_heldout_accuracy(corpus_path: Path, rules: list[ThemeRule],
     assert scores["micro_f1"] >= HELDOUT7_F1_FLOOR
 
 
-def _theme_learn() -> ModuleType:
-    """scripts/theme_learn.py, the learned methods that scripts/theme_cv.py measures."""
-    path = Path(__file__).resolve().parents[1] / "scripts" / "theme_learn.py"
-    spec = importlib.util.spec_from_file_location("theme_learn", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_learned_method_is_deterministic_and_learns() -> None:
     """The regression that theme_cv.py cross-validates (not used by the build: it did not
     beat the rules, docs/themes.md) gives the same weights from the same rows, learns a
     signal a word carries, and explains a decision by the features that pushed it."""
-    learn = _theme_learn()
     texts = [("planting trees along the river with the schools", {"green"}),
              ("pupils plant trees in the park", {"green"}),
              ("a festival of song in the old market", {"events"}),

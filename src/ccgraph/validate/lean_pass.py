@@ -23,7 +23,7 @@ While inside :func:`lean_pyshacl`:
   would be checked twice (pyshacl then reports twice) the original loop runs.
 
 The patch is applied only to the pyshacl version it was written against
-(:data:`PATCHED_VERSIONS`); any other version runs unpatched. tests/test_validate_lean.py
+(:data:`PATCHED_VERSIONS`); any other version runs unpatched. The project's test suite
 compares the reports with and without it on the network build and every shape example.
 """
 
