@@ -53,6 +53,8 @@ from .store import META_FILE, BuildMeta, is_build, resolve_build
 log = logging.getLogger(__name__)
 #: seconds the write service may take to listen (its imports, on a loaded machine)
 SERVICE_START = 300.0
+#: the write service's entry point, as ``python -c`` runs it
+SERVICE_MAIN = "import sys; from ccgraph.writes.service import main; sys.exit(main())"
 
 
 def gunicorn_options(settings: Settings) -> dict[str, Any]:
@@ -160,7 +162,9 @@ class WriteService:
             encoding="utf-8"))
         base = meta.base or s.base
         base = base if base.endswith("/") else base + "/"
-        return [sys.executable, "-m", "ccgraph.writes.service", "--socket", str(self.socket),
+        # not ``-m``: the package ccgraph.writes imports the module, which runpy would then
+        # run a second time as __main__ (and warn about it)
+        return [sys.executable, "-c", SERVICE_MAIN, "--socket", str(self.socket),
                 "--store", str(s.store), "--base", base, "--timeout", str(s.query_timeout),
                 "--cap", str(s.result_cap)]
 
