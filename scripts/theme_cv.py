@@ -18,6 +18,8 @@ and may be used as development data; without it heldout.csv is not opened). Prin
 
     .venv/bin/python scripts/theme_cv.py            # ~3-5 min, deterministic
     .venv/bin/python scripts/theme_cv.py --errors   # every error of the rules, classified
+    .venv/bin/python scripts/theme_cv.py --carry    # leave-one-profile/field-out estimate of
+                                                    # the rules (ccgraph.theme_carry), < 5 s
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ccgraph import theme_carry
 from ccgraph import theme_learn as learn
 from ccgraph.extract.mention_eval import load_profiles
 from ccgraph.gold_scores import load_theme_gold, theme_csv
@@ -349,7 +352,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-model", action="store_true",
                     help="skip the learned methods (sections 2 and 3 but the cue strengths)")
     ap.add_argument("--cue-thresholds", default="0.5,0.6,0.7,0.8")
+    ap.add_argument("--carry", action="store_true",
+                    help="only the leave-one-profile-out and leave-one-field-out estimate of "
+                         "the rules on development (ccgraph.theme_carry), then stop")
+    ap.add_argument("--min-groups", type=int, default=1,
+                    help="with --carry: other profiles/fields a cue must be right in (1)")
     args = ap.parse_args(argv)
+    if args.carry:
+        rules = load_default_rules() if args.vocab is None else load_default_rules(args.vocab)
+        print(theme_carry.format_carry(theme_carry.development_pledges(args.corpus, rules),
+                                       args.min_groups))
+        return 0
     rows = load(args.corpus, args.with_set, args.vocab)
     if args.errors:
         counts, lines = why(rows, cue_stats(rows))
