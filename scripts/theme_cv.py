@@ -115,7 +115,7 @@ def load(corpus: Path, extra: list[str], vocab: Path | None = None) -> list[Row]
 def cues_of(text: str, rules: Sequence[ThemeRule]) -> frozenset[tuple[str, str]]:
     """Every (theme slug, pattern source) whose pattern matches ``text``."""
     return frozenset((str(r.theme).removeprefix(BASE), p.pattern) for r in rules
-                     for p in r.patterns if p.search(text))
+                     for p in r.patterns if r.search(p, text))
 
 
 CueStats = dict[tuple[str, str], tuple[int, int]]
@@ -355,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--carry", action="store_true",
                     help="only the leave-one-profile-out and leave-one-field-out estimate of "
                          "the rules on development (ccgraph.theme_carry), then stop")
+    ap.add_argument("--ablate", action="store_true",
+                    help="with --carry: also what removing each cue changes in the estimate")
     ap.add_argument("--min-groups", type=int, default=1,
                     help="with --carry: other profiles/fields a cue must be right in (1)")
     args = ap.parse_args(argv)
@@ -362,6 +364,9 @@ def main(argv: list[str] | None = None) -> int:
         rules = load_default_rules() if args.vocab is None else load_default_rules(args.vocab)
         print(theme_carry.format_carry(theme_carry.development_pledges(args.corpus, rules),
                                        args.min_groups))
+        if args.ablate:
+            print(theme_carry.format_ablation(theme_carry.development_pledges(args.corpus, rules),
+                                              args.min_groups))
         return 0
     rows = load(args.corpus, args.with_set, args.vocab)
     if args.errors:

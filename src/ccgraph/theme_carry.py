@@ -10,7 +10,10 @@ those groups. Two groupings are used:
 
 - ``profile``: leave-one-profile-out (the other pledges of the same city never support it);
 - ``field``: leave-one-field-out (no profile of the same creative field supports it), the
-  stricter one, since wording is field-specific.
+  stricter one, since wording is field-specific;
+- ``round``: leave-one-round-out (the pledges annotated in the same round, the ``set``
+  column, never support it): the patterns were written round after round, each from the
+  rounds before it and the one just scored.
 
 The estimate needs no retraining: a pattern's support in the other groups is read off the
 per-pattern counts (:func:`cue_support`). It is still optimistic (the patterns exist because
@@ -24,6 +27,7 @@ profile or one field: as far as development can tell, they were learned from it.
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,24 +39,26 @@ from .gold_scores import OTHER, THEME_BASE, load_theme_gold, theme_csv
 from .themes import ThemeRule, load_default_rules
 
 #: a grouping of the development pledges that one group is left out of
-Grouping = Literal["profile", "field"]
-GROUPINGS: tuple[Grouping, ...] = ("profile", "field")
+Grouping = Literal["profile", "field", "round"]
+GROUPINGS: tuple[Grouping, ...] = ("profile", "field", "round")
 #: a pattern of a theme: (theme slug, regular expression source)
 Cue = tuple[str, str]
 
 
 @dataclass(frozen=True)
 class GoldPledge:
-    """One development pledge: its profile and field, the gold themes and every matching cue."""
+    """One development pledge: its profile, field and annotation round, the gold themes and
+    every matching cue."""
 
     profile: int
     field: str
     text: str
     want: frozenset[str]
     cues: frozenset[Cue]
+    round: str = ""
 
     def group(self, by: Grouping) -> str:
-        return str(self.profile) if by == "profile" else self.field
+        return {"profile": str(self.profile), "field": self.field, "round": self.round}[by]
 
 
 @dataclass(frozen=True)
@@ -62,11 +68,10 @@ class CueSupport:
     cue: Cue
     fired: int
     right: int
-    right_profiles: frozenset[str]
-    right_fields: frozenset[str]
+    right_groups: dict[Grouping, frozenset[str]]
 
     def groups(self, by: Grouping) -> frozenset[str]:
-        return self.right_profiles if by == "profile" else self.right_fields
+        return self.right_groups[by]
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,7 @@ def slug(theme: object) -> str:
 def cues_of(text: str, rules: Sequence[ThemeRule]) -> frozenset[Cue]:
     """Every (theme slug, pattern) of ``rules`` whose pattern matches ``text``."""
     return frozenset((slug(r.theme), p.pattern) for r in rules for p in r.patterns
-                     if p.search(text))
+                     if r.search(p, text))
 
 
 def development_pledges(corpus: Path, rules: Sequence[ThemeRule] | None = None,
@@ -98,10 +103,14 @@ def development_pledges(corpus: Path, rules: Sequence[ThemeRule] | None = None,
     shipped ones). Held-out files are never opened here."""
     rules = load_default_rules() if rules is None else rules
     profiles = load_profiles(corpus)
+    path = gold or theme_csv("development")
+    with path.open(encoding="utf-8", newline="") as handle:
+        rounds = [row["set"] for row in csv.DictReader(handle)]
     found: list[GoldPledge] = []
-    for row in load_theme_gold(gold or theme_csv("development"), profiles):
+    for row, part in zip(load_theme_gold(path, profiles), rounds, strict=True):
         found.append(GoldPledge(row.index, profiles[row.index].field or "?", row.text,
-                                row.themes or frozenset({OTHER}), cues_of(row.text, rules)))
+                                row.themes or frozenset({OTHER}), cues_of(row.text, rules),
+                                part))
     return found
 
 
@@ -110,17 +119,17 @@ def cue_support(pledges: Iterable[GoldPledge]) -> dict[Cue, CueSupport]:
     profiles and fields it was right."""
     fired: Counter[Cue] = Counter()
     right: Counter[Cue] = Counter()
-    profiles: dict[Cue, set[str]] = {}
-    fields: dict[Cue, set[str]] = {}
+    where: dict[tuple[Cue, Grouping], set[str]] = {}
     for p in pledges:
         for cue in p.cues:
             fired[cue] += 1
             if cue[0] in p.want:
                 right[cue] += 1
-                profiles.setdefault(cue, set()).add(str(p.profile))
-                fields.setdefault(cue, set()).add(p.field)
-    return {cue: CueSupport(cue, n, right[cue], frozenset(profiles.get(cue, ())),
-                            frozenset(fields.get(cue, ()))) for cue, n in fired.items()}
+                for by in GROUPINGS:
+                    where.setdefault((cue, by), set()).add(p.group(by))
+    return {cue: CueSupport(cue, n, right[cue],
+                            {by: frozenset(where.get((cue, by), ())) for by in GROUPINGS})
+            for cue, n in fired.items()}
 
 
 def carried(pledge: GoldPledge, support: dict[Cue, CueSupport], by: Grouping,
@@ -170,12 +179,53 @@ def single_source_cues(support: dict[Cue, CueSupport], by: Grouping) -> list[Cue
                   key=lambda s: (-(s.fired - s.right), s.cue))
 
 
+@dataclass(frozen=True)
+class Ablation:
+    """What leaving one cue out of the rules changes in each score's F1 (positive: better
+    without it)."""
+
+    cue: Cue
+    fired: int
+    right: int
+    delta: dict[str, float]
+
+
+def cue_ablation(pledges: Sequence[GoldPledge], min_groups: int = 1) -> list[Ablation]:
+    """For every cue that fires, the change of the plain and of each left-out F1 when the
+    cue is removed; the cues whose removal helps most in the
+    field-out estimate first. A cue that raises the plain score but lowers both left-out ones
+    does not carry: what it gets right, it gets right only in the group it was written from."""
+    base = {k: s.f1 for k, s in carry_scores(pledges, min_groups).items()}
+    support = cue_support(pledges)
+    found: list[Ablation] = []
+    for cue in sorted(support):
+        without = [GoldPledge(p.profile, p.field, p.text, p.want, p.cues - {cue}, p.round)
+                   if cue in p.cues else p for p in pledges]
+        scores = carry_scores(without, min_groups)
+        found.append(Ablation(cue, support[cue].fired, support[cue].right,
+                              {k: s.f1 - base[k] for k, s in scores.items()}))
+    return sorted(found, key=lambda a: (-a.delta["leave-one-field-out"], a.cue))
+
+
+def format_ablation(pledges: Sequence[GoldPledge], min_groups: int = 1,
+                    limit: int = 40) -> str:
+    """The ``limit`` cues whose removal helps the field-out estimate most."""
+    lines = [f"  {'delta F1 x1000: plain, profile-out, field-out, round-out':<42} right/fired"
+             "  cue"]
+    for a in cue_ablation(pledges, min_groups)[:limit]:
+        cells = "".join(f"{a.delta[k] * 1000:>+7.1f}" for k in
+                        ("plain", *(f"leave-one-{by}-out" for by in GROUPINGS)))
+        lines.append(f"  {cells:<42}{a.right:>4}/{a.fired:<4}  {a.cue[0]} /{a.cue[1]}/")
+    return "\n".join(lines)
+
+
 def format_carry(pledges: Sequence[GoldPledge], min_groups: int = 1) -> str:
     """The estimate as text: the three scores, per theme left out by field, and the cues
     whose right assignments come from one field only or one profile only."""
     scores = carry_scores(pledges, min_groups)
     lines = [f"{len(pledges)} development pledges, {len({p.profile for p in pledges})} "
-             f"profiles, {len({p.field for p in pledges})} fields; a cue counts when right in "
+             f"profiles, {len({p.field for p in pledges})} fields, "
+             f"{len({p.round for p in pledges})} rounds; a cue counts when right in "
              f">= {min_groups} other group(s)",
              f"  {'rules':<26}{'P':>7}{'R':>7}{'F1':>7}"]
     for name, s in scores.items():
@@ -187,16 +237,19 @@ def format_carry(pledges: Sequence[GoldPledge], min_groups: int = 1) -> str:
             rec = s.tp[t] / (s.tp[t] + s.fn[t]) if s.tp[t] + s.fn[t] else 1.0
             lines.append(f"    {t:<31}{s.tp[t]:>4}{s.fp[t]:>4}{s.fn[t]:>4}{rec:>7.2f}")
     support = cue_support(pledges)
-    for by in GROUPINGS:
+    listed: tuple[Grouping, ...] = ("profile", "field")
+    for by in listed:
         single = single_source_cues(support, by)
         lines.append(f"  cues right in at most one {by} ({len(single)} of {len(support)} that "
                      "fire; right/fired, where):")
-        for s in single:
-            where = ",".join(sorted(s.groups(by))) or "-"
-            lines.append(f"    {s.cue[0]:<31}{s.right:>3}/{s.fired:<3} {where:<20} /{s.cue[1]}/")
+        for one in single:
+            where = ",".join(sorted(one.groups(by))) or "-"
+            lines.append(f"    {one.cue[0]:<31}{one.right:>3}/{one.fired:<3} {where:<20} "
+                         f"/{one.cue[1]}/")
     return "\n".join(lines)
 
 
-__all__ = ["GROUPINGS", "Cue", "CueSupport", "GoldPledge", "Grouping", "Score", "carried",
-           "carry_scores", "cue_support", "cues_of", "development_pledges", "format_carry",
-           "plain", "score", "single_source_cues"]
+__all__ = ["GROUPINGS", "Ablation", "Cue", "CueSupport", "GoldPledge", "Grouping", "Score",
+           "carried", "carry_scores", "cue_ablation", "cue_support", "cues_of",
+           "development_pledges", "format_ablation", "format_carry", "plain", "score",
+           "single_source_cues"]

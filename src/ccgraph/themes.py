@@ -6,6 +6,13 @@ pledge gets every theme with at least one matching pattern. Nothing about the th
 coded here, so curators change the rules by editing the Turtle (see docs/themes.md). A
 pledge that no pattern matches gets the fallback concept ``theme:other`` (:data:`OTHER`),
 which has no patterns of its own.
+
+A pattern whose source begins with the regular-expression comment ``(?#goal)`` names a broad
+goal (the economy, growth, sustainable development): it is searched only in the commitment
+part of the pledge, the text before a purpose marker ("in order to", "so that", "with the aim
+of", "aimed at" ...; :data:`PURPOSE`), because a goal named as the purpose of another
+commitment is not its theme (docs/annotation.md, clarification T1). The comment changes
+nothing in the regular expression itself.
 """
 
 from __future__ import annotations
@@ -24,6 +31,13 @@ from .namespaces import CCG
 OTHER = URIRef("https://w3id.org/ccgraph/id/theme/other")
 #: the vocabulary file in the project's data directory
 DEFAULT_VOCAB = shipped.vocab() / "themes.ttl"
+#: how a pattern says that it names a broad goal, searched only before a purpose marker
+GOAL_FLAG = "(?#goal)"
+#: where the purpose of a pledge begins (T1): a marker after at least two words of commitment
+PURPOSE = re.compile(
+    r"(?<=\w)[\s,;]+(?:in\s+order\s+to|so\s+that|so\s+as\s+to|with\s+(?:the|an?)\s+"
+    r"(?:aim|goal|objective|purpose|intention)\s+(?:of|to)|with\s+a\s+view\s+to|"
+    r"aim(?:ed|ing|s)?\s+(?:at|to)|in\s+an\s+effort\s+to)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -33,6 +47,12 @@ class ThemeRule:
     theme: URIRef
     label: str
     patterns: tuple[re.Pattern[str], ...]
+
+    def search(self, pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+        """``pattern`` in ``text``; a goal pattern (``(?#goal)``) only before the purpose."""
+        if pattern.pattern.startswith(GOAL_FLAG):
+            return pattern.search(text, 0, commitment_end(text))
+        return pattern.search(text)
 
 
 @dataclass(frozen=True)
@@ -48,6 +68,15 @@ class Match:
 
 class ThemeRuleError(ValueError):
     """A ``ccg:keywordPattern`` that is not a valid regular expression."""
+
+
+def commitment_end(text: str) -> int:
+    """Where the commitment part of a pledge ends: at the first purpose marker that follows
+    at least two words, else at the end of the text."""
+    for m in PURPOSE.finditer(text):
+        if len(text[:m.start()].split()) >= 2:
+            return m.start()
+    return len(text)
 
 
 def _label(vocab: Graph, theme: URIRef) -> str:
@@ -91,7 +120,7 @@ def explain(text: str, rules: list[ThemeRule]) -> list[Match]:
     found: list[Match] = []
     for rule in rules:
         for pattern in rule.patterns:
-            m = pattern.search(text)
+            m = rule.search(pattern, text)
             if m is not None:
                 found.append(Match(rule.theme, pattern.pattern, m.start(), m.end(), m.group()))
                 break
