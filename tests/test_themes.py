@@ -395,6 +395,27 @@ def test_goal_patterns_stop_at_the_purpose() -> None:
     assert [(m.start, m.text) for m in why] == [(4, "economy")]
 
 
+def test_negation_governs_the_next_words() -> None:
+    """A match that "not", "without", "rather than", "instead of" or "outside" governs (up to
+    two words before it) does not count, a later match of the same pattern does; "not only"
+    is no negation."""
+    graph = Graph()
+    graph.parse(data="""
+        @prefix ccg: <https://w3id.org/ccgraph/ontology#> .
+        <https://example.org/t/trad> a ccg:Theme ; ccg:keywordPattern "\\\\btraditional\\\\b" .
+    """, format="turtle")
+    rules = load_rules(graph)
+    trad = URIRef("https://example.org/t/trad")
+    for text in ("reading outside traditional centres", "new work, not traditional crafts",
+                 "without the traditional", "modern rather than traditional",
+                 "instead of the old traditional"):
+        assert assign_themes(text, rules) == [], text
+    assert assign_themes("not only traditional crafts", rules) == [trad]
+    text = "outside traditional centres and in traditional markets"
+    assert [(m.start, m.text) for m in explain(text, rules)] == [(text.rindex("traditional"),
+                                                                    "traditional")]
+
+
 def test_shipped_goal_patterns(rules: list[ThemeRule]) -> None:
     """The shipped broad goals (sustainable development, the economy, industries) follow T1."""
     sd, industry, education = (URIRef(THEME + s) for s in (

@@ -12,7 +12,9 @@ goal (the economy, growth, sustainable development): it is searched only in the 
 part of the pledge, the text before a purpose marker ("in order to", "so that", "with the aim
 of", "aimed at" ...; :data:`PURPOSE`), because a goal named as the purpose of another
 commitment is not its theme (docs/annotation.md, clarification T1). The comment changes
-nothing in the regular expression itself.
+nothing in the regular expression itself. Every pattern skips a match that a negation
+governs ("not", "without", "rather than", "instead of", "outside" up to two words before it;
+"not only" is no negation: :data:`NEGATION`) and looks for the next one.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ PURPOSE = re.compile(
     r"(?<=\w)[\s,;]+(?:in\s+order\s+to|so\s+that|so\s+as\s+to|with\s+(?:the|an?)\s+"
     r"(?:aim|goal|objective|purpose|intention)\s+(?:of|to)|with\s+a\s+view\s+to|"
     r"aim(?:ed|ing|s)?\s+(?:at|to)|in\s+an\s+effort\s+to)\b", re.IGNORECASE)
+#: a negation that governs the words after it (at most two words between it and a match)
+NEGATION = re.compile(
+    r"\b(?:not(?!\s+(?:only|just|merely|least)\b)|without|rather\s+than|instead\s+of|outside)"
+    r"\s+(?:[\w’'-]+\s+){0,2}$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -49,10 +55,13 @@ class ThemeRule:
     patterns: tuple[re.Pattern[str], ...]
 
     def search(self, pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-        """``pattern`` in ``text``; a goal pattern (``(?#goal)``) only before the purpose."""
-        if pattern.pattern.startswith(GOAL_FLAG):
-            return pattern.search(text, 0, commitment_end(text))
-        return pattern.search(text)
+        """The first match of ``pattern`` in ``text`` that no negation governs; a goal
+        pattern (``(?#goal)``) only before the purpose."""
+        end = commitment_end(text) if pattern.pattern.startswith(GOAL_FLAG) else len(text)
+        for m in pattern.finditer(text, 0, end):
+            if not NEGATION.search(text, max(0, m.start() - 60), m.start()):
+                return m
+        return None
 
 
 @dataclass(frozen=True)
