@@ -60,8 +60,13 @@ REQUIRED = {"international-cooperation", "industry-and-entrepreneurship", "urban
 #: what the development theme set measures (351 pledges since the third held-out set joined
 #: it; 427 with the fourth; round 5: 0.909 with `other` counted as a theme; round 6: 0.920
 #: on 502 pledges with the fifth set demoted into it; round 7: 0.921 after two gold rows were
-#: fixed by written conventions, docs/themes.md), rounded down
+#: fixed by written conventions, docs/themes.md; round 8: 0.923 on the gold clarified by
+#: T1-T8, 0.915 before the round-8 rules), rounded down
 DEV_F1_FLOOR = 0.92
+#: what the rules reach on development when each creative field is left out and a pattern
+#: counts only if it was right in another field (ccgraph.theme_carry; round 8: 0.858, 0.852
+#: before it): a change that helps only the field it was written from does not raise it
+CARRY_FIELD_OUT_FLOOR = 0.855
 #: the largest share of corpus pledges that may get only the fallback "other" (11.0% in round 5)
 OTHER_SHARE_CEILING = 0.12
 #: what the held-out theme set measures (the issue asks 0.92: not reached, see docs/themes.md);
@@ -477,4 +482,5 @@ def test_carry_estimate_on_development(corpus_path: Path, gold: Gold) -> None:
         assert carry.carried(p, support, "field") - {"other"} <= by_profile <= plain
     f1 = {k: s.f1 for k, s in scores.items()}
     assert f1["plain"] > f1["leave-one-profile-out"] > f1["leave-one-field-out"]
+    assert f1["leave-one-field-out"] >= CARRY_FIELD_OUT_FLOOR
     print("\ncarry estimate on development: " + ", ".join(f"{k} {v:.3f}" for k, v in f1.items()))
