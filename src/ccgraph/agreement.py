@@ -36,6 +36,11 @@ from . import shipped
 #: the gold sets, and the second annotation of the agreement sample
 GOLD = shipped.gold()
 AGREE = shipped.data() / "agreement"
+#: the gold rows of the sample as they were when the study compared them (commit 50b3302),
+#: in the layout of data/gold/: the development gold has since been corrected with the study's
+#: findings, and comparing the second annotation with the corrected gold would no longer
+#: measure agreement
+GOLD_AT_STUDY = AGREE / "gold-at-study"
 SEED = 1307
 N_PLEDGES = 100
 N_MENTION_PROFILES = 12
@@ -345,8 +350,9 @@ class Sample:
     rounds: dict[PledgeKey, str]  # the gold row's `set`
 
 
-def load_pair(corpus: Path, gold_root: Path = GOLD, agree: Path = AGREE) -> Sample:
-    """Both annotations of the sample, and the About texts of its mention profiles."""
+def load_pair(corpus: Path, gold_root: Path = GOLD_AT_STUDY, agree: Path = AGREE) -> Sample:
+    """Both annotations of the sample, and the About texts of its mention profiles; the gold
+    as it was at the study (:data:`GOLD_AT_STUDY`) unless ``gold_root`` names another."""
     selection = read_selection(agree / "selection.csv")
     keys = {(int(r["index"]), int(r["position"])) for r in selection if r["part"] == "themes"}
     stems = {int(r["index"]): r["city"] for r in selection if r["part"] == "mentions"}
