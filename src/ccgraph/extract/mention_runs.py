@@ -94,13 +94,23 @@ def split_run(toks: list[Tok], i: int, j: int) -> list[tuple[int, int]]:
         if (word == "and" and k + 2 == j and head_at(toks, k + 1) is not None
                 and not has_head(toks, i, k)):
             return []  # "Easter and Carnival": two common nouns, no name
+        if word == "in" and _locative_tail(toks, i, k, j):
+            continue  # "Centre for Social Development in Al-Ahsa": the place is in the name
         if word == "in" and (_place_or_named(toks, k + 1, j) if has_head(toks, i, k) else not (
                 has_head(toks, k + 1, j) or lower_head_at(toks, j))):
             return [(i, k), *split_run(toks, k + 1, j)]
-        if (word == "of" and k == i + 1 and suffix_head(toks[i].text) is not None
-                and has_head(toks, k + 1, j)):
-            return [(i, k), *split_run(toks, k + 1, j)]  # "engageLab of the Minho University"
     return [(i, j)]
+
+
+def _locative_tail(toks: list[Tok], i: int, k: int, j: int) -> bool:
+    """ "in" + a place that ends a name whose head already has a tail ("Centre for Social
+    Development in Al-Ahsa", "Design Centre of Université du Québec in Montréal"): a locative
+    tail written as part of the name (docs/annotation.md, round 5); "Festival in Berlin",
+    without a tail, ends before "in"."""
+    h = kind_head(toks, i, k)
+    if h is None or not any(toks[m].text in ("of", "for") for m in range(h + 1, k)):
+        return False
+    return is_place(" ".join(t.text for t in toks[k + 1:j]))
 
 
 def _place_or_named(toks: list[Tok], i: int, j: int) -> bool:

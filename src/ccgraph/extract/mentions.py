@@ -158,7 +158,15 @@ def _trim(toks: list[Tok], i: int, j: int) -> tuple[int, int]:
         i += 1
     while j > i and toks[j - 1].text in lex.CONNECTORS:
         j -= 1
+    if j - i >= 3 and toks[i].text in lex.DESCRIPTORS and (
+            toks[i + 1].text in lex.SAINTS or is_place(_bare(toks[i + 1].text))):
+        i += 1  # "the Gothic Saint Peter Church": a descriptor before the name
     return i, j
+
+
+def _bare(word: str) -> str:
+    """A word without its possessive ("Sharjah's" -> "Sharjah")."""
+    return word[:-2] if possessive(word) else word
 
 
 def _head_with_tail(toks: list[Tok], i: int, j: int) -> bool:
