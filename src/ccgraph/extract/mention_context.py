@@ -167,6 +167,10 @@ def _list_items(text: str, toks: list[Tok], p: int, kind: str) -> list[Mention]:
         if found is None:
             break
         a, b, q = found
+        if last and a > 0 and q + 1 < n and toks[q].text == "and" and toks[a - 1].text == "the" and (
+                (more := _item(toks, q + 1, first=False)) is not None):
+            b = q = more[2]  # "… and the Cashmere and Camel Hair … Congregation": a list has
+            # one "and"; after it, "and" is inside the last item
         q = _skip_parenthesis(toks, q)
         if not _ends_item(toks, q) and not last:
             break

@@ -200,8 +200,10 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
             return lower
     if h is None and text[toks[i].start:toks[j - 1].end].startswith(lex.ORGANISATION_PREFIXES):
         return make_mention(text, toks, i, j, "organisation", "organisation", "head")
-    if h is not None and toks[j - 1].text in lex.POLICY_ENDS:
-        return None  # "Food Bank Project": a project, not the bank
+    if h is not None and toks[j - 1].text in lex.POLICY_ENDS and not any(
+            toks[m].text in lex.TAIL_START for m in range(h + 1, j - 1)):
+        return None  # "Food Bank Project": a project, not the bank (but "Association of
+        # Writers and Writing Programs": the programmes are what the body's tail names)
     if h is None or (j - i == 1 and suffix_head(toks[i].text) is not None):
         # the last word ending in a head, at the end of the run or before "and"
         for k in range(j - 1, i - 1, -1):
