@@ -5,7 +5,7 @@ head in a spelling the list lacks ("Teatro" beside "Theatre", "Biblioteca" besid
 "Bibliothek", "Université" beside "University", "Festiwal" beside "Festival"). A capitalised
 word that is not a head itself is read as the head it is a *cognate* of when, after folding
 the spellings that vary across the languages of naming (accents, "th", "ph", "qu", "k", "w",
-"y", "z"), it is that head, or differs from it only in a final vowel or two or in "-er" /
+"y", "z", "ou", double consonants, "-tion"/"-ción"/"-ção"/"-zione"), it is that head, or differs from it only in a final vowel or two or in "-er" /
 "-re", after a common stem of five letters or more. A plural ("Museums") or an adjective
 ("Academic", "Orchestral") ends in a consonant the head lacks, so it is never read as the
 head (docs/annotation.md, round 8).
@@ -13,12 +13,13 @@ head (docs/annotation.md, round 8).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from . import mention_lexicon as lex
 
 _FOLD = (("ph", "f"), ("th", "t"), ("qu", "c"), ("k", "c"), ("w", "v"), ("y", "i"),
-         ("z", "s"), ("œ", "oe"), ("æ", "ae"))
+         ("z", "s"), ("ou", "u"), ("œ", "oe"), ("æ", "ae"))
 
 _cache: dict[tuple[int, int], dict[str, list[tuple[str, tuple[str, str]]]]] = {}
 
@@ -33,7 +34,16 @@ def fold(word: str) -> str:
                   if not unicodedata.combining(c))
     for a, b in _FOLD[:-2]:
         low = low.replace(a, b)
+    low = _DOUBLE.sub(r"\1", low)  # "Associazione", "Asociación"
+    for a, b in _ENDINGS:
+        if low.endswith(a):
+            return low[: -len(a)] + b
     return low
+
+
+_DOUBLE = re.compile(r"([sctl])\1")
+#: the one ending of a family written several ways: "-tion", "-ción", "-ção", "-zione"
+_ENDINGS = (("tion", "cion"), ("cao", "cion"), ("sione", "cion"), ("cione", "cion"))
 
 
 def _table() -> dict[str, list[tuple[str, tuple[str, str]]]]:
@@ -54,8 +64,9 @@ def _table() -> dict[str, list[tuple[str, tuple[str, str]]]]:
 def cognate_head(word: str) -> tuple[str, str] | None:
     """The (kind, subtype) of the head that ``word`` (capitalised, not itself a head) is a
     spelling of in another language of naming, or None."""
-    if len(word) < 5 or not word[0].isupper() or word.isupper() or not word.isalpha():
-        return None
+    if (len(word) < 5 or not word[0].isupper() or word.isupper() or not word.isalpha()
+            or word.endswith("ly")):
+        return None  # "Biennially": an adverb
     folded = fold(word)
     for stem, found in _table().get(folded[:3], ()):
         if folded == stem or _same_family(folded, stem):
@@ -64,15 +75,18 @@ def cognate_head(word: str) -> tuple[str, str] | None:
 
 
 def _same_family(a: str, b: str) -> bool:
-    """Two folded words that differ only in a final vowel or two ("teatro", "teatre";
-    "laboratorio", "laboratori"), or in "-er"/"-re" ("teatre", "teater"), after a common
-    stem of five letters or more."""
+    """A folded word ``a`` that differs from the folded head ``b`` only in a final vowel or
+    two ("teatro", "teatre"; "laboratorio", "laboratori"), or in "-er"/"-re" ("teater",
+    "teatre"), after a common stem of five letters or more; never a word that is the head
+    cut short ("factor" of "factori")."""
     p = 0
     while p < min(len(a), len(b)) and a[p] == b[p]:
         p += 1
     if p < 5:
         return False
     tails = {a[p:], b[p:]}
+    if not a[p:]:
+        return False  # "Factor", "Commit": shorter than the head, another word
     return tails == {"er", "re"} or all(len(t) <= 2 and set(t) <= _VOWELS for t in tails)
 
 
