@@ -1,14 +1,16 @@
 """Head nouns of one family: a word spelled as a known head in another language of naming.
 
 The head lexicon (:mod:`.mention_lexicon`) lists words; an unseen profile writes the same
-head in a spelling the list lacks ("Teatro" beside "Theatre", "Biblioteca" beside
-"Bibliothek", "Université" beside "University", "Festiwal" beside "Festival"). A capitalised
+head in a spelling the list lacks ("Teatru" beside "Teatro", "Bibliothek" beside
+"Biblioteca", "Fundación" beside "Foundation", "Festiwal" beside "Festival"). A capitalised
 word that is not a head itself is read as the head it is a *cognate* of when, after folding
-the spellings that vary across the languages of naming (accents, "th", "ph", "qu", "k", "w",
-"y", "z", "ou", double consonants, "-tion"/"-ción"/"-ção"/"-zione"), it is that head, or differs from it only in a final vowel or two or in "-er" /
+the spellings that vary across the languages of naming (accents, "th", "ph", "qu", "k",
+"w", "y", "z", "ou", "lh", doubled "s", "c", "t", "l", and "-tion" / "-ción" / "-ção" /
+"-zione"), it is that head, or differs from it only in a final vowel or two or in "-er" /
 "-re", after a common stem of five letters or more. A plural ("Museums") or an adjective
-("Academic", "Orchestral") ends in a consonant the head lacks, so it is never read as the
-head (docs/annotation.md, round 8).
+("Academic", "Orchestral") ends in a consonant the head lacks, and an adverb ("Biennially")
+or a word that is the head cut short ("Factor") is never read as a head
+(docs/annotation.md, round 8).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import unicodedata
 from . import mention_lexicon as lex
 
 _FOLD = (("ph", "f"), ("th", "t"), ("qu", "c"), ("k", "c"), ("w", "v"), ("y", "i"),
-         ("z", "s"), ("ou", "u"), ("œ", "oe"), ("æ", "ae"))
+         ("z", "s"), ("ou", "u"), ("lh", "l"), ("œ", "oe"), ("æ", "ae"))
 
 _cache: dict[tuple[int, int], dict[str, list[tuple[str, tuple[str, str]]]]] = {}
 
@@ -43,7 +45,8 @@ def fold(word: str) -> str:
 
 _DOUBLE = re.compile(r"([sctl])\1")
 #: the one ending of a family written several ways: "-tion", "-ción", "-ção", "-zione"
-_ENDINGS = (("tion", "cion"), ("cao", "cion"), ("sione", "cion"), ("cione", "cion"))
+_ENDINGS = (("tion", "cion"), ("cao", "cion"), ("sione", "cion"), ("cione", "cion"),
+            ("ao", "on"))
 
 
 def _table() -> dict[str, list[tuple[str, tuple[str, str]]]]:
@@ -85,8 +88,9 @@ def _same_family(a: str, b: str) -> bool:
     if p < 5:
         return False
     tails = {a[p:], b[p:]}
-    if not a[p:]:
-        return False  # "Factor", "Commit": shorter than the head, another word
+    if not a[p:] and (b[p:] not in ("a", "e", "o") or len(a) < 7):
+        return False  # "Factor" of "Factory", "Commit" of "Comité": another word (but
+        # "Philharmonic" is "Filarmonica" without its final vowel)
     return tails == {"er", "re"} or all(len(t) <= 2 and set(t) <= _VOWELS for t in tails)
 
 

@@ -293,6 +293,7 @@ def cv_report(corpus: Path, folds: int = FOLDS, gold_root: Path | None = None,
     return out
 
 
-__all__ = ["FOLDS", "GROUPS", "Corpus", "cross_validate", "cv_report", "development_golds",
-           "field_split", "fields_of", "fold_split", "format_cv", "format_rule_counts",
-           "SUFFIX_MARK", "head_support", "lexicon_field_estimate", "rule_counts", "without_heads"]
+__all__ = ["FOLDS", "GROUPS", "SUFFIX_MARK", "Corpus", "cross_validate", "cv_report",
+           "development_golds", "field_split", "fields_of", "fold_split", "format_cv",
+           "format_rule_counts", "head_support", "lexicon_field_estimate", "rule_counts",
+           "without_heads"]

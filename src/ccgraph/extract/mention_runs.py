@@ -2,8 +2,10 @@
 
 A *run* is a maximal sequence of capitalised words joined by white space and by connectors
 ("of", "for", "and", "de", …; at most three in a row, always followed by a capitalised
-word). :func:`split_run` cuts it at "and"/"&" between two complete names and at "in" before
-a place or another name (see :mod:`.mentions` for the whole account).
+word). :func:`split_run` cuts it at "and"/"&" between two complete names (not at an "and"
+inside a tail: "Association of Writers and Writing Programs") and at "in" before a place or
+another name, unless the place ends a name that has a tail ("Centre for Social Development
+in Al-Ahsa"; see :mod:`.mentions` for the whole account).
 """
 
 from __future__ import annotations

@@ -26,8 +26,11 @@ How a name is found
    ``head``         the run holds a head noun ("Festival", "Museo", "Council"); the name runs
                     to the end of the run, with a quoted name right after it ("Sapporo
                     Concert Hall “Kitara”"). The kind comes from the head before the first
-                    tail connector ("Department of … University": a department).
-   ``suffix-head``  one word ending in a head ("Kunsthalle", "AlmaFest", "Futurelab").
+                    tail connector ("Department of … University": a department). A word
+                    spelled as a head in another language of naming is that head
+                    (:mod:`.mention_cognates`: "Teatru", "Fundación").
+   ``suffix-head``  one word ending in a head ("Kunsthalle", "AlmaFest", "Futurelab",
+                    "Literaturhaus", "Stadtbibliothek").
    ``lower-head``   a name followed by a lower-case head, maybe after one modifier word:
                     "the “Small Press Zine” festival", "the Polar Bear Pitching startup event".
    ``apposition``   a lower-case category noun right before a name: "the design fair STYLE
@@ -63,6 +66,9 @@ How a name is found
    belongs to a place, "Santa Maria da Feira"; a city's possessive is not part of the name:
    "Linz's Tabakfabrik" -> "Tabakfabrik"). A later name that ends an earlier one of the same
    kind ("the Writers' Workshop" after "the Iowa Writers' Workshop") is a short form.
+   Boundaries (round 8): a descriptor before a place or a saint is not part of the name
+   ("the Gothic Saint Peter Church"); a unit "of" an institution is one name ("engageLab of
+   the Minho University"); "the City Council" without the city is generic.
 """
 
 from __future__ import annotations
