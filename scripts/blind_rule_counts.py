@@ -1,13 +1,14 @@
 """Right and false names per rule of the rules of an earlier commit, on a demoted set that was
 blind for them, beside the profiles they had been written on (docs/annotation.md, round 7).
 
-    python scripts/blind_rule_counts.py COMMIT GROUP CORPUS [--exclude GROUP ...]
+    python scripts/blind_rule_counts.py COMMIT GROUP CORPUS [--exclude GROUP ...] [--names]
 
 COMMIT is the commit whose rules scored GROUP (a group of ``mention_cv.GROUPS``) blind, e.g.
 ``93a6c83`` (round 4, held-out 4) or ``f222add`` (round 5, held-out 5); ``--exclude`` leaves
 out profiles demoted later (unseen then, but not blind). The rules of COMMIT run in a
 subprocess from ``git archive COMMIT src``; the gold is the development folder of this
-checkout only (never a held-out file).
+checkout only (never a held-out file). ``--names`` also prints the false names of the blind
+set, by rule (the set is development data now: what a rule got wrong on text it never saw).
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("group")
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--exclude", action="append", default=[])
+    parser.add_argument("--names", action="store_true",
+                        help="print the false names of the blind set, by rule")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT / "src"))
     from ccgraph.extract.mention_cv import GROUPS
@@ -59,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     later = frozenset().union(*(GROUPS[g] for g in args.exclude))
     found = old_mentions(args.commit, args.corpus)
     counts: dict[tuple[str, str], dict[str, int]] = {}
+    false_names: list[tuple[str, int, str, str]] = []
     for gold in load_gold(mention_dir("development")):
         if gold.index in later:
             continue
@@ -72,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
                 matched.add(hit)
             cell = counts.setdefault((part, rule), {"tp": 0, "fp": 0})
             cell["tp" if hit is not None else "fp"] += 1
+            if hit is None and part == "blind":
+                false_names.append((rule, gold.index, kind, label))
         cell = counts.setdefault((part, "(missed)"), {"tp": 0, "fp": 0})
         cell["fp"] += len(gold.entries) - len(matched)
     print(f"rules of {args.commit}: right / false names per rule ({args.group} blind)")
@@ -79,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
         extra = "" if rule == "(missed)" else f"  precision {precision:.3f}"
         print(f"{part:<12}{rule:<16}{c['tp']:>5} / {c['fp']:<5}{extra}")
+    if args.names:
+        print("false names of the blind set (rule, index, kind, label)")
+        for rule, index, kind, label in sorted(false_names):
+            print(f"  {rule:<16}{index:>4}  {kind:<13}{label}")
     return 0
 
 

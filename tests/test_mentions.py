@@ -65,8 +65,8 @@ def test_gold_labels_are_in_the_about_text(corpus_path: Path) -> None:
 #: What the development set (237 profiles since the fourth held-out set was demoted into
 #: it, round 5; 277 once the fifth is) measures: the lowest precision of a kind and the
 #: overall recall, rounded down (round 6: 0.915 / 0.849 on 237, 0.924 / 0.857 on 277;
-#: round 7: 0.927 / 0.865 on 277).
-DEV_FLOORS = {"precision": 0.92, "recall": 0.86}
+#: round 7: 0.927 / 0.865 on 277; round 8: 0.938 / 0.873 on 277).
+DEV_FLOORS = {"precision": 0.93, "recall": 0.87}
 
 
 def test_precision_per_kind(scores: dict[str, object], capsys: pytest.CaptureFixture[str]) -> None:
@@ -428,3 +428,38 @@ def test_acronym_dash_name_and_heads_of_round_six() -> None:
     assert found["Dalmarnian"].kind == "facility"
     for mention in found.values():
         assert mention.span.text == text[mention.span.start:mention.span.end]
+
+
+def test_round_eight_rules() -> None:
+    """Round 8: a unit "of" an institution is one name (M2); "the City Council" without the
+    city is generic; a descriptor before a place or a saint is not part of the name; a
+    locative tail after a tail stays; a list has one "and"; "and" inside a body's tail;
+    compound heads and cognates of the heads (docs/annotation.md, round 8)."""
+    text = ("Research at the soundLab of the Hilltown University grew. The City Council "
+            "funds it, and the Bologna City Council too. Visitors see the Gothic Saint Brenna "
+            "Church and the Local Bologna Lantern Days. The Centre for Rural Weaving in "
+            "Montréal opened, and the Harbour Jazz Festival in Bologna ended.")
+    found = {(m.kind, m.label) for m in find_mentions(text)}
+    assert found == {
+        ("facility", "soundLab of the Hilltown University"),
+        ("organisation", "Bologna City Council"),
+        ("facility", "Saint Brenna Church"), ("event", "Bologna Lantern Days"),
+        ("facility", "Centre for Rural Weaving in Montréal"),
+        ("event", "Harbour Jazz Festival")}
+    text = ("The city hosts events such as the Lantern Parade and the Silk and Wool Weavers "
+            "Gathering, and visiting conferences like Guild of Poets and Verse Programs and "
+            "Quarry Reading Association. The Harbour Food Bank Project started.")
+    found = {(m.kind, m.label) for m in find_mentions(text)}
+    assert found == {
+        ("event", "Lantern Parade"), ("event", "Silk and Wool Weavers Gathering"),
+        ("organisation", "Guild of Poets and Verse Programs"),
+        ("organisation", "Quarry Reading Association")}
+    text = ("Readers meet at the Stadtliteraturhaus and the Mediathèque Lumière; the Teatru "
+            "Vechi Orasului and the Fundação Luz Serena host the Bauhaus style and a Museums "
+            "Night. Academic Studies grew.")
+    found = {(m.kind, m.label, m.rule) for m in find_mentions(text)}
+    assert found == {
+        ("facility", "Stadtliteraturhaus", "suffix-head"),
+        ("facility", "Mediathèque Lumière", "head"),
+        ("facility", "Teatru Vechi Orasului", "head"),
+        ("organisation", "Fundação Luz Serena", "head")}

@@ -11,6 +11,7 @@ import pytest
 from ccgraph.cli import main
 from ccgraph.extract.mention_cv import (
     GROUPS,
+    SUFFIX_MARK,
     Corpus,
     cross_validate,
     development_golds,
@@ -106,13 +107,14 @@ def test_estimate_floors(estimate: dict[str, dict[str, dict[str, dict[str, float
     tests/test_mentions.py HELDOUT_FLOORS.)"""
     rules, model = estimate["rules"], estimate["model"]
     # round 6 (277 profiles): rules 0.935 / 0.857, held-out 4 0.833 / 0.741, model 0.930 /
-    # 0.842 (docs/annotation.md, round 6)
-    assert rules["all"]["overall"]["precision"] >= 0.93
-    assert rules["all"]["overall"]["recall"] >= 0.85
-    assert rules["held-out 4"]["overall"]["precision"] >= 0.83
-    assert rules["held-out 4"]["overall"]["recall"] >= 0.74
-    assert model["all"]["overall"]["precision"] >= 0.92
-    assert model["all"]["overall"]["recall"] >= 0.84
+    # 0.842 (docs/annotation.md, round 6); round 8: rules 0.954 / 0.873, held-out 4 0.923 /
+    # 0.800, model 0.944 / 0.862
+    assert rules["all"]["overall"]["precision"] >= 0.95
+    assert rules["all"]["overall"]["recall"] >= 0.87
+    assert rules["held-out 4"]["overall"]["precision"] >= 0.92
+    assert rules["held-out 4"]["overall"]["recall"] >= 0.80
+    assert model["all"]["overall"]["precision"] >= 0.94
+    assert model["all"]["overall"]["recall"] >= 0.86
 
 
 @pytest.mark.slow
@@ -240,11 +242,12 @@ def test_leave_one_field_out_estimate(
     for key in ("tp", "fp", "fn"):
         assert sum(rules[f]["overall"][key] for f in fields_of(data.golds)) == (
             rules["all"]["overall"][key])
-    # round 7 (277 profiles): rules 0.943 / 0.864; rules + model 0.937 / 0.853
-    assert rules["all"]["overall"]["precision"] >= 0.94
-    assert rules["all"]["overall"]["recall"] >= 0.86
-    assert model["all"]["overall"]["precision"] >= 0.93
-    assert model["all"]["overall"]["recall"] >= 0.85
+    # round 7 (277 profiles): rules 0.943 / 0.864; rules + model 0.937 / 0.853; round 8:
+    # rules 0.954 / 0.873, rules + model 0.945 / 0.865
+    assert rules["all"]["overall"]["precision"] >= 0.95
+    assert rules["all"]["overall"]["recall"] >= 0.87
+    assert model["all"]["overall"]["precision"] >= 0.94
+    assert model["all"]["overall"]["recall"] >= 0.86
     for field in fields_of(data.golds):  # no field far below the others
         assert rules[field]["overall"]["precision"] >= 0.9, field
         assert rules[field]["overall"]["recall"] >= 0.8, field
@@ -278,16 +281,33 @@ def test_gold_scores_cv_by_field_command(corpus_path: Path,
 
 
 def test_without_heads_restores_the_lexicon() -> None:
-    text = "The Harbour Lantern Festival opened."
+    text = "The Harbour Lantern Regatta opened."
     before = dict(HEADS)
-    assert [m.label for m in find_candidates(text)] == ["Harbour Lantern Festival"]
-    with without_heads(["Festival"]):
-        assert "Festival" not in HEADS
+    assert [m.label for m in find_candidates(text)] == ["Harbour Lantern Regatta"]
+    with without_heads(["Regatta"]):
+        assert "Regatta" not in HEADS
         assert not find_candidates(text)
     assert before == HEADS
-    with pytest.raises(RuntimeError), without_heads(["Festival", "Museum"]):
+    with pytest.raises(RuntimeError), without_heads(["Regatta", "Museum"]):
         raise RuntimeError
     assert before == HEADS
+    assert [m.label for m in find_candidates(text)] == ["Harbour Lantern Regatta"]
+
+
+def test_without_heads_leaves_out_endings_and_keeps_cognates() -> None:
+    """An ending ("-haus") is left out like a head word; a head left out is still read
+    as the cognate of a head of its family that stays ("Teatro" as "Theatre")."""
+    compound = "Readers met at the Stadtliteraturhaus yesterday."
+    assert [m.rule for m in find_candidates(compound)] == ["suffix-head"]
+    with without_heads(["-haus"]):
+        assert not find_candidates(compound)
+    assert [m.label for m in find_candidates(compound)] == ["Stadtliteraturhaus"]
+    text = "Concerts filled the Teatro Nuevo Amanecer last spring."
+    with without_heads(["Teatro"]):
+        assert [(m.kind, m.label) for m in find_candidates(text)] == [
+            ("facility", "Teatro Nuevo Amanecer")]
+    with without_heads(["Teatro", "Theatre", "Teatre", "Teatr", "Théâtre", "Theater"]):
+        assert not find_candidates(text)
 
 
 @pytest.mark.slow
@@ -305,7 +325,9 @@ def test_lexicon_learned_leave_one_field_out(data: Corpus) -> None:
     assert score_mentions(data.golds, data.found(None))["overall"] == plain["overall"]
     overall = estimate["all"]["overall"]
     assert overall["recall"] < plain["overall"]["recall"]
-    # round 7 (277 profiles): 0.928 / 0.795 (facility 0.722, organisation 0.732)
-    assert overall["precision"] >= 0.92
-    assert overall["recall"] >= 0.79
+    # round 7 (277 profiles): 0.928 / 0.795 (facility 0.722, organisation 0.732); round 8,
+    # endings learned like head words too: 0.938 / 0.804 (facility 0.741, organisation 0.737)
+    assert overall["precision"] >= 0.93
+    assert overall["recall"] >= 0.80
+    assert any(key.startswith(SUFFIX_MARK) for key in support)
     assert sum(estimate[f]["overall"]["tp"] for f in fields_of(data.golds)) == overall["tp"]

@@ -34,7 +34,7 @@ from .mentions import make_mention, normalise_label
 RULES: dict[str, str] = {
     "head": "a capitalised name holding a head noun (Festival, Museum, Council, …) that "
             "gives its kind",
-    "suffix-head": "one word ending in a head noun (…halle, …fest, …lab)",
+    "suffix-head": "one word ending in a head noun (…halle, …fest, …lab, …haus, …thek)",
     "lower-head": "a capitalised or quoted name followed by a lower-case head noun "
                   "(the X festival)",
     "apposition": "a name right after a lower-case category noun (the design fair X)",
@@ -167,6 +167,11 @@ def _list_items(text: str, toks: list[Tok], p: int, kind: str) -> list[Mention]:
         if found is None:
             break
         a, b, q = found
+        if (last and a > 0 and q + 1 < n and toks[q].text == "and"
+                and toks[a - 1].text == "the"
+                and (more := _item(toks, q + 1, first=False)) is not None):
+            b = q = more[2]  # "… and the Cashmere and Camel Hair … Congregation": a list has
+            # one "and"; after it, "and" is inside the last item
         q = _skip_parenthesis(toks, q)
         if not _ends_item(toks, q) and not last:
             break

@@ -27,6 +27,7 @@ from typing import Any
 from ..records import Mention, Profile
 from . import mention_lexicon as lex
 from .mention_eval import Gold, gold_class, load_gold, load_profiles, score_mentions
+from .mention_heads import head_suffix
 from .mention_links import corpus_candidates, decide_and_link
 from .mention_model import Model, features, train
 from .mentions import normalise_label
@@ -146,9 +147,15 @@ def format_rule_counts(counts: dict[str, dict[str, dict[str, int]]]) -> str:
     return "\n".join(lines)
 
 
+#: how :func:`head_support` names a head ending ("-haus") beside the head words
+SUFFIX_MARK = "-"
+
+
 def head_support(golds: Sequence[Gold],
                  found: dict[int, list[Mention]]) -> dict[str, set[str]]:
-    """Head noun -> the fields of the development profiles where a right name holds it."""
+    """Head noun -> the fields of the development profiles where a right name holds it. A
+    word that ends in a head (:func:`~.mention_heads.head_suffix`: "Literaturhaus") counts
+    for its ending, named ``"-haus"``: endings are learned like head words."""
     out: dict[str, set[str]] = {}
     for gold in golds:
         for mention in found[gold.index]:
@@ -157,20 +164,31 @@ def head_support(golds: Sequence[Gold],
             for word in mention.span.text.replace("“", " ").replace("”", " ").split():
                 if word in lex.HEADS:
                     out.setdefault(word, set()).add(gold.field)
+                elif (suffix := head_suffix(word)) is not None:
+                    out.setdefault(SUFFIX_MARK + suffix, set()).add(gold.field)
     return out
 
 
 @contextmanager
 def without_heads(words: Iterable[str]) -> Iterator[None]:
-    """The head lexicon without ``words`` for the time of the block (restored after)."""
+    """The head lexicon without ``words`` (head words, and endings named ``"-ending"``) for
+    the time of the block (restored after)."""
     saved = dict(lex.HEADS)
+    saved_suffixes, saved_compounds = lex.SUFFIX_HEADS, lex.COMPOUND_HEADS
     try:
+        words = set(words)
         for word in words:
             lex.HEADS.pop(word, None)
+        endings = {w.removeprefix(SUFFIX_MARK) for w in words if w.startswith(SUFFIX_MARK)}
+        lex.SUFFIX_HEADS = tuple(e for e in lex.SUFFIX_HEADS if e[0] not in endings)
+        lex.COMPOUND_HEADS = tuple(e for e in lex.COMPOUND_HEADS if e[0] not in endings)
+        lex.HEADS_EDITS[0] += 1
         yield
     finally:
         lex.HEADS.clear()
         lex.HEADS.update(saved)
+        lex.HEADS_EDITS[0] += 1
+        lex.SUFFIX_HEADS, lex.COMPOUND_HEADS = saved_suffixes, saved_compounds
 
 
 def lexicon_field_estimate(data: Corpus) -> dict[str, dict[str, dict[str, float]]]:
@@ -275,6 +293,7 @@ def cv_report(corpus: Path, folds: int = FOLDS, gold_root: Path | None = None,
     return out
 
 
-__all__ = ["FOLDS", "GROUPS", "Corpus", "cross_validate", "cv_report", "development_golds",
-           "field_split", "fields_of", "fold_split", "format_cv", "format_rule_counts",
-           "head_support", "lexicon_field_estimate", "rule_counts", "without_heads"]
+__all__ = ["FOLDS", "GROUPS", "SUFFIX_MARK", "Corpus", "cross_validate", "cv_report",
+           "development_golds", "field_split", "fields_of", "fold_split", "format_cv",
+           "format_rule_counts", "head_support", "lexicon_field_estimate", "rule_counts",
+           "without_heads"]

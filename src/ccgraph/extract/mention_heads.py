@@ -7,6 +7,7 @@ The words themselves are in :mod:`.mention_lexicon`; :mod:`.mention_runs` and
 from __future__ import annotations
 
 from . import mention_lexicon as lex
+from .mention_cognates import cognate_head
 from .mention_tokens import Tok, is_acronym, is_cap, joined, possessive
 
 HEADS = lex.HEADS
@@ -26,15 +27,28 @@ def head_at(toks: list[Tok], i: int) -> tuple[str, str] | None:
     found = HEADS.get(word)
     if found is None and len(word) > 3 and word.isupper():
         found = HEADS.get(word.title())  # "Banja Luka FEST"
+    if found is None:
+        found = cognate_head(word)  # "Teatro" as "Theatre": a head of the same family
     return found
 
 
 def suffix_head(word: str) -> tuple[str, str] | None:
-    """The (kind, subtype) of one word ending in a head ("Kunsthalle", "AlmaFest")."""
+    """The (kind, subtype) of one word ending in a head ("Kunsthalle", "AlmaFest",
+    "Literaturhaus")."""
+    suffix = head_suffix(word)
+    if suffix is None:
+        return None
+    return dict((*lex.SUFFIX_HEADS, *lex.COMPOUND_HEADS))[suffix]
+
+
+def head_suffix(word: str) -> str | None:
+    """The head ending of one word (:data:`~.mention_lexicon.SUFFIX_HEADS` after three
+    letters, :data:`~.mention_lexicon.COMPOUND_HEADS` after four), or None."""
     low = word.casefold()
-    for suffix, found in lex.SUFFIX_HEADS:
-        if low.endswith(suffix) and len(low) >= len(suffix) + 3:
-            return found
+    for table, before in ((lex.SUFFIX_HEADS, 3), (lex.COMPOUND_HEADS, 4)):
+        for suffix, _ in table:
+            if low.endswith(suffix) and len(low) >= len(suffix) + before:
+                return suffix
     return None
 
 

@@ -13,6 +13,9 @@ import re
 
 # head noun -> (kind, subtype). Singular forms only: plural heads are generic phrases.
 HEADS: dict[str, tuple[str, str]] = {}
+#: how many times HEADS was edited after import (by ``mention_cv.without_heads``): tables
+#: built from it (:mod:`.mention_cognates`) are rebuilt when it changes
+HEADS_EDITS = [0]
 
 
 def _add(kind: str, subtype: str, *words: str) -> None:
@@ -124,6 +127,22 @@ _add("organisation", "society", "League", "Gesellschaft", "Società", "Syndicate
 _add("organisation", "federation", "Confederation", "Verband", "Federación", "Federação")
 _add("organisation", "chamber", "Cámara", "Kammer")
 
+# Round 8: the morphological families of the heads above, in the languages of naming (a
+# library or media library: -thek, -thèque, -teca; halls and houses of -orium, -arium;
+# Haus, Casa, Centro, Maison are above), written from the families, not from names of the
+# development profiles (docs/annotation.md, round 8).
+_add("facility", "library", "Mediathek", "Médiathèque", "Mediateca", "Pinakothek",
+     "Filmoteca", "Fonoteca", "Hemeroteca", "Videoteca", "Ludoteca", "Ludothèque",
+     "Biblioteka", "Bibliotheca")
+_add("facility", "museum", "Muzej", "Múzeum", "Muzeu", "Planetarium", "Aquarium",
+     "Oceanarium", "Arboretum", "Glyptothek")
+_add("facility", "arena", "Auditorio", "Auditório", "Anfiteatro", "Amphitheater")
+_add("facility", "house", "Konzerthaus", "Opernhaus", "Funkhaus")
+_add("facility", "centre", "Centar", "Centrul", "Kulturzentrum", "Ateneo", "Ateneu",
+     "Athenaeum", "Atheneum")
+_add("facility", "gallery", "Galerija", "Galeri")
+_add("facility", "theatre", "Teatre", "Tiyatro")
+
 #: Heads of places of learning that, named after a country, are a national body ("Academy of
 #: Finland", "Academy of Sciences" is not one)
 NATIONAL_BODY_HEADS = frozenset({"Academy", "Academia", "Académie", "Akademie"})
@@ -131,12 +150,27 @@ NATIONAL_BODY_HEADS = frozenset({"Academy", "Academia", "Académie", "Akademie"}
 #: "Federation of …", not "Russian Federation").
 NEEDS_TAIL = frozenset({"Chamber", "Federation"})
 #: Heads written as the end of one word ("Kunsthalle", "AlmaFest", "Kulturfabrik"): a single
-#: capitalised word with one of these endings is a name.
+#: capitalised word with one of these endings, after at least three letters, is a name.
 SUFFIX_HEADS: tuple[tuple[str, tuple[str, str]], ...] = (
     ("festival", ("event", "festival")), ("fest", ("event", "festival")),
     ("biennale", ("event", "biennale")), ("halle", ("facility", "gallery")),
     ("fabrik", ("facility", "factory")), ("park", ("facility", "park")),
     ("museum", ("facility", "museum")), ("lab", ("facility", "laboratory")),
+)
+#: Round 8: compounds whose last element is a head of the conventions' families (German and
+#: Dutch compounds, French and Latin endings: "Literaturhaus", "Stadtbibliothek",
+#: "Médiathèque", "Planetarium"), after at least four letters: a first element of three
+#: letters is more often a word of its own than a name ("Bauhaus", a style).
+COMPOUND_HEADS: tuple[tuple[str, tuple[str, str]], ...] = (
+    ("thek", ("facility", "library")), ("thèque", ("facility", "library")),
+    ("theque", ("facility", "library")), ("haus", ("facility", "house")),
+    ("huis", ("facility", "house")), ("zentrum", ("facility", "centre")),
+    ("theater", ("facility", "theatre")), ("kirche", ("facility", "heritage-site")),
+    ("orium", ("facility", "arena")), ("arium", ("facility", "museum")),
+    ("galerie", ("facility", "gallery")), ("messe", ("event", "fair")),
+    ("preis", ("event", "award")), ("festspiele", ("event", "festival")),
+    ("verein", ("organisation", "association")),
+    ("stiftung", ("organisation", "foundation")),
 )
 #: A name followed by one of these words names a project or a plan, not an entity.
 NOT_ENTITY_AFTER = frozenset({
@@ -286,6 +320,14 @@ LEADING = frozenset({
     "Events", "Festivals", "Organisations", "Organizations", "Institutions",
     "They", "It", "We",
 })
+#: capitalised descriptors (a style, an age, "Local") that are not part of the name they
+#: precede when a place or a saint's name follows: "the Gothic Saint Peter Church", "Local
+#: Sharjah Heritage Days" (docs/annotation.md: descriptors before a name are not part of it)
+DESCRIPTORS = frozenset({"Gothic", "Baroque", "Romanesque", "Medieval", "Mediaeval",
+                         "Historic", "Historical", "Ancient", "Local", "Legendary",
+                         "Iconic", "Celebrated", "Prestigious", "Traditional"})
+#: first words of a saint's name ("Saint Peter Church")
+SAINTS = frozenset({"Saint", "St", "St.", "Sankt", "San", "Santa", "Santo", "São", "Sainte"})
 REJECT = re.compile(
     # degrees and programmes of study: "Master of Design", "Postgraduate Diploma of Design"
     r"^(?:Bachelor|Master|Masters|Postgraduate|Undergraduate|Doctorate|PhD|BA|MA|BSc|MSc|MFA"
@@ -325,4 +367,6 @@ ORGANISATION_PREFIXES = ("United Nations ",)
 #: a city government named as the city: not an organisation of its own (docs/annotation.md)
 CITY_GOVERNMENT = re.compile(
     r"^(?:\S+ ){0,2}(?:Municipality|Municipal Government|City Hall|Government)$"
-    r"|^(?:Municipality|City|Government) of ")
+    r"|^(?:Municipality|City|Government) of "
+    # the city's council named without the city ("the City Council"): generic (round 4)
+    r"|^(?:City|Town|Municipal) Council$")

@@ -2,8 +2,10 @@
 
 A *run* is a maximal sequence of capitalised words joined by white space and by connectors
 ("of", "for", "and", "de", …; at most three in a row, always followed by a capitalised
-word). :func:`split_run` cuts it at "and"/"&" between two complete names and at "in" before
-a place or another name (see :mod:`.mentions` for the whole account).
+word). :func:`split_run` cuts it at "and"/"&" between two complete names (not at an "and"
+inside a tail: "Association of Writers and Writing Programs") and at "in" before a place or
+another name, unless the place ends a name that has a tail ("Centre for Social Development
+in Al-Ahsa"; see :mod:`.mentions` for the whole account).
 """
 
 from __future__ import annotations
@@ -86,6 +88,8 @@ def split_run(toks: list[Tok], i: int, j: int) -> list[tuple[int, int]]:
     """Cut a run at "and"/"&" between two complete names and at "in" before a non-name."""
     for k in range(i + 1, j - 1):
         word = toks[k].text
+        if word in ("and", "&") and _tail_goes_on(toks, i, k, j):
+            continue
         if word in ("and", "&") and (_complete_names(toks, i, k, j) or (
                 has_head(toks, i, k) and name_words(toks, i, k) >= 2
                 and name_words(toks, k + 1, j) >= 1 and not has_head(toks, k + 1, j)
@@ -94,13 +98,36 @@ def split_run(toks: list[Tok], i: int, j: int) -> list[tuple[int, int]]:
         if (word == "and" and k + 2 == j and head_at(toks, k + 1) is not None
                 and not has_head(toks, i, k)):
             return []  # "Easter and Carnival": two common nouns, no name
+        if word == "in" and _locative_tail(toks, i, k, j):
+            continue  # "Centre for Social Development in Al-Ahsa": the place is in the name
         if word == "in" and (_place_or_named(toks, k + 1, j) if has_head(toks, i, k) else not (
                 has_head(toks, k + 1, j) or lower_head_at(toks, j))):
             return [(i, k), *split_run(toks, k + 1, j)]
-        if (word == "of" and k == i + 1 and suffix_head(toks[i].text) is not None
-                and has_head(toks, k + 1, j)):
-            return [(i, k), *split_run(toks, k + 1, j)]  # "engageLab of the Minho University"
     return [(i, j)]
+
+
+def _tail_goes_on(toks: list[Tok], i: int, k: int, j: int) -> bool:
+    """ "Association of Writers and Writing Programs and Modern Language Association": the
+    first "and" is inside the tail (what follows it up to the next "and" has no head), and
+    the name ends at the next "and", before a complete name (docs/annotation.md: "and"
+    inside one name)."""
+    h = kind_head(toks, i, k)
+    if h is None or not any(toks[m].text in lex.TAIL_START for m in range(h + 1, k)):
+        return False
+    nxt = next((m for m in range(k + 1, j) if toks[m].text in ("and", "&")), None)
+    return (nxt is not None and name_words(toks, k + 1, nxt) >= 1
+            and not has_head(toks, k + 1, nxt) and _complete_names(toks, i, nxt, j))
+
+
+def _locative_tail(toks: list[Tok], i: int, k: int, j: int) -> bool:
+    """ "in" + a place that ends a name whose head already has a tail ("Centre for Social
+    Development in Al-Ahsa", "Design Centre of Université du Québec in Montréal"): a locative
+    tail written as part of the name (docs/annotation.md, round 5); "Festival in Berlin",
+    without a tail, ends before "in"."""
+    h = kind_head(toks, i, k)
+    if h is None or not any(toks[m].text in ("of", "for") for m in range(h + 1, k)):
+        return False
+    return is_place(" ".join(t.text for t in toks[k + 1:j]))
 
 
 def _place_or_named(toks: list[Tok], i: int, j: int) -> bool:

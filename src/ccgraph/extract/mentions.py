@@ -26,8 +26,11 @@ How a name is found
    ``head``         the run holds a head noun ("Festival", "Museo", "Council"); the name runs
                     to the end of the run, with a quoted name right after it ("Sapporo
                     Concert Hall “Kitara”"). The kind comes from the head before the first
-                    tail connector ("Department of … University": a department).
-   ``suffix-head``  one word ending in a head ("Kunsthalle", "AlmaFest", "Futurelab").
+                    tail connector ("Department of … University": a department). A word
+                    spelled as a head in another language of naming is that head
+                    (:mod:`.mention_cognates`: "Teatru", "Fundación").
+   ``suffix-head``  one word ending in a head ("Kunsthalle", "AlmaFest", "Futurelab",
+                    "Literaturhaus", "Stadtbibliothek").
    ``lower-head``   a name followed by a lower-case head, maybe after one modifier word:
                     "the “Small Press Zine” festival", "the Polar Bear Pitching startup event".
    ``apposition``   a lower-case category noun right before a name: "the design fair STYLE
@@ -63,6 +66,9 @@ How a name is found
    belongs to a place, "Santa Maria da Feira"; a city's possessive is not part of the name:
    "Linz's Tabakfabrik" -> "Tabakfabrik"). A later name that ends an earlier one of the same
    kind ("the Writers' Workshop" after "the Iowa Writers' Workshop") is a short form.
+   Boundaries (round 8): a descriptor before a place or a saint is not part of the name
+   ("the Gothic Saint Peter Church"); a unit "of" an institution is one name ("engageLab of
+   the Minho University"); "the City Council" without the city is generic.
 """
 
 from __future__ import annotations
@@ -158,7 +164,15 @@ def _trim(toks: list[Tok], i: int, j: int) -> tuple[int, int]:
         i += 1
     while j > i and toks[j - 1].text in lex.CONNECTORS:
         j -= 1
+    if j - i >= 3 and toks[i].text in lex.DESCRIPTORS and (
+            toks[i + 1].text in lex.SAINTS or is_place(_bare(toks[i + 1].text))):
+        i += 1  # "the Gothic Saint Peter Church": a descriptor before the name
     return i, j
+
+
+def _bare(word: str) -> str:
+    """A word without its possessive ("Sharjah's" -> "Sharjah")."""
+    return word[:-2] if possessive(word) else word
 
 
 def _head_with_tail(toks: list[Tok], i: int, j: int) -> bool:
@@ -192,8 +206,10 @@ def _from_run(text: str, toks: list[Tok], i: int, j: int) -> Mention | None:
             return lower
     if h is None and text[toks[i].start:toks[j - 1].end].startswith(lex.ORGANISATION_PREFIXES):
         return make_mention(text, toks, i, j, "organisation", "organisation", "head")
-    if h is not None and toks[j - 1].text in lex.POLICY_ENDS:
-        return None  # "Food Bank Project": a project, not the bank
+    if h is not None and toks[j - 1].text in lex.POLICY_ENDS and not any(
+            toks[m].text in lex.TAIL_START for m in range(h + 1, j - 1)):
+        return None  # "Food Bank Project": a project, not the bank (but "Association of
+        # Writers and Writing Programs": the programmes are what the body's tail names)
     if h is None or (j - i == 1 and suffix_head(toks[i].text) is not None):
         # the last word ending in a head, at the end of the run or before "and"
         for k in range(j - 1, i - 1, -1):
