@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
@@ -23,7 +26,9 @@ from ccgraph.aside import Aside
 from ccgraph.build import Assembled, assemble
 from ccgraph.evidence import external_only
 from ccgraph.framing import bulk, tree
+from ccgraph.model import find_span
 from ccgraph.namespaces import RDFS
+from ccgraph.records import Span
 from ccgraph.settings import Settings
 from ccgraph.store import open_build
 from ccgraph.validate import load_shapes, report_graph, report_of, union_graph, validate
@@ -214,3 +219,20 @@ def test_validation_over_the_frozen_union_reports_as_over_the_dataset(
             == sorted(json.dumps(r.to_dict(), sort_keys=True) for r in over_dataset.results)
     assert not over_frozen.conforms
     assert any(r.sources == ["data/curated/"] for r in over_frozen.results)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab _-é1\u00b2\u0660.", max_size=30),
+       st.text(alphabet="ab _-é1\u00b2\u0660.", min_size=1, max_size=4),
+       st.integers(min_value=0, max_value=31))
+def test_find_span_finds_what_the_whole_word_pattern_finds(text: str, phrase: str,
+                                                           start: int) -> None:
+    """model.find_span (str.find and a look at either end) against the regular expression
+    it stands for: the phrase, no word character before or after it."""
+    match = re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)").search(text, start) \
+        if phrase.strip() else None
+    found = find_span(text, phrase, start)
+    if match is None:
+        assert found is None
+    else:
+        assert found == Span(match.start(), match.end(), match.group(0))
