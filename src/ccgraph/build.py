@@ -30,7 +30,7 @@ from .members import (
     AmbiguousName,
     Member,
     MemberIndex,
-    members_graph_and_warnings,
+    members_triples,
     read_aliases,
     read_members,
     with_ends,
@@ -120,7 +120,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     kept: dict[URIRef, list[tuple[Node, Node, Node]]] = {}
 
     def add_graph(name: URIRef, g: Iterable[tuple[Node, Node, Node]], origin: str) -> None:
-        triples = list(g)  # each once: a Graph, or a model.Buffer
+        triples = list(g)  # each once: a Graph, or a triple_buffer.Buffer
         kept[name] = list(dict.fromkeys([*kept[name], *triples])) if name in kept else triples
         graph_sources[name] = origin
 
@@ -135,7 +135,8 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     members = with_ends(read_members(members_file), data / "membership-ends.csv")
     aliases = read_aliases(data / "city-aliases.csv")
     index = MemberIndex(members, aliases)
-    mgraph, member_warnings = members_graph_and_warnings(members, base, aliases)
+    member_warnings: list[str] = []
+    mgraph = members_triples(members, base, member_warnings, aliases)
     add_graph(iris.graph("members", base), mgraph, str(members_file))
     link_warnings: list[str] = []
     links = read_links(data, members, base, link_warnings)

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Protocol
+from collections.abc import Callable, Iterable, Sequence
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -24,6 +23,7 @@ from .evidence import states_designation, states_year
 from .members import field_label
 from .namespaces import CCG, DCTERMS, OA, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 from .records import Mention, Profile, Span
+from .triple_buffer import Buffer, Triples
 
 #: schema.org class for each mention subtype; kinds without a subtype fall back per kind.
 MENTION_TYPES: dict[str, URIRef] = {
@@ -49,39 +49,6 @@ MENTION_TYPES: dict[str, URIRef] = {
 }
 
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
-
-
-class Triples(Protocol):
-    """Where the model writes: an rdflib Graph, or a :class:`Buffer` of triples."""
-
-    def add(self, triple: tuple[Node, Node, Node], /) -> object: ...
-
-    def __contains__(self, triple: object, /) -> bool: ...
-
-
-class Buffer:
-    """Triples gathered in order (each once), to be added to a graph in one addN call:
-    much cheaper than one Graph.add per triple."""
-
-    def __init__(self) -> None:
-        self._seen: dict[tuple[Node, Node, Node], None] = {}
-
-    def add(self, triple: tuple[Node, Node, Node], /) -> Buffer:
-        self._seen.setdefault(triple, None)
-        return self
-
-    def __contains__(self, triple: object, /) -> bool:
-        return triple in self._seen
-
-    def __iter__(self) -> Iterator[tuple[Node, Node, Node]]:
-        return iter(self._seen)
-
-    def __len__(self) -> int:
-        return len(self._seen)
-
-    def into(self, graph: Graph) -> Graph:
-        graph.addN((s, p, o, graph) for s, p, o in self._seen)
-        return graph
 
 
 def sha256(text: str) -> str:
