@@ -3,10 +3,11 @@ validate/split.py's SHAPE_COSTS (the weights that balance a split validation).
 
     CCGRAPH_SOURCES=/work/shared/sources .venv/bin/python bench/shape_costs.py [--plain]
 
-Each shape runs in its own pyshacl pass over the union of the assembled network, its SPARQL
-and class targets resolved first as a build resolves them (validate/targets.py), pyshacl run
-lean as a build runs it (validate/lean_pass.py; ``--plain``: pyshacl unpatched, the
-reference); prints one line per shape, the total and a JSON object, costliest first.
+Each shape runs in its own pyshacl pass over the union of the assembled network (the frozen
+union a build validates, validate/frozen.py), its SPARQL and class targets resolved first as
+a build resolves them (validate/targets.py), pyshacl run lean as a build runs it
+(validate/lean_pass.py; ``--plain``: pyshacl unpatched, the reference); prints one line per
+shape, the total and a JSON object, costliest first.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from rdflib import URIRef
 from ccgraph import build, validate
 from ccgraph.namespaces import RDF, SH
 from ccgraph.settings import Settings
+from ccgraph.validate.frozen import frozen_union
 from ccgraph.validate.pyshacl_pass import run_pyshacl
 from ccgraph.validate.split import shapes_subgraph
 from ccgraph.validate.targets import narrow_class_targets, resolve_sparql_targets
-from ccgraph.validate.union import union_view
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = Path(os.environ.get("CCGRAPH_SOURCES", ROOT.parent / "shared" / "sources"))
@@ -39,7 +40,8 @@ def main() -> int:
     lean = not parser.parse_args().plain
     with tempfile.TemporaryDirectory() as tmp:
         assembled = build.assemble([SOURCES], Settings.load({"store": Path(tmp)}), None)
-    target = union_view(assembled.dataset)
+    # what a build validates (build.validate_and_publish)
+    target = frozen_union(t for triples in assembled.triples.values() for t in triples)
     shapes = narrow_class_targets(resolve_sparql_targets(validate.load_shapes(), target),
                                   target)
     tops = sorted({s for s in shapes.subjects(RDF.type, SH.NodeShape)

@@ -1,19 +1,24 @@
 """The build's shortcuts answer as the long way does: the union view pyshacl validates
-(validate/union.py) against a Graph filled with every quad, the index the framed cities
+(validate/union.py) and the frozen union the build validates (validate/frozen.py) against a
+Graph filled with every quad, the index the framed cities
 are described from (framing/bulk.py's StoreIndex) against the store's own lookups, the
 triples the build kept of each graph against the dataset they went into, and work set
 aside in a forked process (aside.py) against the same work done here."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import re
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Dataset, Literal, URIRef
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from ccgraph import iris, publish
@@ -21,10 +26,13 @@ from ccgraph.aside import Aside
 from ccgraph.build import Assembled, assemble
 from ccgraph.evidence import external_only
 from ccgraph.framing import bulk, tree
+from ccgraph.model import find_span
 from ccgraph.namespaces import RDFS
+from ccgraph.records import Span
 from ccgraph.settings import Settings
 from ccgraph.store import open_build
-from ccgraph.validate import load_shapes, union_graph, validate
+from ccgraph.validate import load_shapes, report_graph, report_of, union_graph, validate
+from ccgraph.validate.frozen import FrozenTriples, frozen_union
 from ccgraph.validate.union import UnionView, union_view
 from ccgraph.web.describe import describe
 
@@ -79,17 +87,39 @@ def test_aside_runs_in_another_process_and_returns_its_result() -> None:
     assert time.monotonic() - started < 30
 
 
-def test_union_view_holds_every_triple_once(dataset: Dataset) -> None:
-    view, copy = union_view(dataset), union_graph(dataset)
-    assert isinstance(view, UnionView)
+def _frozen(assembled: Assembled) -> Graph:
+    return frozen_union(t for triples in assembled.triples.values() for t in triples)
+
+
+#: the two ways of reading the union of the build's graphs without copying them into a Graph
+VIEWS = {"union_view": lambda a: union_view(a.dataset), "frozen_union": _frozen}
+
+
+@pytest.mark.parametrize("kind", VIEWS)
+def test_union_view_holds_every_triple_once(assembled: Assembled, kind: str) -> None:
+    dataset = assembled.dataset
+    view, copy = VIEWS[kind](assembled), union_graph(dataset)
+    assert isinstance(view, UnionView) or isinstance(view.store, FrozenTriples)
     assert len(view) == len(copy) == len(set(view))
     assert set(view) == set(copy)
     # a triple stated in two graphs is one triple of the union
     assert len(copy) < sum(1 for _ in dataset.quads((None, None, None, None)))
 
 
-def test_union_view_answers_every_pattern_as_the_copy(dataset: Dataset) -> None:
-    view, copy = union_view(dataset), union_graph(dataset)
+def test_frozen_union_keeps_the_order_triples_were_first_given() -> None:
+    a, b, c = (URIRef(f"urn:x:{n}") for n in "abc")
+    given = [(a, RDFS.label, Literal("1")), (c, RDFS.label, Literal("2")), (b, RDFS.seeAlso, a),
+             (a, RDFS.label, Literal("1")), (a, RDFS.seeAlso, c)]
+    view = frozen_union(given)
+    assert len(view) == 4
+    assert list(view) == [given[0], given[4], given[1], given[2]]  # by subject, then predicate
+    assert list(view.triples((None, RDFS.label, None))) == [given[0], given[1]]
+    assert list(view.triples((None, None, a))) == [given[2]]
+
+
+@pytest.mark.parametrize("kind", VIEWS)
+def test_union_view_answers_every_pattern_as_the_copy(assembled: Assembled, kind: str) -> None:
+    view, copy = VIEWS[kind](assembled), union_graph(assembled.dataset)
     triples = sorted(copy)
     for s, p, o in random.Random(15).sample(triples, 200):
         for pattern in ((s, None, None), (None, p, None), (None, None, o), (s, p, None),
@@ -108,8 +138,9 @@ def test_union_view_answers_every_pattern_as_the_copy(dataset: Dataset) -> None:
     assert list(view.query(path)) == list(copy.query(path))
 
 
-def test_union_view_is_read_only(dataset: Dataset) -> None:
-    view = union_view(dataset)
+@pytest.mark.parametrize("kind", VIEWS)
+def test_union_view_is_read_only(assembled: Assembled, kind: str) -> None:
+    view = VIEWS[kind](assembled)
     before = len(view)
     triple = (URIRef("urn:x:s"), RDFS.label, Literal("x"))
     for write in (lambda: view.add(triple), lambda: view.remove(triple),
@@ -167,3 +198,41 @@ def test_store_index_keeps_the_stores_cap(seed_build: Path) -> None:
     assert describe(store, sapporo.value, inbound_cap=3, lookups=index).inbound == \
         first.inbound
 
+
+
+def test_validation_over_the_frozen_union_reports_as_over_the_dataset(
+        assembled: Assembled) -> None:
+    """What the build validates (the frozen union of its graphs, the sources of each result
+    found in the graphs' triples) against the Dataset they make."""
+    shapes = load_shapes()
+    sapporo = iris.city("jp", "Sapporo")
+    graphs = {name: [t for t in triples if not (t[1] == RDFS.label and t[0] != sapporo)]
+              for name, triples in assembled.triples.items()}  # unlabelled: violations
+    broken = Assembled(graphs, assembled.graph_sources)
+    for case in (assembled, broken):
+        over_frozen = report_of(report_graph(_frozen(case), shapes, processes=1), None,
+                                case.graph_sources, graphs=case.triples)
+        over_dataset = validate(case.dataset, shapes, sources=case.graph_sources, processes=1)
+        assert over_frozen.conforms == over_dataset.conforms
+        assert isomorphic(over_frozen.graph, over_dataset.graph)
+        assert sorted(json.dumps(r.to_dict(), sort_keys=True) for r in over_frozen.results) \
+            == sorted(json.dumps(r.to_dict(), sort_keys=True) for r in over_dataset.results)
+    assert not over_frozen.conforms
+    assert any(r.sources == ["data/curated/"] for r in over_frozen.results)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab _-é1\u00b2\u0660.", max_size=30),
+       st.text(alphabet="ab _-é1\u00b2\u0660.", min_size=1, max_size=4),
+       st.integers(min_value=0, max_value=31))
+def test_find_span_finds_what_the_whole_word_pattern_finds(text: str, phrase: str,
+                                                           start: int) -> None:
+    """model.find_span (str.find and a look at either end) against the regular expression
+    it stands for: the phrase, no word character before or after it."""
+    match = re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)").search(text, start) \
+        if phrase.strip() else None
+    found = find_span(text, phrase, start)
+    if match is None:
+        assert found is None
+    else:
+        assert found == Span(match.start(), match.end(), match.group(0))

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from .members import (
     AmbiguousName,
     Member,
     MemberIndex,
-    members_graph_and_warnings,
+    members_triples,
     read_aliases,
     read_members,
     with_ends,
@@ -54,14 +55,27 @@ class BuildFailed(Exception):
 
 @dataclass
 class Assembled:
-    dataset: Dataset
+    #: each named graph's triples (each once, in the order they were made): what is
+    #: published (converted to pyoxigraph quads) and validated (their union, indexed once in
+    #: the validation process: validate/frozen.py)
+    triples: dict[URIRef, list[tuple[Node, Node, Node]]]
     graph_sources: dict[URIRef, str]  # named graph -> the file it came from
     quality: dict[str, Any] = field(default_factory=dict)
     profiles: list[Profile] = field(default_factory=list)
-    #: each named graph's triples as they went into ``dataset`` (each once): converted for
-    #: publishing without iterating the rdflib store again; None when not kept (then the
-    #: dataset is converted)
-    triples: dict[URIRef, list[tuple[Node, Node, Node]]] | None = None
+
+    @cached_property
+    def dataset(self) -> Dataset:
+        """The named graphs as an rdflib Dataset, made when first asked for (the build
+        itself never needs it: adding ~90,000 triples to rdflib's store costs 1-2 CPU s)."""
+        ds = Dataset()
+        for name, triples in self.triples.items():
+            target = ds.graph(name)
+            target.addN((s, p, o, target) for s, p, o in triples)
+        return ds
+
+    def quads(self) -> int:
+        """How many (triple, graph) pairs: the Dataset's quads."""
+        return sum(len(triples) for triples in self.triples.values())
 
 
 @dataclass
@@ -92,24 +106,22 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     """Read every source and model it into one dataset of named graphs.
 
     ``profile_sink`` (for very large builds): each profile graph is handed to it as soon as
-    it is modelled, and kept in the dataset only when it returns True (e.g. a sink that
-    writes the graph's N-Quads aside, publish.graph_nquads, keeping a sample to validate).
+    it is modelled, and kept (validated and published with the others) only when it returns
+    True (e.g. a sink that writes the graph's N-Quads aside, publish.graph_nquads, keeping a
+    sample to validate).
     ``near_duplicates``: look for copied pledges and descriptions across the profiles
     (near_duplicates.py; off for synthetic networks made of copies)."""
     say = progress or (lambda _m: None)
     tick = mark or (lambda _s: None)
     base = settings.base
     data = data_dir(settings)
-    ds = Dataset()
     graph_sources: dict[URIRef, str] = {}
 
     kept: dict[URIRef, list[tuple[Node, Node, Node]]] = {}
 
     def add_graph(name: URIRef, g: Iterable[tuple[Node, Node, Node]], origin: str) -> None:
-        target = ds.graph(name)
-        triples = list(g)  # each once: a Graph, or a model.Buffer
+        triples = list(g)  # each once: a Graph, or a triple_buffer.Buffer
         kept[name] = list(dict.fromkeys([*kept[name], *triples])) if name in kept else triples
-        target.addN((s, p, o, target) for s, p, o in triples)
         graph_sources[name] = origin
 
     say("read: ontology, vocabularies, curated facts")
@@ -123,7 +135,8 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     members = with_ends(read_members(members_file), data / "membership-ends.csv")
     aliases = read_aliases(data / "city-aliases.csv")
     index = MemberIndex(members, aliases)
-    mgraph, member_warnings = members_graph_and_warnings(members, base, aliases)
+    member_warnings: list[str] = []
+    mgraph = members_triples(members, base, member_warnings, aliases)
     add_graph(iris.graph("members", base), mgraph, str(members_file))
     link_warnings: list[str] = []
     links = read_links(data, members, base, link_warnings)
@@ -232,7 +245,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
         say(f"warning: {len(without_theme)} pledge(s) match no theme rule and get the theme "
             "'other' (data/vocab/themes.ttl holds the rules)")
     quality.update(extracted.quality())
-    return Assembled(ds, graph_sources, quality, modelled, kept)
+    return Assembled(kept, graph_sources, quality, modelled)
 
 
 def _near_duplicates(modelled: list[Profile], countries: list[str], city_names: list[str],
@@ -361,23 +374,26 @@ def validate_and_publish(assembled: Assembled, out: Path, settings: Settings,
     and ``publish``."""
     from . import publish, validate  # validate imports pyshacl lazily, at build time only
     from .validate.background import start
+    from .validate.frozen import frozen_union
     from .validate.targets import quads_store, resolve_sparql_targets
     from .void import describe_dataset
 
     say = progress or (lambda _m: None)
     tick = mark or (lambda _s: None)
-    dataset = assembled.dataset
-    say(f"validate: {len(dataset)} quads, while publishing")
+    graphs = assembled.triples
+    say(f"validate: {assembled.quads()} quads, while publishing")
     # for publish, and for the SPARQL targets
-    converted = (publish.convert_graphs(assembled.triples) if assembled.triples is not None
-                 else publish.convert_dataset(dataset))
+    converted = publish.convert_graphs(graphs)
+
+    def data() -> Graph:  # in the validation process: the union of the graphs
+        return frozen_union(t for triples in graphs.values() for t in triples)
 
     def shapes() -> Graph:  # in the validation process
         return resolve_sparql_targets(validate.load_shapes(), quads_store(
             q for quads, _stable, _bnodes in converted for q in quads))
 
     tick("validate")
-    pending = start(dataset, shapes, sources=assembled.graph_sources)
+    pending = start(data, shapes, sources=assembled.graph_sources, graphs=graphs)
     found: list[Any] = []
 
     def reports() -> Mapping[str, str | bytes]:
@@ -391,7 +407,8 @@ def validate_and_publish(assembled: Assembled, out: Path, settings: Settings,
         return reports_of(report)
 
     try:
-        meta = publish.publish(dataset, out, settings.base, reports, sources=sources,
+        # publish writes the converted quads: the (empty) Dataset is never read
+        meta = publish.publish(Dataset(), out, settings.base, reports, sources=sources,
                                extra=extra, void=describe_dataset, progress=say,
                                more_nquads=more_nquads, converted=converted)
     finally:

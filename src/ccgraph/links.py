@@ -30,6 +30,7 @@ from .members import Member
 from .namespaces import CCG, DCTERMS, GEO, OWL, PROV, RDF, RDFS, SCHEMA, XSD
 from .places import Place, places_by_city, read_places
 from .records import SourceError
+from .triple_buffer import Buffer, Triples
 
 GEONAMES_SITE = URIRef("https://www.geonames.org/")
 NATURAL_EARTH = URIRef("https://www.naturalearthdata.com/")
@@ -79,7 +80,7 @@ def read_countries(path: Path) -> list[CountryFacts]:
     return found
 
 
-def _same_as(g: Graph, subject: URIRef, target: URIRef) -> None:
+def _same_as(g: Triples, subject: URIRef, target: URIRef) -> None:
     g.add((subject, OWL.sameAs, target))
     g.add((subject, SCHEMA.sameAs, target))
 
@@ -91,7 +92,7 @@ def _decimal(value: float) -> Literal:
     return Literal("0" if text == "-0" else text, datatype=XSD.decimal)
 
 
-def city_links(g: Graph, place: Place, base: str) -> None:
+def city_links(g: Triples, place: Place, base: str) -> None:
     city = iris.city(place.country_code, place.city, base)
     feature = iris.geonames(place.geonames_id)
     _same_as(g, city, feature)
@@ -111,7 +112,7 @@ def city_links(g: Graph, place: Place, base: str) -> None:
             g.add((city, CCG.populationDate, Literal(place.population_date, datatype=XSD.date)))
 
 
-def country_links(g: Graph, facts: CountryFacts, base: str) -> None:
+def country_links(g: Triples, facts: CountryFacts, base: str) -> None:
     country = iris.country(facts.code, base)
     g.add((country, CCG.isoAlpha3, Literal(facts.alpha3)))
     g.add((country, CCG.isoNumeric, Literal(facts.numeric)))
@@ -120,7 +121,7 @@ def country_links(g: Graph, facts: CountryFacts, base: str) -> None:
     _same_as(g, country, iris.geonames(facts.geonames_id))
 
 
-def describe(g: Graph, base: str) -> None:
+def describe(g: Triples, base: str) -> None:
     """The graph's own description: sources, licence of the sources, method."""
     name = iris.graph("links", base)
     activity = iris.activity(ACTIVITY, base)
@@ -149,7 +150,14 @@ def links_graph(members: Iterable[Member], places: Iterable[Place],
                 warnings: list[str] | None = None) -> Graph:
     """The links of the member cities and countries in ``members``; a member city without a
     place, or a place of no member city, is reported in ``warnings``."""
-    g = Graph()
+    return links_triples(members, places, countries, base, warnings).into(Graph())
+
+
+def links_triples(members: Iterable[Member], places: Iterable[Place],
+                  countries: Iterable[CountryFacts], base: str = iris.DEFAULT_BASE,
+                  warnings: list[str] | None = None) -> Buffer:
+    """The triples of :func:`links_graph` (the same arguments), each once, in order."""
+    g = Buffer()
     by_city = places_by_city(places)
     member_keys = {(m.country_code, iris.slugify(m.city)): m for m in members if m.country_code}
     for key, member in sorted(member_keys.items()):
@@ -172,12 +180,13 @@ def links_graph(members: Iterable[Member], places: Iterable[Place],
 
 
 def read_links(data: Path, members: Iterable[Member], base: str,
-               warnings: list[str] | None = None) -> Graph | None:
-    """The links graph from ``data/places.csv`` and ``data/countries.csv``, or None when the
-    project has neither (a data directory made for a test)."""
+               warnings: list[str] | None = None) -> Buffer | None:
+    """The links graph's triples (:func:`links_triples`) from ``data/places.csv`` and
+    ``data/countries.csv``, or None when the project has neither (a data directory made for
+    a test)."""
     places_path, countries_path = data / "places.csv", data / "countries.csv"
     if not places_path.is_file() and not countries_path.is_file():
         return None
     places = read_places(places_path) if places_path.is_file() else []
     countries = read_countries(countries_path) if countries_path.is_file() else []
-    return links_graph(members, places, countries, base, warnings)
+    return links_triples(members, places, countries, base, warnings)

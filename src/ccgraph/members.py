@@ -40,6 +40,7 @@ from . import iris
 from .namespaces import CCG, ORG, SCHEMA
 from .records import SourceError
 from .settings import Settings, data_dir
+from .triple_buffer import Buffer
 
 MEMBER_COLUMNS = ("city", "country", "country_code", "field", "year", "source")
 END_COLUMNS = ("city", "country_code", "field", "ended", "reason", "source")
@@ -311,9 +312,15 @@ def members_graph(members: Iterable[Member], base: str = iris.DEFAULT_BASE,
     Members without a country are left out; a message for each is appended to
     ``warnings`` when a list is given. A country spelled two ways gets the more common
     spelling as its label (also reported)."""
+    return members_triples(members, base, warnings, aliases).into(Graph())
+
+
+def members_triples(members: Iterable[Member], base: str = iris.DEFAULT_BASE,
+                    warnings: list[str] | None = None, aliases: Iterable[Alias] = ()) -> Buffer:
+    """The triples of :func:`members_graph` (the same arguments), each once, in order."""
     members = list(members)
     notes: list[str] = [] if warnings is None else warnings
-    g = Graph()
+    g = Buffer()
     network = iris.network(base)
     g.add((network, RDF.type, ORG.Organization))
     g.add((network, RDF.type, SCHEMA.Organization))
@@ -377,5 +384,6 @@ def members_graph_and_warnings(members: Iterable[Member], base: str = iris.DEFAU
 __all__ = [
     "Alias", "AmbiguousName", "Member", "MemberIndex", "default_aliases_path",
     "default_ends_path", "default_members_path", "field_label", "members_graph",
-    "members_graph_and_warnings", "read_aliases", "read_members", "with_ends",
+    "members_graph_and_warnings", "members_triples", "read_aliases", "read_members",
+    "with_ends",
 ]

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Protocol
+from collections.abc import Callable, Iterable, Sequence
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -24,6 +23,7 @@ from .evidence import states_designation, states_year
 from .members import field_label
 from .namespaces import CCG, DCTERMS, OA, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 from .records import Mention, Profile, Span
+from .triple_buffer import Buffer, Triples
 
 #: schema.org class for each mention subtype; kinds without a subtype fall back per kind.
 MENTION_TYPES: dict[str, URIRef] = {
@@ -51,39 +51,6 @@ MENTION_TYPES: dict[str, URIRef] = {
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 
 
-class Triples(Protocol):
-    """Where the model writes: an rdflib Graph, or a :class:`Buffer` of triples."""
-
-    def add(self, triple: tuple[Node, Node, Node], /) -> object: ...
-
-    def __contains__(self, triple: object, /) -> bool: ...
-
-
-class Buffer:
-    """Triples gathered in order (each once), to be added to a graph in one addN call:
-    much cheaper than one Graph.add per triple."""
-
-    def __init__(self) -> None:
-        self._seen: dict[tuple[Node, Node, Node], None] = {}
-
-    def add(self, triple: tuple[Node, Node, Node], /) -> Buffer:
-        self._seen.setdefault(triple, None)
-        return self
-
-    def __contains__(self, triple: object, /) -> bool:
-        return triple in self._seen
-
-    def __iter__(self) -> Iterator[tuple[Node, Node, Node]]:
-        return iter(self._seen)
-
-    def __len__(self) -> int:
-        return len(self._seen)
-
-    def into(self, graph: Graph) -> Graph:
-        graph.addN((s, p, o, graph) for s, p, o in self._seen)
-        return graph
-
-
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -94,39 +61,54 @@ def _bnode(*parts: object) -> BNode:
     return BNode(f"b{digest}")
 
 
+# the terms of every evidence, made once (a Namespace attribute makes a new URIRef each time)
+_TYPE, _LABEL, _DERIVED = RDF.type, RDFS.label, PROV.wasDerivedFrom
+_SPECIFIC, _SOURCE, _SELECTOR = OA.SpecificResource, OA.hasSource, OA.hasSelector
+_POSITION, _START, _END = OA.TextPositionSelector, OA.start, OA.end
+_QUOTE, _EXACT, _INTEGER = OA.TextQuoteSelector, OA.exact, XSD.integer
+
+
 def add_evidence(g: Triples, resource: URIRef, document: URIRef, span: Span,
                  prop: URIRef = CCG.evidence) -> URIRef:
     """Link ``resource`` to the span of ``document`` that supports it (by ``prop``:
     ``ccg:evidence``, or ``ccg:yearEvidence`` for a membership's year)."""
     ev = iris.evidence(document, span.start, span.end)
-    g.add((resource, PROV.wasDerivedFrom, document))
+    g.add((resource, _DERIVED, document))
     g.add((resource, prop, ev))
-    if (ev, RDF.type, OA.SpecificResource) in g:
+    if (ev, _TYPE, _SPECIFIC) in g:
         return ev
     position = _bnode(ev, "position")
     quote = _bnode(ev, "quote")
-    g.add((ev, RDF.type, OA.SpecificResource))
-    g.add((ev, RDFS.label, Literal(f"characters {span.start}–{span.end}", lang="en")))
-    g.add((ev, OA.hasSource, document))
-    g.add((ev, OA.hasSelector, position))
-    g.add((ev, OA.hasSelector, quote))
-    g.add((position, RDF.type, OA.TextPositionSelector))
-    g.add((position, OA.start, Literal(span.start, datatype=XSD.integer)))
-    g.add((position, OA.end, Literal(span.end, datatype=XSD.integer)))
-    g.add((quote, RDF.type, OA.TextQuoteSelector))
-    g.add((quote, OA.exact, Literal(span.text)))
+    g.add((ev, _TYPE, _SPECIFIC))
+    g.add((ev, _LABEL, Literal(f"characters {span.start}–{span.end}", lang="en")))
+    g.add((ev, _SOURCE, document))
+    g.add((ev, _SELECTOR, position))
+    g.add((ev, _SELECTOR, quote))
+    g.add((position, _TYPE, _POSITION))
+    g.add((position, _START, Literal(span.start, datatype=_INTEGER)))
+    g.add((position, _END, Literal(span.end, datatype=_INTEGER)))
+    g.add((quote, _TYPE, _QUOTE))
+    g.add((quote, _EXACT, Literal(span.text)))
     return ev
 
 
 def find_span(text: str, phrase: str, start: int = 0) -> Span | None:
-    """The first whole-word occurrence of ``phrase`` in ``text`` (case-sensitive)."""
+    """The first whole-word occurrence of ``phrase`` in ``text`` (case-sensitive): neither
+    end touches a word character (a letter, digit or underscore, as regular expressions'
+    ``\\w``)."""
     if not phrase.strip():
         return None
-    pattern = re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)")
-    match = pattern.search(text, start)
-    if match is None:
-        return None
-    return Span(match.start(), match.end(), match.group(0))
+    at = text.find(phrase, start)
+    while at >= 0:
+        end = at + len(phrase)
+        if not (at > 0 and _word(text[at - 1])) and not (end < len(text) and _word(text[end])):
+            return Span(at, end, phrase)
+        at = text.find(phrase, at + 1)
+    return None
+
+
+def _word(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 ThemeAssigner = Callable[[str], list[URIRef]]

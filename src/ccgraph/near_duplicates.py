@@ -29,9 +29,10 @@ from rdflib import Graph, Literal, URIRef
 from . import iris
 from .extract.duplicates import THRESHOLD, DuplicateReport, Passage, find_near_duplicates
 from .members import field_label
-from .model import Buffer, add_evidence
+from .model import add_evidence
 from .namespaces import CCG, PROV, RDF, RDFS, XSD
 from .records import Profile, Span
+from .triple_buffer import Buffer
 
 ACTIVITY = "near-duplicate-detection"
 METHOD = (

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -76,12 +76,17 @@ def report_graph(data: Dataset | Graph, shapes: Graph | None = None,
     return run_pyshacl(target, shapes, inplace)
 
 
-def report_of(graph: Graph, data: Dataset | Graph,
-              sources: Mapping[URIRef, str] | None = None) -> Report:
+def report_of(graph: Graph, data: Dataset | Graph | None,
+              sources: Mapping[URIRef, str] | None = None,
+              graphs: Mapping[URIRef, Sequence[tuple[Node, Node, Node]]] | None = None
+              ) -> Report:
     """The :class:`Report` of pyshacl's report ``graph`` on ``data`` (see :func:`validate`
-    for ``sources``)."""
+    for ``sources``). ``graphs`` (named graph -> its triples), when given, says which graphs
+    describe each focus node instead of ``data`` (then a Graph of their union, or None)."""
     results = list(results_of(graph))
-    if isinstance(data, Dataset):
+    if graphs is not None:
+        _attach_sources_of_graphs(results, graphs, sources or {})
+    elif isinstance(data, Dataset):
         _attach_sources(results, data, sources or {})
     conforms = not any(r.severity == "Violation" for r in results)
     return Report(conforms=conforms, results=results, graph=graph)
@@ -103,6 +108,27 @@ def _attach_sources(results: list[Result], dataset: Dataset,
         if result.focus not in cache:
             cache[result.focus] = _sources_of(result.focus, dataset, sources)
         result.sources = cache[result.focus]
+
+
+def _attach_sources_of_graphs(results: list[Result],
+                              graphs: Mapping[URIRef, Sequence[tuple[Node, Node, Node]]],
+                              sources: Mapping[URIRef, str]) -> None:
+    """:func:`_attach_sources` with each graph's triples in place of a Dataset: one pass."""
+    wanted = {result.focus for result in results}
+    if not wanted:
+        return
+    as_subject: dict[Node, set[URIRef]] = {}
+    as_object: dict[Node, set[URIRef]] = {}
+    for name, triples in graphs.items():
+        for s, _p, o in triples:
+            if s in wanted:
+                as_subject.setdefault(s, set()).add(name)
+            if o in wanted:
+                as_object.setdefault(o, set()).add(name)
+    for result in results:
+        # described nowhere: say where it is mentioned
+        found = as_subject.get(result.focus) or as_object.get(result.focus, set())
+        result.sources = sorted({sources.get(name, str(name)) for name in found})
 
 
 def _sources_of(node: Node, dataset: Dataset, sources: Mapping[URIRef, str]) -> list[str]:

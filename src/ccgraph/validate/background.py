@@ -11,24 +11,33 @@ runs in :meth:`Pending.result` itself.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.term import Node
 
 from .report import Report
 
 #: the shapes, or a function that makes them (called in the validation process: e.g. the
 #: shapes with their SPARQL targets resolved, validate/targets.py)
 Shapes = Graph | Callable[[], Graph] | None
+#: the data, or a function that makes it in the validation process (e.g. the union of the
+#: build's graphs, validate/frozen.py)
+Data = Dataset | Graph | Callable[[], Graph]
+#: named graph -> its triples: where each focus node of the report is described, when the
+#: data is not a Dataset (validate.report_of)
+Graphs = Mapping[URIRef, Sequence[tuple[Node, Node, Node]]]
 
 
 class Pending:
     """A validation under way; :meth:`result` is its report."""
 
-    def __init__(self, data: Dataset | Graph, shapes: Shapes,
-                 sources: Mapping[URIRef, str] | None, processes: int | None) -> None:
+    def __init__(self, data: Data, shapes: Shapes,
+                 sources: Mapping[URIRef, str] | None, processes: int | None,
+                 graphs: Graphs | None = None) -> None:
         self._args = (data, shapes, sources, processes)
+        self._graphs = graphs
         self._process: Any = None
         self._receive: Any = None
         self._report: Report | None = None
@@ -48,7 +57,8 @@ class Pending:
 
         data, shapes, sources, processes = self._args
         if self._process is None:
-            graph = report_graph(data, shapes() if callable(shapes) else shapes, processes)
+            graph = report_graph(data() if callable(data) else data,
+                                 shapes() if callable(shapes) else shapes, processes)
         else:
             try:
                 ok, payload = self._receive.recv()
@@ -62,7 +72,8 @@ class Pending:
                 raise ValueError(payload)
             graph = Graph()
             graph.parse(data=payload, format="nt")
-        self._report = report_of(graph, data, sources)
+        self._report = report_of(graph, None if callable(data) else data, sources,
+                                 graphs=self._graphs)
         return self._report
 
     def cancel(self) -> None:
@@ -72,20 +83,21 @@ class Pending:
             self._process.join()
 
 
-def start(data: Dataset | Graph, shapes: Shapes = None,
+def start(data: Data, shapes: Shapes = None,
           sources: Mapping[URIRef, str] | None = None,
-          processes: int | None = None) -> Pending:
-    """Begin :func:`ccgraph.validate.validate` (the same arguments; ``shapes`` may be a
-    function that makes them, called in the forked process) in a forked process."""
-    return Pending(data, shapes, sources, processes)
+          processes: int | None = None, graphs: Graphs | None = None) -> Pending:
+    """Begin :func:`ccgraph.validate.validate` (the same arguments; ``data`` and ``shapes``
+    may be functions that make them, called in the forked process) in a forked process.
+    ``graphs``: see :func:`ccgraph.validate.report_of`."""
+    return Pending(data, shapes, sources, processes, graphs)
 
 
-def _child(data: Dataset | Graph, shapes: Shapes, processes: int | None,
-           send: Any) -> None:
+def _child(data: Data, shapes: Shapes, processes: int | None, send: Any) -> None:
     from . import report_graph
 
     try:
-        graph = report_graph(data, shapes() if callable(shapes) else shapes, processes)
+        graph = report_graph(data() if callable(data) else data,
+                             shapes() if callable(shapes) else shapes, processes)
         send.send((True, graph.serialize(format="nt", encoding="utf-8")))
     except BaseException as exc:  # reported to the parent, which raises it
         send.send((False, f"{type(exc).__name__}: {exc}"))
@@ -93,4 +105,4 @@ def _child(data: Dataset | Graph, shapes: Shapes, processes: int | None,
         send.close()
 
 
-__all__ = ["Pending", "Shapes", "start"]
+__all__ = ["Data", "Graphs", "Pending", "Shapes", "start"]
