@@ -63,10 +63,15 @@ class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: every write: (seconds, kind, wall-clock start), for the slowest ones in the report
+    writes: list[tuple[float, str, float]] = field(default_factory=list)
 
     def record(self, kind: str, seconds: float, error: str | None = None) -> None:
+        started = time.time() - seconds
         with self.lock:
             self.latencies[kind].append(seconds)
+            if kind.startswith("write:"):
+                self.writes.append((seconds, kind, started))
             if error:
                 self.errors.append(f"{kind}: {error}")
 
@@ -319,6 +324,10 @@ def run(store: Path, seconds: float = 60.0, readers: int = 12, writers: int = 3,
         "write_latency": {p: percentile(writes_, n) for p, n in
                           (("p50", 50), ("p90", 90), ("p99", 99), ("max", 100))},
         "kinds": kinds,
+        "slowest_writes": [
+            {"seconds": round(sec, 3), "kind": kind,
+             "started": time.strftime("%H:%M:%S", time.gmtime(at)) + f"{at % 1:.3f}"[1:]}
+            for sec, kind, at in sorted(tally.writes, reverse=True)[:5]],
         "expected_comments": len(want_comments), "expected_notes": len(want_notes),
         "lost_writes": sorted(lost), "phantom_writes": sorted(phantom | stale_deletes),
         "dump_matches": dumped == (union | notes),
@@ -344,6 +353,9 @@ def format_report(report: dict[str, Any]) -> str:
                  f"{report['expected_notes']} notes expected; lost {len(report['lost_writes'])}"
                  f", phantom {len(report['phantom_writes'])}, dump matches the store: "
                  f"{report['dump_matches']}")
+    lines.append("slowest writes (started, UTC): " + ", ".join(
+        f"{w['kind']} {w['seconds']:.2f} s at {w['started']}"
+        for w in report.get("slowest_writes", [])))
     for sample in report["error_samples"]:
         lines.append("  error: " + sample)
     return "\n".join(lines)
