@@ -195,3 +195,43 @@ def test_writes_queued_in_a_killed_write_service_get_an_answer(
             time.sleep(0.5)
         assert after.status_code == 200, after.text
     assert "later" in comments(build) and not {"q0", "q1", "q2"} & comments(build)
+
+
+def test_a_server_worker_that_exits_leaves_the_write_service_alone(
+        seed_build: Path, tmp_path: Path) -> None:
+    """A gunicorn worker is a fork of the master: when it exits (recycled after a timed-out
+    query, or stopped by the master) it unwinds the master's stack it was forked from. The
+    write service belongs to the master alone: an exiting worker neither stops it nor removes
+    its socket, and the next write goes through the same service."""
+    build = copy_build(seed_build, tmp_path / "build")
+    log = tmp_path / "server.log"
+    with gunicorn_server(build, log, update_token=TOKEN, workers="2") as server:
+        url, master = server["url"], server["proc"].pid
+        first = requests.post(url + "/sparql", data={"update": comment_insert("first")},
+                              headers=AUTH, timeout=600)
+        assert first.status_code == 200, first.text
+        (service,) = _in_group(master, "ccgraph.writes.service")
+        socket_path = _socket_of(service)
+
+        def workers() -> set[int]:
+            return {pid for pid, (ppid, _, _) in _procs().items()
+                    if ppid == master and pid != service}
+
+        before = workers()
+        assert len(before) == 2
+        leaving = min(before)
+        os.kill(leaving, signal.SIGTERM)  # what recycle_worker() does
+        deadline = time.monotonic() + 120
+        while leaving in _procs() or len(workers()) < 2:  # gone, and replaced by the master
+            assert time.monotonic() < deadline, "the worker did not exit and get replaced"
+            time.sleep(0.1)
+        assert _in_group(master, "ccgraph.writes.service") == {service: master}
+        assert socket_path.exists()
+        for i in range(4):  # through either worker, the old or the new one
+            answer = requests.post(url + "/sparql",
+                                   data={"update": comment_insert(f"after-{i}")},
+                                   headers=AUTH, timeout=600)
+            assert answer.status_code == 200, answer.text
+        assert "the write service exited" not in log.read_text(errors="replace")
+        assert _in_group(master, "ccgraph.writes.service") == {service: master}
+    assert {"first", "after-0", "after-3"} <= comments(build)

@@ -155,6 +155,9 @@ class WriteService:
         self._stopping = threading.Event()
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
+        # gunicorn forks its workers from the process that made this object: a worker that
+        # exits unwinds serve()'s stack too, and must leave the master's service alone
+        self._owner = os.getpid()
 
     def _command(self) -> list[str]:
         s = self.settings
@@ -201,6 +204,10 @@ class WriteService:
             self._spawn()
 
     def stop(self) -> None:
+        """Stop the service, in the process that started it; in a forked server worker
+        (exiting through the master's stack it was forked from) nothing."""
+        if os.getpid() != self._owner:
+            return
         self._stopping.set()
         with self._lock:
             proc = self._proc
