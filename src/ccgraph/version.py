@@ -12,22 +12,33 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from . import iris, jsonld
 from .framing import bulk
+from .linksets import TARGETS, count_query
 from .namespaces import PREFIXES
 from .store import CONTEXT_FILE, DUMPS_DIR, META_FILE, REPORTS_DIR, STORE_DIR, BuildMeta
+from .void import Counted
+from .void_lines import LineTally, triple_lines
 
-#: makes the VoID graph of a filled store (void.describe_dataset)
-VoidMaker = Callable[[ox.Store, BuildMeta, str], Graph]
+
+class VoidMaker(Protocol):
+    """Makes the VoID graph of a filled store (void.describe_dataset); ``counted`` and
+    ``link_counts``: the counts of the data, taken from its lines (fill_store)."""
+
+    def __call__(self, store: ox.Store, meta: BuildMeta, base: str, *,
+                 counted: Counted | None = None,
+                 link_counts: Mapping[str, int] | None = None) -> Graph: ...
 
 
 def version_of(nquads: bytes) -> str:
@@ -95,25 +106,40 @@ class Filled:
 def fill_store(store: ox.Store, nquads: bytes, meta: BuildMeta, base: str,
                void: VoidMaker | None) -> Filled:
     """Fill an empty store: the named graphs of ``nquads``, the VoID graph made by
-    ``void``, and the default graph as the union of all of them (store.py)."""
+    ``void``, and the default graph as the union of all of them (store.py).
+
+    The union of the data is known before the store is filled (its sorted lines), so the
+    named graphs and the default graph go in with one bulk load, and the VoID counts are
+    taken from those lines (void_lines.LineTally) rather than read back from the store;
+    the description then goes into its graph and into the default graph."""
+    data_union, _ = union_ntriples(nquads)
     # bulk_extend of parsed quads keeps blank node labels; bulk_load renames them on every
     # call, so a blank node of a named graph would not be the same node in the default graph
-    store.bulk_extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    store.bulk_extend(itertools.chain(ox.parse(nquads, format=ox.RdfFormat.N_QUADS),
+                                      ox.parse(data_union, format=ox.RdfFormat.N_TRIPLES)))
     graphs = dict(meta.graphs)
     void_quads: list[ox.Quad] = []
+    union_lines = data_union.splitlines()
     if void is not None:
-        void_graph = void(store, meta, base)
         void_iri = ox.NamedNode(str(iris.graph("void", base)))
-        void_quads = [ox.Quad(q.subject, q.predicate, q.object, void_iri) for q in
-                      ox.parse(void_graph.serialize(format="nt", encoding="utf-8"),
-                               format=ox.RdfFormat.N_TRIPLES)]
-        store.extend(void_quads)
-        graphs[void_iri.value] = len({q.triple for q in void_quads})
+        sizes = {g: n for g, n in meta.graphs.items() if g != void_iri.value}
+        tally = LineTally(union_lines, sizes, f"{base.rstrip('/')}/id/")
+        links = {count_query(t): tally.links_to(t.slug) for t in TARGETS}
+        void_graph = void(store, meta, base, counted=tally, link_counts=links)
+        void_triples = [q.triple for q in ox.parse(
+            void_graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)]
+        void_quads = [ox.Quad(t.subject, t.predicate, t.object, void_iri) for t in void_triples]
+        store.extend([*void_quads, *(ox.Quad(t.subject, t.predicate, t.object)
+                                     for t in void_triples)])
+        graphs[void_iri.value] = len(set(void_triples))
+        known = tally.lines
+        union_lines += sorted(triple_lines(void_triples) - known)
+        union_lines.sort()
     void_nquads = ox.serialize(void_quads, format=ox.RdfFormat.N_QUADS) or b""
     meta = BuildMeta(**{**meta.__dict__, "graphs": dict(sorted(graphs.items())),
                         "quads": sum(graphs.values())})
-    union, meta.extra["triples"] = union_ntriples(nquads, void_nquads)
-    store.bulk_extend(ox.parse(union, format=ox.RdfFormat.N_TRIPLES))
+    meta.extra["triples"] = len(union_lines)
+    union = b"\n".join(union_lines) + b"\n"
     store.flush()
     store.optimize()
     return Filled(meta, union, void_quads, void_nquads)

@@ -275,13 +275,16 @@ class Counted(Protocol):
 
 
 def describe_dataset(store: ox.Store, meta: DatasetInfo, base: str, *,
-                     public_url: str | None = None, counted: Counted | None = None) -> Graph:
+                     public_url: str | None = None, counted: Counted | None = None,
+                     link_counts: Mapping[str, int] | None = None) -> Graph:
     """VoID + DCAT for the dataset in ``store`` (minted under ``base``), counting the
     union of the store's named graphs and this description (see the module docstring).
 
     ``public_url`` is where the service runs (``/sparql``, ``/dumps/`` …); by default the
     base itself, because the canonical IRIs resolve to the service. A ``graph/void``
-    already in ``store`` is ignored: the new description replaces it.
+    already in ``store`` is ignored: the new description replaces it. ``link_counts``:
+    the answers of linksets.count_query on the data, when the caller has them (else the
+    store is asked).
     """
     if not base.endswith("/"):
         base += "/"
@@ -295,7 +298,7 @@ def describe_dataset(store: ox.Store, meta: DatasetInfo, base: str, *,
     else:
         sizes, count = counted.sizes, counted.statistics
     stats = count(set())  # the data alone: the first draft
-    counts: dict[str, int] = {}  # the linksets' counts: the same store in every round
+    counts: dict[str, int] = dict(link_counts or {})  # the same store in every round
 
     def count_once(query: str) -> int:
         if query not in counts:

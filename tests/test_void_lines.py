@@ -1,0 +1,139 @@
+"""The VoID counts a build takes from its union's N-Triples lines (void_lines.LineTally)
+against the reference: void.tally over pyoxigraph triples, the SPARQL queries of void.py
+and linksets.py on the published store, on the seed and the whole-network builds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib.namespace import VOID
+
+from ccgraph import iris
+from ccgraph.linksets import TARGETS, count_query
+from ccgraph.store import open_build
+from ccgraph.terms import to_ox
+from ccgraph.void import (
+    Statistics,
+    count_statistics,
+    dataset_graphs,
+    describe_dataset,
+    tally,
+    void_graph,
+)
+from ccgraph.void_lines import LineTally, split_line, triple_lines
+
+
+def _data(store: ox.Store, base: str) -> tuple[list[ox.Triple], dict[str, int]]:
+    """The distinct triples of the named graphs but graph/void, and each graph's size."""
+    seen: dict[ox.Triple, None] = {}
+    sizes = {}
+    for graph in dataset_graphs(store, base):
+        triples = [q.triple for q in store.quads_for_pattern(None, None, None, graph)]
+        sizes[graph.value] = len(triples)
+        seen.update(dict.fromkeys(triples))
+    return list(seen), sizes
+
+
+def _line_tally(store: ox.Store, base: str) -> tuple[LineTally, list[ox.Triple]]:
+    data, sizes = _data(store, base)
+    return LineTally(sorted(triple_lines(data)), sizes, base + "id/"), data
+
+
+@pytest.mark.parametrize("which", ["seed_build", "network_build"])
+def test_line_counts_are_the_tally_of_the_triples(which: str,
+                                                  request: pytest.FixtureRequest) -> None:
+    build = open_build(request.getfixturevalue(which))
+    base = build.meta.base
+    counted, data = _line_tally(build.store, base)
+    space = base + "id/"
+    assert counted.statistics(set()) == tally(data, space)
+    # with a draft description: the draft's own triples counted in, as describe_dataset
+    # does in each round (new subjects, classes, partitions, and triples already there)
+    draft = describe_dataset(build.store, build.meta, base)
+    extra = {ox.Triple(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
+             for s, p, o in draft}
+    extra |= set(data[:50])  # triples of the data: no change
+    assert counted.statistics(extra) == tally([*data, *extra], space)
+    assert counted.statistics(extra) != counted.statistics(set())
+
+
+@pytest.mark.parametrize("which", ["seed_build", "network_build"])
+def test_published_void_states_what_the_queries_count(which: str,
+                                                      request: pytest.FixtureRequest) -> None:
+    """The description the build stored (counted from lines) states the numbers the
+    SPARQL queries answer on the published default graph, and the linksets' counts."""
+    build = open_build(request.getfixturevalue(which))
+    base = build.meta.base
+    store = build.store
+    stats: Statistics = count_statistics(store, base + "id/")
+    ds = f"<{iris.dataset(base)}>"
+    graph = f"<{void_graph(base)}>"
+
+    def stated(prop: str) -> int:
+        (row,) = list(store.query(f"SELECT ?n WHERE {{ GRAPH {graph} {{ {ds} <{prop}> ?n }} }}"))
+        return int(row["n"].value)
+
+    assert stated(str(VOID.triples)) == stats.triples
+    assert stated(str(VOID.entities)) == stats.entities
+    assert stated(str(VOID.distinctSubjects)) == stats.subjects
+    assert stated(str(VOID.properties)) == stats.properties
+    assert stated(str(VOID.classes)) == stats.classes
+    parts = {(r["c"].value, int(r["n"].value)) for r in store.query(
+        f"SELECT ?c ?n WHERE {{ GRAPH {graph} {{ {ds} <{VOID.classPartition}> ?x . "
+        f"?x <{VOID['class']}> ?c ; <{VOID.entities}> ?n }} }}")}
+    assert parts == set(stats.class_partitions)
+    props = {(r["p"].value, int(r["n"].value)) for r in store.query(
+        f"SELECT ?p ?n WHERE {{ GRAPH {graph} {{ {ds} <{VOID.propertyPartition}> ?x . "
+        f"?x <{VOID.property}> ?p ; <{VOID.triples}> ?n }} }}")}
+    assert props == set(stats.property_partitions)
+    graphs = dataset_graphs(store, base)
+    counted, _data = _line_tally(store, base)
+    links = {}
+    for target in TARGETS:
+        (row,) = list(store.query(count_query(target), default_graph=graphs, named_graphs=[]))
+        links[target.slug] = int(row["n"].value)
+        assert counted.links_to(target.slug) == links[target.slug]
+        found = list(store.query(
+            f"SELECT ?n WHERE {{ GRAPH {graph} {{ <{iris.linkset(target.slug, base)}> "
+            f"<{VOID.triples}> ?n }} }}"))
+        assert [int(r["n"].value) for r in found] == ([links[target.slug]]
+                                                     if links[target.slug] else [])
+    if which == "network_build":
+        assert all(links.values()), "the network links its cities to GeoNames and Wikidata"
+
+
+def test_split_line_reads_terms_with_spaces_in_literals() -> None:
+    line = (ox.serialize([ox.Triple(ox.NamedNode("https://example.org/a b".replace(" ", "")),
+                                    ox.NamedNode("https://example.org/p"),
+                                    ox.Literal("two words . and a dot", language="en"))],
+                         format=ox.RdfFormat.N_TRIPLES) or b"").strip()
+    assert split_line(line) == (b"<https://example.org/ab>", b"<https://example.org/p>",
+                                b'"two words . and a dot"@en')
+
+
+def test_statistics_count_a_new_subject_of_a_known_class_once() -> None:
+    base = "https://example.org/"
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    city = ox.NamedNode(base + "City")
+    a, b = ox.NamedNode(base + "id/a"), ox.NamedNode(base + "id/b")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    data = [ox.Triple(a, rdf_type, city), ox.Triple(a, label, ox.Literal("A"))]
+    counted = LineTally(sorted(triple_lines(data)), {}, base + "id/")
+    extra = {ox.Triple(b, rdf_type, city), ox.Triple(b, label, ox.Literal("A")),
+             ox.Triple(a, rdf_type, city)}
+    got = counted.statistics(extra)
+    assert got == tally([*data, *extra], base + "id/")
+    assert (got.triples, got.entities, got.objects, got.class_partitions) == (
+        4, 2, 2, ((base + "City", 2),))
+
+
+def test_a_build_without_links_counts_none(bare_build: Path) -> None:
+    build = open_build(bare_build)
+    counted, _data = _line_tally(build.store, build.meta.base)
+    graphs = dataset_graphs(build.store, build.meta.base)
+    for target in TARGETS:
+        (row,) = list(build.store.query(count_query(target), default_graph=graphs,
+                                        named_graphs=[]))
+        assert counted.links_to(target.slug) == int(row["n"].value)
