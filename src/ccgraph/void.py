@@ -29,7 +29,10 @@ number of triples does not depend on the numbers stated). Only ``void:distinctOb
 depends on its own value (a number may or may not equal another object); in the rare case
 that no value is right, it is left out rather than stated wrongly.
 
-:data:`COUNT_TRIPLES` and friends are those queries, run on the default graph.
+A build counts from the union's N-Triples lines, which it has before the store is filled
+(void_lines.LineTally, the same numbers as :func:`tally`; linkset counts too); a write from
+the counts it keeps (writes/fast.py). :data:`COUNT_TRIPLES` and friends are those queries,
+run on the default graph.
 """
 
 from __future__ import annotations
