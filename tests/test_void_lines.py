@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import VOID
 
 from ccgraph import iris
 from ccgraph.linksets import TARGETS, count_query
 from ccgraph.store import open_build
-from ccgraph.terms import to_ox
+from ccgraph.terms import from_ox, to_ox
 from ccgraph.void import (
     Statistics,
     count_statistics,
@@ -137,3 +139,35 @@ def test_a_build_without_links_counts_none(bare_build: Path) -> None:
         (row,) = list(build.store.query(count_query(target), default_graph=graphs,
                                         named_graphs=[]))
         assert counted.links_to(target.slug) == int(row["n"].value)
+
+
+@pytest.mark.parametrize("which", ["seed_build", "network_build"])
+def test_the_build_describes_what_the_store_would(which: str,
+                                                  request: pytest.FixtureRequest) -> None:
+    """The description a build makes before its store exists (from what void_lines.known
+    reads off the lines) is the one void.describe_dataset makes from the published store."""
+    build = open_build(request.getfixturevalue(which))
+    stored = Graph()
+    for q in build.store.quads_for_pattern(None, None, None,
+                                           ox.NamedNode(str(void_graph(build.meta.base)))):
+        stored.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))  # type: ignore[arg-type]
+    made = describe_dataset(build.store, build.meta, build.meta.base)
+    assert isomorphic(stored, made)
+    example = str(iris.city("jp", "Sapporo", base=build.meta.base))
+    assert (URIRef(str(iris.dataset(build.meta.base))), VOID.exampleResource,
+            URIRef(example)) in stored
+
+
+def test_first_subject_is_the_least_iri_as_sparql_orders_them() -> None:
+    """``<…/a>`` closes after ``<…/a-b>`` as bytes; as IRIs "a" comes first."""
+    base = "https://example.org/"
+    p = ox.NamedNode(base + "p")
+    data = [ox.Triple(ox.NamedNode(base + f"id/city/{name}"), p, ox.Literal("x"))
+            for name in ("a-b", "a", "b")]
+    counted = LineTally(sorted(triple_lines(data)), {}, base + "id/")
+    store = ox.Store()
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(base + "g"))
+                 for t in data)
+    (row,) = list(store.query("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s LIMIT 1"))
+    assert counted.first_subject(base + "id/city/") == row["s"].value == base + "id/city/a"
+    assert counted.first_subject(base + "id/town/") is None

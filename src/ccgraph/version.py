@@ -25,20 +25,18 @@ from rdflib import Graph
 
 from . import iris, jsonld
 from .framing import bulk
-from .linksets import TARGETS, count_query
 from .namespaces import PREFIXES
 from .store import CONTEXT_FILE, DUMPS_DIR, META_FILE, REPORTS_DIR, STORE_DIR, BuildMeta
-from .void import Counted
-from .void_lines import LineTally, triple_lines
+from .void import Known
+from .void_lines import known, triple_lines
 
 
 class VoidMaker(Protocol):
-    """Makes the VoID graph of a filled store (void.describe_dataset); ``counted`` and
-    ``link_counts``: the counts of the data, taken from its lines (fill_store)."""
+    """Makes the VoID graph of a dataset (void.describe_dataset): of the store, or (no
+    store) of what is ``known`` of the data, taken from its lines (fill_store)."""
 
-    def __call__(self, store: ox.Store, meta: BuildMeta, base: str, *,
-                 counted: Counted | None = None,
-                 link_counts: Mapping[str, int] | None = None) -> Graph: ...
+    def __call__(self, store: ox.Store | None, meta: BuildMeta, base: str, *,
+                 known: Known | None = None) -> Graph: ...
 
 
 def version_of(nquads: bytes) -> str:
@@ -108,38 +106,35 @@ def fill_store(store: ox.Store, nquads: bytes, meta: BuildMeta, base: str,
     """Fill an empty store: the named graphs of ``nquads``, the VoID graph made by
     ``void``, and the default graph as the union of all of them (store.py).
 
-    The union of the data is known before the store is filled (its sorted lines), so the
-    named graphs and the default graph go in with one bulk load, and the VoID counts are
-    taken from those lines (void_lines.LineTally) rather than read back from the store;
-    the description then goes into its graph and into the default graph."""
+    The union of the data is known before the store is filled (its sorted lines), and so
+    is all the description needs (void_lines.known: the counts, the linksets, the example):
+    the description is made first, and the named graphs, the VoID graph and the default
+    graph go in with one bulk load (one set of files: nothing left to compact)."""
     data_union, _ = union_ntriples(nquads)
-    # bulk_extend of parsed quads keeps blank node labels; bulk_load renames them on every
-    # call, so a blank node of a named graph would not be the same node in the default graph
-    store.bulk_extend(itertools.chain(ox.parse(nquads, format=ox.RdfFormat.N_QUADS),
-                                      ox.parse(data_union, format=ox.RdfFormat.N_TRIPLES)))
+    union_lines = data_union.splitlines()
     graphs = dict(meta.graphs)
     void_quads: list[ox.Quad] = []
-    union_lines = data_union.splitlines()
     if void is not None:
         void_iri = ox.NamedNode(str(iris.graph("void", base)))
         sizes = {g: n for g, n in meta.graphs.items() if g != void_iri.value}
-        tally = LineTally(union_lines, sizes, f"{base.rstrip('/')}/id/")
-        links = {count_query(t): tally.links_to(t.slug) for t in TARGETS}
-        void_graph = void(store, meta, base, counted=tally, link_counts=links)
+        facts = known(union_lines, sizes, base)
+        void_graph = void(None, meta, base, known=facts)
         void_triples = [q.triple for q in ox.parse(
             void_graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)]
         void_quads = [ox.Quad(t.subject, t.predicate, t.object, void_iri) for t in void_triples]
-        store.extend([*void_quads, *(ox.Quad(t.subject, t.predicate, t.object)
-                                     for t in void_triples)])
         graphs[void_iri.value] = len(set(void_triples))
-        known = tally.lines
-        union_lines += sorted(triple_lines(void_triples) - known)
+        union_lines += triple_lines(void_triples) - set(union_lines)
         union_lines.sort()
     void_nquads = ox.serialize(void_quads, format=ox.RdfFormat.N_QUADS) or b""
     meta = BuildMeta(**{**meta.__dict__, "graphs": dict(sorted(graphs.items())),
                         "quads": sum(graphs.values())})
     meta.extra["triples"] = len(union_lines)
     union = b"\n".join(union_lines) + b"\n"
+    # bulk_extend of parsed quads keeps blank node labels; bulk_load renames them on every
+    # call, so a blank node of a named graph would not be the same node in the default graph
+    store.bulk_extend(itertools.chain(ox.parse(nquads, format=ox.RdfFormat.N_QUADS),
+                                      void_quads,
+                                      ox.parse(union, format=ox.RdfFormat.N_TRIPLES)))
     store.flush()
     store.optimize()
     return Filled(meta, union, void_quads, void_nquads)

@@ -17,9 +17,9 @@ from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 
-from .linksets import LINK_PREDICATE, TARGETS
+from .linksets import LINK_PREDICATE, TARGETS, count_query
 from .namespaces import RDF
-from .void import Statistics
+from .void import Known, Statistics, example_resource
 
 _TYPE = f"<{RDF.type}>".encode()
 _SAME_AS = f"<{LINK_PREDICATE}>".encode()
@@ -77,6 +77,16 @@ class LineTally:
                         self.links[slug] += 1
         self.entities = sum(1 for s in self.subjects if s.startswith(self.entity_prefix))
 
+    def has_subject(self, iri: str) -> bool:
+        return b"<" + iri.encode("utf-8") + b">" in self.subjects
+
+    def first_subject(self, prefix: str) -> str | None:
+        """The least IRI starting with ``prefix`` used as a subject, in code point order
+        (UTF-8 bytes sort so; compared without the ``>`` that closes each)."""
+        start = b"<" + prefix.encode("utf-8")
+        found = min((s[1:-1] for s in self.subjects if s.startswith(start)), default=None)
+        return None if found is None else found.decode("utf-8")
+
     def links_to(self, slug: str) -> int:
         """The distinct ``owl:sameAs`` triples into the target ``slug``'s URI space: what
         linksets.count_query answers on the union."""
@@ -103,3 +113,13 @@ class LineTally:
             classes=len(self.classes) + len(classes),
             class_partitions=tuple(sorted((_iri(c), n) for c, n in partitions.items())),
             property_partitions=tuple(sorted((_iri(p), n) for p, n in per_property.items())))
+
+
+def known(lines: Iterable[bytes], sizes: Mapping[str, int], base: str) -> Known:
+    """All that void.describe_dataset reads from a store, from the union's ``lines``
+    (distinct N-Triples) and the size of each named graph: the description can then be
+    made before the store is filled."""
+    tally = LineTally(lines, sizes, f"{base.rstrip('/')}/id/")
+    return Known(tally, {count_query(t): tally.links_to(t.slug) for t in TARGETS},
+                 example_resource(base.rstrip("/") + "/", tally.has_subject,
+                                  tally.first_subject))
