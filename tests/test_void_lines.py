@@ -14,8 +14,9 @@ from rdflib.namespace import VOID
 
 from ccgraph import iris
 from ccgraph.linksets import TARGETS, count_query
-from ccgraph.store import open_build
+from ccgraph.store import BuildMeta, open_build
 from ccgraph.terms import from_ox, to_ox
+from ccgraph.version import fill_store, graph_counts
 from ccgraph.void import (
     Statistics,
     count_statistics,
@@ -171,3 +172,19 @@ def test_first_subject_is_the_least_iri_as_sparql_orders_them() -> None:
     (row,) = list(store.query("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s LIMIT 1"))
     assert counted.first_subject(base + "id/city/") == row["s"].value == base + "id/city/a"
     assert counted.first_subject(base + "id/town/") is None
+
+
+@pytest.mark.parametrize("lines", [0, 1])
+def test_fill_store_counts_the_default_graph_it_loads(lines: int, tmp_path: Path) -> None:
+    """build.json's ``triples`` is the size of the default graph, even with no data (the
+    union's lines have no empty line to count)."""
+    base = iris.DEFAULT_BASE
+    nquads = (f'<{base}id/x> <http://www.w3.org/2000/01/rdf-schema#label> "x" '
+              f'<{iris.graph("curated", base)}> .\n').encode() * lines
+    meta = BuildMeta("v", "2026-01-01T00:00:00Z", base, lines, graph_counts(nquads))
+    store = ox.Store(str(tmp_path / "store"))
+    filled = fill_store(store, nquads, meta, base, describe_dataset)
+    default = list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    assert filled.meta.extra["triples"] == len(default) == filled.union.count(b"\n")
+    void = list(store.quads_for_pattern(None, None, None, ox.NamedNode(str(void_graph(base)))))
+    assert filled.meta.graphs[str(void_graph(base))] == len(void) > 0

@@ -111,7 +111,7 @@ def fill_store(store: ox.Store, nquads: bytes, meta: BuildMeta, base: str,
     the description is made first, and the named graphs, the VoID graph and the default
     graph go in with one bulk load (one set of files: nothing left to compact)."""
     data_union, _ = union_ntriples(nquads)
-    union_lines = data_union.splitlines()
+    union_lines = [line for line in data_union.splitlines() if line]
     graphs = dict(meta.graphs)
     void_quads: list[ox.Quad] = []
     if void is not None:
