@@ -81,14 +81,28 @@ def triples_to_jsonld(triples: Iterable[ox.Triple], base: str) -> bytes:
     from the ccgraph context (embedded inline), so expanding it needs no network."""
     ctx = context(base)
     compact = _Compactor(ctx)
+    iri, value = compact.iri, compact.value
+    named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
     nodes: dict[str, dict[str, Any]] = {}
+    last: object = None
+    node: dict[str, Any] = {}
     for t in triples:
-        key = compact.node(t.subject)
-        node = nodes.setdefault(key, {"@id": key})
-        if t.predicate.value == _RDF_TYPE and not isinstance(t.object, ox.Literal):
-            node.setdefault("@type", []).append(compact.node(t.object))
+        subject = t.subject
+        if subject != last:  # the triples of a subject mostly come together
+            last = subject
+            if isinstance(subject, named):
+                key = iri(subject.value)
+            elif isinstance(subject, blank):
+                key = f"_:{subject.value}"
+            else:
+                raise TypeError(f"cannot write {subject!r} as a JSON-LD node")
+            found = nodes.get(key)
+            node = nodes[key] = {"@id": key} if found is None else found
+        predicate, obj = t.predicate.value, t.object
+        if predicate == _RDF_TYPE and not isinstance(obj, literal):
+            node.setdefault("@type", []).append(compact.node(obj))
         else:
-            node.setdefault(compact.iri(t.predicate.value), []).append(compact.value(t.object))
+            node.setdefault(iri(predicate), []).append(value(obj))
     doc = {"@context": ctx, "@graph": list(nodes.values())}
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 

@@ -7,6 +7,7 @@ the previous build untouched.
 
 from __future__ import annotations
 
+import gc
 import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -139,6 +140,10 @@ def publish(dataset: Dataset, out: Path, base: str,
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = new_staging(out)  # a new version, swapped in atomically (store.py: versions)
+    # What is alive now (the dataset, the model's records) stays alive through this stage:
+    # kept out of the garbage collector's passes, each of which would walk all of it again
+    # (about half a CPU second on the network, for nothing)
+    gc.freeze()
     try:
         say("publish: canonical N-Quads")
         nquads = dataset_nquads(dataset, more_nquads, converted)
@@ -150,4 +155,6 @@ def publish(dataset: Dataset, out: Path, base: str,
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        gc.unfreeze()
     return meta

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -25,9 +27,16 @@ from . import iris, jsonld
 from .framing import bulk
 from .namespaces import PREFIXES
 from .store import CONTEXT_FILE, DUMPS_DIR, META_FILE, REPORTS_DIR, STORE_DIR, BuildMeta
+from .void import Known
+from .void_lines import known, triple_lines
 
-#: makes the VoID graph of a filled store (void.describe_dataset)
-VoidMaker = Callable[[ox.Store, BuildMeta, str], Graph]
+
+class VoidMaker(Protocol):
+    """Makes the VoID graph of a dataset (void.describe_dataset): of the store, or (no
+    store) of what is ``known`` of the data, taken from its lines (fill_store)."""
+
+    def __call__(self, store: ox.Store | None, meta: BuildMeta, base: str, *,
+                 known: Known | None = None) -> Graph: ...
 
 
 def version_of(nquads: bytes) -> str:
@@ -95,25 +104,37 @@ class Filled:
 def fill_store(store: ox.Store, nquads: bytes, meta: BuildMeta, base: str,
                void: VoidMaker | None) -> Filled:
     """Fill an empty store: the named graphs of ``nquads``, the VoID graph made by
-    ``void``, and the default graph as the union of all of them (store.py)."""
-    # bulk_extend of parsed quads keeps blank node labels; bulk_load renames them on every
-    # call, so a blank node of a named graph would not be the same node in the default graph
-    store.bulk_extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    ``void``, and the default graph as the union of all of them (store.py).
+
+    The union of the data is known before the store is filled (its sorted lines), and so
+    is all the description needs (void_lines.known: the counts, the linksets, the example):
+    the description is made first, and the named graphs, the VoID graph and the default
+    graph go in with one bulk load (one set of files: nothing left to compact)."""
+    data_union, _ = union_ntriples(nquads)
+    union_lines = [line for line in data_union.splitlines() if line]
     graphs = dict(meta.graphs)
     void_quads: list[ox.Quad] = []
     if void is not None:
-        void_graph = void(store, meta, base)
         void_iri = ox.NamedNode(str(iris.graph("void", base)))
-        void_quads = [ox.Quad(q.subject, q.predicate, q.object, void_iri) for q in
-                      ox.parse(void_graph.serialize(format="nt", encoding="utf-8"),
-                               format=ox.RdfFormat.N_TRIPLES)]
-        store.extend(void_quads)
-        graphs[void_iri.value] = len({q.triple for q in void_quads})
+        sizes = {g: n for g, n in meta.graphs.items() if g != void_iri.value}
+        facts = known(union_lines, sizes, base)
+        void_graph = void(None, meta, base, known=facts)
+        void_triples = [q.triple for q in ox.parse(
+            void_graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)]
+        void_quads = [ox.Quad(t.subject, t.predicate, t.object, void_iri) for t in void_triples]
+        graphs[void_iri.value] = len(set(void_triples))
+        union_lines += triple_lines(void_triples) - set(union_lines)
+        union_lines.sort()
     void_nquads = ox.serialize(void_quads, format=ox.RdfFormat.N_QUADS) or b""
     meta = BuildMeta(**{**meta.__dict__, "graphs": dict(sorted(graphs.items())),
                         "quads": sum(graphs.values())})
-    union, meta.extra["triples"] = union_ntriples(nquads, void_nquads)
-    store.bulk_extend(ox.parse(union, format=ox.RdfFormat.N_TRIPLES))
+    meta.extra["triples"] = len(union_lines)
+    union = b"\n".join(union_lines) + b"\n"
+    # bulk_extend of parsed quads keeps blank node labels; bulk_load renames them on every
+    # call, so a blank node of a named graph would not be the same node in the default graph
+    store.bulk_extend(itertools.chain(ox.parse(nquads, format=ox.RdfFormat.N_QUADS),
+                                      void_quads,
+                                      ox.parse(union, format=ox.RdfFormat.N_TRIPLES)))
     store.flush()
     store.optimize()
     return Filled(meta, union, void_quads, void_nquads)

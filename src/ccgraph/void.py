@@ -29,7 +29,10 @@ number of triples does not depend on the numbers stated). Only ``void:distinctOb
 depends on its own value (a number may or may not equal another object); in the rare case
 that no value is right, it is left out rather than stated wrongly.
 
-:data:`COUNT_TRIPLES` and friends are those queries, run on the default graph.
+A build counts from the union's N-Triples lines, which it has before the store is filled
+(void_lines.LineTally, the same numbers as :func:`tally`; linkset counts too); a write from
+the counts it keeps (writes/fast.py). :data:`COUNT_TRIPLES` and friends are those queries,
+run on the default graph.
 """
 
 from __future__ import annotations
@@ -274,31 +277,65 @@ class Counted(Protocol):
     def statistics(self, extra: set[ox.Triple]) -> Statistics: ...  # of the data and extra
 
 
-def describe_dataset(store: ox.Store, meta: DatasetInfo, base: str, *,
-                     public_url: str | None = None, counted: Counted | None = None) -> Graph:
+@dataclass(frozen=True)
+class Known:
+    """All that :func:`describe_dataset` reads from a store, known without one (a build
+    knows it from the union's lines before its store is filled: void_lines.known)."""
+
+    counted: Counted  # the counts, and the size of each named graph (graph/void aside)
+    links: Mapping[str, int]  # linksets.count_query -> its answer on the data
+    example: str | None  # the example resource (:func:`example_resource`), or none
+
+
+def example_resource(base: str, has_subject: Callable[[str], bool],
+                     first_subject: Callable[[str], str | None]) -> str | None:
+    """``void:exampleResource``: Sapporo, else the first city IRI used as a subject
+    (``first_subject(prefix)``: the least such IRI in code point order, as SPARQL's
+    ORDER BY gives it)."""
+    example = str(iris.city(*EXAMPLE_CITY, base=base))
+    return example if has_subject(example) else first_subject(f"{base}id/city/")
+
+
+def describe_dataset(store: ox.Store | None, meta: DatasetInfo, base: str, *,
+                     public_url: str | None = None, counted: Counted | None = None,
+                     known: Known | None = None) -> Graph:
     """VoID + DCAT for the dataset in ``store`` (minted under ``base``), counting the
     union of the store's named graphs and this description (see the module docstring).
 
     ``public_url`` is where the service runs (``/sparql``, ``/dumps/`` …); by default the
     base itself, because the canonical IRIs resolve to the service. A ``graph/void``
-    already in ``store`` is ignored: the new description replaces it.
+    already in ``store`` is ignored: the new description replaces it. ``known``: all
+    that would be read from the store, when the caller has it (``store`` may then be
+    None).
     """
     if not base.endswith("/"):
         base += "/"
-    graphs = dataset_graphs(store, base)
     space = f"{base}id/"
     sizes: Mapping[str, int]
     count: Callable[[set[ox.Triple]], Statistics]
-    if counted is None:
-        data, sizes = _union(store, graphs)
-        count = Tally(data, space).with_extra  # a draft's counts cost only its own triples
+    counts: dict[str, int] = {}  # the linksets' counts: the same data in every round
+    if known is not None:
+        own = str(void_graph(base))
+        graphs = sorted((ox.NamedNode(g) for g in known.counted.sizes if g != own),
+                        key=lambda g: g.value)
+        sizes, count = known.counted.sizes, known.counted.statistics
+        counts.update(known.links)
+        example = known.example
+    elif store is None:
+        raise ValueError("describe_dataset needs the store, or all it would read (known)")
     else:
-        sizes, count = counted.sizes, counted.statistics
+        graphs = dataset_graphs(store, base)
+        if counted is None:
+            data, sizes = _union(store, graphs)
+            count = Tally(data, space).with_extra  # a draft's counts cost only its own
+        else:
+            sizes, count = counted.sizes, counted.statistics
+        example = _example(store, graphs, base)
     stats = count(set())  # the data alone: the first draft
-    counts: dict[str, int] = {}  # the linksets' counts: the same store in every round
 
     def count_once(query: str) -> int:
         if query not in counts:
+            assert store is not None  # else known holds every count
             counts[query] = _count(store, graphs, query)
         return counts[query]
 
@@ -306,8 +343,8 @@ def describe_dataset(store: ox.Store, meta: DatasetInfo, base: str, *,
     for round_ in range(2 * MAX_ROUNDS):
         if round_ == MAX_ROUNDS:
             with_objects = False  # no value of distinctObjects counts itself right
-        g = _describe(store, graphs, sizes, meta, base, public_url, stats, with_objects,
-                      count_once)
+        g = _describe(graphs, sizes, meta, base, public_url, stats, with_objects,
+                      count_once, example)
         found = count(_draft_triples(g))
         if found == stats or (not with_objects
                               and replace(found, objects=0) == replace(stats, objects=0)):
@@ -316,11 +353,26 @@ def describe_dataset(store: ox.Store, meta: DatasetInfo, base: str, *,
     raise RuntimeError("the dataset description did not settle on its own counts")
 
 
-def _describe(store: ox.Store, graphs: list[ox.NamedNode], sizes: Mapping[str, int],
+def _example(store: ox.Store, graphs: list[ox.NamedNode], base: str) -> str | None:
+    """:func:`example_resource`, asked of the store."""
+    def has_subject(iri: str) -> bool:
+        return any(True for _ in store.quads_for_pattern(ox.NamedNode(iri), None, None))
+
+    def first_subject(prefix: str) -> str | None:
+        rows = _ask(store, graphs, "SELECT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s) && "
+                                   f"STRSTARTS(STR(?s), {_string(prefix)})) }} "
+                                   "ORDER BY ?s LIMIT 1")
+        return rows[0]["s"].value if rows else None
+
+    return example_resource(base, has_subject, first_subject)
+
+
+def _describe(graphs: list[ox.NamedNode], sizes: Mapping[str, int],
               meta: DatasetInfo, base: str, public_url: str | None, stats: Statistics,
-              with_objects: bool, count: Callable[[str], int] | None = None) -> Graph:
+              with_objects: bool, count: Callable[[str], int],
+              example: str | None) -> Graph:
     """One draft of the description, stating ``stats``; ``sizes``: triples per graph;
-    ``count``: the number a COUNT query answers over ``graphs`` (by default, asked)."""
+    ``count``: the number a COUNT query answers over ``graphs``."""
     site = (public_url or base).rstrip("/") + "/"
     g = Graph()
     for prefix, ns in PREFIXES.items():
@@ -372,14 +424,8 @@ def _describe(store: ox.Store, graphs: list[ox.NamedNode], sizes: Mapping[str, i
     for ns in sorted(vocabularies):
         g.add((ds, VOID.vocabulary, URIRef(ns)))
 
-    example = iris.city(*EXAMPLE_CITY, base=base)
-    if any(True for _ in store.quads_for_pattern(ox.NamedNode(str(example)), None, None)):
-        g.add((ds, VOID.exampleResource, example))
-    else:
-        for row in _ask(store, graphs, "SELECT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s) && "
-                                       f"STRSTARTS(STR(?s), {_string(space + 'city/')})) }} "
-                                       "ORDER BY ?s LIMIT 1"):
-            g.add((ds, VOID.exampleResource, URIRef(row["s"].value)))
+    if example is not None:
+        g.add((ds, VOID.exampleResource, URIRef(example)))
 
     for graph in graphs:
         g.add((ds, VOID.subset, URIRef(f"{ds}#graph-{_slug(graph.value, base)}")))
@@ -394,8 +440,7 @@ def _describe(store: ox.Store, graphs: list[ox.NamedNode], sizes: Mapping[str, i
     links = str(iris.graph("links", base))
     parent = (URIRef(f"{ds}#graph-{_slug(links, base)}")
               if any(graph.value == links for graph in graphs) else ds)
-    add_linksets(g, ds, parent,
-                 count if count is not None else lambda query: _count(store, graphs, query))
+    add_linksets(g, ds, parent, count)
 
     endpoint = URIRef(site + "sparql")
     g.add((ds, VOID.sparqlEndpoint, endpoint))

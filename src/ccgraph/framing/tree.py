@@ -41,6 +41,8 @@ TERM_PATH = {"country": "/id/country/", "facilities": "/id/facility/", "events":
              "designations": "/id/membership/"}
 
 Subject = ox.NamedNode | ox.BlankNode
+#: for isinstance: a node (a tuple is quicker to test than a union)
+NODE = (ox.NamedNode, ox.BlankNode)
 
 
 def subject_of(t: ox.Triple) -> Subject:
@@ -126,13 +128,15 @@ class Framer:
         self.into: dict[Subject, list[ox.Triple]] = defaultdict(list)
         self.types: dict[Subject, set[str]] = defaultdict(set)
         self.mentions: dict[Subject, int] = defaultdict(int)
-        for t in set(triples):
-            self.out[subject_of(t)].append(t)
-            if isinstance(t.object, ox.NamedNode | ox.BlankNode):
-                self.into[t.object].append(t)
-                self.mentions[t.object] += 1
-            if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-                self.types[subject_of(t)].add(t.object.value)
+        out, into, types, mentions = self.out, self.into, self.types, self.mentions
+        for t in triples if isinstance(triples, set | frozenset) else set(triples):
+            s, o = subject_of(t), t.object
+            out[s].append(t)
+            if isinstance(o, NODE):
+                into[o].append(t)
+                mentions[o] += 1
+                if isinstance(o, ox.NamedNode) and t.predicate.value == RDF_TYPE:
+                    types[s].add(o.value)
         for triples_ in self.out.values():
             triples_.sort(key=lambda t: (t.predicate.value, str(t.object)))
         for triples_ in self.into.values():
@@ -155,21 +159,26 @@ class Framer:
 
     def _walk(self, order: list[Subject], *, everything: bool) -> None:
         queue = list(order)
-        while queue:
-            node = queue.pop(0)
-            for t in self.out.get(node, ()):
+        out, into, placed = self.out, self.into, self.placed
+        reverse = self.vocab.reverse
+        at = 0
+        while at < len(queue):
+            node = queue[at]
+            at += 1
+            for t in out.get(node, ()):
                 obj = t.object
-                if isinstance(obj, ox.NamedNode | ox.BlankNode) and obj in self.out \
-                        and obj not in self.placed and t.predicate.value != RDF_TYPE:
-                    self.placed[obj] = t
+                if isinstance(obj, NODE) and obj in out and obj not in placed \
+                        and t.predicate.value != RDF_TYPE:
+                    placed[obj] = t
                     queue.append(obj)
                     order.append(obj)
-            for t in self.into.get(node, ()):
-                if (s := subject_of(t)) in self.placed:
+            for t in into.get(node, ()):
+                s: Subject = t.subject  # type: ignore[assignment]  # checked in __init__
+                if s in placed:
                     continue
-                if everything or self._term(self.vocab.reverse.get(t.predicate.value, []),
-                                            node, s) is not None:
-                    self.placed[s] = t
+                if everything or ((terms := reverse.get(t.predicate.value)) and
+                                  self._term(terms, node, s) is not None):
+                    placed[s] = t
                     queue.append(s)
                     order.append(s)
 
@@ -180,7 +189,7 @@ class Framer:
             wanted = TERM_CLASS.get(term.name)
             if wanted is not None and not self._is_a(other, wanted, TERM_PATH[term.name]):
                 continue
-            if term.kind in ("id", "plain") and isinstance(value, ox.NamedNode | ox.BlankNode):
+            if term.kind in ("id", "plain") and isinstance(value, NODE):
                 return term
             elif isinstance(value, ox.Literal):
                 if term.kind == "lang":
@@ -239,23 +248,26 @@ class Framer:
         langs: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         terms: dict[str, Term | None] = {}
         types = []
+        vocab = self.vocab
+        forward, placed_at = vocab.forward, self.placed
         for t in self.out.get(subject, ()):
-            if t == skip:
+            if skip is not None and t == skip:
                 continue
             p, o = t.predicate.value, t.object
             if p == RDF_TYPE and isinstance(o, ox.NamedNode):
-                types.append(self.vocab.classes.get(o.value) or self.vocab.compact(o.value))
+                types.append(vocab.classes.get(o.value) or vocab.compact(o.value))
                 continue
-            other = o if isinstance(o, ox.NamedNode | ox.BlankNode) else None
-            term = self._term(self.vocab.forward.get(p, []), o, other)
-            key = term.name if term is not None else self.vocab.compact(p)
+            other = o if isinstance(o, NODE) else None
+            found = forward.get(p)
+            term = self._term(found, o, other) if found else None
+            key = term.name if term is not None else vocab.compact(p)
             terms[key] = term
             if isinstance(o, ox.Literal):
                 if term is not None and term.kind == "lang":
                     langs[key][o.language or ""].append(o.value)
                 else:
                     values[key].append(self._literal(o, term))
-            elif other is not None and (self.placed.get(other) == t or self._leaf(other)):
+            elif other is not None and (placed_at.get(other) == t or self._leaf(other)):
                 values[key].append(self.node(other))
             elif other is not None:
                 values[key].append(self._ref(other, term))
@@ -263,8 +275,8 @@ class Framer:
             obj["type"] = sorted(types) if len(types) > 1 else types[0]
         reverse: dict[str, list[Any]] = defaultdict(list)
         for t in self.into.get(subject, ()):
-            s = subject_of(t)
-            if self.placed.get(s) != t:
+            s: Subject = t.subject  # type: ignore[assignment]  # checked in __init__
+            if placed_at.get(s) != t:
                 continue  # written in its subject's node
             term = self._term(self.vocab.reverse.get(t.predicate.value, []), subject, s)
             child = self.node(s, skip=t)
@@ -273,12 +285,14 @@ class Framer:
                 values[term.name].append(child)
             else:
                 reverse[self.vocab.compact(t.predicate.value)].append(child)
-        for key in sorted(values, key=self._key_order):
-            items = sorted(values[key], key=self._value_order)
+        # (the order keys go in does not matter: the node is put in order below)
+        for key, items in values.items():
+            if len(items) > 1:
+                items.sort(key=self._value_order)
             term = terms.get(key)
             obj[key] = items if len(items) > 1 or (term is not None and term.is_set) \
                 else items[0]
-        for key in sorted(langs, key=self._key_order):
+        for key in langs:
             obj[key] = {lang: (vals[0] if len(vals) == 1 else sorted(vals))
                         for lang, vals in sorted(langs[key].items())}
         if reverse:
