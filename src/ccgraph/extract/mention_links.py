@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from ..literal_alternation import alternation
 from ..records import Mention, Profile, Span
 from . import mention_lexicon as lex
 from .mention_model import Model, decide, shipped_model
@@ -166,8 +167,10 @@ def corpus_candidates(profiles: Sequence[Profile],
     boundaries at "and" (:mod:`.mention_variants`) and the runs no rule named."""
     found = {n: find_candidates(p.text, _about(p)) for n, p in enumerate(profiles)}
     names = _gazetteer(found)
-    pattern = (re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-                          + r"(?![\w-])") if names else None)
+    # longest name first; the lookahead binds to the last (shortest) name only, as it did in
+    # the flat alternation this pattern was before (literal_alternation.py: same matches)
+    pattern = (re.compile(alternation(sorted(names, key=len, reverse=True), r"(?![\w-])"))
+               if names else None)
     out: list[list[Mention]] = []
     for n, profile in enumerate(profiles):
         named = _add_gazetteer(profile, found[n], names, pattern)
