@@ -23,11 +23,11 @@ from typing import Any
 from . import shipped
 from .extract.mention_eval import (
     KINDS,
-    corpus_mentions,
     load_gold,
     load_profiles,
     score_mentions,
 )
+from .extract.mention_links import link_mentions
 from .records import Mention, Profile
 from .themes import ThemeRule, assign_themes, load_default_rules
 
@@ -133,8 +133,9 @@ def gold_report(corpus: Path, root: Path = GOLD_DIR,
     found: list[dict[int, list[Mention]]] = []  # the corpus's mentions, found once for all parts
     for part in PARTS:
         if mention_dir(part, root).is_dir():
-            if not found:
-                found.append(corpus_mentions(corpus))
+            if not found:  # as corpus_mentions finds them, on the profiles read above
+                link_mentions(list({id(p): p for p in profiles.values()}.values()))
+                found.append({index: p.mentions for index, p in profiles.items()})
             report["mentions"][part] = score_mentions(load_gold(mention_dir(part, root)),
                                                       found[0])
         if theme_csv(part, root).is_file():
