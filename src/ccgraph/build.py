@@ -10,7 +10,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -146,64 +146,40 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
 
     say("extract: profiles")
     extracted = read_sources(list(sources))
-    documents = read_document_facts(data / "source-documents.csv")
-    link_mentions(extracted.profiles)
-    for profile in extracted.profiles:
-        known = documents.get(Path(profile.source).name)
-        if known is not None:
-            profile.url = profile.url or known[0]
-            profile.retrieved = profile.retrieved or known[1]
-    tick("extract")
-
-    say(f"model: {len(extracted.profiles)} profiles")
-    rules = load_rules(vocab)
-    names = model.field_names(vocab)
-
-    without_theme: list[str] = []  # pledges no theme rule matches: given theme "other"
-
-    def themes(text: str) -> list[URIRef]:
-        found = assign_themes_or_other(text, rules)
-        if found == [OTHER]:
-            without_theme.append(" ".join(text.split()[:5]))
-        return found
-
-    unresolved: list[dict[str, str]] = []
-    duplicates: list[dict[str, str]] = []
-    located: list[tuple[Profile, Member, URIRef]] = []  # a profile, its member, its graph
-    seen: dict[URIRef, str] = {}
-    for profile in extracted.profiles:
-        if profile.field is None:
-            unresolved.append({"source": profile.source, "city": profile.city,
-                               "reason": "the profile names no creative field"})
-            continue
-        try:
-            member = index.lookup(profile.city, profile.field)
-        except AmbiguousName as exc:
-            unresolved.append({"source": profile.source, "city": profile.city,
-                               "field": profile.field, "reason": str(exc)})
-            continue
-        if member is None or member.country_code is None:
-            unresolved.append({
-                "source": profile.source, "city": profile.city, "field": profile.field,
-                "reason": "not in the members table; add the city to data/members.csv "
-                          "or an alias to data/city-aliases.csv"})
-            continue
-        name = iris.profile_graph(member.country_code, member.city, profile.field, base)
-        if name in seen:
-            duplicates.append({"source": profile.source, "kept": seen[name],
-                               "reason": "a second profile of the same city and field"})
-            continue
-        seen[name] = profile.source
-        profile.city = member.city
-        located.append((profile, member, name))
+    located, unresolved, duplicates = _locate(extracted.profiles, index, base)
     modelled = [profile for profile, _m, _n in located]
     countries = [m.country_code or "" for _p, m, _n in located]
     city_names = [m.city for m in members]
-    # the near-duplicate search needs only the located profiles: in a process of its own
-    # while this one models them
-    near_search = Aside(lambda: _near_duplicates(modelled, countries, city_names, base)) \
+    # the near-duplicate search needs the located profiles' passages only (not their
+    # mentions): in a process of its own while this one links the mentions and models. It
+    # reads each profile under its member's name, which this process gives the profiles only
+    # once their mentions are linked (the linking scopes names by the city as written).
+    named = [replace(profile, city=member.city) for profile, member, _n in located]
+    near_search = Aside(lambda: _near_duplicates(named, countries, city_names, base)) \
         if modelled and near_duplicates else None
+    without_theme: list[str] = []  # pledges no theme rule matches: given theme "other"
     try:
+        documents = read_document_facts(data / "source-documents.csv")
+        link_mentions(extracted.profiles)
+        for profile in extracted.profiles:
+            known = documents.get(Path(profile.source).name)
+            if known is not None:
+                profile.url = profile.url or known[0]
+                profile.retrieved = profile.retrieved or known[1]
+        for profile, member, _n in located:
+            profile.city = member.city
+        tick("extract")
+
+        say(f"model: {len(extracted.profiles)} profiles")
+        rules = load_rules(vocab)
+        names = model.field_names(vocab)
+
+        def themes(text: str) -> list[URIRef]:
+            found = assign_themes_or_other(text, rules)
+            if found == [OTHER]:
+                without_theme.append(" ".join(text.split()[:5]))
+            return found
+
         for profile, member, name in located:
             assert member.country_code is not None
             if profile_sink is None:
@@ -246,6 +222,43 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
             "'other' (data/vocab/themes.ttl holds the rules)")
     quality.update(extracted.quality())
     return Assembled(kept, graph_sources, quality, modelled)
+
+
+def _locate(profiles: list[Profile], index: MemberIndex, base: str
+            ) -> tuple[list[tuple[Profile, Member, URIRef]], list[dict[str, str]],
+                       list[dict[str, str]]]:
+    """Each profile with its member and its graph's name (the first profile of a city and
+    field); and the profiles left out: unresolved (no field, no member, an ambiguous name)
+    and duplicates. The profiles are not changed (their city stays as written)."""
+    unresolved: list[dict[str, str]] = []
+    duplicates: list[dict[str, str]] = []
+    located: list[tuple[Profile, Member, URIRef]] = []
+    seen: dict[URIRef, str] = {}
+    for profile in profiles:
+        if profile.field is None:
+            unresolved.append({"source": profile.source, "city": profile.city,
+                               "reason": "the profile names no creative field"})
+            continue
+        try:
+            member = index.lookup(profile.city, profile.field)
+        except AmbiguousName as exc:
+            unresolved.append({"source": profile.source, "city": profile.city,
+                               "field": profile.field, "reason": str(exc)})
+            continue
+        if member is None or member.country_code is None:
+            unresolved.append({
+                "source": profile.source, "city": profile.city, "field": profile.field,
+                "reason": "not in the members table; add the city to data/members.csv "
+                          "or an alias to data/city-aliases.csv"})
+            continue
+        name = iris.profile_graph(member.country_code, member.city, profile.field, base)
+        if name in seen:
+            duplicates.append({"source": profile.source, "kept": seen[name],
+                               "reason": "a second profile of the same city and field"})
+            continue
+        seen[name] = profile.source
+        located.append((profile, member, name))
+    return located, unresolved, duplicates
 
 
 def _near_duplicates(modelled: list[Profile], countries: list[str], city_names: list[str],
