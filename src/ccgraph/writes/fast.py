@@ -17,6 +17,8 @@ the framed cities (:class:`Framed`) and the compressed pieces of the gzip dumps
   (voidpatch.py), else makes it with ``void.describe_dataset`` fed with the kept counts;
 * writes the dumps from what it keeps, making again only the blocks of changed subjects,
   the framed cities that read a changed node and the gzip pieces with changed lines;
+* hashes the named graphs' N-Quads (the version id) again only from the first changed
+  line (:meth:`Published.version`: hashes kept every HASH_STEP lines);
 * writes the rest as a build does.
 
 The result holds what ``version.write_version`` would write for the same quads (same
@@ -203,6 +205,10 @@ def _graph_of(line: bytes) -> str:
     return line[line.rindex(b" <") + 2:-3].decode("utf-8")
 
 
+#: lines between two kept hashes of the named graphs' N-Quads (Published.version)
+HASH_STEP = 2048
+
+
 class Published:
     """What the worker keeps of the live version to write the next one (module docstring).
     ``named``: the named graphs without the VoID graph; ``void``: the VoID graph's quads.
@@ -229,6 +235,14 @@ class Published:
         self.blocks: Blocks | None = None  # likewise
         self.gz = {"nt": GzipCache(), "nq": GzipCache()}
         self.memo: dict[ox.Triple | ox.Quad, bytes] = {}
+        #: the voidpatch template of ``void`` (the quads it was made from, the template):
+        #: a description patched from a template has that template again
+        self.template: tuple[list[ox.Quad], voidpatch.Template | None] | None = None
+        #: the SHA-256 of ``lines`` (as N-Quads) so far at every HASH_STEP-th line: the
+        #: number of lines hashed, the hash; valid up to ``unhashed``, the first line that
+        #: may have changed since (a write hashes again only from there: :meth:`version`)
+        self.hashed: list[tuple[int, Any]] = [(0, hashlib.sha256())]
+        self.unhashed = 0
 
     def _union(self, line: bytes, k: int) -> None:
         i = bisect.bisect_left(self.union, line)
@@ -255,6 +269,7 @@ class Published:
             i = bisect.bisect_left(self.lines, line)
             if i < len(self.lines) and self.lines[i] == line:
                 del self.lines[i]
+                self.unhashed = min(self.unhashed, i)
                 _bump(self.graphs, _graph_of(line), -1)
                 tl = _triple_line(line)
                 _bump(self.held, tl, -1)
@@ -268,6 +283,7 @@ class Published:
             i = bisect.bisect_left(self.lines, line)
             if i == len(self.lines) or self.lines[i] != line:
                 self.lines.insert(i, line)
+                self.unhashed = min(self.unhashed, i)
                 _bump(self.graphs, _graph_of(line), 1)
                 tl = _triple_line(line)
                 if not self.held[tl]:
@@ -313,6 +329,20 @@ class Published:
     def nquads(self) -> bytes:
         return b"\n".join(self.lines) + b"\n" if self.lines else b""
 
+    def version(self) -> str:
+        """``version.version_of(self.nquads())``, hashing only the lines from the last
+        kept hash before the first line that changed."""
+        keep = bisect.bisect_right([n for n, _ in self.hashed], self.unhashed)
+        del self.hashed[keep:]
+        start, sha = self.hashed[-1]
+        sha = sha.copy()
+        for i in range(start, len(self.lines), HASH_STEP):
+            if i != start:
+                self.hashed.append((i, sha.copy()))
+            sha.update(b"\n".join(self.lines[i:i + HASH_STEP]) + b"\n")
+        self.unhashed = len(self.lines)
+        return version.version_from_digest(sha.hexdigest())
+
     def prepare(self, version_dir: Path, base: str) -> None:
         """Make now what the first write would make: the dumps' blocks, the framed cities
         (of ``version_dir``, the version this holds) and the gzip pieces."""
@@ -347,7 +377,9 @@ def _patched(pub: Published, sizes: Mapping[str, int], created: str,
              guess: list[ox.Quad], base: str) -> list[ox.Quad] | None:
     """The VoID quads of the next version patched from the last (voidpatch.py), at the
     fixed point of its own counts; None when it cannot be patched."""
-    tmpl = voidpatch.template(pub.void, base)
+    if pub.template is None or pub.template[0] is not pub.void:
+        pub.template = (pub.void, voidpatch.template(pub.void, base))
+    tmpl = pub.template[1]
     if tmpl is None or tmpl.example != str(iris.city(*EXAMPLE_CITY, base=base)):
         return None
     counted = _Counted(sizes, pub.tally, pub.held, guess, pub.memo)
@@ -358,6 +390,7 @@ def _patched(pub: Published, sizes: Mapping[str, int], created: str,
             return None
         found = counted.count(set(quads))
         if found == stats:
+            pub.template = (quads, tmpl)  # the template of these quads (once set_void)
             return quads
         stats = found
     return None
@@ -373,11 +406,10 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
     old = BuildMeta.from_json((previous / META_FILE).read_text(encoding="utf-8"))
     base = old.base or base
     gained, lost = pub.change(added, removed)
-    nquads = pub.nquads()
     graphs = {g: n for g, n in pub.graphs.items() if n}
     extra = {k: v for k, v in old.extra.items() if k not in ("triples", "write")}
     meta = BuildMeta(
-        version=version.version_of(nquads),
+        version=pub.version(),
         created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         base=base, quads=sum(graphs.values()), graphs=dict(sorted(graphs.items())),
         sources=list(old.sources), extra={**extra, "write": {"parent": old.version, **note}})
