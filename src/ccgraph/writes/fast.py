@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import operator
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -97,29 +98,39 @@ class Tally:
                 if not per:
                     del self.instances[t.object.value]
 
-    def with_extra(self, new: Sequence[ox.Triple | ox.Quad]) -> Statistics:
-        """The statistics with ``new`` counted in too (distinct triples not counted yet;
-        this tally unchanged)."""
-        subjects = {t.subject for t in new if t.subject not in self.subjects}
-        entities = sum(1 for s in subjects
+    def extra(self, new: Sequence[ox.Triple | ox.Quad]) -> Extra:
+        """What ``new`` (distinct triples not counted yet) adds to this tally's counts."""
+        extra = Extra(len(new), {t.subject for t in new if t.subject not in self.subjects},
+                      {t.object for t in new if t.object not in self.objects},
+                      Counter(t.predicate.value for t in new), set(), {})
+        for t in new:
+            if t.predicate == _RDF_TYPE:
+                extra.absorb_type(self, t)
+        return extra
+
+    def with_extra(self, new: Sequence[ox.Triple | ox.Quad], *parts: Extra) -> Statistics:
+        """The statistics with ``new`` and ``parts`` (:meth:`extra` of other distinct
+        triples) counted in too (this tally unchanged)."""
+        whole = self.extra(new)
+        for part in parts:
+            whole.n += part.n
+            whole.subjects |= part.subjects
+            whole.objects |= part.objects
+            whole.predicates.update(part.predicates)
+            whole.classes |= part.classes
+            for c, xs in part.instances.items():
+                whole.instances.setdefault(c, set()).update(xs)
+        entities = sum(1 for s in whole.subjects
                        if isinstance(s, ox.NamedNode) and s.value.startswith(self.space))
-        objects = {t.object for t in new if t.object not in self.objects}
-        properties = self.properties + Counter(t.predicate.value for t in new)
-        types = [t for t in new if t.predicate == _RDF_TYPE]
-        classes = {t.object for t in types if t.object not in self.classes}
-        added: dict[str, set[object]] = {}
-        for t in types:
-            if isinstance(t.object, ox.NamedNode) and \
-                    t.subject not in self.instances.get(t.object.value, ()):
-                added.setdefault(t.object.value, set()).add(t.subject)
+        properties = self.properties + whole.predicates
         partitions = {c: len(xs) for c, xs in self.instances.items()}
-        for c, xs in added.items():
+        for c, xs in whole.instances.items():
             partitions[c] = partitions.get(c, 0) + len(xs)
         return Statistics(
-            triples=self.n + len(new), entities=self.entities + entities,
-            subjects=len(self.subjects) + len(subjects),
-            objects=len(self.objects) + len(objects), properties=len(properties),
-            classes=len(self.classes) + len(classes),
+            triples=self.n + whole.n, entities=self.entities + entities,
+            subjects=len(self.subjects) + len(whole.subjects),
+            objects=len(self.objects) + len(whole.objects), properties=len(properties),
+            classes=len(self.classes) + len(whole.classes),
             class_partitions=tuple(sorted(partitions.items())),
             property_partitions=tuple(sorted(properties.items())))
 
@@ -130,6 +141,27 @@ class Tally:
             classes=len(self.classes),
             class_partitions=tuple(sorted((c, len(xs)) for c, xs in self.instances.items())),
             property_partitions=tuple(sorted(self.properties.items())))
+
+
+@dataclass
+class Extra:
+    """What triples not in a :class:`Tally` add to it (:meth:`Tally.extra`): their number,
+    their subjects and objects it does not hold, their predicates, their classes it does
+    not hold and per class the instances it does not hold."""
+
+    n: int
+    subjects: set[object]
+    objects: set[object]
+    predicates: Counter[str]
+    classes: set[object]
+    instances: dict[str, set[object]]
+
+    def absorb_type(self, tally: Tally, t: ox.Triple | ox.Quad) -> None:
+        if t.object not in tally.classes:
+            self.classes.add(t.object)
+        if isinstance(t.object, ox.NamedNode) and \
+                t.subject not in tally.instances.get(t.object.value, ()):
+            self.instances.setdefault(t.object.value, set()).add(t.subject)
 
 
 def _bump(counter: Counter[Any], key: object, k: int) -> None:
@@ -155,12 +187,17 @@ class _Counted:
     def statistics(self, extra: set[ox.Triple]) -> Statistics:
         return self.count(extra)
 
-    def count(self, extra: Collection[ox.Triple | ox.Quad]) -> Statistics:
-        """:meth:`statistics` of distinct triples, or of quads of one graph."""
-        if not extra and self.guess is not None:
-            extra, self.guess = self.guess, None
+    def unheld(self, extra: Iterable[ox.Triple | ox.Quad]) -> list[ox.Triple | ox.Quad]:
+        """The triples of ``extra`` the named graphs do not hold."""
         memo = self.memo if self.memo is not None else {}
-        return self.tally.with_extra([t for t in extra if _memo_line(memo, t) not in self.held])
+        return [t for t in extra if _memo_line(memo, t) not in self.held]
+
+    def count(self, extra: Collection[ox.Triple | ox.Quad], *parts: Extra) -> Statistics:
+        """:meth:`statistics` of distinct triples, or of quads of one graph (with
+        ``parts``: what other distinct triples add, :meth:`Tally.extra`)."""
+        if not extra and not parts and self.guess is not None:
+            extra, self.guess = self.guess, None
+        return self.tally.with_extra(self.unheld(extra), *parts)
 
 
 def _memo_line(memo: dict[ox.Triple | ox.Quad, bytes], t: ox.Triple | ox.Quad) -> bytes:
@@ -383,12 +420,19 @@ def _patched(pub: Published, sizes: Mapping[str, int], created: str,
     if tmpl is None or tmpl.example != str(iris.city(*EXAMPLE_CITY, base=base)):
         return None
     counted = _Counted(sizes, pub.tally, pub.held, guess, pub.memo)
-    stats = counted.statistics(set())
+    # the fixed quads are the same in every draft: what they add is counted once
+    fixed = counted.unheld(dict.fromkeys(tmpl.fixed))
+    part = pub.tally.extra(fixed)
+    n = len(tmpl.fixed)
+    if len(guess) == n + len(tmpl.slots) and all(map(operator.is_, guess[:n], tmpl.fixed)):
+        stats = counted.count(set(guess[n:]), part)  # the last description, patched
+    else:
+        stats = counted.statistics(set())
     for _ in range(PATCH_ROUNDS):
         quads = voidpatch.fill(tmpl, stats, sizes, created)
         if quads is None:
             return None
-        found = counted.count(set(quads))
+        found = counted.count(set(quads[n:]), part)
         if found == stats:
             pub.template = (quads, tmpl)  # the template of these quads (once set_void)
             return quads
@@ -519,5 +563,5 @@ def read_change(version_dir: Path) -> tuple[str, set[ox.Quad], set[ox.Quad]] | N
     return parent, added, removed
 
 
-__all__ = ["CHANGE_ADDED", "CHANGE_REMOVED", "Blocks", "Framed", "Published", "Tally",
+__all__ = ["CHANGE_ADDED", "CHANGE_REMOVED", "Blocks", "Extra", "Framed", "Published", "Tally",
            "catch_up", "read_change", "write_fast"]
