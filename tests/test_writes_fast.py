@@ -192,3 +192,28 @@ def test_the_version_hash_follows_changes_anywhere(monkeypatch: pytest.MonkeyPat
         held = (held - removed) | added
         assert pub.version() == version_of(pub.nquads()) == \
             version_of(writes.nquads_of(held))
+
+
+def test_framed_cities_follow_a_city_typed_or_untyped(seed_build: Path) -> None:
+    """Framed.update finds the cities from the changed triples: a city whose type goes
+    is dropped, one typed again comes back, as bulk.city_iris reads the store."""
+    from ccgraph.framing import bulk
+    from ccgraph.namespaces import CCG
+    from ccgraph.store import STORE_DIR
+    from ccgraph.writes.dumpstate import Framed
+
+    store = ox.Store()
+    store.extend(ox.Store.read_only(str(seed_build / STORE_DIR)).quads_for_pattern(
+        None, None, None, None))
+    framed = Framed(store, BASE)
+    assert SAPPORO in framed.lines
+    typed = [q for q in store.quads_for_pattern(ox.NamedNode(SAPPORO), ox.NamedNode(
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(str(CCG.CreativeCity)),
+        None)]
+    for q in typed:
+        store.remove(q)
+    framed.update(store, [typed[0].triple])
+    assert set(framed.lines) == set(bulk.city_iris(store)) and SAPPORO not in framed.lines
+    store.extend(typed)
+    framed.update(store, [typed[0].triple])
+    assert set(framed.lines) == set(bulk.city_iris(store)) and SAPPORO in framed.lines
