@@ -18,7 +18,9 @@ from rdflib.compare import isomorphic
 
 from ccgraph import writes
 from ccgraph.store import META_FILE, open_build
-from ccgraph.writes.gzcache import GzipCache
+from ccgraph.version import version_of
+from ccgraph.writes import fast
+from ccgraph.writes.gzcache import GzipCache, crc32_combine
 from tests.support.jsonld_offline import to_graph
 from tests.support.writehelp import BASE, SAPPORO, VOID, comment_insert, copy_build
 
@@ -145,3 +147,73 @@ def test_gzip_pieces_read_as_one_file(count: int) -> None:
         data = ordered.data(step, ordered=True, tail=[b"<urn:t> <urn:p> <urn:o> ."])
         assert gzip.decompress(data) == b"".join(line + b"\n" for line in
                                                  [*step, b"<urn:t> <urn:p> <urn:o> ."])
+
+
+def test_crc32_combine_is_the_crc_of_the_joined_bytes() -> None:
+    pieces = [b"", b"x", b"<urn:s> <urn:p> <urn:o> .\n" * 300, bytes(range(256)) * 9]
+    shifts: dict[int, int] = {}
+    for a in pieces:
+        for b in pieces:
+            assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b), shifts) == \
+                zlib.crc32(a + b)
+    assert crc32_combine(zlib.crc32(b"ab"), zlib.crc32(b"cd"), 2) == zlib.crc32(b"abcd")
+
+
+def test_gzip_pieces_follow_a_line_replaced_in_place() -> None:
+    """A piece whose lines changed but kept their number (one replaced by another, or by
+    an equal line made again) is compressed from its new lines."""
+    lines = [f"<urn:s:{i:05d}> <urn:p> \"{i}\" .".encode() for i in range(3000)]
+    cache = GzipCache()
+    cache.data(lines, ordered=True)
+    for i in (0, 1500, 2999):
+        lines[i] = lines[i].replace(b'" .', b'x" .')
+        assert gzip.decompress(cache.data(lines, ordered=True)) == \
+            b"".join(line + b"\n" for line in lines)
+    remade = [bytes(bytearray(line)) for line in lines]
+    assert cache.data(remade, ordered=True) == GzipCache().data(remade, ordered=True)
+
+
+def test_the_version_hash_follows_changes_anywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Published.version hashes again only from the first changed line: after changes at
+    the start, middle and end, and none, it is the hash of the whole N-Quads."""
+    monkeypatch.setattr(fast, "HASH_STEP", 64)
+
+    def quad(i: int) -> ox.Quad:
+        return ox.Quad(ox.NamedNode(f"urn:s:{i:05d}"), ox.NamedNode("urn:p"),
+                       ox.Literal(str(i)), ox.NamedNode(f"urn:g:{i % 3}"))
+
+    held = {quad(i) for i in range(0, 2000, 2)}
+    pub = fast.Published(held, [], BASE)
+    assert pub.version() == version_of(pub.nquads())
+    for added, removed in (({quad(1)}, set()), (set(), {quad(1000)}),
+                           ({quad(1999), quad(5)}, {quad(0)}), (set(), set()),
+                           ({quad(777)}, {quad(1998)})):
+        pub.change(added, removed)
+        held = (held - removed) | added
+        assert pub.version() == version_of(pub.nquads()) == \
+            version_of(writes.nquads_of(held))
+
+
+def test_framed_cities_follow_a_city_typed_or_untyped(seed_build: Path) -> None:
+    """Framed.update finds the cities from the changed triples: a city whose type goes
+    is dropped, one typed again comes back, as bulk.city_iris reads the store."""
+    from ccgraph.framing import bulk
+    from ccgraph.namespaces import CCG
+    from ccgraph.store import STORE_DIR
+    from ccgraph.writes.dumpstate import Framed
+
+    store = ox.Store()
+    store.extend(ox.Store.read_only(str(seed_build / STORE_DIR)).quads_for_pattern(
+        None, None, None, None))
+    framed = Framed(store, BASE)
+    assert SAPPORO in framed.lines
+    typed = [q for q in store.quads_for_pattern(ox.NamedNode(SAPPORO), ox.NamedNode(
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(str(CCG.CreativeCity)),
+        None)]
+    for q in typed:
+        store.remove(q)
+    framed.update(store, [typed[0].triple])
+    assert set(framed.lines) == set(bulk.city_iris(store)) and SAPPORO not in framed.lines
+    store.extend(typed)
+    framed.update(store, [typed[0].triple])
+    assert set(framed.lines) == set(bulk.city_iris(store)) and SAPPORO in framed.lines

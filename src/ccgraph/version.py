@@ -41,7 +41,12 @@ class VoidMaker(Protocol):
 
 def version_of(nquads: bytes) -> str:
     """The version id of canonical N-Quads: the same data, the same version."""
-    return hashlib.sha256(nquads).hexdigest()[:16]
+    return version_from_digest(hashlib.sha256(nquads).hexdigest())
+
+
+def version_from_digest(sha256_hex: str) -> str:
+    """The version id of canonical N-Quads whose SHA-256 (hex) is ``sha256_hex``."""
+    return sha256_hex[:16]
 
 
 def graph_counts(nquads: bytes) -> dict[str, int]:
@@ -196,4 +201,5 @@ written), and build.json (``sources`` and ``extra``
 
 
 __all__ = ["Filled", "Reports", "VoidMaker", "Written", "fill_store", "graph_counts",
-           "union_ntriples", "version_of", "write_dumps", "write_gzip", "write_version"]
+           "union_ntriples", "version_from_digest", "version_of", "write_dumps", "write_gzip",
+           "write_version"]

@@ -14,10 +14,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..framing import bulk
-from ..namespaces import PREFIXES
+from ..namespaces import CCG, PREFIXES
 from .gzcache import GzipCache
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_CITY = ox.NamedNode(str(CCG.CreativeCity))
 
 
 class Framed:
@@ -63,8 +64,19 @@ class Framed:
                     del self.readers[node]
 
     def update(self, store: ox.Store, changed: Iterable[ox.Triple]) -> int:
-        """Frame again the cities ``changed`` can alter; returns how many."""
-        cities = set(bulk.city_iris(store))
+        """Frame again the cities ``changed`` (every triple the union gained or lost since
+        the cities were framed) can alter; returns how many. The cities are those framed,
+        and those ``changed`` types as cities if the store still does (bulk.city_iris
+        without reading every city's type again)."""
+        changed = list(changed)
+        cities = set(self.lines)
+        for t in changed:
+            if t.predicate == _RDF_TYPE and t.object == _CITY and \
+                    isinstance(t.subject, ox.NamedNode):
+                if ox.Quad(t.subject, _RDF_TYPE, _CITY, ox.DefaultGraph()) in store:
+                    cities.add(t.subject.value)
+                else:
+                    cities.discard(t.subject.value)
         touched = cities - self.lines.keys()
         for t in changed:
             touched |= self.readers.get(t.subject, set())

@@ -17,6 +17,8 @@ the framed cities (:class:`Framed`) and the compressed pieces of the gzip dumps
   (voidpatch.py), else makes it with ``void.describe_dataset`` fed with the kept counts;
 * writes the dumps from what it keeps, making again only the blocks of changed subjects,
   the framed cities that read a changed node and the gzip pieces with changed lines;
+* hashes the named graphs' N-Quads (the version id) again only from the first changed
+  line (:meth:`Published.version`: hashes kept every HASH_STEP lines);
 * writes the rest as a build does.
 
 The result holds what ``version.write_version`` would write for the same quads (same
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import operator
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -95,29 +98,39 @@ class Tally:
                 if not per:
                     del self.instances[t.object.value]
 
-    def with_extra(self, new: Sequence[ox.Triple | ox.Quad]) -> Statistics:
-        """The statistics with ``new`` counted in too (distinct triples not counted yet;
-        this tally unchanged)."""
-        subjects = {t.subject for t in new if t.subject not in self.subjects}
-        entities = sum(1 for s in subjects
+    def extra(self, new: Sequence[ox.Triple | ox.Quad]) -> Extra:
+        """What ``new`` (distinct triples not counted yet) adds to this tally's counts."""
+        extra = Extra(len(new), {t.subject for t in new if t.subject not in self.subjects},
+                      {t.object for t in new if t.object not in self.objects},
+                      Counter(t.predicate.value for t in new), set(), {})
+        for t in new:
+            if t.predicate == _RDF_TYPE:
+                extra.absorb_type(self, t)
+        return extra
+
+    def with_extra(self, new: Sequence[ox.Triple | ox.Quad], *parts: Extra) -> Statistics:
+        """The statistics with ``new`` and ``parts`` (:meth:`extra` of other distinct
+        triples) counted in too (this tally unchanged)."""
+        whole = self.extra(new)
+        for part in parts:
+            whole.n += part.n
+            whole.subjects |= part.subjects
+            whole.objects |= part.objects
+            whole.predicates.update(part.predicates)
+            whole.classes |= part.classes
+            for c, xs in part.instances.items():
+                whole.instances.setdefault(c, set()).update(xs)
+        entities = sum(1 for s in whole.subjects
                        if isinstance(s, ox.NamedNode) and s.value.startswith(self.space))
-        objects = {t.object for t in new if t.object not in self.objects}
-        properties = self.properties + Counter(t.predicate.value for t in new)
-        types = [t for t in new if t.predicate == _RDF_TYPE]
-        classes = {t.object for t in types if t.object not in self.classes}
-        added: dict[str, set[object]] = {}
-        for t in types:
-            if isinstance(t.object, ox.NamedNode) and \
-                    t.subject not in self.instances.get(t.object.value, ()):
-                added.setdefault(t.object.value, set()).add(t.subject)
+        properties = self.properties + whole.predicates
         partitions = {c: len(xs) for c, xs in self.instances.items()}
-        for c, xs in added.items():
+        for c, xs in whole.instances.items():
             partitions[c] = partitions.get(c, 0) + len(xs)
         return Statistics(
-            triples=self.n + len(new), entities=self.entities + entities,
-            subjects=len(self.subjects) + len(subjects),
-            objects=len(self.objects) + len(objects), properties=len(properties),
-            classes=len(self.classes) + len(classes),
+            triples=self.n + whole.n, entities=self.entities + entities,
+            subjects=len(self.subjects) + len(whole.subjects),
+            objects=len(self.objects) + len(whole.objects), properties=len(properties),
+            classes=len(self.classes) + len(whole.classes),
             class_partitions=tuple(sorted(partitions.items())),
             property_partitions=tuple(sorted(properties.items())))
 
@@ -128,6 +141,27 @@ class Tally:
             classes=len(self.classes),
             class_partitions=tuple(sorted((c, len(xs)) for c, xs in self.instances.items())),
             property_partitions=tuple(sorted(self.properties.items())))
+
+
+@dataclass
+class Extra:
+    """What triples not in a :class:`Tally` add to it (:meth:`Tally.extra`): their number,
+    their subjects and objects it does not hold, their predicates, their classes it does
+    not hold and per class the instances it does not hold."""
+
+    n: int
+    subjects: set[object]
+    objects: set[object]
+    predicates: Counter[str]
+    classes: set[object]
+    instances: dict[str, set[object]]
+
+    def absorb_type(self, tally: Tally, t: ox.Triple | ox.Quad) -> None:
+        if t.object not in tally.classes:
+            self.classes.add(t.object)
+        if isinstance(t.object, ox.NamedNode) and \
+                t.subject not in tally.instances.get(t.object.value, ()):
+            self.instances.setdefault(t.object.value, set()).add(t.subject)
 
 
 def _bump(counter: Counter[Any], key: object, k: int) -> None:
@@ -153,12 +187,17 @@ class _Counted:
     def statistics(self, extra: set[ox.Triple]) -> Statistics:
         return self.count(extra)
 
-    def count(self, extra: Collection[ox.Triple | ox.Quad]) -> Statistics:
-        """:meth:`statistics` of distinct triples, or of quads of one graph."""
-        if not extra and self.guess is not None:
-            extra, self.guess = self.guess, None
+    def unheld(self, extra: Iterable[ox.Triple | ox.Quad]) -> list[ox.Triple | ox.Quad]:
+        """The triples of ``extra`` the named graphs do not hold."""
         memo = self.memo if self.memo is not None else {}
-        return self.tally.with_extra([t for t in extra if _memo_line(memo, t) not in self.held])
+        return [t for t in extra if _memo_line(memo, t) not in self.held]
+
+    def count(self, extra: Collection[ox.Triple | ox.Quad], *parts: Extra) -> Statistics:
+        """:meth:`statistics` of distinct triples, or of quads of one graph (with
+        ``parts``: what other distinct triples add, :meth:`Tally.extra`)."""
+        if not extra and not parts and self.guess is not None:
+            extra, self.guess = self.guess, None
+        return self.tally.with_extra(self.unheld(extra), *parts)
 
 
 def _memo_line(memo: dict[ox.Triple | ox.Quad, bytes], t: ox.Triple | ox.Quad) -> bytes:
@@ -203,6 +242,10 @@ def _graph_of(line: bytes) -> str:
     return line[line.rindex(b" <") + 2:-3].decode("utf-8")
 
 
+#: lines between two kept hashes of the named graphs' N-Quads (Published.version)
+HASH_STEP = 2048
+
+
 class Published:
     """What the worker keeps of the live version to write the next one (module docstring).
     ``named``: the named graphs without the VoID graph; ``void``: the VoID graph's quads.
@@ -229,6 +272,14 @@ class Published:
         self.blocks: Blocks | None = None  # likewise
         self.gz = {"nt": GzipCache(), "nq": GzipCache()}
         self.memo: dict[ox.Triple | ox.Quad, bytes] = {}
+        #: the voidpatch template of ``void`` (the quads it was made from, the template):
+        #: a description patched from a template has that template again
+        self.template: tuple[list[ox.Quad], voidpatch.Template | None] | None = None
+        #: the SHA-256 of ``lines`` (as N-Quads) so far at every HASH_STEP-th line: the
+        #: number of lines hashed, the hash; valid up to ``unhashed``, the first line that
+        #: may have changed since (a write hashes again only from there: :meth:`version`)
+        self.hashed: list[tuple[int, Any]] = [(0, hashlib.sha256())]
+        self.unhashed = 0
 
     def _union(self, line: bytes, k: int) -> None:
         i = bisect.bisect_left(self.union, line)
@@ -255,6 +306,7 @@ class Published:
             i = bisect.bisect_left(self.lines, line)
             if i < len(self.lines) and self.lines[i] == line:
                 del self.lines[i]
+                self.unhashed = min(self.unhashed, i)
                 _bump(self.graphs, _graph_of(line), -1)
                 tl = _triple_line(line)
                 _bump(self.held, tl, -1)
@@ -268,6 +320,7 @@ class Published:
             i = bisect.bisect_left(self.lines, line)
             if i == len(self.lines) or self.lines[i] != line:
                 self.lines.insert(i, line)
+                self.unhashed = min(self.unhashed, i)
                 _bump(self.graphs, _graph_of(line), 1)
                 tl = _triple_line(line)
                 if not self.held[tl]:
@@ -313,6 +366,20 @@ class Published:
     def nquads(self) -> bytes:
         return b"\n".join(self.lines) + b"\n" if self.lines else b""
 
+    def version(self) -> str:
+        """``version.version_of(self.nquads())``, hashing only the lines from the last
+        kept hash before the first line that changed."""
+        keep = bisect.bisect_right([n for n, _ in self.hashed], self.unhashed)
+        del self.hashed[keep:]
+        start, sha = self.hashed[-1]
+        sha = sha.copy()
+        for i in range(start, len(self.lines), HASH_STEP):
+            if i != start:
+                self.hashed.append((i, sha.copy()))
+            sha.update(b"\n".join(self.lines[i:i + HASH_STEP]) + b"\n")
+        self.unhashed = len(self.lines)
+        return version.version_from_digest(sha.hexdigest())
+
     def prepare(self, version_dir: Path, base: str) -> None:
         """Make now what the first write would make: the dumps' blocks, the framed cities
         (of ``version_dir``, the version this holds) and the gzip pieces."""
@@ -347,17 +414,27 @@ def _patched(pub: Published, sizes: Mapping[str, int], created: str,
              guess: list[ox.Quad], base: str) -> list[ox.Quad] | None:
     """The VoID quads of the next version patched from the last (voidpatch.py), at the
     fixed point of its own counts; None when it cannot be patched."""
-    tmpl = voidpatch.template(pub.void, base)
+    if pub.template is None or pub.template[0] is not pub.void:
+        pub.template = (pub.void, voidpatch.template(pub.void, base))
+    tmpl = pub.template[1]
     if tmpl is None or tmpl.example != str(iris.city(*EXAMPLE_CITY, base=base)):
         return None
     counted = _Counted(sizes, pub.tally, pub.held, guess, pub.memo)
-    stats = counted.statistics(set())
+    # the fixed quads are the same in every draft: what they add is counted once
+    fixed = counted.unheld(dict.fromkeys(tmpl.fixed))
+    part = pub.tally.extra(fixed)
+    n = len(tmpl.fixed)
+    if len(guess) == n + len(tmpl.slots) and all(map(operator.is_, guess[:n], tmpl.fixed)):
+        stats = counted.count(set(guess[n:]), part)  # the last description, patched
+    else:
+        stats = counted.statistics(set())
     for _ in range(PATCH_ROUNDS):
         quads = voidpatch.fill(tmpl, stats, sizes, created)
         if quads is None:
             return None
-        found = counted.count(set(quads))
+        found = counted.count(set(quads[n:]), part)
         if found == stats:
+            pub.template = (quads, tmpl)  # the template of these quads (once set_void)
             return quads
         stats = found
     return None
@@ -373,11 +450,10 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
     old = BuildMeta.from_json((previous / META_FILE).read_text(encoding="utf-8"))
     base = old.base or base
     gained, lost = pub.change(added, removed)
-    nquads = pub.nquads()
     graphs = {g: n for g, n in pub.graphs.items() if n}
     extra = {k: v for k, v in old.extra.items() if k not in ("triples", "write")}
     meta = BuildMeta(
-        version=version.version_of(nquads),
+        version=pub.version(),
         created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         base=base, quads=sum(graphs.values()), graphs=dict(sorted(graphs.items())),
         sources=list(old.sources), extra={**extra, "write": {"parent": old.version, **note}})
@@ -487,5 +563,5 @@ def read_change(version_dir: Path) -> tuple[str, set[ox.Quad], set[ox.Quad]] | N
     return parent, added, removed
 
 
-__all__ = ["CHANGE_ADDED", "CHANGE_REMOVED", "Blocks", "Framed", "Published", "Tally",
+__all__ = ["CHANGE_ADDED", "CHANGE_REMOVED", "Blocks", "Extra", "Framed", "Published", "Tally",
            "catch_up", "read_change", "write_fast"]

@@ -36,22 +36,78 @@ _HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 _END = b"\x03\x00"
 
 
+#: CRC-32 (zlib's, bits reflected): the polynomial, and x to the power 2**k modulo it
+_POLY = 0xEDB88320
+_X2N: list[int] = []
+
+
+def _mult(a: int, b: int) -> int:
+    """a times b modulo the CRC-32 polynomial (reflected: bit 31 is x**0)."""
+    m = 1 << 31
+    p = 0
+    while a:
+        if a & m:
+            p ^= b
+            a ^= m
+        m >>= 1
+        b = (b >> 1) ^ _POLY if b & 1 else b >> 1
+    return p
+
+
+def _x8n(n: int) -> int:
+    """x to the power 8*n modulo the polynomial (the shift of a CRC past n bytes)."""
+    if not _X2N:
+        _X2N.append(1 << 30)  # x**1
+        for _ in range(31):
+            _X2N.append(_mult(_X2N[-1], _X2N[-1]))
+    p = 1 << 31  # x**0
+    k = 3
+    while n:
+        if n & 1:
+            p = _mult(_X2N[k & 31], p)
+        n >>= 1
+        k += 1
+    return p
+
+
+def crc32_combine(crc1: int, crc2: int, len2: int, shifts: dict[int, int] | None = None
+                  ) -> int:
+    """The CRC-32 of A+B from the CRC-32 of A, of B and B's length (zlib's
+    crc32_combine): a piece kept from the last file adds its CRC without being read
+    again. ``shifts``: kept shifts by length (pieces keep their lengths)."""
+    shift = shifts.get(len2) if shifts is not None else None
+    if shift is None:
+        shift = _x8n(len2)
+        if shifts is not None:
+            shifts[len2] = shift
+    return _mult(shift, crc1) ^ crc2
+
+
 class GzipCache:
-    """One gzip file written again and again (the pieces of the last write kept)."""
+    """One gzip file written again and again (the pieces of the last write kept, by their
+    lines: a piece whose lines are the same objects as last time is not joined, checked or
+    compressed again)."""
 
     def __init__(self, cut_bits: int = CUT_BITS) -> None:
-        self.pieces: dict[bytes, bytes] = {}
+        #: (separator, lines) -> the piece compressed, its CRC-32 and its length
+        self.pieces: dict[tuple[bytes, tuple[bytes, ...]], tuple[bytes, int, int]] = {}
         self.mask = (1 << cut_bits) - 1
         self.keys: list[bytes] | None = None  # ordered files: the first lines of pieces
+        self.shifts: dict[int, int] = {}
 
-    def _deflate(self, piece: bytes, kept: dict[bytes, bytes]) -> bytes:
-        done = kept.get(piece)
+    def _piece(self, key: tuple[bytes, tuple[bytes, ...]],
+               kept: dict[tuple[bytes, tuple[bytes, ...]], tuple[bytes, int, int]]
+               ) -> tuple[bytes, int, int]:
+        done = kept.get(key)
         if done is None:
-            done = self.pieces.get(piece)
+            done = self.pieces.get(key)
         if done is None:
+            sep, lines = key
+            piece = sep.join(lines) + sep
             z = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-            done = z.compress(piece) + z.flush(zlib.Z_FULL_FLUSH)
-        kept[piece] = done
+            done = (z.compress(piece) + z.flush(zlib.Z_FULL_FLUSH), zlib.crc32(piece),
+                    len(piece))
+        kept[key] = done
         return done
 
     def _content_cuts(self, lines: Sequence[bytes]) -> list[int]:
@@ -84,7 +140,7 @@ class GzipCache:
         """The gzip file of ``lines`` then ``tail``, each line followed by ``sep`` (``sep``
         empty: the lines end in their own newline). ``ordered``: ``lines`` are sorted, and
         cut where the last files were (keys kept) rather than where their content says."""
-        kept: dict[bytes, bytes] = {}
+        kept: dict[tuple[bytes, tuple[bytes, ...]], tuple[bytes, int, int]] = {}
         body: list[bytes] = []
         crc = 0
         size = 0
@@ -95,12 +151,15 @@ class GzipCache:
             for cut in cuts:
                 while start < cut:
                     end = min(cut, start + MAX_LINES)
-                    piece = sep.join(run[start:end]) + sep
+                    deflated, piece_crc, length = self._piece((sep, tuple(run[start:end])),
+                                                              kept)
                     start = end
-                    crc = zlib.crc32(piece, crc)
-                    size += len(piece)
-                    body.append(self._deflate(piece, kept))
+                    crc = crc32_combine(crc, piece_crc, length, self.shifts)
+                    size += length
+                    body.append(deflated)
         self.pieces = kept
+        if len(self.shifts) > 4 * len(kept) + 1024:
+            self.shifts.clear()
         return b"".join([_HEADER, *body, _END,
                          struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF)])
 
@@ -109,4 +168,4 @@ class GzipCache:
         path.write_bytes(self.data(lines, sep, ordered=ordered, tail=tail))
 
 
-__all__ = ["CUT_BITS", "LEVEL", "MAX_LINES", "GzipCache"]
+__all__ = ["CUT_BITS", "LEVEL", "MAX_LINES", "GzipCache", "crc32_combine"]
