@@ -32,12 +32,12 @@ from ccgraph.agreement import (
     load_pair,
     mention_agreement,
     pick,
-    prf,
     read_classes,
     read_selection,
     theme_agreement,
     write_selection,
 )
+from ccgraph.gold_scores import prf
 
 
 def _profiles(corpus: Path) -> dict[int, Any]:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import shipped
+from .gold_scores import prf
 
 #: the gold sets, and the second annotation of the agreement sample
 GOLD = shipped.gold()
@@ -147,14 +148,6 @@ def read_themes(path: Path, keys: set[PledgeKey] | None = None) -> dict[PledgeKe
             if keys is None or key in keys:
                 out[key] = frozenset(t for t in row["themes"].split("|") if t)
     return out
-
-
-def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    """Precision, recall and F1 from counts (1.0 for an empty denominator)."""
-    p = tp / (tp + fp) if tp + fp else 1.0
-    r = tp / (tp + fn) if tp + fn else 1.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f
 
 
 def cohen_kappa(a: list[bool], b: list[bool]) -> float:

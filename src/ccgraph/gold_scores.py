@@ -42,6 +42,13 @@ THEME_BASE = "https://w3id.org/ccgraph/id/theme/"
 _WORD = re.compile(r"[\w’'´-]+")
 
 
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    """Precision, recall and F1 from counts (1.0 for an empty denominator)."""
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
 def first_words(text: str, n: int = 5) -> str:
     """The first ``n`` words of a text, case-folded: how gold rows name their pledge."""
     return " ".join(w.casefold() for w in _WORD.findall(text)[:n])
@@ -113,10 +120,7 @@ def theme_scores(gold: list[ThemeGold], rules: list[ThemeRule]) -> dict[str, Any
         tp.update(got & want)
         fp.update(got - want)
         fn.update(want - got)
-    t, f, n = sum(tp.values()), sum(fp.values()), sum(fn.values())
-    precision = t / (t + f) if t + f else 1.0
-    recall = t / (t + n) if t + n else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    precision, recall, f1 = prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
     per_theme = {slug: {"tp": tp[slug], "fp": fp[slug], "fn": fn[slug]}
                  for slug in sorted(set(tp) | set(fp) | set(fn))}
     return {"pledges": len(gold), "precision": precision, "recall": recall, "micro_f1": f1,

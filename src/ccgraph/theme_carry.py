@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Literal
 
 from .extract.mention_eval import load_profiles
-from .gold_scores import OTHER, THEME_BASE, load_theme_gold, theme_csv
+from .gold_scores import OTHER, THEME_BASE, load_theme_gold, prf, theme_csv
 from .themes import ThemeRule, load_default_rules
 
 #: a grouping of the development pledges that one group is left out of
@@ -156,10 +156,8 @@ def score(pairs: Iterable[tuple[set[str], frozenset[str]]]) -> Score:
         tp.update(got & want)
         fp.update(got - want)
         fn.update(want - got)
-    t, f, n = sum(tp.values()), sum(fp.values()), sum(fn.values())
-    p = t / (t + f) if t + f else 1.0
-    r = t / (t + n) if t + n else 1.0
-    return Score(p, r, 2 * p * r / (p + r) if p + r else 0.0, tp, fp, fn)
+    p, r, f1 = prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
+    return Score(p, r, f1, tp, fp, fn)
 
 
 def carry_scores(pledges: Sequence[GoldPledge], min_groups: int = 1) -> dict[str, Score]:
