@@ -137,6 +137,8 @@ class Worker:
         self.walker = Walker(self.analysis)
         validate_focus([], self.shapes, set())  # parses the shapes' SPARQL queries once
         self.live: Live | None = None
+        #: the store a write changes, kept open between writes (writes/workstore.py)
+        self.work: writes.WorkStore | None = None
 
     def send(self, message: dict[str, Any]) -> None:
         self.out.write(json.dumps(message, ensure_ascii=False).encode("utf-8") + b"\n")
@@ -267,13 +269,18 @@ class Worker:
         reports = {"validation.txt": report.text, "validation.ttl": report.turtle,
                    "validation.json": report.json}
         pub = live.published(base)
+        if self.work is None or self.work.root != root:
+            if self.work is not None:
+                self.work.drop()
+            self.work = writes.WorkStore(root)
         try:
             meta, void_quads = writes.write_fast(staging, root / link, pub, added_q,
-                                                 removed_q, base, reports, note)
+                                                 removed_q, base, reports, note, self.work)
         except BaseException:
             live.pub = None  # half changed: made again from the named graphs next time
             raise
         name = version_name(meta.version)
+        self.work.written(name)
         live.change(name, added_q, removed_q, gained, lost, void_quads, report.results,
                     (report.text, report.turtle, report.json))
         return meta.version, staging, name

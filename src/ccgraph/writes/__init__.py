@@ -20,8 +20,9 @@ worker process):
    only there): only the focus nodes the change can affect, when the live version's report
    is known (validate/incremental.py), else everything; when it conforms, it writes a
    complete new version directory aside from the live one and the change (fast.py: the
-   store copied and changed, VoID patched or made again (voidpatch.py), dumps from kept
-   state (gzcache.py), framed cities, reports, build.json), fsynced;
+   change applied to the worker's own store, kept open between writes (workstore.py), and
+   the version's store a checkpoint of it; VoID patched or made again (voidpatch.py),
+   dumps from kept state (gzcache.py), framed cities, reports, build.json), fsynced;
 4. the parent swaps ``current`` to it (store.install_build: one atomic rename) and answers.
    A refused write (a violation, a bad request, too many changes, a timeout) writes nothing.
 
@@ -65,13 +66,14 @@ from .request import (
     payload_format,
 )
 from .service import ServiceWriter
+from .workstore import WorkStore
 from .writer import Writer, WriteRunner
 
 __all__ = [
     "BAD_REQUEST", "BUSY", "COMMITTED", "CONFLICT", "DELETE", "ERROR", "FORBIDDEN", "INVALID",
     "NOT_FOUND", "PAYLOAD_FORMATS", "POST", "PUT", "TIMEOUT", "TOO_LARGE", "UNCHANGED",
     "UPDATE", "Applied", "DataOperation", "Limits", "Published", "Request", "ServiceWriter",
-    "Validation", "WriteError", "WriteResult", "WriteRunner", "Writer", "apply",
+    "Validation", "WorkStore", "WriteError", "WriteResult", "WriteRunner", "Writer", "apply",
     "apply_data", "data_operation",
     "named_quads", "nquads_of", "payload_format", "post_operation", "refuse_wiping",
     "validate_quads",

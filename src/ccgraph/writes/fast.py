@@ -9,10 +9,12 @@ N-Triples dump), the counts VoID states (:class:`Tally`, the same numbers as
 the framed cities (:class:`Framed`) and the compressed pieces of the gzip dumps
 (gzcache.py). A write then
 
-* copies the live store with ``Store.backup`` (hard links to its immutable files) and
-  applies the change to the copy: the named graphs' quads, the default graph's triples, and
-  the VoID quads that differ from the last description's (its blank nodes are named from
-  their IRIs: :func:`_stable`);
+* applies the change to the worker's own read-write store, kept open from one write to
+  the next and holding the live version (workstore.py; made with ``Store.backup``, hard
+  links to the live store's immutable files, when it does not): the named graphs' quads,
+  the default graph's triples, and the VoID quads that differ from the last description's
+  (its blank nodes are named from their IRIs: :func:`_stable`); the version's store is a
+  checkpoint of it;
 * patches the last VoID description with the new counts when the write keeps its shape
   (voidpatch.py), else makes it with ``void.describe_dataset`` fed with the kept counts;
 * writes the dumps from what it keeps, making again only the blocks of changed subjects,
@@ -46,6 +48,7 @@ from ..void import EXAMPLE_CITY, Statistics
 from . import voidpatch
 from .dumpstate import Blocks, Framed
 from .gzcache import GzipCache
+from .workstore import WorkStore
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 #: the quads a write added and removed, kept in its version so that the write worker of
@@ -442,9 +445,14 @@ def _patched(pub: Published, sizes: Mapping[str, int], created: str,
 
 def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad],
                removed: set[ox.Quad], base: str, reports: Mapping[str, str],
-               note: Mapping[str, Any]) -> tuple[BuildMeta, list[ox.Quad]]:
+               note: Mapping[str, Any], work: WorkStore | None = None
+               ) -> tuple[BuildMeta, list[ox.Quad]]:
     """The next version in ``staging`` (as :func:`commit.write_version` writes it), from
-    the live version ``previous`` and ``pub`` (updated here with the change)."""
+    the live version ``previous`` and ``pub`` (updated here with the change). With
+    ``work`` (the worker's kept store: workstore.py) the change is applied to it and the
+    version's store is a checkpoint of it; the caller says ``work.written(name)`` once the
+    version is named. Without, the live store is copied into ``staging`` and changed
+    there."""
     from ..void import describe_dataset
 
     old = BuildMeta.from_json((previous / META_FILE).read_text(encoding="utf-8"))
@@ -458,10 +466,13 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
         base=base, quads=sum(graphs.values()), graphs=dict(sorted(graphs.items())),
         sources=list(old.sources), extra={**extra, "write": {"parent": old.version, **note}})
 
-    previous_store = ox.Store.read_only(str(previous / STORE_DIR))
-    previous_store.backup(str(staging / STORE_DIR))
-    del previous_store
-    store = ox.Store(str(staging / STORE_DIR))
+    if work is not None:
+        store = work.open(previous)
+    else:
+        previous_store = ox.Store.read_only(str(previous / STORE_DIR))
+        previous_store.backup(str(staging / STORE_DIR))
+        del previous_store
+        store = ox.Store(str(staging / STORE_DIR))
     default = ox.DefaultGraph()
     for q in removed:
         store.remove(q)
@@ -498,7 +509,8 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
     meta = BuildMeta(**{**meta.__dict__, "graphs": dict(sorted(graphs.items())),
                         "quads": sum(graphs.values())})
     meta.extra["triples"] = len(pub.union)
-    store.flush()
+    if work is None:
+        store.flush()
 
     dumps = staging / DUMPS_DIR
     dumps.mkdir(parents=True, exist_ok=True)
@@ -512,6 +524,8 @@ def write_fast(staging: Path, previous: Path, pub: Published, added: set[ox.Quad
     else:
         pub.framed.update(store, [*gained, *lost, *void_change])
     pub.framed.write(dumps, previous / DUMPS_DIR)
+    if work is not None:
+        work.backup(staging / STORE_DIR)
     del store
     context = previous / CONTEXT_FILE
     (staging / CONTEXT_FILE).write_bytes(context.read_bytes() if context.is_file()
