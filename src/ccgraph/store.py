@@ -45,6 +45,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -175,16 +176,36 @@ def new_staging(root: Path) -> Path:
     return staging
 
 
+#: fsyncs fsync_tree runs at once. On this machine's ext4 (a virtual disk) each fsync cost
+#: ~3 ms whether or not the file had anything to write, and concurrent ones share the
+#: flush: a version's 33 files took ~0.11-0.14 s one after the other, ~0.01 s 4 at a time.
+#: In the soak (12 readers, 3 writers, network build) install_build was ~0.17 s of each
+#: write, ~90 % of it these fsyncs, with the write lock held.
+FSYNC_THREADS = 4
+
+
+def _fsync_file(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def fsync_tree(path: Path) -> None:
-    """fsync every file and directory under ``path`` (and ``path`` itself)."""
-    for folder, _dirs, files in os.walk(path):
-        for name in files:
-            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        fsync_dir(Path(folder))
+    """fsync every file and directory under ``path`` (and ``path`` itself): the files
+    FSYNC_THREADS at a time, then the directories. Raises the first OSError, once every
+    fsync has ended."""
+    files: list[str] = []
+    folders: list[Path] = []
+    for folder, _dirs, names in os.walk(path):
+        files.extend(os.path.join(folder, name) for name in names)
+        folders.append(Path(folder))
+    with ThreadPoolExecutor(FSYNC_THREADS, thread_name_prefix="ccgraph-fsync") as pool:
+        for _ in pool.map(_fsync_file, files):
+            pass
+        for _ in pool.map(fsync_dir, folders):
+            pass
 
 
 def fsync_dir(path: Path) -> None:
