@@ -84,6 +84,28 @@ def _send_queued(url: str, writer: writes.Writer, build: Path,
     return [a for a in answers if a is not None]
 
 
+def _post_queued(url: str, writer: writes.Writer, build: Path, graph: str,
+                 texts: list[str]) -> list[requests.Response]:
+    """As :func:`_send_queued`, Graph Store POSTs of a comment each into ``graph``."""
+    answers: list[requests.Response | None] = [None] * len(texts)
+
+    def send(i: int) -> None:
+        body = f'<{SAPPORO}> <{RDFS_COMMENT}> "{texts[i]}"@en .\n'.encode()
+        answers[i] = requests.post(url + "/graph-store", params={"graph": graph}, data=body,
+                                   headers={"Content-Type": "application/n-triples", **AUTH},
+                                   timeout=600)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(texts))]
+    with write_lock(build, 60):
+        for i, t in enumerate(threads):
+            t.start()
+            _wait_queued(writer, i + 1)
+    for t in threads:
+        t.join()
+    assert all(a is not None for a in answers)
+    return [a for a in answers if a is not None]
+
+
 def _ask(url: str, text: str) -> bool:
     query = f'ASK {{ <{SAPPORO}> <{RDFS_COMMENT}> "{text}"@en }}'
     resp = requests.get(url + "/sparql", params={"query": query}, timeout=60,
@@ -195,3 +217,22 @@ def test_memory_copies_wait_for_a_pause_in_writes(seed_build: Path) -> None:
     assert ext.copy_settle(100.0) == max(state.COPY_SETTLE, state.COPY_SETTLE_FACTOR)
     # writes now far apart: back to COPY_SETTLE
     assert [ext.copy_settle(t) for t in (200.0, 300.0)][-1] == state.COPY_SETTLE
+
+
+def test_posts_into_a_graph_commit_together_unless_one_creates_it(build: Path) -> None:
+    notes = "https://example.org/group-notes"
+    with server(build) as (url, writer):
+        # the graph is new: the first POST creates it (201), the second runs after it
+        first = _post_queued(url, writer, build, notes, ["note a", "note b"])
+        assert [a.status_code for a in first] == [201, 204], [a.text for a in first]
+        assert first[0].headers["X-Ccgraph-Version"] != first[1].headers["X-Ccgraph-Version"]
+        # the graph is there now: POSTs of other triples into it are one version
+        then = _post_queued(url, writer, build, notes, ["note c", "note d", "note e"])
+        assert [a.status_code for a in then] == [204, 204, 204], [a.text for a in then]
+        assert len({a.headers["X-Ccgraph-Version"] for a in then}) == 1
+        assert then[0].headers["X-Ccgraph-Version"] != first[1].headers["X-Ccgraph-Version"]
+        assert all(_ask(url, f"note {x}") for x in "abcde")
+    live = open_build(build)
+    assert live.meta.extra["write"]["kind"] == "group"
+    assert live.meta.extra["write"]["writes"] == 3
+    check_consistent(build)

@@ -81,6 +81,11 @@ class Live:
             self.pub = writes.Published(self.quads, self.void, base)
         return self.pub
 
+    def holds_graph(self, graph: str | None) -> bool:
+        """Whether the named graph ``graph`` has quads (None: the default graph, always)."""
+        return graph is None or any(
+            True for _ in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
     def held(self, t: ox.Triple) -> bool:
         return ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) in self.store
 
@@ -242,9 +247,7 @@ class Worker:
         op = writes.data_operation(req.update) if req.kind == writes.UPDATE else None
         if req.kind == writes.POST:
             op = writes.post_operation(req)
-            created = req.graph is not None and not any(
-                True for _ in live.store.quads_for_pattern(None, None, None,
-                                                           ox.NamedNode(req.graph)))
+            created = not live.holds_graph(req.graph)
         if op is not None:
             added_q, removed_q = writes.apply_data(op, live.store, live.generated(), base)
             return added_q, removed_q, created, op
@@ -356,7 +359,7 @@ class Worker:
             try:
                 op = (writes.data_operation(req.update) if req.kind == writes.UPDATE
                       else writes.post_operation(req) if req.kind == writes.POST else None)
-                if op is None or not plan.take(op, req):
+                if op is None or not plan.take(op, req, not live.holds_graph(req.graph)):
                     continue  # alone, after the group
                 added_q, removed_q, created, _ = self.change(live, req, base)
             except writes.WriteError as exc:
