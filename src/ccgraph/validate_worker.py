@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import resource
+import signal
 import sys
 import time
 from pathlib import Path
@@ -144,6 +145,13 @@ class Worker:
         self.live: Live | None = None
         #: the store a write changes, kept open between writes (writes/workstore.py)
         self.work: writes.WorkStore | None = None
+
+    def close(self) -> None:
+        """Remove the kept store (a worker killed with SIGKILL leaves it to
+        store.remove_leftovers, which the parent runs before each write)."""
+        if self.work is not None:
+            self.work.drop()
+            self.work = None
 
     def send(self, message: dict[str, Any]) -> None:
         self.out.write(json.dumps(message, ensure_ascii=False).encode("utf-8") + b"\n")
@@ -501,6 +509,19 @@ def serve() -> int:
     except (ValueError, OSError):
         pass
     worker = Worker(out)
+    # stopped with its server (SIGTERM to the process group): its kept store goes too
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        return _serve(worker)
+    finally:
+        worker.close()
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _serve(worker: Worker) -> int:
     worker.send({"stage": "ready", "pid": os.getpid()})
     stdin = sys.stdin.buffer
     parent = os.getppid()

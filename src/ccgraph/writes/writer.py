@@ -117,6 +117,7 @@ class Writer:
             child.send_signal(signal.SIGKILL)  # a warm-up in progress ends at once
         with self._lock:
             self._kill()
+        remove_leftovers(self.root)  # the kept store of the worker killed (workstore.py)
 
     # -- warming up
 
