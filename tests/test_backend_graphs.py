@@ -96,7 +96,7 @@ def test_a_page_over_an_engine_with_other_graphs_is_the_embedded_page(
     with werkzeug_server(seed_build, backend=foreign.engine.url) as backed:
         served = requests.get(backed + SAPPORO_DOC, headers=TTL, timeout=120)
     assert embedded.status_code == served.status_code == 200, served.text[:300]
-    assert int(served.headers[HEADER]) <= 2
+    assert int(served.headers[HEADER]) <= 7  # one query per level of the walk (describe.py)
     graphs = [Graph().parse(data=r.text, format="turtle") for r in (embedded, served)]
     assert len(graphs[0]) > 10
     extra = sorted(str(t) for t in set(graphs[1]) - set(graphs[0]) if not any(

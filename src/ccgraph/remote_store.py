@@ -30,7 +30,8 @@ and triple objects as from ``ox.Store``.
 * every request sent to the engine is counted: :attr:`RemoteStore.sent` in all, and per
   unit of work in the :class:`QueryCount` of :func:`counting` (the app opens one per HTTP
   request and answers the number in ``X-Ccgraph-Backend-Queries``, web/engine_queries.py).
-  The pages read the engine with few, batched queries (web/describe.py, pages/data.py).
+  The pages read the engine with few, batched queries, each starting from IRIs written in
+  it (web/describe.py, pages/data.py).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
@@ -94,9 +95,13 @@ class EngineTimeout(RemoteError):
 
 @dataclass
 class QueryCount:
-    """Requests sent to the engine while it was current (see :func:`counting`)."""
+    """Requests sent to the engine while it was current (see :func:`counting`), and the
+    text of each query among them as ccgraph wrote it (before the dataset's pragmas or
+    parameters): what a page asks the engine, for its tests and for whoever reads a slow
+    page's cost."""
 
     n: int = 0
+    queries: list[str] = field(default_factory=list)
 
 
 _CURRENT_COUNT: ContextVar[QueryCount | None] = ContextVar("ccgraph_engine_queries",
@@ -229,6 +234,8 @@ class RemoteStore:
                                          for g in default_graph or ()]
         fields += [("named-graph-uri", g.value) for g in named_graphs or ()]
         form, text = info.form, head + prologue + rest
+        if (count := _CURRENT_COUNT.get()) is not None:
+            count.queries.append(text)
         if self.dataset is not None:  # the union graph as the default graph
             text, fields = self.dataset.apply(text, fields, info, own_graphs)
         fields.insert(0, ("query", text))

@@ -12,36 +12,41 @@ exactly these triples as a tree.
 
 :func:`describe` walks the parts breadth first and asks its :class:`Lookups` for a whole
 level at a time. The embedded store answers with one ``quads_for_pattern`` per subject (as
-fast as before: no query is parsed). A remote engine (:class:`RemoteLookups`) answers:
+fast as before: no query is parsed). A remote engine (:class:`RemoteLookups`) answers with
+queries that each start from IRIs written in the query, so that the engine has one plan to
+choose:
 
-1. one query for the resource and its parts up to :data:`PART_DEPTH` hops (then blank
-   nodes only, up to :data:`remote_store.BLANK_DEPTH` more), the parts of the resources
-   that point to it and are owned by it, the inbound links (at most the cap) and the
-   classes that decide ownership;
-2. one query per deeper level only when a part lies further than that (none in the data);
+1. one query per level of the walk: the triples of its IRIs and of the blank nodes they
+   reach through up to :data:`remote_store.BLANK_DEPTH` blank nodes
+   (``RemoteStore.prefetch``, ``VALUES`` of at most :data:`VALUES_CHUNK` IRIs; IRIs read
+   for an earlier page are remembered and not asked again);
+2. one query for the inbound links (at most the cap), and, only when a link's predicate
+   decides ownership by class (``OWNED_IN_OF_CLASS``), one for the classes of its subjects;
 3. one query for the labels of every neighbour (``VALUES``).
 
+A city's Turtle costs about seven queries of a few milliseconds each. It used to cost two:
+the resource, its parts to two hops, then blank nodes to three more, its owners' parts and
+its inbound links in one query whose hop chains joined a ``UNION`` of roots. Virtuoso 7.2
+chose a plan for that query per server start, and on some starts the blank node hops ran
+as scans: the same query took 0.3 CPU-s on one start and 2.5, 6 or 21 CPU-s on others (the
+hops past the evidence spans, which find nothing, cost the most), past the 15 s deadline
+under load (a 503 for ``/doc/city/jp/sapporo`` in CI).
+
 The walk itself runs here in both cases, on the same rules, so that the remote answer is
-the embedded one; the remote query only fetches a superset of what the walk needs. Blank
-nodes have no name a query could use: one reached further than the remote query looks is
-described as empty (none in the data).
+the embedded one. Blank nodes have no name a query could use: one further than BLANK_DEPTH
+blank nodes from an IRI is described as empty (none in the data).
 """
 
 from __future__ import annotations
 
-import itertools
-import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar, cast
+from typing import Protocol
 
 import pyoxigraph as ox
 
 from ..namespaces import CCG, RDF, RDFS, SKOS
-from ..remote_store import BLANK_DEPTH, EngineFailed, RemoteError, RemoteStore
-
-log = logging.getLogger(__name__)
-T = TypeVar("T")
+from ..remote_store import RemoteError, RemoteStore
 
 Subject = ox.NamedNode | ox.BlankNode
 LABELS = (ox.NamedNode(str(RDFS.label)), ox.NamedNode(str(SKOS.prefLabel)))
@@ -56,10 +61,6 @@ OWNED_IN = tuple(ox.NamedNode(str(p)) for p in (CCG.commitmentOf, CCG.locatedIn,
 #: ... and what points to it through a shared property, when of a class (a field's
 #: memberships, not the pledges that also name the field)
 OWNED_IN_OF_CLASS = {ox.NamedNode(str(CCG.field)): ox.NamedNode(str(CCG.Membership))}
-#: hops from a resource (or an owned resource pointing to it) that the first remote query
-#: follows through parts of any kind (city -> membership -> evidence span); blank nodes
-#: then go on for BLANK_DEPTH more (evidence span -> selector)
-PART_DEPTH = 2
 #: most IRIs in one VALUES block of a remote query
 VALUES_CHUNK = 2000
 
@@ -127,71 +128,52 @@ class EmbeddedLookups:
 
 
 class RemoteLookups:
-    """A remote engine (``serve --backend``): few queries, each fetching a superset of a
-    level (see the module docstring). Made for one :func:`describe` call."""
+    """A remote engine (``serve --backend``): a few queries, each anchored on IRIs the
+    query names (see the module docstring). Made for one :func:`describe` call."""
 
     def __init__(self, store: RemoteStore, node: ox.NamedNode, cap: int) -> None:
         self.store = store
         self.node = node
         self.cap = cap
-        self.known: dict[Subject, list[ox.Triple]] = {}
-        self.inbound_triples: list[ox.Triple] = []
-        self.types: dict[Subject, set[ox.NamedNode]] = {}
-        self.fetched = False
-        #: set when the engine refused a batched query (see _batched)
-        self.fallback: EmbeddedLookups | None = None
-
-    # ------------------------------------------------------------ Lookups
 
     def subjects(self, subjects: Sequence[Subject]) -> dict[Subject, list[ox.Triple]]:
-        return self._batched(lambda: self._subjects(subjects),
-                             lambda fallback: fallback.subjects(subjects))
-
-    def _subjects(self, subjects: Sequence[Subject]) -> dict[Subject, list[ox.Triple]]:
-        if not self.fetched:
-            self._first()
-        missing = [s for s in subjects if s not in self.known]
-        names = [s for s in missing if isinstance(s, ox.NamedNode)]
+        """The level's IRIs and the blank nodes they reach: one query per
+        :data:`VALUES_CHUNK` IRIs not remembered yet (RemoteStore.prefetch); the blank
+        nodes of the level were read with the IRIs of an earlier one."""
+        # the blank nodes first: a prefetch may start the store's memo again
+        found: dict[Subject, list[ox.Triple]] = {
+            s: self._triples(s) for s in subjects if isinstance(s, ox.BlankNode)}
+        names = [s for s in subjects if isinstance(s, ox.NamedNode)]
         for start in range(0, len(names), VALUES_CHUNK):
             chunk = names[start:start + VALUES_CHUNK]
-            self._closure("VALUES ?x0 { " + " ".join(map(str, chunk)) + " }")
-            for name in chunk:
-                self.known.setdefault(name, [])
-        return {s: self.known.get(s, []) for s in subjects}
+            self.store.prefetch(chunk)
+            found.update((s, self._triples(s)) for s in chunk)
+        return {s: found[s] for s in subjects}
+
+    def _triples(self, subject: Subject) -> list[ox.Triple]:
+        return [q.triple for q in self.store.quads_for_pattern(subject, None, None)]
 
     def inbound(self, node: ox.NamedNode, cap: int) -> list[ox.Triple]:
-        if self.fallback is not None:
-            return self.fallback.inbound(node, cap)
-        if not self.fetched or node != self.node or cap != self.cap:
-            raise ValueError("RemoteLookups answers the inbound links of its own node")
-        return self.inbound_triples
+        rows = self._select(f"SELECT DISTINCT ?s ?p WHERE {{ GRAPH ?g {{ ?s ?p {node} }} }} "
+                            f"LIMIT {cap}")
+        return [ox.Triple(r["s"], r["p"], node) for r in rows]  # type: ignore[arg-type]
 
     def typed(self, subjects: Iterable[Subject], cls: ox.NamedNode) -> set[Subject]:
-        if self.fallback is not None:
-            return self.fallback.typed(subjects, cls)
-        return {s for s in subjects if cls in self.types.get(s, ())}
+        """Asked only for the subjects of an inbound link by a predicate of
+        OWNED_IN_OF_CLASS (blank nodes among them: the query names the link, not them)."""
+        wanted = set(subjects)
+        if not wanted:
+            return set()
+        found: set[Subject] = set()
+        for predicate, of_class in OWNED_IN_OF_CLASS.items():
+            if of_class == cls:
+                rows = self._select(
+                    f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s {predicate} {self.node} }} "
+                    f"GRAPH ?h {{ ?s {RDF_TYPE_NODE} {cls} }} }}")
+                found.update(r["s"] for r in rows)  # type: ignore[misc]
+        return found & wanted
 
     def labels(self, nodes: Iterable[ox.NamedNode]) -> list[ox.Triple]:
-        wanted = list(nodes)
-        return self._batched(lambda: self._labels(wanted),
-                             lambda fallback: fallback.labels(wanted))
-
-    def _batched(self, batched: Callable[[], T], fallback: Callable[[EmbeddedLookups], T]
-                 ) -> T:
-        """``batched()``; if the engine refuses a batched query (Virtuoso 7.2's SPARQL
-        compiler fails on some shapes of them with an "Internal error"), this lookup and
-        the next ones of the description ask one subject at a time instead (many more
-        queries, the same answer)."""
-        if self.fallback is None:
-            try:
-                return batched()
-            except (ValueError, EngineFailed) as exc:
-                log.warning("%s: batched description queries refused, one subject at a "
-                            "time instead: %s", self.store.url, str(exc)[:300])
-                self.fallback = EmbeddedLookups(cast(ox.Store, self.store))
-        return fallback(self.fallback)
-
-    def _labels(self, nodes: list[ox.NamedNode]) -> list[ox.Triple]:
         names = sorted(set(nodes), key=lambda n: n.value)
         out: list[ox.Triple] = []
         preds = " ".join(map(str, LABELS))
@@ -202,78 +184,6 @@ class RemoteLookups:
             out += [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]  # type: ignore[arg-type]
         return out
 
-    # ------------------------------------------------------------ the queries
-
-    def _first(self) -> None:
-        """The node, its parts and its owners' parts, its inbound links and the classes of
-        those that decide ownership: one query."""
-        node = str(self.node)
-        owned_in = ", ".join(map(str, OWNED_IN))
-        # BIND, not VALUES: Virtuoso 7.2 answers nothing for a VALUES block inside a UNION
-        roots = [f"BIND({node} AS ?x0)",
-                 f"GRAPH ?r0 {{ ?x0 ?q0 {node} }} FILTER(?q0 IN ({owned_in}) || "
-                 f"isBlank(?x0) || STRSTARTS(STR(?x0), {_string(self.node.value + '#')}))"]
-        roots += [f"GRAPH ?r1 {{ ?x0 {p} {node} }} GRAPH ?r2 {{ ?x0 a {cls} }}"
-                  for p, cls in OWNED_IN_OF_CLASS.items()]
-        extra = [f"{{ {{ SELECT DISTINCT ?s ?p WHERE {{ GRAPH ?r3 {{ ?s ?p {node} }} }} "
-                 f'LIMIT {self.cap} }} BIND({node} AS ?o) BIND("in" AS ?k) }}']
-        extra += [f"{{ GRAPH ?r4 {{ ?s {p} {node} }} GRAPH ?r5 {{ ?s a {cls} }} BIND({cls} AS ?o) "
-                  f'BIND({RDF_TYPE_NODE} AS ?p) BIND("ty" AS ?k) }}'
-                  for p, cls in OWNED_IN_OF_CLASS.items()]
-        self._closure(" } UNION { ".join(roots), extra)
-        self.known.setdefault(self.node, [])
-        self.fetched = True
-
-    def _closure(self, roots: str, extra: Sequence[str] = ()) -> None:
-        """The triples of every subject reached from the roots (``?x0``, bound by the group
-        ``roots``) through parts, remembered in ``known`` (complete per subject)."""
-        own: dict[Subject, dict[ox.Triple, None]] = {}
-        quads: list[ox.Quad] = []
-        for row in self._select(self._closure_query(roots, extra)):
-            s, p, o, kind = row["s"], row["p"], row["o"], row["k"].value
-            triple = ox.Triple(s, p, o)  # type: ignore[arg-type]
-            if kind == "in":
-                self.inbound_triples.append(triple)
-            elif kind == "ty":
-                self.types.setdefault(s, set()).add(o)  # type: ignore[arg-type]
-            else:
-                own.setdefault(s, {})[triple] = None  # type: ignore[arg-type]
-                quads.append(ox.Quad(s, p, o, row["g"]))  # type: ignore[arg-type]
-        for subject, triples in own.items():
-            self.known.setdefault(subject, list(triples))
-        # what was read is every quad of its subjects: the page's other readers (schema.org
-        # data, remote_store.quads_for_pattern) find them remembered
-        self.store.remember(quads)
-
-    def _closure_query(self, roots: str, extra: Sequence[str] = ()) -> str:
-        step = self._step
-        branches = []
-        for hops in range(PART_DEPTH + BLANK_DEPTH + 1):
-            chain = [f"?x{i}" for i in range(hops)] + ["?s"]
-            # each step inside GRAPH: an engine's default graph may hold copies of the
-            # data with blank nodes of their own (the union graph of engines/union.py)
-            steps = " ".join(f"GRAPH ?h{i + 1} {{ {a} ?q{i + 1} {b} }} "
-                             f"FILTER({step(a, f'?q{i + 1}', b, i)})"
-                             for i, (a, b) in enumerate(itertools.pairwise(chain)))
-            first = chain[0]
-            where = roots.replace("?x0", first) if hops == 0 else roots
-            branches.append(f"{{ {{ {where} }} {steps} GRAPH ?g {{ ?s ?p ?o }} "
-                            f'BIND("q" AS ?k) }}')
-        query = ("SELECT DISTINCT ?k ?g ?s ?p ?o WHERE { "
-                 + " UNION ".join([*branches, *extra]) + " }")
-        return query
-
-    def _step(self, parent: str, predicate: str, child: str, hop: int) -> str:
-        """The filter that makes ``child`` a part reached from ``parent`` (the rule of
-        :func:`describe`); after PART_DEPTH hops, blank nodes only."""
-        if hop >= PART_DEPTH:
-            return f"isBlank({child})"
-        evidence = ", ".join(map(str, EVIDENCE))
-        owned_out = ", ".join(map(str, OWNED_OUT))
-        return (f"!isLiteral({child}) && ({predicate} IN ({evidence}) || isBlank({child}) || "
-                f"STRSTARTS(STR({child}), {_string(self.node.value + '#')}) || "
-                f"({parent} = {self.node} && {predicate} IN ({owned_out})))")
-
     def _select(self, query: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
         result = self.store.query(query, own_graphs=True)  # every pattern in GRAPH ?v
         if not isinstance(result, ox.QuerySolutions):
@@ -281,11 +191,6 @@ class RemoteLookups:
         names = [v.value for v in result.variables]
         return [{n: row[i] for i, n in enumerate(names) if row[i] is not None}
                 for row in result]
-
-
-def _string(text: str) -> str:
-    """A SPARQL string literal (IRIs hold no quote or backslash; escaped all the same)."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def lookups_for(store: ox.Store, node: ox.NamedNode, cap: int) -> Lookups:
