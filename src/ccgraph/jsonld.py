@@ -84,6 +84,7 @@ def triples_to_jsonld(triples: Iterable[ox.Triple], base: str) -> bytes:
     iri, value = compact.iri, compact.value
     named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
     nodes: dict[str, dict[str, Any]] = {}
+    refs: dict[str, dict[str, str]] = {}
     last: object = None
     node: dict[str, Any] = {}
     for t in triples:
@@ -99,7 +100,16 @@ def triples_to_jsonld(triples: Iterable[ox.Triple], base: str) -> bytes:
             found = nodes.get(key)
             node = nodes[key] = {"@id": key} if found is None else found
         predicate, obj = t.predicate.value, t.object
-        if predicate == _RDF_TYPE and not isinstance(obj, literal):
+        if isinstance(obj, named):
+            if predicate == _RDF_TYPE:
+                node.setdefault("@type", []).append(iri(obj.value))
+                continue
+            target = obj.value
+            found_ref = refs.get(target)  # one object per IRI: the encoder writes each alike
+            if found_ref is None:
+                found_ref = refs[target] = {"@id": iri(target)}
+            node.setdefault(iri(predicate), []).append(found_ref)
+        elif predicate == _RDF_TYPE and not isinstance(obj, literal):
             node.setdefault("@type", []).append(compact.node(obj))
         else:
             node.setdefault(iri(predicate), []).append(value(obj))

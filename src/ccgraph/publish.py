@@ -14,12 +14,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from . import jsonld
 from .store import BuildMeta, install_build, new_staging
-from .terms import OxTerm, to_ox
 from .version import Reports, VoidMaker, write_version
 
 #: blank node ids that model.py derives from content (model._bnode): stable across builds
@@ -40,8 +39,8 @@ def convert_dataset(dataset: Dataset) -> Converted:
 def convert_graphs(graphs: Mapping[URIRef, Sequence[tuple[Node, Node, Node]]]) -> Converted:
     """:func:`convert_dataset` of the named graphs ``graphs`` (each triple once per graph),
     as the caller gathered them before adding them to a dataset: no store to read back."""
-    memo: dict[Node, OxTerm] = {}
-    return [_convert(name, list(triples), memo) for name, triples in graphs.items() if triples]
+    memo: dict[Node, str] = {}
+    return [_convert(name, triples, memo) for name, triples in graphs.items() if triples]
 
 
 def dataset_nquads(dataset: Dataset, more: Iterable[bytes] = (),
@@ -88,36 +87,71 @@ def graph_nquads(name: URIRef, graph: Graph) -> bytes | None:
 
 def _graph_quads(dataset: Dataset) -> Iterator[tuple[list[ox.Quad], bool, set[str]]]:
     """Per named graph: its quads, whether its blank nodes are all stable, their ids."""
-    memo: dict[Node, OxTerm] = {}
+    memo: dict[Node, str] = {}
     for graph in dataset.graphs():
         triples = list(graph.triples((None, None, None)))
         if triples:
             yield _convert(graph.identifier, triples, memo)
 
 
-def _convert(name: Node, triples: list[tuple[Node, Node, Node]],
-             memo: dict[Node, OxTerm]) -> tuple[list[ox.Quad], bool, set[str]]:
-    def term(node: Node) -> OxTerm:
-        found = memo.get(node)
-        if found is None:
-            found = memo[node] = to_ox(node)
-        return found
+def _ntriples_term(node: Node) -> str:
+    """``node`` as an N-Triples term, for pyoxigraph's parser to read back (which writes
+    it again its own way: only what the grammar requires is escaped here)."""
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    if isinstance(node, Literal):
+        value = str(node).replace("\\", "\\\\").replace('"', '\\"') \
+            .replace("\n", "\\n").replace("\r", "\\r")
+        if node.language:
+            return f'"{value}"@{node.language}'
+        if node.datatype:
+            return f'"{value}"^^<{node.datatype}>'
+        return f'"{value}"'
+    raise TypeError(f"cannot convert {node!r}")
 
+
+def _convert(name: Node, triples: Sequence[tuple[Node, Node, Node]],
+             memo: dict[Node, str]) -> tuple[list[ox.Quad], bool, set[str]]:
+    """One graph's triples as pyoxigraph quads: written as N-Quads text (each distinct term
+    once, in ``memo``) and parsed by pyoxigraph, which makes the quads natively (making
+    each from Python costs several times more)."""
     if not isinstance(name, URIRef) or str(name).startswith("urn:x-rdflib:"):
         s, p, o = triples[0]
         raise ValueError(f"triple outside a named graph: {s} {p} {o}")
-    g = ox.NamedNode(str(name))
-    quads = []
+    end = f" <{name}> .\n"
+    # subjects and predicates are IRIs or blank nodes (checked below), remembered by their
+    # plain strings (whose comparison costs nothing, unlike an rdflib term's __eq__); an
+    # object may be a literal with the same string as an IRI: remembered as a term
+    names: dict[str, str] = {}
+    name_of, object_of = names.get, memo.get
+
+    def named(node: Node) -> str:
+        found = names[str(node)] = _ntriples_term(node)
+        return found
+
+    def obj(node: Node) -> str:
+        found = memo[node] = _ntriples_term(node)
+        return found
+
+    data = "".join([f"{name_of(str(s)) or named(s)} {name_of(str(p)) or named(p)} "
+                    f"{object_of(o) or obj(o)}{end}" for s, p, o in triples])
+    subject_types = {type(s) for s, _p, _o in triples}
+    if any(issubclass(t, Literal) for t in subject_types) or any(
+            not issubclass(t, URIRef) for t in {type(p) for _s, p, _o in triples}):
+        s, p, o = next(t for t in triples
+                       if isinstance(t[0], Literal) or not isinstance(t[1], URIRef))
+        raise ValueError(f"not a valid RDF triple: {s} {p} {o}")
     bnodes: set[str] = set()
-    for s, p, o in triples:
-        subject, predicate = term(s), term(p)
-        if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
-            raise ValueError(f"not a valid RDF triple: {s} {p} {o}")
-        if isinstance(s, BNode):
-            bnodes.add(str(s))
-        if isinstance(o, BNode):
-            bnodes.add(str(o))
-        quads.append(ox.Quad(subject, predicate, term(o), g))
+    if any(issubclass(t, BNode) for t in subject_types):
+        bnodes.update(str(s) for s, _p, _o in triples if isinstance(s, BNode))
+    if any(issubclass(t, BNode) for t in {type(o) for _s, _p, o in triples}):
+        bnodes.update(str(o) for _s, _p, o in triples if isinstance(o, BNode))
+    try:
+        quads = list(ox.parse(data.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+    except SyntaxError as error:  # a term that is no RDF term (an IRI with a space ...)
+        raise ValueError(f"graph {name}: a triple that is not valid RDF: {error}") from None
     return quads, all(STABLE_BNODE.fullmatch(b) for b in bnodes), bnodes
 
 

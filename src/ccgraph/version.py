@@ -56,10 +56,15 @@ def graph_counts(nquads: bytes) -> dict[str, int]:
     return {g.decode("utf-8"): n for g, n in counts.items()}
 
 
+def union_lines(*nquads: bytes) -> set[bytes]:
+    """The distinct triples of N-Quads whose every line names a graph, as N-Triples lines."""
+    return {line[:line.rindex(b" <")] + b" ." for data in nquads
+            for line in data.splitlines() if line}
+
+
 def union_ntriples(*nquads: bytes) -> tuple[bytes, int]:
     """The distinct triples of N-Quads whose every line names a graph (sorted N-Triples)."""
-    triples = {line[:line.rindex(b" <")] + b" ." for data in nquads
-               for line in data.splitlines() if line}
+    triples = union_lines(*nquads)
     return b"\n".join(sorted(triples)) + b"\n", len(triples)
 
 
@@ -115,26 +120,26 @@ def fill_store(store: ox.Store, nquads: bytes, meta: BuildMeta, base: str,
     is all the description needs (void_lines.known: the counts, the linksets, the example):
     the description is made first, and the named graphs, the VoID graph and the default
     graph go in with one bulk load (one set of files: nothing left to compact)."""
-    data_union, _ = union_ntriples(nquads)
-    union_lines = [line for line in data_union.splitlines() if line]
+    data_lines = union_lines(nquads)
+    lines = sorted(data_lines)
     graphs = dict(meta.graphs)
     void_quads: list[ox.Quad] = []
     if void is not None:
         void_iri = ox.NamedNode(str(iris.graph("void", base)))
         sizes = {g: n for g, n in meta.graphs.items() if g != void_iri.value}
-        facts = known(union_lines, sizes, base)
+        facts = known(lines, sizes, base)
         void_graph = void(None, meta, base, known=facts)
         void_triples = [q.triple for q in ox.parse(
             void_graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)]
         void_quads = [ox.Quad(t.subject, t.predicate, t.object, void_iri) for t in void_triples]
         graphs[void_iri.value] = len(set(void_triples))
-        union_lines += triple_lines(void_triples) - set(union_lines)
-        union_lines.sort()
+        lines += triple_lines(void_triples) - data_lines
+        lines.sort()
     void_nquads = ox.serialize(void_quads, format=ox.RdfFormat.N_QUADS) or b""
     meta = BuildMeta(**{**meta.__dict__, "graphs": dict(sorted(graphs.items())),
                         "quads": sum(graphs.values())})
-    meta.extra["triples"] = len(union_lines)
-    union = b"\n".join(union_lines) + b"\n"
+    meta.extra["triples"] = len(lines)
+    union = b"\n".join(lines) + b"\n"
     # bulk_extend of parsed quads keeps blank node labels; bulk_load renames them on every
     # call, so a blank node of a named graph would not be the same node in the default graph
     store.bulk_extend(itertools.chain(ox.parse(nquads, format=ox.RdfFormat.N_QUADS),
@@ -201,5 +206,5 @@ written), and build.json (``sources`` and ``extra``
 
 
 __all__ = ["Filled", "Reports", "VoidMaker", "Written", "fill_store", "graph_counts",
-           "union_ntriples", "version_from_digest", "version_of", "write_dumps", "write_gzip",
-           "write_version"]
+           "union_lines", "union_ntriples", "version_from_digest", "version_of", "write_dumps",
+           "write_gzip", "write_version"]

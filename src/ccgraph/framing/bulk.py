@@ -96,6 +96,16 @@ def feature(doc: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Feature", "id": doc["id"], "geometry": geometry, "properties": doc}
 
 
+def line_and_feature(doc: dict[str, Any]) -> tuple[bytes, bytes]:
+    """:func:`line` of ``doc`` and of its :func:`feature` (without the newline), the city
+    encoded once: the feature's JSON is the doc's JSON inside the feature's members (the
+    encoder writes a value the same wherever it stands)."""
+    text = line(doc)
+    head = {k: v for k, v in feature(doc).items() if k != "properties"}
+    encoded = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return text, encoded[:-1] + b',"properties":' + text[:-1] + b"}"
+
+
 def write_dumps(store: ox.Store, dumps: Path, base: str,
                 union: Iterable[ox.Triple] | None = None) -> int:
     """``cities.jsonl.gz`` and ``cities.geojson`` in ``dumps``, in one pass over the cities;
@@ -106,10 +116,11 @@ def write_dumps(store: ox.Store, dumps: Path, base: str,
             (dumps / GEOJSON).open("wb") as geo:
         geo.write(b'{"type":"FeatureCollection","features":[\n')
         for doc in framed_cities(store, base, union):
-            gz.write(line(doc))
+            text, geo_feature = line_and_feature(doc)
+            gz.write(text)
             if n:
                 geo.write(b",\n")
-            geo.write(line(feature(doc)).rstrip(b"\n"))
+            geo.write(geo_feature)
             n += 1
         geo.write(b"\n]}\n")
     return n

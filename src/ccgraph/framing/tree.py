@@ -27,6 +27,8 @@ from . import context_object, context_url
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
+XSD_INTEGER = XSD + "integer"
+INTEGER = re.compile(r"-?[1-9][0-9]*|0")
 CCG = "https://w3id.org/ccgraph/ontology#"
 POSITION = CCG + "position"
 #: terms that only fit objects (or, for reverse terms, subjects) of a class
@@ -70,6 +72,7 @@ class Vocabulary:
     reverse: dict[str, list[Term]] = field(default_factory=lambda: defaultdict(list))
     classes: dict[str, str] = field(default_factory=dict)
     prefixes: list[tuple[str, str]] = field(default_factory=list)
+    _compact: dict[str, str] = field(default_factory=dict, repr=False)
 
     def expand(self, value: str) -> str:
         prefix, sep, rest = value.partition(":")
@@ -79,7 +82,10 @@ class Vocabulary:
         return value
 
     def compact(self, iri: str) -> str:
-        return compact_iri(iri, self.prefixes)
+        found = self._compact.get(iri)
+        if found is None:
+            found = self._compact[iri] = compact_iri(iri, self.prefixes)
+        return found
 
 
 @cache
@@ -117,6 +123,13 @@ def _natural(text: str) -> tuple[Any, ...]:
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
+#: a triple as one of a node's links (Framer.out, Framer.into): its predicate's IRI, the
+#: other node's N-Triples form (what the links are sorted by), a number that keeps equal
+#: keys in the order met, the other node, and the triple (one object per triple, so
+#: compared with ``is``)
+Link = tuple[str, str, int, ox.NamedNode | ox.BlankNode | ox.Literal, ox.Triple]
+
+
 class Framer:
     """Builds the tree of one description."""
 
@@ -124,23 +137,28 @@ class Framer:
         self.vocab = vocabulary()
         self.embed_leaves = embed_leaves
         self._leaves: dict[Subject, bool] = {}
-        self.out: dict[Subject, list[ox.Triple]] = defaultdict(list)
-        self.into: dict[Subject, list[ox.Triple]] = defaultdict(list)
+        #: each node's triples (sorted by predicate, then object), and the triples that
+        #: point to it (by predicate, then subject)
+        self.out: dict[Subject, list[Link]] = defaultdict(list)
+        self.into: dict[Subject, list[Link]] = defaultdict(list)
         self.types: dict[Subject, set[str]] = defaultdict(set)
         self.mentions: dict[Subject, int] = defaultdict(int)
         out, into, types, mentions = self.out, self.into, self.types, self.mentions
-        for t in triples if isinstance(triples, set | frozenset) else set(triples):
-            s, o = subject_of(t), t.object
-            out[s].append(t)
+        named = ox.NamedNode
+        for n, t in enumerate(triples if isinstance(triples, set | frozenset)
+                              else set(triples)):
+            s, p, o = subject_of(t), t.predicate.value, t.object
+            out[s].append((p, str(o), n, o, t))
             if isinstance(o, NODE):
-                into[o].append(t)
+                into[o].append((p, str(s), n, s, t))
                 mentions[o] += 1
-                if isinstance(o, ox.NamedNode) and t.predicate.value == RDF_TYPE:
+                if p == RDF_TYPE and isinstance(o, named):
                     types[s].add(o.value)
-        for triples_ in self.out.values():
-            triples_.sort(key=lambda t: (t.predicate.value, str(t.object)))
-        for triples_ in self.into.values():
-            triples_.sort(key=lambda t: (t.predicate.value, str(t.subject)))
+        for links in out.values():
+            links.sort()
+        for links in into.values():
+            if len(links) > 1:
+                links.sort()
         #: node -> the triple under which it is embedded (None for top-level nodes)
         self.placed: dict[Subject, ox.Triple | None] = {}
 
@@ -165,18 +183,17 @@ class Framer:
         while at < len(queue):
             node = queue[at]
             at += 1
-            for t in out.get(node, ()):
-                obj = t.object
+            for p, _key, _n, obj, t in out.get(node, ()):
                 if isinstance(obj, NODE) and obj in out and obj not in placed \
-                        and t.predicate.value != RDF_TYPE:
+                        and p != RDF_TYPE:
                     placed[obj] = t
                     queue.append(obj)
                     order.append(obj)
-            for t in into.get(node, ()):
-                s: Subject = t.subject  # type: ignore[assignment]  # checked in __init__
+            for p, _key, _n, other, t in into.get(node, ()):
+                s: Subject = other  # type: ignore[assignment]  # a subject: checked in __init__
                 if s in placed:
                     continue
-                if everything or ((terms := reverse.get(t.predicate.value)) and
+                if everything or ((terms := reverse.get(p)) and
                                   self._term(terms, node, s) is not None):
                     placed[s] = t
                     queue.append(s)
@@ -208,8 +225,9 @@ class Framer:
         if found is None:
             found = self._leaves[node] = self.embed_leaves and node in self.out \
                 and not isinstance(node, ox.BlankNode) \
-                and not any(self.placed.get(subject_of(t)) == t for t in self.into.get(node, ())) \
-                and all(isinstance(t.object, ox.Literal) for t in self.out[node])
+                and not any(self.placed.get(s) is t  # type: ignore[arg-type]
+                            for _p, _key, _n, s, t in self.into.get(node, ())) \
+                and all(isinstance(o, ox.Literal) for _p, _key, _n, o, _t in self.out[node])
         return found
 
     def _is_a(self, node: Subject | None, cls: str, path: str) -> bool:
@@ -222,7 +240,7 @@ class Framer:
 
     def _literal(self, lit: ox.Literal, term: Term | None) -> Any:
         if term is not None and term.kind != "plain":
-            if term.kind == XSD + "integer" and re.fullmatch(r"-?[1-9][0-9]*|0", lit.value):
+            if term.kind == XSD_INTEGER and INTEGER.fullmatch(lit.value):
                 return int(lit.value)
             return lit.value
         if lit.language:
@@ -250,10 +268,9 @@ class Framer:
         types = []
         vocab = self.vocab
         forward, placed_at = vocab.forward, self.placed
-        for t in self.out.get(subject, ()):
-            if skip is not None and t == skip:
+        for p, _key, _n, o, t in self.out.get(subject, ()):
+            if t is skip:
                 continue
-            p, o = t.predicate.value, t.object
             if p == RDF_TYPE and isinstance(o, ox.NamedNode):
                 types.append(vocab.classes.get(o.value) or vocab.compact(o.value))
                 continue
@@ -267,24 +284,24 @@ class Framer:
                     langs[key][o.language or ""].append(o.value)
                 else:
                     values[key].append(self._literal(o, term))
-            elif other is not None and (placed_at.get(other) == t or self._leaf(other)):
+            elif other is not None and (placed_at.get(other) is t or self._leaf(other)):
                 values[key].append(self.node(other))
             elif other is not None:
                 values[key].append(self._ref(other, term))
         if types:
             obj["type"] = sorted(types) if len(types) > 1 else types[0]
         reverse: dict[str, list[Any]] = defaultdict(list)
-        for t in self.into.get(subject, ()):
-            s: Subject = t.subject  # type: ignore[assignment]  # checked in __init__
-            if placed_at.get(s) != t:
+        for p, _key, _n, other_, t in self.into.get(subject, ()):
+            s: Subject = other_  # type: ignore[assignment]  # a subject: checked in __init__
+            if placed_at.get(s) is not t:
                 continue  # written in its subject's node
-            term = self._term(self.vocab.reverse.get(t.predicate.value, []), subject, s)
+            term = self._term(self.vocab.reverse.get(p, []), subject, s)
             child = self.node(s, skip=t)
             if term is not None:
                 terms[term.name] = term
                 values[term.name].append(child)
             else:
-                reverse[self.vocab.compact(t.predicate.value)].append(child)
+                reverse[self.vocab.compact(p)].append(child)
         # (the order keys go in does not matter: the node is put in order below)
         for key, items in values.items():
             if len(items) > 1:
