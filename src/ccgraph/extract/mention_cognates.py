@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from . import mention_lexicon as lex
 
@@ -26,6 +27,7 @@ _FOLD = (("ph", "f"), ("th", "t"), ("qu", "c"), ("k", "c"), ("w", "v"), ("y", "i
 _cache: dict[tuple[int, int], dict[str, list[tuple[str, tuple[str, str]]]]] = {}
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(word: str) -> str:
     """The word with the spellings that vary across languages of naming folded:
     "Théâtre" -> "teatre", "Theater" -> "teatre", "Bibliothek" -> "bibliotec"."""
