@@ -172,6 +172,10 @@ class KnownThemes:
             found = self._known[text] = assign_themes(text, self.rules)
         return list(found)
 
+    def __len__(self) -> int:
+        """How many texts it has answered."""
+        return len(self._known)
+
 
 def assign_themes_or_other(text: str, rules: list[ThemeRule]) -> list[URIRef]:
     """The themes whose patterns match ``text``, or ``[OTHER]`` when none does."""
