@@ -13,6 +13,7 @@ import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from ccgraph.extract import read_corpus
+from ccgraph.gold_scores import gold_report, summary
 from tests.support.servers import werkzeug_server
 
 PREFIXES = """
@@ -109,7 +110,7 @@ def test_every_evidence_quote_equals_its_span(url: str) -> None:
     assert checked > 1000
 
 
-def test_quality_report_gives_both_gold_sets(network_build: Path) -> None:
+def test_quality_report_gives_both_gold_sets(network_build: Path, corpus_path: Path) -> None:
     quality = json.loads((network_build / "reports" / "quality.json").read_text("utf-8"))
     gold = quality["gold_scores"]
     for part in ("development", "heldout"):
@@ -118,4 +119,6 @@ def test_quality_report_gives_both_gold_sets(network_build: Path) -> None:
     assert quality["pledges_with_theme_other"] >= 0
     text = (network_build / "reports" / "quality.txt").read_text("utf-8")
     assert "development beside held-out" in text
+    # the build hands what it found to the gold scores: the scores are those found afresh
+    assert gold == summary(gold_report(corpus_path))
     assert re.search(r"overall\s+\d\.\d{3} / \d\.\d{3}\s+\d\.\d{3} / \d\.\d{3}", text)

@@ -1,8 +1,9 @@
 """Work set aside: a function run in a forked process while the caller goes on, its result
-(plain data) collected later. The build computes the gold scores and the near-duplicates
-this way while it models and publishes (build.py): the second core is idle until the
-validation starts, and neither needs what the build process makes meanwhile. Where
-``fork`` is not available, the function runs when its result is asked for.
+(plain data) collected later. The build searches the near-duplicates this way while it
+models (the search needs only the located profiles), and computes the gold scores while it
+validates and publishes (from what the extraction found, which the fork hands over without
+copying it through a pipe): build.py. Where ``fork`` is not available, the function runs when
+its result is asked for.
 """
 
 from __future__ import annotations

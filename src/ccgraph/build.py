@@ -23,7 +23,7 @@ from . import iris, model, shipped
 from .aside import Aside
 from .evidence import external_only
 from .extract import read_sources
-from .extract.mention_links import link_mentions
+from .extract.mention_links import Found, link_mentions
 from .inputs import describe_inputs
 from .links import read_links
 from .members import (
@@ -40,7 +40,7 @@ from .records import Profile, SourceError
 from .settings import Settings, data_dir
 from .sources import read_turtle_dir
 from .store import BuildMeta
-from .themes import OTHER, assign_themes_or_other, load_rules
+from .themes import OTHER, KnownThemes, load_rules
 
 Progress = Callable[[str], None]
 
@@ -62,6 +62,10 @@ class Assembled:
     graph_sources: dict[URIRef, str]  # named graph -> the file it came from
     quality: dict[str, Any] = field(default_factory=dict)
     profiles: list[Profile] = field(default_factory=list)
+    #: what the extraction found, for the gold scores (mention_quality), which read the
+    #: same profiles: the rules' names by profile text, and the pledges' themes
+    candidates: Found = field(default_factory=dict)
+    themes: KnownThemes | None = None
 
     @cached_property
     def dataset(self) -> Dataset:
@@ -160,7 +164,8 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
     without_theme: list[str] = []  # pledges no theme rule matches: given theme "other"
     try:
         documents = read_document_facts(data / "source-documents.csv")
-        link_mentions(extracted.profiles)
+        candidates: Found = {}
+        link_mentions(extracted.profiles, candidates)
         for profile in extracted.profiles:
             known = documents.get(Path(profile.source).name)
             if known is not None:
@@ -171,13 +176,14 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
         tick("extract")
 
         say(f"model: {len(extracted.profiles)} profiles")
-        rules = load_rules(vocab)
+        known_themes = KnownThemes(load_rules(vocab))
         names = model.field_names(vocab)
 
         def themes(text: str) -> list[URIRef]:
-            found = assign_themes_or_other(text, rules)
-            if found == [OTHER]:
+            found = known_themes(text)
+            if not found:
                 without_theme.append(" ".join(text.split()[:5]))
+                return [OTHER]
             return found
 
         for profile, member, name in located:
@@ -221,7 +227,7 @@ def assemble(sources: Iterable[Path], settings: Settings, members_path: Path | N
         say(f"warning: {len(without_theme)} pledge(s) match no theme rule and get the theme "
             "'other' (data/vocab/themes.ttl holds the rules)")
     quality.update(extracted.quality())
-    return Assembled(kept, graph_sources, quality, modelled)
+    return Assembled(kept, graph_sources, quality, modelled, candidates, known_themes)
 
 
 def _locate(profiles: list[Profile], index: MemberIndex, base: str
@@ -312,17 +318,19 @@ def network_quality(members: list[Member], modelled: list[Profile],
     }
 
 
-def mention_quality(sources: list[Path]) -> dict[str, Any]:
+def mention_quality(sources: list[Path], candidates: Found | None = None,
+                    themes: KnownThemes | None = None) -> dict[str, Any]:
     """Named mentions and pledge themes scored on the project's gold sets (data/gold/),
     development and held-out side by side, when the corpus they annotate is among the
-    sources."""
+    sources. ``candidates`` and ``themes``: what the build found in the same profiles
+    (Assembled), not looked for again (gold_scores.gold_report)."""
     corpora = [p for s in sources for p in ([s] if s.is_file() else sorted(s.glob("*.json")))
                if p.name.startswith("uccn-profiles") and p.suffix == ".json"]
     from .gold_scores import GOLD_DIR, gold_report, summary
 
     if not corpora or not GOLD_DIR.is_dir():
         return {}
-    scores = summary(gold_report(corpora[0]))
+    scores = summary(gold_report(corpora[0], candidates=candidates, themes=themes))
     out: dict[str, Any] = {"gold_scores": scores}
     if "mentions_development" in scores:
         out["mention_scores"] = scores["mentions_development"]
@@ -336,18 +344,20 @@ def build(sources: Iterable[Path], out: Path, settings: Settings,
     say = progress or (lambda _m: None)
     times, mark = _stage_timer()
     sources = list(sources)
-    # the gold scores need only the sources: found in a process of their own meanwhile
-    scores = Aside(lambda: mention_quality(sources))
+    assembled = assemble(sources, settings, members, say, mark)
+    # the gold scores read the corpus again, but take the names and themes the build found
+    # in it (the gazetteer, the linking and the scoring are all that is left): in a process
+    # of their own while the build validates and publishes
+    scores = Aside(lambda: mention_quality(sources, assembled.candidates, assembled.themes))
     try:
-        return _build(sources, out, settings, members, say, times, mark, scores)
+        return _build(assembled, sources, out, settings, members, say, times, mark, scores)
     finally:
         scores.cancel()
 
 
-def _build(sources: list[Path], out: Path, settings: Settings, members: Path | None,
-           say: Progress, times: dict[str, float], mark: Callable[[str], None],
-           scores: Aside[dict[str, Any]]) -> BuildResult:
-    assembled = assemble(sources, settings, members, say, mark)
+def _build(assembled: Assembled, sources: list[Path], out: Path, settings: Settings,
+           members: Path | None, say: Progress, times: dict[str, float],
+           mark: Callable[[str], None], scores: Aside[dict[str, Any]]) -> BuildResult:
     quality = assembled.quality
 
     def reports_of(report: Any) -> dict[str, str | bytes]:

@@ -27,9 +27,9 @@ from .extract.mention_eval import (
     load_profiles,
     score_mentions,
 )
-from .extract.mention_links import link_mentions
+from .extract.mention_links import Found, link_mentions
 from .records import Mention, Profile
-from .themes import ThemeRule, assign_themes, load_default_rules
+from .themes import KnownThemes, ThemeRule, assign_themes, load_default_rules
 
 #: the folder of the gold sets
 GOLD_DIR = shipped.gold()
@@ -98,21 +98,28 @@ def load_theme_gold(path: Path, profiles: dict[int, Profile]) -> list[ThemeGold]
     return rows
 
 
-def theme_slugs(text: str, rules: list[ThemeRule]) -> set[str]:
-    """The theme slugs the rules give a pledge, or {"other"} when none applies."""
-    got = {str(t).removeprefix(THEME_BASE) for t in assign_themes(text, rules)}
+def theme_slugs(text: str, rules: list[ThemeRule], known: KnownThemes | None = None
+                ) -> set[str]:
+    """The theme slugs the rules give a pledge, or {"other"} when none applies (``known``:
+    the answers of the same rules, asked there)."""
+    themes = known(text) if known is not None else assign_themes(text, rules)
+    got = {str(t).removeprefix(THEME_BASE) for t in themes}
     return got or {OTHER}
 
 
-def theme_scores(gold: list[ThemeGold], rules: list[ThemeRule]) -> dict[str, Any]:
-    """Micro precision, recall and F1, exact-set accuracy and per-theme counts."""
+def theme_scores(gold: list[ThemeGold], rules: list[ThemeRule],
+                 known: KnownThemes | None = None) -> dict[str, Any]:
+    """Micro precision, recall and F1, exact-set accuracy and per-theme counts (``known``:
+    the themes assigned before, used only when its rules are ``rules``)."""
+    if known is not None and known.rules != rules:
+        known = None
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
     exact = 0
     errors: list[tuple[int, int, list[str], list[str]]] = []
     for row in gold:
-        got = theme_slugs(row.text, rules)
+        got = theme_slugs(row.text, rules, known)
         want = set(row.themes)
         exact += got == want
         if got != want:
@@ -129,8 +136,14 @@ def theme_scores(gold: list[ThemeGold], rules: list[ThemeRule]) -> dict[str, Any
 
 
 def gold_report(corpus: Path, root: Path = GOLD_DIR,
-                rules: list[ThemeRule] | None = None) -> dict[str, Any]:
-    """Mention and theme scores of every part of the gold sets on ``corpus``."""
+                rules: list[ThemeRule] | None = None, *, candidates: Found | None = None,
+                themes: KnownThemes | None = None) -> dict[str, Any]:
+    """Mention and theme scores of every part of the gold sets on ``corpus``.
+
+    What a build found in the same profiles may be given, and is not looked for again:
+    ``candidates``, the rules' names by profile text (mention_links.Found; the gazetteer,
+    the model and the linking still run on this corpus alone), and ``themes``, the themes
+    of pledge texts (used when its rules are ``rules``). The scores are the same."""
     rules = load_default_rules() if rules is None else rules
     profiles = load_profiles(corpus)
     report: dict[str, Any] = {"mentions": {}, "themes": {}}
@@ -138,13 +151,14 @@ def gold_report(corpus: Path, root: Path = GOLD_DIR,
     for part in PARTS:
         if mention_dir(part, root).is_dir():
             if not found:  # as corpus_mentions finds them, on the profiles read above
-                link_mentions(list({id(p): p for p in profiles.values()}.values()))
+                link_mentions(list({id(p): p for p in profiles.values()}.values()),
+                              candidates)
                 found.append({index: p.mentions for index, p in profiles.items()})
             report["mentions"][part] = score_mentions(load_gold(mention_dir(part, root)),
                                                       found[0])
         if theme_csv(part, root).is_file():
             gold = load_theme_gold(theme_csv(part, root), profiles)
-            report["themes"][part] = theme_scores(gold, rules)
+            report["themes"][part] = theme_scores(gold, rules, themes)
     return report
 
 

@@ -156,6 +156,27 @@ def assign_themes(text: str, rules: list[ThemeRule]) -> list[URIRef]:
     return [match.theme for match in explain(text, rules)]
 
 
+class KnownThemes:
+    """:func:`assign_themes` with ``rules``, each text's answer kept: the build assigns the
+    themes of every pledge, and its gold scores, which score the same pledges with the same
+    rules, ask here instead of matching them a second time."""
+
+    def __init__(self, rules: list[ThemeRule]) -> None:
+        self.rules = rules
+        self._known: dict[str, list[URIRef]] = {}
+
+    def __call__(self, text: str) -> list[URIRef]:
+        """The themes of ``text`` (a new list, sorted by IRI; empty when none applies)."""
+        found = self._known.get(text)
+        if found is None:
+            found = self._known[text] = assign_themes(text, self.rules)
+        return list(found)
+
+    def __len__(self) -> int:
+        """How many texts it has answered."""
+        return len(self._known)
+
+
 def assign_themes_or_other(text: str, rules: list[ThemeRule]) -> list[URIRef]:
     """The themes whose patterns match ``text``, or ``[OTHER]`` when none does."""
     return assign_themes(text, rules) or [OTHER]

@@ -39,6 +39,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from ..literal_alternation import alternation
+
 #: Pairs at or above this similarity are near-duplicates (chosen from the data, see above).
 THRESHOLD = 0.85
 #: The quality report's histogram counts the pairs from this similarity up (one bin below
@@ -115,8 +117,9 @@ def normaliser(city_names: Iterable[str]) -> Normaliser:
     """A function text -> normalised words, that replaces each of ``city_names`` (matched
     case-sensitively after folding, whole words, longest name first) with ``city``."""
     names = sorted({fold(n).strip() for n in city_names if n.strip()}, key=lambda n: (-len(n), n))
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)") \
-        if names else None
+    # the names as a tree (literal_alternation.py): the same matches as the flat alternation
+    # of the names in this order, without trying each of the hundreds of names at each place
+    pattern = re.compile(r"(?<!\w)(?:" + alternation(names) + r")(?!\w)") if names else None
 
     def words(text: str) -> list[str]:
         folded = fold(text)
@@ -140,6 +143,39 @@ def _bigrams(words: Sequence[str]) -> Counter[tuple[str, ...]]:
     if len(words) == 1:
         return Counter([(words[0],)])
     return Counter(pairwise(words))
+
+
+def _int_bigrams(texts: Sequence[Sequence[str]]) -> list[Counter[int]]:
+    """:func:`_bigrams` of each text, every bigram written as one integer (hashed and
+    compared much faster than a pair of words), in the order of the word pairs: the words
+    are numbered from 1 in sorted order, and ``(a, b)`` is ``a * (V + 1) + b``, a one-word
+    text's ``(a,)`` is ``a * (V + 1)``, V the number of words."""
+    vocabulary = sorted({word for words in texts for word in words})
+    number = {word: n for n, word in enumerate(vocabulary, start=1)}
+    width = len(vocabulary) + 1
+    out: list[Counter[int]] = []
+    for words in texts:
+        ids = [number[w] for w in words]
+        if len(ids) == 1:
+            out.append(Counter([ids[0] * width]))
+        else:
+            out.append(Counter([a * width + b for a, b in pairwise(ids)]))
+    return out
+
+
+def _occurrences(kinds: Sequence[str], grams: Sequence[Counter[int]]) -> list[list[int]]:
+    """Each passage's bigram occurrences ``(kind, bigram, n)`` (n from 0 to the bigram's
+    count less one) as integers that sort as those tuples do: ``(kind number * B + bigram)
+    * N + n``, the kinds numbered in sorted order, B above every bigram, N above every n."""
+    kind_number = {kind: n for n, kind in enumerate(sorted(set(kinds)))}
+    above_gram = max((max(bag) for bag in grams if bag), default=0) + 1
+    above_n = max((max(bag.values()) for bag in grams if bag), default=0) + 1
+    out: list[list[int]] = []
+    for kind, bag in zip(kinds, grams, strict=True):
+        base = kind_number[kind] * above_gram
+        out.append([(base + gram) * above_n + n for gram, count in bag.items()
+                    for n in range(count)])
+    return out
 
 
 def _may_reach(shared: int, la: int, lb: int, floor: float) -> bool:
@@ -192,20 +228,22 @@ def find_near_duplicates(passages: Iterable[Passage], city_names: Iterable[str],
     items = sorted(unique.values(), key=lambda p: p.key)
     words = [words_of(p.text) for p in items]
     low = min(threshold, floor)
-    grams = [_bigrams(w) for w in words]
-    frequency: Counter[tuple[str, tuple[str, ...], int]] = Counter()
-    occurrences: list[list[tuple[str, tuple[str, ...], int]]] = []
-    for passage, bag in zip(items, grams, strict=True):
-        mine = [(passage.kind, gram, n) for gram, count in bag.items() for n in range(count)]
+    grams = _int_bigrams(words)
+    # each bigram occurrence (kind, bigram, n: its n-th occurrence in the passage) as one
+    # integer, in the same order as those tuples (see _occurrences)
+    occurrences = _occurrences([p.kind for p in items], grams)
+    frequency: Counter[int] = Counter()
+    for mine in occurrences:
         frequency.update(mine)
-        occurrences.append(mine)
     counts: Counter[str] = Counter(p.kind for p, w in zip(items, words, strict=True) if w)
-    index: dict[tuple[str, tuple[str, ...], int], list[int]] = defaultdict(list)
+    index: dict[int, list[int]] = defaultdict(list)
     candidates: set[tuple[int, int]] = set()
+    rarity = frequency.__getitem__
     for i, mine in enumerate(occurrences):
         if not mine:
             continue
-        mine.sort(key=lambda e: (frequency[e], e))
+        mine.sort()
+        mine.sort(key=rarity)  # stable: rarest first, then in the order of the tuples
         prefix = mine[:max(0, len(mine) - _needed(len(words[i]), low) + 1)]
         for element in prefix:
             for j in index[element]:
@@ -215,12 +253,18 @@ def find_near_duplicates(passages: Iterable[Passage], city_names: Iterable[str],
     bins = {_bin(b * BIN): 0 for b in range(int(floor / BIN + 1e-9), int(1 / BIN) + 1)}
     pairs: list[NearDuplicate] = []
     aligned = 0
+    keys = [frozenset(bag) for bag in grams]
+    repeated = [{g: n for g, n in bag.items() if n > 1} for bag in grams]
     for i, j in sorted(candidates):
         la, lb = len(words[i]), len(words[j])
         if 2 * min(la, lb) < low * (la + lb):  # the length bound alone rules it out
             continue
-        small, large = sorted((grams[i], grams[j]), key=len)
-        shared = sum(min(n, large[g]) for g, n in small.items() if g in large)
+        # the size of the multiset intersection: each bigram both hold once, plus what
+        # the bigrams both hold more than once add
+        shared = len(keys[i] & keys[j])
+        if repeated[i] and repeated[j]:
+            more = repeated[j]
+            shared += sum(min(n, more[g]) - 1 for g, n in repeated[i].items() if g in more)
         if not _may_reach(shared, la, lb, low):
             continue
         aligned += 1

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from . import mention_lexicon as lex
 
@@ -26,6 +27,7 @@ _FOLD = (("ph", "f"), ("th", "t"), ("qu", "c"), ("k", "c"), ("w", "v"), ("y", "i
 _cache: dict[tuple[int, int], dict[str, list[tuple[str, tuple[str, str]]]]] = {}
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(word: str) -> str:
     """The word with the spellings that vary across languages of naming folded:
     "Théâtre" -> "teatre", "Theater" -> "teatre", "Bibliothek" -> "bibliotec"."""
@@ -61,7 +63,12 @@ def _table() -> dict[str, list[tuple[str, tuple[str, str]]]]:
                 table.setdefault(folded[:3], []).append((folded, found))
         _cache.clear()
         _cache[key] = table
+        _answers.clear()
     return table
+
+
+#: cognate_head's answers by word, for the table of the lexicon as it is (cleared with it)
+_answers: dict[str, tuple[str, str] | None] = {}
 
 
 def cognate_head(word: str) -> tuple[str, str] | None:
@@ -70,11 +77,14 @@ def cognate_head(word: str) -> tuple[str, str] | None:
     if (len(word) < 5 or not word[0].isupper() or word.isupper() or not word.isalpha()
             or word.endswith("ly")):
         return None  # "Biennially": an adverb
+    table = _table()
+    if word in _answers:
+        return _answers[word]
     folded = fold(word)
-    for stem, found in _table().get(folded[:3], ()):
-        if folded == stem or _same_family(folded, stem):
-            return found
-    return None
+    answer = next((found for stem, found in table.get(folded[:3], ())
+                   if folded == stem or _same_family(folded, stem)), None)
+    _answers[word] = answer
+    return answer
 
 
 def _same_family(a: str, b: str) -> bool:

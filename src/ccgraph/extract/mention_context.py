@@ -59,6 +59,10 @@ RULES: dict[str, str] = {
 
 _MAX_ITEM = 9
 _CUE_STARTS = frozenset(words[0] for words, _ in lex.CUES)
+#: the cues by their first word, each list in the order of lex.CUES
+_CUES_BY_START: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _cue in lex.CUES:
+    _CUES_BY_START.setdefault(_cue[0][0], []).append(_cue)
 
 
 def _item(toks: list[Tok], p: int, first: bool = True) -> tuple[int, int, int] | None:
@@ -431,7 +435,7 @@ def _comma_apposition(text: str, toks: list[Tok], t: int) -> list[Mention]:
 
 def _cued(text: str, toks: list[Tok], t: int) -> list[Mention]:
     """A name of two words or more (or quoted) right after a cue phrase starting at t."""
-    for words, kind in lex.CUES:
+    for words, kind in _CUES_BY_START.get(toks[t].text.lower(), ()):
         end = t + len(words)
         if end > len(toks) or tuple(tok.text.lower() for tok in toks[t:end]) != words:
             continue

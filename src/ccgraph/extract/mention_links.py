@@ -92,7 +92,7 @@ def _add_gazetteer(profile: Profile, mentions: list[Mention],
                    names: Names,
                    pattern: re.Pattern[str] | None) -> list[Mention]:
     if pattern is None:
-        return mentions
+        return list(mentions)  # a list of its own: ``mentions`` may be shared (Found)
     about = _about(profile)
     taken = [(m.span.start, m.span.end) for m in mentions]
     taken += [(a.start, a.end) for m in mentions for a in m.aliases]
@@ -160,12 +160,33 @@ def _canonical(profiles: list[Profile]) -> None:
         profile.mentions = linked
 
 
-def corpus_candidates(profiles: Sequence[Profile],
-                      proposals: bool = True) -> list[list[Mention]]:
-    """The candidates of every profile, before the model decides: the rules' names, those
-    of the corpus-wide gazetteer, and (``proposals``) other readings for the model: other
-    boundaries at "and" (:mod:`.mention_variants`) and the runs no rule named."""
-    found = {n: find_candidates(p.text, _about(p)) for n, p in enumerate(profiles)}
+#: the rules' names of profiles (:func:`find_candidates`) by what the rules read: the text
+#: and the bounds of its About span. The build keeps them, and its gold scores, which read
+#: the same corpus again, take them from there instead of finding them a second time.
+Found = dict[tuple[str, int, int], list[Mention]]
+
+
+def rule_candidates(profile: Profile, known: Found | None = None) -> list[Mention]:
+    """:func:`find_candidates` of the profile's About span; taken from ``known`` when it
+    holds the same text and span, else found and added to it. The list is shared: callers
+    read it, never change it."""
+    about = _about(profile)
+    if known is None:
+        return find_candidates(profile.text, about)
+    key = (profile.text, about.start, about.end)
+    found = known.get(key)
+    if found is None:
+        found = known[key] = find_candidates(profile.text, about)
+    return found
+
+
+def corpus_candidates(profiles: Sequence[Profile], proposals: bool = True,
+                      known: Found | None = None) -> list[list[Mention]]:
+    """The candidates of every profile, before the model decides: the rules' names (from
+    ``known`` where it has them, see :func:`rule_candidates`), those of the corpus-wide
+    gazetteer, and (``proposals``) other readings for the model: other boundaries at "and"
+    (:mod:`.mention_variants`) and the runs no rule named."""
+    found = {n: rule_candidates(p, known) for n, p in enumerate(profiles)}
     names = _gazetteer(found)
     # longest name first; the lookahead binds to the last (shortest) name only, as it did in
     # the flat alternation this pattern was before (literal_alternation.py: same matches)
@@ -188,10 +209,11 @@ def decide_and_link(profiles: Sequence[Profile], candidates: Sequence[list[Menti
     _canonical(list(profiles))
 
 
-def link_mentions(profiles: Iterable[Profile]) -> None:
+def link_mentions(profiles: Iterable[Profile], known: Found | None = None) -> None:
     """Set ``profile.mentions`` of every profile: found, completed from the corpus-wide
     gazetteer, decided by the shipped model and linked to one name per entity (see the
-    module docstring)."""
+    module docstring). ``known``: the rules' names found before, kept and completed
+    (:func:`rule_candidates`)."""
     profiles = list(profiles)
     model = shipped_model()
-    decide_and_link(profiles, corpus_candidates(profiles, model is not None), model)
+    decide_and_link(profiles, corpus_candidates(profiles, model is not None, known), model)

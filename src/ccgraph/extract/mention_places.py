@@ -45,11 +45,14 @@ def ends_in_place(label: str) -> bool:
     or more, so its last word (a head noun) belongs to the place: "Fogaça da Feira" (the
     town Santa Maria da Feira), never "Festival of Porto-Novo" (one word)."""
     words = _fold(label).split()
-    for place in place_names():
-        parts = place.split()
-        if len(parts) >= 3 and len(words) >= 2 and words[-2:] == parts[-2:]:
-            return True
-    return False
+    return len(words) >= 2 and (words[-2], words[-1]) in _place_ends(place_names())
+
+
+@lru_cache(maxsize=4)
+def _place_ends(places: frozenset[str]) -> frozenset[tuple[str, str]]:
+    """The last two words of each place name of three words or more."""
+    return frozenset((parts[-2], parts[-1]) for parts in (p.split() for p in places)
+                     if len(parts) >= 3)
 
 
 __all__ = ["ends_in_place", "is_place", "place_names"]

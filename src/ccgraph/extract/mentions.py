@@ -75,6 +75,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from ..records import Mention, Span
 from . import mention_lexicon as lex
@@ -349,8 +350,10 @@ def normalise_label(label: str) -> str:
 _UNIVERSITY_OF = re.compile(r"^university of (.+)$")
 
 
+@lru_cache(maxsize=1 << 16)
 def entity_key(label: str) -> str:
-    """One key for the names of one thing: "University of X" and "X University" agree."""
+    """One key for the names of one thing: "University of X" and "X University" agree
+    (asked of each name many times over: kept)."""
     key = lex.LEGAL_FORMS.sub("", normalise_label(label))
     m = _UNIVERSITY_OF.match(key)
     return f"{m.group(1)} university" if m else key
