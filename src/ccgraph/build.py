@@ -395,10 +395,9 @@ def validate_and_publish(assembled: Assembled, out: Path, settings: Settings,
     Stages for ``mark``: ``validate`` (the dataset as pyoxigraph quads, which the publish
     and the SPARQL targets share, and the wait for the report once the data is written)
     and ``publish``."""
-    from . import publish, validate  # validate imports pyshacl lazily, at build time only
+    from . import publish  # the validate package imports pyshacl lazily, at pass time only
     from .validate.background import start
-    from .validate.frozen import frozen_union
-    from .validate.targets import quads_store, resolve_sparql_targets
+    from .validate.build_inputs import BuildInputs
     from .void import describe_dataset
 
     say = progress or (lambda _m: None)
@@ -407,16 +406,16 @@ def validate_and_publish(assembled: Assembled, out: Path, settings: Settings,
     say(f"validate: {assembled.quads()} quads, while publishing")
     # for publish, and for the SPARQL targets
     converted = publish.convert_graphs(graphs)
-
-    def data() -> Graph:  # in the validation process: the union of the graphs
-        return frozen_union(t for triples in graphs.values() for t in triples)
-
-    def shapes() -> Graph:  # in the validation process
-        return resolve_sparql_targets(validate.load_shapes(), quads_store(
-            q for quads, _stable, _bnodes in converted for q in quads))
+    # made in the validation process: the union of the graphs, the shapes' targets resolved
+    inputs = BuildInputs(graphs, converted)
 
     tick("validate")
-    pending = start(data, shapes, sources=assembled.graph_sources, graphs=graphs)
+    # one pyshacl pass, not split over two processes: the publishing keeps one core busy
+    # meanwhile, and the pass (~2 CPU s on the network) ends before it; a second process
+    # would take CPU from the publishing and cost ~0.6 CPU s more (its own pass set-up,
+    # its report sent and merged)
+    pending = start(inputs.data, inputs.shapes, sources=assembled.graph_sources, graphs=graphs,
+                    processes=1)
     found: list[Any] = []
 
     def reports() -> Mapping[str, str | bytes]:

@@ -10,6 +10,7 @@ runs in :meth:`Pending.result` itself.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -95,6 +96,10 @@ def start(data: Data, shapes: Shapes = None,
 def _child(data: Data, shapes: Shapes, processes: int | None, send: Any) -> None:
     from . import report_graph
 
+    # Everything this process inherited stays alive until it ends: kept out of the garbage
+    # collector's passes, each of which would walk all of it again (the whole model, on the
+    # network ~0.2 CPU s a pass) and write to every page it walks (copies of the parent's)
+    gc.freeze()
     try:
         graph = report_graph(data() if callable(data) else data,
                              shapes() if callable(shapes) else shapes, processes)

@@ -4,15 +4,20 @@ The build gathers each named graph's triples (build.Assembled.triples) and valid
 union. Adding them to an rdflib Dataset costs ~40 µs a triple (events, the context
 bookkeeping of the in-memory store: 1.3-2 CPU s on the network build) and the validation,
 which reads the union through a Graph, needs none of it. :func:`frozen_union` indexes the
-triples once (subject, predicate and object first, as rdflib's in-memory store does), each
+triples once by subject, predicate and object (as rdflib's in-memory store does), each
 triple once, in the order they were first given: a Graph over it answers every lookup as a
 Graph filled with the same triples in the same order would, in the same order.
+
+pyshacl asks for a subject's values (``s p ?``) tens of thousands of times and for the
+instances of a class (``? p o``) a few dozen times; nothing else on the network. So only
+the subject index is made up front; the others are made from the triples kept in order (and
+by predicate) when first asked for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable, Iterator
-from typing import Any
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from rdflib import Graph, URIRef
 from rdflib.store import Store
@@ -20,6 +25,7 @@ from rdflib.term import Node
 
 Triple = tuple[Node, Node, Node]
 _Index = dict[Node, dict[Node, dict[Node, None]]]
+_T = TypeVar("_T")
 
 
 def _no_contexts() -> Iterator[Any]:
@@ -37,13 +43,19 @@ class FrozenTriples(Store):
     formula_aware = False
     transaction_aware = False
 
-    def __init__(self, triples: Iterable[Triple]) -> None:
+    def __init__(self, triples: Iterable[Triple], beside: Iterable[Any] | None = None
+                 ) -> None:
+        """``beside``: one item for each of ``triples``, in step; :attr:`kept` is then the
+        items of the triples kept (each triple's first)."""
         super().__init__()
         spo: _Index = {}
-        pos: _Index = {}
-        osp: _Index = {}
-        count = 0
-        for s, p, o in triples:
+        given: list[Triple] = []  # each triple once, in the order first given
+        by_predicate: dict[Node, list[Triple]] = {}  # the same, by predicate
+        kept: list[Any] = []
+        pairs: Iterable[tuple[Triple, Any]] = (
+            ((t, None) for t in triples) if beside is None else zip(triples, beside, strict=True))
+        for triple, item in pairs:
+            s, p, o = triple
             po = spo.get(s)
             if po is None:
                 po = spo[s] = {}
@@ -53,24 +65,47 @@ class FrozenTriples(Store):
             elif o in objects:
                 continue  # each triple once
             objects[o] = None
-            count += 1
-            os_ = pos.get(p)
-            if os_ is None:
-                os_ = pos[p] = {}
-            subjects = os_.get(o)
-            if subjects is None:
-                subjects = os_[o] = {}
-            subjects[s] = None
-            sp = osp.get(o)
-            if sp is None:
-                sp = osp[o] = {}
-            predicates = sp.get(s)
-            if predicates is None:
-                predicates = sp[s] = {}
-            predicates[p] = None
-        self._spo, self._pos, self._osp, self._count = spo, pos, osp, count
+            given.append(triple)
+            same = by_predicate.get(p)
+            if same is None:
+                by_predicate[p] = [triple]
+            else:
+                same.append(triple)
+            kept.append(item)
+        self._spo, self._given, self._by_predicate = spo, given, by_predicate
+        #: of ``beside``, the item of each triple kept (its first), in order; else empty
+        self.kept: Sequence[Any] = kept if beside is not None else ()
+        self._pos: _Index = {}  # made by predicate, when asked (see _objects_of)
+        self._osp: _Index | None = None  # made whole, when first asked
         self._namespace: dict[str, URIRef] = {}
         self._prefix: dict[URIRef, str] = {}
+
+    def _objects_of(self, p: Node) -> dict[Node, dict[Node, None]]:
+        """Object -> subjects of predicate ``p`` (made on the first lookup of ``p``)."""
+        os_ = self._pos.get(p)
+        if os_ is None:
+            os_ = self._pos[p] = {}
+            for s, _p, o in self._by_predicate.get(p, ()):
+                subjects = os_.get(o)
+                if subjects is None:
+                    subjects = os_[o] = {}
+                subjects[s] = None
+        return os_
+
+    def _subjects_of(self) -> _Index:
+        """Object -> subject -> predicates (made on the first lookup by object alone)."""
+        if self._osp is None:
+            osp: _Index = {}
+            for s, p, o in self._given:
+                sp = osp.get(o)
+                if sp is None:
+                    sp = osp[o] = {}
+                predicates = sp.get(s)
+                if predicates is None:
+                    predicates = sp[s] = {}
+                predicates[p] = None
+            self._osp = osp
+        return self._osp
 
     # -- reading
 
@@ -103,9 +138,7 @@ class FrozenTriples(Store):
                     yield s, pred, o
             return
         if p is not None:
-            os_ = self._pos.get(p)
-            if os_ is None:
-                return
+            os_ = self._objects_of(p)
             if o is not None:
                 for subj in os_.get(o, ()):
                     yield subj, p, o
@@ -115,7 +148,7 @@ class FrozenTriples(Store):
                     yield subj, p, obj
             return
         if o is not None:
-            for subj, predicates in self._osp.get(o, {}).items():
+            for subj, predicates in self._subjects_of().get(o, {}).items():
                 for pred in predicates:
                     yield subj, pred, o
             return
@@ -125,7 +158,7 @@ class FrozenTriples(Store):
                     yield subj, pred, obj
 
     def __len__(self, context: Any = None) -> int:
-        return self._count
+        return len(self._given)
 
     def contexts(self, triple: Any = None) -> Generator[Any, None, None]:
         yield from ()
@@ -182,4 +215,12 @@ def frozen_union(triples: Iterable[Triple]) -> Graph:
     return Graph(store=FrozenTriples(triples))
 
 
-__all__ = ["FrozenTriples", "frozen_union"]
+def frozen_union_beside(triples: Iterable[Triple], beside: Iterable[_T]
+                        ) -> tuple[Graph, list[_T]]:
+    """:func:`frozen_union` of ``triples``, and of ``beside`` (one item for each triple, in
+    step: e.g. its pyoxigraph quad) the items of the triples kept, each triple's first."""
+    store = FrozenTriples(triples, beside)
+    return Graph(store=store), list(store.kept)
+
+
+__all__ = ["FrozenTriples", "frozen_union", "frozen_union_beside"]

@@ -12,6 +12,11 @@ from .lean_pass import lean_pyshacl
 from .sparql_memo import remembered_sparql
 
 
+def import_pyshacl() -> None:
+    """Import pyshacl now (e.g. once before forking processes that each run a pass)."""
+    import pyshacl  # noqa: F401
+
+
 def run_pyshacl(target: Graph, shapes: Graph, inplace: bool, lean: bool = True) -> Graph:
     """pyshacl's report graph for ``target`` (no inference; warnings and infos kept).
 

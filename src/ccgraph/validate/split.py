@@ -13,7 +13,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..namespaces import RDF, SH
-from .pyshacl_pass import run_pyshacl
+from .pyshacl_pass import import_pyshacl, run_pyshacl
 
 #: below this many data triples one pyshacl pass is quicker than starting a second process
 SPLIT_MIN_TRIPLES = 20_000
@@ -82,6 +82,7 @@ def validate_split(target: Graph, shapes: Graph, groups: Sequence[Graph],
     """One pyshacl pass per group; the first runs here, the others in forked processes
     (which see ``target`` without copying it). Reports merged into one report node."""
     ctx = multiprocessing.get_context("fork")
+    import_pyshacl()  # here, where the first group runs: once, not once more in each child
     receivers = []
     children = []
     for group in groups[1:]:

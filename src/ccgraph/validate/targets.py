@@ -164,10 +164,16 @@ def _copy(shapes: Graph, keep: Callable[[tuple[Node, Node, Node]], bool]) -> Gra
     return copy
 
 
-def resolve_sparql_targets(shapes: Graph, data: Graph | ox.Store) -> Graph:
+def resolve_sparql_targets(shapes: Graph, data: Graph | ox.Store, *,
+                           union: bool = False) -> Graph:
     """``shapes`` with each portable SPARQL target replaced by the ``sh:targetNode`` list
     of what its query selects in ``data`` (a new graph; ``shapes`` is left as it is).
-    Returns ``shapes`` itself when it has no such target."""
+    Returns ``shapes`` itself when it has no such target.
+
+    ``union``: ``data`` is a store whose named graphs hold the data, each triple in one of
+    them only (validate/build_inputs.py); the queries run on their union. (Oxigraph's union
+    of graphs repeats a triple held by two of them, which would change what an aggregate
+    counts: hence each triple once.)"""
     targets = sparql_targets(shapes)
     if not targets:
         return shapes
@@ -175,7 +181,7 @@ def resolve_sparql_targets(shapes: Graph, data: Graph | ox.Store) -> Graph:
     dropped = {target for _shape, target, _query in targets}
     resolved = _copy(shapes, lambda t: t[0] not in dropped and t[2] not in dropped)
     for shape, _target, query in targets:
-        solutions = store.query(query)
+        solutions = store.query(query, use_default_graph_as_union=union)
         assert isinstance(solutions, ox.QuerySolutions)
         nodes = {from_ox(row["this"]) for row in solutions if row["this"] is not None}
         resolved.addN((shape, SH.targetNode, node, resolved)
