@@ -15,8 +15,10 @@ import hashlib
 import itertools
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -24,6 +26,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from . import iris, jsonld
+from .aside import Aside
 from .framing import bulk
 from .namespaces import PREFIXES
 from .store import CONTEXT_FILE, DUMPS_DIR, META_FILE, REPORTS_DIR, STORE_DIR, BuildMeta
@@ -73,25 +76,47 @@ def default_graph_triples(store: ox.Store) -> list[ox.Triple]:
 
 
 def write_dumps(store: ox.Store, dumps: Path, base: str, *, union: bytes | None = None,
-                named: bytes | None = None) -> list[ox.Triple]:
+                named: bytes | None = None,
+                meanwhile: Callable[[list[ox.Triple]], None] | None = None) -> list[ox.Triple]:
     """The dump files. ``union`` (the default graph as N-Triples) and ``named`` (every named
     graph as N-Quads) are used as they are when the caller has them already. Returns the
-    default graph's triples (in ``union``'s order when given)."""
+    default graph's triples (in ``union``'s order when given).
+
+    The work is spread over both cores: the JSON-LD dump (Python from the first triple to
+    the last) is written by a forked process (aside.py), the two gzipped dumps by threads
+    (zlib lets go of the GIL), while this thread writes the Turtle dump and then runs
+    ``meanwhile(triples)`` (a build: the framed cities); every file is complete, or its
+    error raised, when this returns."""
     dumps.mkdir(parents=True, exist_ok=True)
     if union is None:
         triples = default_graph_triples(store)
         union = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
     else:
         triples = [q.triple for q in ox.parse(union, format=ox.RdfFormat.N_TRIPLES)]
-    turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    (dumps / "ccgraph.ttl").write_bytes(turtle or b"")
-    write_gzip(dumps / "ccgraph.nt.gz", union)
     if named is None:
         named = ox.serialize((q for q in store if isinstance(q.graph_name, ox.NamedNode)),
                              format=ox.RdfFormat.N_QUADS)
-    write_gzip(dumps / "ccgraph.nq.gz", named or b"")
-    (dumps / "ccgraph.jsonld").write_bytes(jsonld.triples_to_jsonld(triples, base))
+    # the fork first: no thread of ours is running while it forks
+    jsonld_file = Aside(lambda: (dumps / "ccgraph.jsonld").write_bytes(
+        jsonld.triples_to_jsonld(triples, base)))
+    try:
+        with ThreadPoolExecutor(2, thread_name_prefix="ccgraph-gzip") as pool:
+            gzipped = [pool.submit(write_gzip, dumps / "ccgraph.nt.gz", union),
+                       pool.submit(write_gzip, dumps / "ccgraph.nq.gz", named or b"")]
+            turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+            (dumps / "ccgraph.ttl").write_bytes(turtle or b"")
+            if meanwhile is not None:
+                meanwhile(triples)
+            for done in gzipped:
+                done.result()
+        jsonld_file.result()
+    finally:
+        jsonld_file.cancel()  # only still running when something here failed
     return triples
+
+
+def _framed_cities(store: ox.Store, dumps: Path, base: str, union: list[ox.Triple]) -> None:
+    bulk.write_dumps(store, dumps, base, union=union)
 
 
 def write_gzip(path: Path, data: bytes) -> None:
@@ -187,12 +212,11 @@ written), and build.json (``sources`` and ``extra``
     say("publish: VoID and the union default graph")
     store = ox.Store(str(staging / STORE_DIR))
     filled = fill_store(store, nquads, meta, base, void)
-    say("publish: dumps")
-    union = write_dumps(store, staging / DUMPS_DIR, base, union=filled.union,
-                        named=nquads + filled.void_nquads)
-    say("publish: framed cities (JSON Lines, GeoJSON)")
-    bulk.write_dumps(store, staging / DUMPS_DIR, base, union=union)
-    del store
+    say("publish: dumps and the framed cities (JSON Lines, GeoJSON)")
+    framed = partial(_framed_cities, store, staging / DUMPS_DIR, base)
+    write_dumps(store, staging / DUMPS_DIR, base, union=filled.union,
+                named=nquads + filled.void_nquads, meanwhile=framed)
+    del store, framed
     (staging / CONTEXT_FILE).write_bytes(context)
     reports_dir = staging / REPORTS_DIR
     reports_dir.mkdir()
