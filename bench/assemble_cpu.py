@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SOURCES = Path(os.environ.get("CCGRAPH_SOURCES", ROOT.parent / "shared" / "sources"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
+
+from bench.tree_ab import SOURCES, alternate, print_ratios
 
 
 def one_run(out: Path) -> dict[str, float]:
@@ -54,26 +52,11 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             print("CPUJSON " + json.dumps(one_run(Path(tmp))))
         return 0
-    trees = {"new": ROOT, **({"base": args.base.resolve()} if args.base else {})}
-    runs: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
-    for _ in range(args.rounds):
-        for name, tree in trees.items():
-            env = {**os.environ, "PYTHONPATH": str(tree / "src"), "CCGRAPH_SOURCES": str(SOURCES)}
-            proc = subprocess.run([sys.executable, __file__, "--child"], capture_output=True,
-                                  text=True, cwd=tree, env=env, check=True)
-            line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("CPUJSON "))
-            result = json.loads(line.removeprefix("CPUJSON "))
-            runs[name].append(result)
-            print(name, result, flush=True)
-    medians = {name: {stage: statistics.median(r[stage] for r in rs) for stage in rs[0]}
-               for name, rs in runs.items()}
+    medians = alternate(__file__, "CPUJSON", args.base, args.rounds)
     for name, stages in medians.items():
         print(f"median {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in stages.items())
               + f"; sum {sum(stages.values()):.3f} CPU s")
-    if "base" in medians:
-        ratios = {k: v / medians["base"][k] for k, v in medians["new"].items()
-                  if medians["base"].get(k)}
-        print("new/base: " + ", ".join(f"{k} {v:.2f}" for k, v in ratios.items()))
+    print_ratios(medians)
     return 0
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -71,17 +71,7 @@ def _send_queued(url: str, writer: writes.Writer, build: Path,
         answers[i] = requests.post(url + "/sparql", data=updates[i].encode("utf-8"),
                                    headers=UPDATE_TYPE, timeout=600)
 
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(updates))]
-    with write_lock(build, 60):
-        for i, t in enumerate(threads):
-            t.start()
-            # the first one leads: it waits for the lock with its write taken off the queue
-            # only once it holds it, so every write stays queued until the lock is released
-            _wait_queued(writer, i + 1)
-    for t in threads:
-        t.join()
-    assert all(a is not None for a in answers)
-    return [a for a in answers if a is not None]
+    return _queued(writer, build, send, answers)
 
 
 def _post_queued(url: str, writer: writes.Writer, build: Path, graph: str,
@@ -95,7 +85,16 @@ def _post_queued(url: str, writer: writes.Writer, build: Path, graph: str,
                                    headers={"Content-Type": "application/n-triples", **AUTH},
                                    timeout=600)
 
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(texts))]
+    return _queued(writer, build, send, answers)
+
+
+def _queued(writer: writes.Writer, build: Path, send: Callable[[int], None],
+            answers: list[requests.Response | None]) -> list[requests.Response]:
+    """Hold the write lock, call ``send(i)`` for each i of ``answers`` in a thread each, one after
+    the other (each queued before the next starts, so the queue holds them in this order:
+    the first one leads and waits for the lock with its write taken off the queue only once
+    it holds it), release the lock and return what ``send(i)`` put in ``answers[i]``."""
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(answers))]
     with write_lock(build, 60):
         for i, t in enumerate(threads):
             t.start()

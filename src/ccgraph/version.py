@@ -77,7 +77,7 @@ def default_graph_triples(store: ox.Store) -> list[ox.Triple]:
 
 def write_dumps(store: ox.Store, dumps: Path, base: str, *, union: bytes | None = None,
                 named: bytes | None = None,
-                meanwhile: Callable[[list[ox.Triple]], None] | None = None) -> list[ox.Triple]:
+                meanwhile: Callable[[list[ox.Triple]], object] | None = None) -> list[ox.Triple]:
     """The dump files. ``union`` (the default graph as N-Triples) and ``named`` (every named
     graph as N-Quads) are used as they are when the caller has them already. Returns the
     default graph's triples (in ``union``'s order when given).
@@ -113,10 +113,6 @@ def write_dumps(store: ox.Store, dumps: Path, base: str, *, union: bytes | None 
     finally:
         jsonld_file.cancel()  # only still running when something here failed
     return triples
-
-
-def _framed_cities(store: ox.Store, dumps: Path, base: str, union: list[ox.Triple]) -> None:
-    bulk.write_dumps(store, dumps, base, union=union)
 
 
 def write_gzip(path: Path, data: bytes) -> None:
@@ -213,7 +209,7 @@ written), and build.json (``sources`` and ``extra``
     store = ox.Store(str(staging / STORE_DIR))
     filled = fill_store(store, nquads, meta, base, void)
     say("publish: dumps and the framed cities (JSON Lines, GeoJSON)")
-    framed = partial(_framed_cities, store, staging / DUMPS_DIR, base)
+    framed = partial(bulk.write_dumps, store, staging / DUMPS_DIR, base)
     write_dumps(store, staging / DUMPS_DIR, base, union=filled.union,
                 named=nquads + filled.void_nquads, meanwhile=framed)
     del store, framed
